@@ -1,0 +1,747 @@
+"""Read, merge and validate config and exercise files.
+
+Every mistake is collected, not just the first, and each names the file, the line, the key
+and the fix. Nothing here prints; ``ConfigError`` carries the problems to whoever asks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import os
+import re
+import string
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from reminderd.durations import (
+    CLOCK_HINT,
+    DURATION_HINT,
+    parse_clock,
+    parse_duration,
+    parse_range,
+)
+from reminderd.errors import ConfigError, DurationError, Problem
+from reminderd.model import (
+    ALL_DAY,
+    ALL_DAYS,
+    WEEKDAYS,
+    Config,
+    Exercise,
+    Hook,
+    Routine,
+    StepSpec,
+    Trigger,
+    WorkSchedule,
+)
+from reminderd.tomlmap import KeyPath, TomlMap
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ENV_VAR = "REMINDERD_CONFIG"
+BACKENDS = ("auto", "freedesktop", "plyer", "console")
+EVENT_NAMES = (
+    "routine.fired",
+    "routine.started",
+    "routine.step",
+    "routine.completed",
+    "routine.snoozed",
+    "routine.skipped",
+    "routine.cancelled",
+    "routine.ignored",
+    "daemon.paused",
+    "daemon.resumed",
+    "daemon.reloaded",
+)
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_ALIASES = {
+    "weekdays": WEEKDAYS[:5],
+    "weekend": WEEKDAYS[5:],
+    "weekends": WEEKDAYS[5:],
+    "daily": WEEKDAYS,
+    "every day": WEEKDAYS,
+}
+_EXERCISE_KEYS = (
+    "id",
+    "title",
+    "summary",
+    "source",
+    "sides",
+    "sets",
+    "reps",
+    "hold",
+    "rest",
+    "rep_label",
+    "setup",
+    "steps",
+)
+_SECTION_KEYS = {
+    "": ("schedule", "notifications", "routines", "exercises", "history_days", "hooks"),
+    "schedule": ("working_hours", "days", "hours", "pause_when_idle", "natural_break"),
+    "notifications": ("backend",),
+    "routines": ("name", "title", "exercises", "every", "at", "days", "start"),
+    "hooks": ("event", "command", "timeout"),
+    "steps": ("text", "seconds"),
+}
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_BROKEN = Exercise(id="", title="", steps=())  # stands in for an exercise that had problems
+
+
+def _type_name(value: object) -> str:
+    names = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def key_text(path: KeyPath) -> str:
+    """``("routines", 1, "every")`` -> ``routines[1].every``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+class _Reader:
+    """Typed access to a parsed TOML document that records problems instead of raising."""
+
+    def __init__(self, file: Path | str | None, where: TomlMap | None) -> None:
+        self.file = file
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def problem(self, path: KeyPath, message: str, fix: str = "") -> None:
+        line = self.where.line(path) if self.where else None
+        self.problems.append(Problem(self.file, line, key_text(path), message, fix))
+
+    def known_keys(self, table: Mapping[str, Any], path: KeyPath, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in table:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            fix = f'did you mean "{close[0]}"?' if close else "allowed: " + ", ".join(allowed)
+            self.problem((*path, key), f'unknown key "{key}"', fix)
+
+    def table(self, data: Mapping[str, Any], path: KeyPath, key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if isinstance(value, dict):
+            return value
+        self.problem(
+            (*path, key),
+            f"expected a table, got {_type_name(value)}",
+            f"write it as a [{key_text((*path, key))}] section",
+        )
+        return {}
+
+    def tables(self, data: Mapping[str, Any], path: KeyPath, key: str) -> list[dict[str, Any]]:
+        value = data.get(key, [])
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            return value
+        self.problem(
+            (*path, key),
+            f"expected a list of tables, got {_type_name(value)}",
+            f"write each one as a [[{key_text((*path, key))}]] section",
+        )
+        return []
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        path: KeyPath,
+        key: str,
+        *,
+        required: bool = False,
+        default: str = "",
+    ) -> str:
+        if key not in data:
+            if required:
+                self.problem(path, f'missing "{key}"', f'add {key} = "..."')
+            return default
+        value = data[key]
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        self.problem(
+            (*path, key),
+            f"expected some text, got {_type_name(value)} {value!r}",
+            f'write {key} = "..."',
+        )
+        return default
+
+    def name(self, data: Mapping[str, Any], path: KeyPath, key: str) -> str:
+        value = self.text(data, path, key, required=True)
+        if value and not _NAME.fullmatch(value):
+            self.problem(
+                (*path, key),
+                f'"{value}" is not a usable name',
+                "use letters, digits, '-', '_' or '.', starting with a letter or digit",
+            )
+            return ""
+        return value
+
+    def texts(self, data: Mapping[str, Any], path: KeyPath, key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(
+                (*path, key),
+                f"expected a list of strings, got {_type_name(value)}",
+                f'write {key} = ["...", "..."]',
+            )
+            return ()
+        result = []
+        for index, item in enumerate(value):
+            if isinstance(item, str) and item.strip():
+                result.append(item.strip())
+            else:
+                self.problem(
+                    (*path, key, index),
+                    f"expected a string, got {_type_name(item)}",
+                    'put it in quotes: "..."',
+                )
+        return tuple(result)
+
+    def duration(self, data: Mapping[str, Any], path: KeyPath, key: str) -> float | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(
+                (*path, key),
+                f"expected a duration, got {_type_name(value)}",
+                f"{DURATION_HINT}, in quotes",
+            )
+            return None
+        if not isinstance(value, str):
+            self.problem(
+                (*path, key), f"{value} has no unit", f'write {key} = "{value}m" or "{value}s"'
+            )
+            return None
+        try:
+            return parse_duration(value)
+        except DurationError as error:
+            self.problem((*path, key), *_split(error))
+            return None
+
+    def seconds(self, data: Mapping[str, Any], path: KeyPath, key: str) -> float | None:
+        """A step length: a positive number of seconds, or a duration string."""
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(
+                (*path, key),
+                f"expected a number of seconds, got {_type_name(value)}",
+                f"write {key} = 10",
+            )
+            return None
+        if isinstance(value, str):
+            return self.duration(data, path, key)
+        if value <= 0:
+            self.problem(
+                (*path, key),
+                f"{value} is not longer than zero",
+                "give a positive number of seconds",
+            )
+            return None
+        return float(value)
+
+    def count(self, data: Mapping[str, Any], path: KeyPath, key: str, default: int = 1) -> int:
+        value = data.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        self.problem(
+            (*path, key),
+            f"expected a whole number of at least 1, got {value!r}",
+            f"write {key} = 3",
+        )
+        return default
+
+    def choice(
+        self, data: Mapping[str, Any], path: KeyPath, key: str, choices: tuple[str, ...]
+    ) -> str:
+        value = data.get(key, choices[0])
+        if value in choices:
+            return str(value)
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        fix = f'did you mean "{close[0]}"?' if close else "use one of: " + ", ".join(choices)
+        self.problem((*path, key), f'"{value}" is not one of {", ".join(choices)}', fix)
+        return choices[0]
+
+    def days(self, data: Mapping[str, Any], path: KeyPath, key: str) -> frozenset[int]:
+        if key not in data:
+            return ALL_DAYS
+        value = data[key]
+        if isinstance(value, str):
+            value = list(_DAY_ALIASES.get(value.strip().lower(), [value]))
+        if not isinstance(value, list) or not value:
+            self.problem(
+                (*path, key),
+                f"expected a list of weekdays, got {value!r}",
+                'write days = ["mon", "tue", "wed", "thu", "fri"]',
+            )
+            return ALL_DAYS
+        days = set()
+        for index, item in enumerate(value):
+            day = _weekday(item)
+            if day is None:
+                close = difflib.get_close_matches(str(item).lower()[:3], WEEKDAYS, n=1)
+                fix = f'did you mean "{close[0]}"?' if close else "use mon, tue, ... sun"
+                self.problem((*path, key, index), f'"{item}" is not a weekday', fix)
+            else:
+                days.add(day)
+        return frozenset(days) or ALL_DAYS
+
+    def clocks(self, data: Mapping[str, Any], path: KeyPath, key: str) -> tuple[time, ...]:
+        result = []
+        for index, item in enumerate(self.texts(data, path, key)):
+            try:
+                result.append(parse_clock(item))
+            except DurationError:
+                self.problem((*path, key, index), f'"{item}" is not a time of day', CLOCK_HINT)
+        return tuple(sorted(set(result)))
+
+    def ranges(self, value: object, path: KeyPath) -> tuple[tuple[time, time], ...] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.problem(
+                path,
+                f"expected a list of time ranges, got {_type_name(value)}",
+                'write ["09:00-12:30", "13:30-18:00"]',
+            )
+            return None
+        ranges = []
+        for index, item in enumerate(value):
+            try:
+                ranges.append(parse_range(item))
+            except DurationError as error:
+                self.problem((*path, index), *_split(error))
+        ranges.sort()
+        for (_, end), (start, _) in itertools.pairwise(ranges):
+            if start < end:
+                self.problem(path, "two time ranges overlap", "merge them into one range")
+        return tuple(ranges)
+
+
+def _split(error: Exception) -> tuple[str, str]:
+    """A DurationError's text is "what is wrong: how to fix it"; return both halves."""
+    message, _, fix = str(error).partition(": ")
+    return message, fix
+
+
+def _weekday(value: object) -> int | None:
+    if not isinstance(value, str):
+        return None
+    word = value.strip().lower()
+    for index, full in enumerate(_FULL_DAYS):
+        if word == WEEKDAYS[index] or (len(word) >= 3 and full.startswith(word)):
+            return index
+    return None
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
+    """Parse one TOML file; a syntax error becomes a ConfigError with line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    "file not found",
+                    "check the path, or run `reminderd config init`",
+                )
+            ]
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            [Problem(path, None, "", f"not UTF-8 text ({error.reason})", "save the file as UTF-8")]
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            [
+                Problem(
+                    path, None, "", f"cannot read: {error.strerror}", "check the file's permissions"
+                )
+            ]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line = int(match.group(1)) if match else None
+        column = int(match.group(2)) if match else None
+        detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    line,
+                    "",
+                    f"TOML syntax: {detail}",
+                    "check the quotes, brackets and '=' on that line",
+                    column=column,
+                )
+            ]
+        ) from None
+    return data, TomlMap(text)
+
+
+def parse_exercise(
+    data: Mapping[str, Any], path: KeyPath, reader: _Reader, default_id: str = "", origin: str = ""
+) -> Exercise | None:
+    """Validate one exercise table (a library file, or a [[exercises]] entry)."""
+    reader.known_keys(data, path, _EXERCISE_KEYS)
+    before = len(reader.problems)
+    if default_id and "id" not in data:
+        exercise_id = default_id
+    else:
+        exercise_id = reader.name(data, path, "id")
+        if default_id and exercise_id and exercise_id != default_id:
+            reader.problem(
+                (*path, "id"),
+                f'"{exercise_id}" does not match the file name',
+                f'rename the file to {exercise_id}.toml or write id = "{default_id}"',
+            )
+    title = reader.text(data, path, "title", required=True)
+    sides = reader.texts(data, path, "sides")
+    hold = reader.seconds(data, path, "hold")
+    steps = []
+    for index, step in enumerate(reader.tables(data, path, "steps")):
+        spec = _step(step, (*path, "steps", index), reader, hold, sides)
+        if spec:
+            steps.append(spec)
+    if "steps" not in data:
+        reader.problem(path, "no steps", "add at least one [[steps]] with text and seconds")
+    setup = None
+    if "setup" in data:
+        setup_table = reader.table(data, path, "setup")
+        setup = _step(setup_table, (*path, "setup"), reader, None, ())
+    rest = reader.seconds(data, path, "rest") or 0.0
+    exercise = Exercise(
+        id=exercise_id,
+        title=title,
+        steps=tuple(steps),
+        summary=reader.text(data, path, "summary"),
+        sources=reader.texts(data, path, "source"),
+        sides=sides,
+        sets=reader.count(data, path, "sets"),
+        reps=reader.count(data, path, "reps"),
+        hold=hold,
+        rest=rest,
+        rep_label=reader.text(data, path, "rep_label", default="rep"),
+        setup=setup,
+        origin=origin,
+    )
+    return exercise if len(reader.problems) == before else None
+
+
+def _step(
+    data: Mapping[str, Any],
+    path: KeyPath,
+    reader: _Reader,
+    hold: float | None,
+    sides: tuple[str, ...],
+) -> StepSpec | None:
+    reader.known_keys(data, path, _SECTION_KEYS["steps"])
+    text = reader.text(data, path, "text", required=True)
+    seconds = reader.seconds(data, path, "seconds")
+    if seconds is None and "seconds" not in data:
+        if hold is None:
+            reader.problem(path, "no seconds", "add seconds = 10, or a hold time for the exercise")
+        seconds = hold
+    fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    if fields - {"side"}:
+        reader.problem(
+            (*path, "text"),
+            f"unknown placeholder {{{sorted(fields - {'side'})[0]}}}",
+            "only {side} is filled in; write {{ and }} for literal braces",
+        )
+    elif "side" in fields and not sides:
+        reader.problem(
+            (*path, "text"),
+            "uses {side} but the exercise has no sides",
+            'add sides = ["right", "left"] or remove {side}',
+        )
+    if not text or seconds is None:
+        return None
+    return StepSpec(text, seconds)
+
+
+def library_dir() -> Path:
+    """The built-in exercise library: inside the installed package, or beside it in a checkout."""
+    return data_dir("exercises")
+
+
+def data_dir(name: str) -> Path:
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_data" / name, package.parent / name):
+        if candidate.is_dir():
+            return candidate
+    msg = f"reminderd's {name}/ folder is missing from the installation: reinstall reminderd"
+    raise ConfigError([Problem(package, None, "", msg)])
+
+
+def default_config_path() -> Path:
+    return data_dir("config") / "default.toml"
+
+
+def load_exercise_dir(folder: Path, problems: list[Problem]) -> dict[str, Exercise]:
+    """Every ``*.toml`` in ``folder`` as an exercise, by id; problems are appended."""
+    exercises: dict[str, Exercise] = {}
+    for file in sorted(folder.glob("*.toml")):
+        try:
+            data, where = read_toml(file)
+        except ConfigError as error:
+            problems.extend(error.problems)
+            continue
+        reader = _Reader(file, where)
+        exercise = parse_exercise(data, (), reader, default_id=file.stem, origin=str(file))
+        problems.extend(reader.problems)
+        if exercise:
+            exercises[exercise.id] = exercise
+    return exercises
+
+
+def load_library() -> dict[str, Exercise]:
+    """The built-in exercises by id; a broken built-in file is a ConfigError naming it."""
+    problems: list[Problem] = []
+    exercises = load_exercise_dir(library_dir(), problems)
+    if problems:
+        raise ConfigError(problems)
+    return exercises
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSource:
+    """Which file the config comes from, and why that one."""
+
+    path: Path
+    origin: str  # "--config", "REMINDERD_CONFIG", "user" or "default"
+
+    @property
+    def is_default(self) -> bool:
+        return self.origin == "default"
+
+
+def user_config_path() -> Path:
+    import platformdirs  # noqa: PLC0415 - only needed when resolving the default location
+
+    return platformdirs.user_config_path("reminderd", appauthor=False) / "config.toml"
+
+
+def find_config(
+    explicit: Path | str | None = None, environ: Mapping[str, str] | None = None
+) -> ConfigSource:
+    """``--config`` beats ``REMINDERD_CONFIG`` beats the user's file beats the built-in default."""
+    environ = os.environ if environ is None else environ
+    if explicit:
+        return ConfigSource(Path(explicit).expanduser(), "--config")
+    if environ.get(ENV_VAR):
+        return ConfigSource(Path(environ[ENV_VAR]).expanduser(), ENV_VAR)
+    user = user_config_path()
+    if user.is_file():
+        return ConfigSource(user, "user")
+    return ConfigSource(default_config_path(), "default")
+
+
+def load_config(source: ConfigSource | Path | str | None = None) -> Config:
+    """Read and validate a config; raise ConfigError listing every problem found."""
+    if not isinstance(source, ConfigSource):
+        source = find_config(source)
+    path = source.path
+    data, where = read_toml(path)
+    reader = _Reader(path, where)
+    reader.known_keys(data, (), _SECTION_KEYS[""])
+    library = load_library()
+    problems: list[Problem] = []
+    user_dir = path.parent / "exercises"
+    if not source.is_default and user_dir.is_dir():
+        library.update(load_exercise_dir(user_dir, problems))
+    inline_ids: set[str] = set()
+    for index, table in enumerate(reader.tables(data, (), "exercises")):
+        exercise = parse_exercise(table, ("exercises", index), reader, origin=str(path))
+        if exercise is None:
+            # Already reported; a routine that names it need not be told it is unknown.
+            broken = table.get("id")
+            if isinstance(broken, str):
+                library.setdefault(broken, _BROKEN)
+            continue
+        if exercise.id in inline_ids:
+            reader.problem(
+                ("exercises", index, "id"),
+                f'exercise "{exercise.id}" is defined twice',
+                "give each [[exercises]] its own id",
+            )
+        inline_ids.add(exercise.id)
+        library[exercise.id] = exercise
+    schedule = _schedule(reader.table(data, (), "schedule"), reader)
+    routines = _routines(data, reader, library, schedule)
+    notifications = reader.table(data, (), "notifications")
+    reader.known_keys(notifications, ("notifications",), _SECTION_KEYS["notifications"])
+    backend = reader.choice(notifications, ("notifications",), "backend", BACKENDS)
+    history_days = reader.count(data, (), "history_days", default=365)
+    hooks = _hooks(data, reader)
+    problems.extend(reader.problems)
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
+    return Config(
+        routines=routines,
+        exercises=library,
+        schedule=schedule,
+        backend=backend,
+        history_days=history_days,
+        hooks=hooks,
+        path=path,
+    )
+
+
+def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
+    path: KeyPath = ("schedule",)
+    reader.known_keys(data, path, _SECTION_KEYS["schedule"])
+    base = ALL_DAY
+    if "working_hours" in data:
+        base = reader.ranges(data["working_hours"], (*path, "working_hours")) or ALL_DAY
+    days = reader.days(data, path, "days")
+    hours = [base if day in days else () for day in range(7)]
+    overrides = reader.table(data, path, "hours")
+    for key, value in overrides.items():
+        day = _weekday(key)
+        if day is None:
+            close = difflib.get_close_matches(key.lower()[:3], WEEKDAYS, n=1)
+            fix = f'did you mean "{close[0]}"?' if close else "use mon, tue, ... sun"
+            reader.problem((*path, "hours", key), f'"{key}" is not a weekday', fix)
+            continue
+        ranges = reader.ranges(value, (*path, "hours", key))
+        if ranges is not None:
+            hours[day] = ranges
+    return WorkSchedule(
+        hours=tuple(hours),
+        pause_when_idle=reader.duration(data, path, "pause_when_idle"),
+        natural_break=reader.duration(data, path, "natural_break"),
+    )
+
+
+def _routines(
+    data: Mapping[str, Any],
+    reader: _Reader,
+    library: Mapping[str, Exercise],
+    schedule: WorkSchedule,
+) -> tuple[Routine, ...]:
+    tables = reader.tables(data, (), "routines")
+    if not tables and "routines" not in data:
+        reader.problem(
+            (), "no routines", 'add a [[routines]] section with name, exercises and every = "45m"'
+        )
+    routines: list[Routine] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        path: KeyPath = ("routines", index)
+        reader.known_keys(table, path, _SECTION_KEYS["routines"])
+        name = reader.name(table, path, "name")
+        if name in seen:
+            reader.problem(
+                (*path, "name"),
+                f'routine "{name}" is defined twice (first as routines[{seen[name]}])',
+                "give each routine its own name",
+            )
+        elif name:
+            seen[name] = index
+        exercises = reader.texts(table, path, "exercises")
+        if "exercises" in table and not exercises and isinstance(table["exercises"], list):
+            reader.problem((*path, "exercises"), "the list is empty", "name at least one exercise")
+        elif "exercises" not in table:
+            reader.problem(path, 'missing "exercises"', 'add exercises = ["posture-check"]')
+        for position, exercise_id in enumerate(exercises):
+            if exercise_id not in library:
+                close = difflib.get_close_matches(exercise_id, list(library), n=1)
+                fix = f'did you mean "{close[0]}"?' if close else "see `reminderd list` for the ids"
+                reader.problem(
+                    (*path, "exercises", position), f'unknown exercise "{exercise_id}"', fix
+                )
+        every = reader.duration(table, path, "every")
+        at = reader.clocks(table, path, "at")
+        if "every" not in table and "at" not in table:
+            reader.problem(path, "no trigger", 'add every = "45m" or at = ["10:30"]')
+        days = reader.days(table, path, "days")
+        _check_reachable(reader, path, at, days, schedule)
+        start = reader.choice(table, path, "start", ("auto", "ask"))
+        routines.append(
+            Routine(
+                name=name,
+                exercises=exercises,
+                trigger=Trigger(every, at, days),
+                title=reader.text(table, path, "title"),
+                start="ask" if start == "ask" else "auto",
+            )
+        )
+    return tuple(routines)
+
+
+def _check_reachable(
+    reader: _Reader,
+    path: KeyPath,
+    at: tuple[time, ...],
+    days: frozenset[int],
+    schedule: WorkSchedule,
+) -> None:
+    """An ``at`` time outside working hours on every one of its days would never fire."""
+    if not schedule.restricted:
+        return
+    if not any(schedule.ranges_on(day) for day in days):
+        reader.problem(
+            (*path, "days"),
+            "none of these days has working hours",
+            "add one of them to [schedule] days, or change the routine's days",
+        )
+        return
+    for index, moment in enumerate(at):
+        if not any(start <= moment < end for day in days for start, end in schedule.ranges_on(day)):
+            reader.problem(
+                (*path, "at", index),
+                f"{moment:%H:%M} is outside working hours on every day",
+                "move it into working_hours, or widen working_hours",
+            )
+
+
+def _hooks(data: Mapping[str, Any], reader: _Reader) -> tuple[Hook, ...]:
+    hooks = []
+    for index, table in enumerate(reader.tables(data, (), "hooks")):
+        path: KeyPath = ("hooks", index)
+        reader.known_keys(table, path, _SECTION_KEYS["hooks"])
+        event = (
+            reader.choice(table, path, "event", ("*", *EVENT_NAMES)) if "event" in table else "*"
+        )
+        command = table.get("command")
+        if not (
+            isinstance(command, list) and command and all(isinstance(c, str) and c for c in command)
+        ):
+            reader.problem(
+                (*path, "command"),
+                "expected a list of strings: the program and its arguments",
+                'write command = ["notify-send", "done"]; no shell string',
+            )
+            continue
+        timeout = reader.duration(table, path, "timeout") or 10.0
+        hooks.append(Hook(event=event, command=tuple(command), timeout=timeout))
+    return tuple(hooks)

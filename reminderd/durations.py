@@ -1,0 +1,90 @@
+"""Durations ("90s", "45m", "1h30m") and times of day ("14:00"): read and written in one place."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from reminderd.errors import DurationError
+
+_UNITS = {"h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([hms])")
+_WHOLE = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+")
+_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+
+DURATION_HINT = 'write it like "90s", "45m" or "1h30m"'
+CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
+
+
+def parse_duration(text: str) -> float:
+    """Return the number of seconds in ``text``; raise DurationError if it is not a duration.
+
+    Units are h, m and s, combined largest first ("1h30m", "2m30s"). A bare number is
+    refused on purpose: "10" could mean seconds or minutes, so the message asks for a unit.
+    """
+    if not isinstance(text, str):
+        msg = f"{text!r} is not a duration: {DURATION_HINT}"
+        raise DurationError(msg)
+    lowered = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", lowered):
+        msg = f'"{text}" has no unit: write "{lowered}s" or "{lowered}m"'
+        raise DurationError(msg)
+    if not _WHOLE.fullmatch(lowered):
+        msg = f'"{text}" is not a duration: {DURATION_HINT}'
+        raise DurationError(msg)
+    parts = _PART.findall(lowered)
+    units = [unit for _, unit in parts]
+    if len(set(units)) != len(units) or units != sorted(units, key="hms".index):
+        msg = f'"{text}" repeats or mixes up its units: {DURATION_HINT}'
+        raise DurationError(msg)
+    seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
+    if seconds <= 0:
+        msg = f'"{text}" must be longer than zero: {DURATION_HINT}'
+        raise DurationError(msg)
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """Write ``seconds`` the way parse_duration reads it: 5400 -> "1h30m", 42 -> "42s"."""
+    if seconds <= 0:
+        return "0s"
+    if seconds < 60 and seconds != int(seconds):
+        return f"{seconds:g}s"
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = ""
+    if hours:
+        text += f"{hours}h"
+    if minutes:
+        text += f"{minutes}m"
+    if secs:
+        text += f"{secs}s"
+    return text
+
+
+def parse_clock(text: str) -> time:
+    """Return the time of day in "HH:MM"; raise DurationError if it is not one."""
+    match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        msg = f'"{text}" is not a time of day: {CLOCK_HINT}'
+        raise DurationError(msg)
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        msg = f'"{text}" is not a time of day: {CLOCK_HINT}'
+        raise DurationError(msg)
+    return time(hour, minute)
+
+
+def parse_range(text: str) -> tuple[time, time]:
+    """Return the start and end of a "09:00-12:30" range; "24:00" may end one."""
+    if not isinstance(text, str) or text.count("-") != 1:
+        msg = f'"{text}" is not a time range: write it like "09:00-12:30"'
+        raise DurationError(msg)
+    start_text, end_text = (part.strip() for part in text.split("-"))
+    start = parse_clock(start_text)
+    end = time.max if end_text == "24:00" else parse_clock(end_text)
+    if end <= start:
+        msg = f'"{text}" ends before it starts: write the earlier time first, like "09:00-12:30"'
+        raise DurationError(msg)
+    return start, end

@@ -1,0 +1,72 @@
+"""One error family for the whole program.
+
+Library code raises these; only ``cli.py`` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ReminderError(Exception):
+    """Base of every error reminderd raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a config or exercise file, with where it is and how to fix it."""
+
+    file: Path | str | None
+    line: int | None
+    key: str
+    message: str
+    fix: str = ""
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = str(self.file) if self.file else "<config>"
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        if self.fix:
+            text += f" ({self.fix})"
+        return text
+
+
+class ConfigError(ReminderError):
+    """A config or exercise file cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class DurationError(ReminderError, ValueError):
+    """A duration or time of day that cannot be read ("45 minutes", "25:00")."""
+
+
+class UnknownNameError(ReminderError):
+    """A routine or exercise name that the config does not define."""
+
+
+class ControlError(ReminderError):
+    """The control channel to the daemon failed, or the daemon refused a command."""
+
+
+class NotRunningError(ControlError):
+    """No daemon answers on the control socket."""
+
+
+class AlreadyRunningError(ControlError):
+    """Another daemon of the same user already holds the lock."""
+
+
+class NotifyError(ReminderError):
+    """A notification backend could not show a notification."""
+
+
+class StateError(ReminderError):
+    """The state or history folder cannot be read or written."""

@@ -1,0 +1,123 @@
+"""The data that flows through reminderd: frozen, typed, and free of I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS: frozenset[int] = frozenset(range(7))
+ALL_DAY: tuple[tuple[time, time], ...] = ((time(0, 0), time.max),)
+
+StartPolicy = Literal["auto", "ask"]
+CueKind = Literal["intro", "step", "rest", "done"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpec:
+    """One step as written in an exercise file; ``seconds`` None means "use the hold time"."""
+
+    text: str
+    seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """An exercise as written: steps plus the sides, sets, reps, hold and rest that expand them."""
+
+    id: str
+    title: str
+    steps: tuple[StepSpec, ...]
+    summary: str = ""
+    sources: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    sets: int = 1
+    reps: int = 1
+    hold: float | None = None
+    rest: float = 0.0
+    rep_label: str = "rep"
+    setup: StepSpec | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One timed step after expansion: what to do now and for how long."""
+
+    exercise_id: str
+    title: str
+    text: str
+    seconds: float
+    kind: CueKind = "step"
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """When a routine is due: every so long (in working time) and/or at fixed times of day."""
+
+    every: float | None = None
+    at: tuple[time, ...] = ()
+    days: frozenset[int] = ALL_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class Routine:
+    """A named list of exercises and the trigger that makes it due."""
+
+    name: str
+    exercises: tuple[str, ...]
+    trigger: Trigger
+    title: str = ""
+    start: StartPolicy = "auto"
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSchedule:
+    """When reminders may fire at all: working hours per weekday, and idle handling."""
+
+    hours: tuple[tuple[tuple[time, time], ...], ...] = (ALL_DAY,) * 7
+    pause_when_idle: float | None = None
+    natural_break: float | None = None
+
+    def ranges_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
+        return self.hours[weekday]
+
+    @property
+    def restricted(self) -> bool:
+        return any(day != ALL_DAY for day in self.hours)
+
+
+@dataclass(frozen=True, slots=True)
+class Hook:
+    """A command to run on an event, given the event as JSON on stdin."""
+
+    event: str
+    command: tuple[str, ...]
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the daemon needs, validated."""
+
+    routines: tuple[Routine, ...]
+    exercises: Mapping[str, Exercise]
+    schedule: WorkSchedule = field(default_factory=WorkSchedule)
+    backend: str = "auto"
+    history_days: int = 365
+    hooks: tuple[Hook, ...] = ()
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exercises", MappingProxyType(dict(self.exercises)))
+
+    def routine(self, name: str) -> Routine | None:
+        return next((r for r in self.routines if r.name == name), None)
