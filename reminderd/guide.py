@@ -1,0 +1,181 @@
+"""Walk a person through a routine: one notification per step, on monotonic deadlines.
+
+Each step's deadline is the routine's start plus the lengths of the steps before it, so a
+late wake-up never pushes the following steps back: nothing drifts.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from itertools import accumulate
+from typing import Any
+
+from reminderd.clock import Clock
+from reminderd.durations import format_duration
+from reminderd.errors import NotifyError
+from reminderd.model import Step
+from reminderd.notify import Note, Notifier
+
+log = logging.getLogger("reminderd")
+
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
+    """The notification for each step: the intro and closing ones name the routine, the
+    others their exercise and the position among the exercise steps ("3/12")."""
+    body = [step for step in steps if step.kind in ("step", "rest")]
+    notes = []
+    position = 0
+    for step in steps:
+        if step.kind in ("intro", "done"):
+            notes.append(Note(step.title, step.text, step.seconds, final=step.kind == "done"))
+            continue
+        position += 1
+        summary = f"{step.title} · {position}/{len(body)}"
+        notes.append(Note(summary, f"{step.text} ({format_duration(step.seconds)})", step.seconds))
+    return tuple(notes)
+
+
+class Guide:
+    """A routine being guided. Drive it with ``start``, then ``advance`` at each deadline."""
+
+    def __init__(
+        self,
+        name: str,
+        steps: tuple[Step, ...],
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        on_event: EventSink | None = None,
+        first_actions: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        if not steps:
+            msg = f"routine {name!r} has no steps"
+            raise ValueError(msg)
+        self.name = name
+        self.steps = steps
+        self.notes = notes_for(steps)
+        if first_actions:
+            first = self.notes[0]
+            self.notes = (
+                Note(first.summary, first.body, first.seconds, first_actions),
+                *self.notes[1:],
+            )
+        self._notifier = notifier
+        self._clock = clock
+        self._emit = on_event or (lambda kind, data: None)
+        self._offsets = [0.0, *accumulate(step.seconds for step in steps)]
+        self.index = -1
+        self.started_at: float | None = None
+        self.outcome: str | None = None
+        self.notification_id: int | None = None
+
+    @property
+    def total(self) -> float:
+        return self._offsets[-1]
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def step(self) -> Step | None:
+        return self.steps[self.index] if 0 <= self.index < len(self.steps) else None
+
+    def start(self) -> None:
+        self.started_at = self._clock.monotonic()
+        self._emit("started", {"steps": len(self.steps), "seconds": self.total})
+        self.advance()
+
+    def next_deadline(self) -> float | None:
+        """Monotonic time at which the next step is due; None once finished."""
+        if self.started_at is None or self.finished:
+            return None
+        return self.started_at + self._offsets[min(self.index + 1, len(self.steps))]
+
+    def remaining(self) -> float:
+        """Seconds left in the current step."""
+        deadline = self.next_deadline()
+        return 0.0 if deadline is None else max(0.0, deadline - self._clock.monotonic())
+
+    def advance(self) -> None:
+        """Show the step that is due now; finish once the last one has been shown."""
+        if self.started_at is None or self.finished:
+            return
+        elapsed = self._clock.monotonic() - self.started_at
+        due = max(i for i in range(len(self.steps)) if self._offsets[i] <= elapsed + 1e-9)
+        if due > self.index:
+            if due > self.index + 1 and self.index >= 0:
+                log.info(
+                    "%s: late by %.1f s, skipping to step %d",
+                    self.name,
+                    elapsed - self._offsets[self.index + 1],
+                    due + 1,
+                )
+            self.index = due
+            self._show()
+        if self.index == len(self.steps) - 1 and elapsed + 1e-9 >= self._offsets[-1]:
+            self.outcome = "completed"
+            self._emit("completed", {"seconds": self.total})
+
+    def cancel(self, reason: str) -> None:
+        """Stop now and withdraw the notification on screen."""
+        if self.finished:
+            return
+        self.outcome = "cancelled"
+        self._notifier.close(self.notification_id)
+        self._emit("cancelled", {"reason": reason, "step": self.index + 1})
+
+    def _show(self) -> None:
+        step = self.steps[self.index]
+        try:
+            self.notification_id = self._notifier.show(self.notes[self.index], self.notification_id)
+        except NotifyError as error:
+            # The person can still follow along on the terminal or the next step; a
+            # notification that failed is never a reason to stop the routine.
+            log.warning("%s: step %d not shown: %s", self.name, self.index + 1, error)
+        self._emit(
+            "step",
+            {
+                "index": self.index + 1,
+                "of": len(self.steps),
+                "kind": step.kind,
+                "text": step.text,
+                "seconds": step.seconds,
+                "exercise": step.exercise_id,
+            },
+        )
+
+
+TickHook = Callable[[Guide, float], None]
+
+
+def run_blocking(
+    guide: Guide, clock: Clock, stop: threading.Event | None = None, on_tick: TickHook | None = None
+) -> str:
+    """Guide from start to finish in this thread; return "completed" or "cancelled".
+
+    With ``on_tick`` it is called at every whole second left in a step (for a countdown);
+    without it the thread sleeps from one step's deadline to the next.
+    """
+    stop = stop or threading.Event()
+    guide.start()
+    if on_tick:
+        on_tick(guide, guide.remaining())
+    while not guide.finished:
+        deadline = guide.next_deadline()
+        if deadline is None:
+            break
+        left = deadline - clock.monotonic()
+        pause = left if on_tick is None else min(left, left - math.ceil(left - 1e-6) + 1)
+        if clock.wait(max(0.0, pause), stop):
+            guide.cancel("stopped")
+            break
+        guide.advance()
+        if on_tick:
+            on_tick(guide, guide.remaining())
+    return guide.outcome or "cancelled"

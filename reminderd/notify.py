@@ -1,0 +1,380 @@
+"""Notification backends: freedesktop (D-Bus), plyer (portable) and console, behind one protocol.
+
+On Linux the default speaks the freedesktop Notifications protocol directly over the session
+bus, because a guided routine changes its step every few seconds and only that protocol can
+replace a notification in place (``replaces_id``), expire it on time and offer actions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from reminderd.errors import NotifyError
+
+log = logging.getLogger("reminderd")
+
+APP_NAME = "reminderd"
+BUS_NAME = "org.freedesktop.Notifications"
+OBJECT_PATH = "/org/freedesktop/Notifications"
+DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces it
+CALL_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What one notification says, and for how long it matters."""
+
+    summary: str
+    body: str
+    seconds: float = 0.0
+    actions: tuple[tuple[str, str], ...] = ()  # (key, label)
+    urgency: int = 1
+    final: bool = False
+
+    @property
+    def expiry_ms(self) -> int:
+        # A step's notification outlives its step by a second so that the next one
+        # replaces it in place instead of following a gap.
+        seconds = DONE_EXPIRY if self.final or self.seconds <= 0 else self.seconds + 1.0
+        return int(seconds * 1000)
+
+
+class Notifier(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        """Show ``note``, in place of notification ``replaces`` if given; return its id."""
+
+    def close(self, notification_id: int | None) -> None:
+        """Withdraw a notification shown earlier (no error if it is already gone)."""
+
+
+@dataclass
+class NullNotifier:
+    """Shows nothing, remembers everything: for ``plan`` and for tests."""
+
+    name: str = "none"
+    shown: list[Note] = field(default_factory=list)
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        self.shown.append(note)
+        return len(self.shown)
+
+    def close(self, notification_id: int | None) -> None:
+        return None
+
+
+class ConsoleNotifier:
+    """Writes each step as a line of text, for a terminal or a log."""
+
+    name = "console"
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        length = f" [{note.seconds:g} s]" if note.seconds > 0 else ""
+        try:
+            self._write(f"{note.summary}: {note.body}{length}")
+        except (OSError, ValueError) as error:  # a closed or broken stdout
+            raise NotifyError(f"cannot write to the console: {error}") from error
+        return None
+
+    def close(self, notification_id: int | None) -> None:
+        return None
+
+
+def session_bus_address(environ: dict[str, str] | None = None) -> str | None:
+    """The session bus address, falling back to ``$XDG_RUNTIME_DIR/bus`` as sd-bus does."""
+    environ = dict(os.environ) if environ is None else environ
+    address = environ.get("DBUS_SESSION_BUS_ADDRESS")
+    if address:
+        return address
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    if runtime and Path(runtime, "bus").exists():
+        return f"unix:path={runtime}/bus"
+    return None
+
+
+class FreedesktopNotifier:
+    """The org.freedesktop.Notifications protocol over the session bus, through jeepney."""
+
+    name = "freedesktop"
+
+    def __init__(self, address: str | None = None) -> None:
+        self._address = address
+        self._conn: Any = None
+        self.server = ""
+        self.capabilities: frozenset[str] = frozenset()
+
+    # -- connection ---------------------------------------------------------------------
+
+    def connect(self) -> Any:
+        if self._conn is not None:
+            return self._conn
+        try:
+            from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
+        except ImportError as error:
+            raise NotifyError("the jeepney package is not installed") from error
+        address = self._address or session_bus_address()
+        if not address:
+            raise NotifyError("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
+        try:
+            self._conn = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
+        except (OSError, TimeoutError, RuntimeError, ValueError) as error:
+            raise NotifyError(f"cannot connect to the session bus: {error}") from error
+        return self._conn
+
+    def disconnect(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.close()
+            self._conn = None
+
+    def call(
+        self,
+        method: str,
+        signature: str = "",
+        args: tuple[Any, ...] = (),
+        *,
+        destination: str = BUS_NAME,
+        path: str = OBJECT_PATH,
+        interface: str = BUS_NAME,
+    ) -> tuple[Any, ...]:
+        """One method call; any failure closes the connection and raises NotifyError."""
+        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call  # noqa: PLC0415
+
+        conn = self.connect()
+        target = DBusAddress(path, bus_name=destination, interface=interface)
+        message = new_method_call(target, method, signature or None, args)
+        try:
+            reply = conn.send_and_get_reply(message, timeout=CALL_TIMEOUT)
+        except (OSError, TimeoutError, ConnectionError) as error:
+            self.disconnect()
+            raise NotifyError(f"{method} failed: {error or type(error).__name__}") from error
+        if reply.header.message_type == MessageType.error:
+            detail = reply.body[0] if reply.body else ""
+            error_name = reply.header.fields.get(HeaderFields.error_name, "error")
+            raise NotifyError(f"{method} failed: {error_name} {detail}".strip())
+        return tuple(reply.body)
+
+    def probe(self) -> str | None:
+        """None if a notification server answers; otherwise why not, in words."""
+        try:
+            owned = self.call(
+                "NameHasOwner",
+                "s",
+                (BUS_NAME,),
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+            )[0]
+            if not owned:
+                names = self.call(
+                    "ListActivatableNames",
+                    destination="org.freedesktop.DBus",
+                    path="/org/freedesktop/DBus",
+                    interface="org.freedesktop.DBus",
+                )[0]
+                if BUS_NAME not in names:
+                    self.disconnect()
+                    return "no notification server on the session bus"
+            name, vendor, version, _spec = self.call("GetServerInformation")
+            self.server = f"{name} {version}".strip() or vendor
+            self.capabilities = frozenset(self.call("GetCapabilities")[0])
+        except NotifyError as error:
+            self.disconnect()
+            return str(error)
+        return None
+
+    def describe(self) -> str:
+        return f"a notification server answers on the session bus ({self.server})"
+
+    # -- Notifier -----------------------------------------------------------------------
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        actions: list[str] = []
+        if "actions" in self.capabilities:
+            for key, label in note.actions:
+                actions += [key, label]
+        hints = {
+            "urgency": ("y", note.urgency),
+            "transient": ("b", True),
+            "desktop-entry": ("s", APP_NAME),
+        }
+        body = (
+            APP_NAME,
+            replaces or 0,
+            "",
+            note.summary,
+            note.body,
+            actions,
+            hints,
+            note.expiry_ms,
+        )
+        return int(self.call("Notify", "susssasa{sv}i", body)[0])
+
+    def close(self, notification_id: int | None) -> None:
+        if notification_id:
+            try:
+                self.call("CloseNotification", "u", (notification_id,))
+            except NotifyError as error:
+                log.debug("could not close notification %s: %s", notification_id, error)
+
+    def inhibited(self) -> bool:
+        """The server's do-not-disturb state (spec 1.3 ``Inhibited``); False where unknown."""
+        try:
+            value = self.call(
+                "Get", "ss", (BUS_NAME, "Inhibited"), interface="org.freedesktop.DBus.Properties"
+            )[0]
+        except NotifyError:
+            return False
+        return bool(value[1]) if isinstance(value, tuple) else bool(value)
+
+
+class PlyerNotifier:
+    """plyer's notification facade, guarded so that it never "succeeds" while nothing shows.
+
+    plyer 2.1 on Linux ignores the timeout with notify-send (every step would stay until
+    dismissed), silently switches to the Flatpak portal when ``/app`` exists, ignores
+    notify-send's exit status and returns no id. So on Linux it is used only when asked
+    for, and only while a notification server is on the session bus.
+    """
+
+    name = "plyer"
+
+    def __init__(self, platform: str = sys.platform) -> None:
+        self._platform = platform
+
+    def probe(self) -> str | None:
+        """None if plyer can really deliver here; otherwise why not."""
+        if not _importable("plyer"):
+            return "the plyer package is not installed"
+        if self._platform in ("darwin", "win32"):
+            missing = self._platform == "darwin" and not _importable("pyobjus")
+            return "plyer needs pyobjus on macOS (pip install pyobjus)" if missing else None
+        if Path("/app").is_dir():
+            return "plyer would send through the Flatpak portal, which reports no failure"
+        if not _importable("dbus") and not shutil.which("notify-send"):
+            return "plyer finds neither dbus-python nor notify-send"
+        return FreedesktopNotifier().probe()
+
+    def describe(self) -> str:
+        return f"the portable backend can deliver on {self._platform}"
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        if self._platform not in ("darwin", "win32"):
+            reason = self.probe()
+            if reason:
+                raise NotifyError(f"plyer cannot deliver: {reason}")
+        from plyer import notification  # noqa: PLC0415
+
+        timeout = max(1, round(note.expiry_ms / 1000))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                notification.notify(
+                    title=note.summary, message=note.body, app_name=APP_NAME, timeout=timeout
+                )
+        except Exception as error:  # plyer raises whatever its platform layer raises
+            raise NotifyError(f"plyer failed: {error!r}") from error
+        return None
+
+    def close(self, notification_id: int | None) -> None:
+        return None
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+class FallbackNotifier:
+    """Uses ``primary`` while it works; when it fails, logs once and shows on ``fallback``.
+
+    Every later notification tries ``primary`` again first, so a notification server that
+    comes back (a restarted desktop shell) is used again without restarting reminderd.
+    """
+
+    def __init__(self, primary: Notifier, fallback: Notifier) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.failing = False
+
+    @property
+    def name(self) -> str:
+        return self.primary.name
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        try:
+            result = self.primary.show(note, replaces)
+        except NotifyError as error:
+            if not self.failing:
+                log.warning(
+                    "notification failed (%s); showing steps on the %s until it works again",
+                    error,
+                    self.fallback.name,
+                )
+                self.failing = True
+            return self.fallback.show(note, None)
+        if self.failing:
+            log.warning("notifications work again through %s", self.primary.name)
+            self.failing = False
+        return result
+
+    def close(self, notification_id: int | None) -> None:
+        self.primary.close(notification_id)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.primary, attribute)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The backend in use and why it was chosen, for the log and for ``status``."""
+
+    notifier: Notifier
+    backend: str
+    reason: str
+
+
+def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:
+    """Pick the notification backend; ``auto`` takes the best one that really delivers here."""
+    console = ConsoleNotifier(write)
+    if backend == "console":
+        return Choice(console, "console", "asked for in the config")
+    candidates: dict[str, FreedesktopNotifier | PlyerNotifier] = {
+        "freedesktop": FreedesktopNotifier(),
+        "plyer": PlyerNotifier(platform),
+    }
+    if backend in candidates:
+        notifier = candidates[backend]
+        reason = notifier.probe()
+        detail = f"not delivering yet ({reason})" if reason else notifier.describe()
+        return Choice(
+            FallbackNotifier(notifier, console), backend, f"asked for in the config; {detail}"
+        )
+    order = ["plyer"] if platform in ("darwin", "win32") else ["freedesktop", "plyer"]
+    reasons = []
+    for name in order:
+        reason = candidates[name].probe()
+        if reason is None:
+            return Choice(
+                FallbackNotifier(candidates[name], console), name, candidates[name].describe()
+            )
+        reasons.append(f"{name}: {reason}")
+    return Choice(console, "console", "; ".join(reasons))
