@@ -1,0 +1,391 @@
+"""The daemon's brain, without any I/O of its own: what is due, what is being guided, and
+what every command does to that.
+
+``Core`` is driven from outside: call ``tick()`` whenever ``next_wakeup()`` seconds have
+passed (or something happened), and the command methods when a person asks. The daemon
+drives it with real sockets and the system clock; ``simulate`` drives it with a SimClock to
+plan a day; tests drive it both ways. It reports everything that happens as ``Event``s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from reminderd import scheduler
+from reminderd.clock import Clock, SimClock
+from reminderd.exercises import routine_steps
+from reminderd.guide import Guide
+from reminderd.model import Config, Routine
+from reminderd.notify import Notifier, NullNotifier
+
+log = logging.getLogger("reminderd")
+
+JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic clocks
+ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
+FOREVER = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened to a routine or to the daemon."""
+
+    kind: str
+    at: datetime
+    routine: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.kind,
+            "at": self.at.isoformat(timespec="milliseconds"),
+            "routine": self.routine,
+            **self.data,
+        }
+
+
+@dataclass
+class Timer:
+    """The schedule state of one routine."""
+
+    routine: Routine
+    counted_from: datetime  # the interval counts working time from here
+    at_after: datetime  # ``at`` times up to here are used up (fired, skipped or missed)
+    due: datetime | None = None
+    snoozed_until: datetime | None = None
+
+
+Listener = Callable[[Event], None]
+
+
+class Core:
+    """Schedules routines, guides them one at a time, and obeys pause/snooze/skip."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock,
+        notifier: Notifier,
+        listeners: tuple[Listener, ...] = (),
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.notifier = notifier
+        self.listeners: list[Listener] = list(listeners)
+        now = clock.now()
+        self.timers: dict[str, Timer] = {r.name: Timer(r, now, now) for r in config.routines}
+        self.queue: list[tuple[str, str]] = []  # (routine name, why it runs)
+        self.guide: Guide | None = None
+        self.guide_reason = ""
+        self.paused_until: datetime | None = None  # FOREVER: until resumed
+        self._last_wall = now
+        self._last_mono = clock.monotonic()
+        self._recompute_all()
+
+    # -- time -----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Do everything that is due now."""
+        now = self.clock.now()
+        self._check_clock(now)
+        if self.paused_until and now >= self.paused_until:
+            self.resume(reason="timer")
+        if self.guide:
+            self.guide.advance()
+            if self.guide.finished:
+                self.guide = None
+        if not self.paused_until:
+            due = [t for t in self.timers.values() if t.due and t.due <= now]
+            for timer in sorted(due, key=lambda t: (t.due, self._order(t.routine.name))):
+                self._fire(timer, now)
+        self._start_next()
+
+    def next_wakeup(self) -> float | None:
+        """Seconds until ``tick`` has something to do; None if nothing is ever due."""
+        now = self.clock.now()
+        waits = []
+        if self.guide and (deadline := self.guide.next_deadline()) is not None:
+            waits.append(deadline - self.clock.monotonic())
+        if self.paused_until:
+            if self.paused_until != FOREVER:
+                waits.append((self.paused_until - now).total_seconds())
+        else:
+            waits += [(t.due - now).total_seconds() for t in self.timers.values() if t.due]
+        return max(0.0, min(waits)) if waits else None
+
+    def _check_clock(self, now: datetime) -> None:
+        """Notice a suspend/resume or a clock change: the wall clock moved by more than the
+        monotonic one (which stands still while the machine sleeps)."""
+        mono = self.clock.monotonic()
+        expected = self._last_wall + timedelta(seconds=mono - self._last_mono)
+        self._last_wall, self._last_mono = now, mono
+        gap = (now - expected).total_seconds()
+        if abs(gap) >= JUMP_THRESHOLD:
+            self.clock_jumped(gap)
+
+    def clock_jumped(self, gap: float) -> None:
+        """After a suspend or clock change: abandon the routine being guided, fire each
+        routine that fell due meanwhile at most once, and restart every interval."""
+        now = self.clock.now()
+        log.info("the clock moved %+.0f s (suspend, resume or clock change)", gap)
+        if self.guide:
+            self.guide.cancel("suspend")
+            self.guide = None
+        self.queue.clear()
+        natural = self.config.schedule.natural_break
+        was_break = gap > 0 and natural is not None and gap >= natural
+        if not self.paused_until and not was_break:
+            missed = [t for t in self.timers.values() if t.due and t.due <= now]
+            for timer in sorted(missed, key=lambda t: self._order(t.routine.name)):
+                self._fire(timer, now, reason="missed")
+        for timer in self.timers.values():
+            timer.counted_from = now
+            timer.at_after = max(timer.at_after, now) if gap > 0 else timer.at_after
+            self._recompute(timer)
+        self._start_next()
+
+    # -- firing and guiding ---------------------------------------------------------------
+
+    def _order(self, name: str) -> int:
+        return next((i for i, r in enumerate(self.config.routines) if r.name == name), 0)
+
+    def _fire(self, timer: Timer, now: datetime, reason: str = "schedule") -> None:
+        name = timer.routine.name
+        base = timer.due if timer.due and (now - timer.due).total_seconds() < ON_TIME else now
+        timer.counted_from = base
+        timer.at_after = max(timer.at_after, now)
+        timer.snoozed_until = None
+        self._recompute(timer)
+        self.emit("routine.fired", name, reason=reason, next=self._iso(timer.due))
+        self.enqueue(name, reason)
+
+    def enqueue(self, name: str, reason: str) -> None:
+        if (self.guide and self.guide.name == name) or any(n == name for n, _ in self.queue):
+            return
+        self.queue.append((name, reason))
+
+    def _start_next(self) -> None:
+        while self.guide is None and self.queue:
+            name, reason = self.queue.pop(0)
+            routine = self.config.routine(name) or self._adhoc(name)
+            if routine is None:
+                continue
+            steps = routine_steps(routine, self.config.exercises)
+            self.guide_reason = reason
+            self.guide = Guide(
+                name, steps, self.notifier, self.clock, on_event=self._guide_event(name)
+            )
+            self.guide.start()
+            if self.guide.finished:
+                self.guide = None
+
+    def _adhoc(self, name: str) -> Routine | None:
+        from reminderd.exercises import routine_for  # noqa: PLC0415
+
+        try:
+            return routine_for(name, self.config.routines, self.config.exercises)
+        except LookupError:
+            return None
+
+    def _guide_event(self, name: str) -> Callable[[str, dict[str, Any]], None]:
+        def forward(kind: str, data: dict[str, Any]) -> None:
+            self.emit(f"routine.{kind}", name, **data)
+
+        return forward
+
+    # -- commands -------------------------------------------------------------------------
+
+    def run_now(self, name: str, reason: str = "cli") -> None:
+        """Guide routine or exercise ``name`` as soon as the current one is done."""
+        self.enqueue(name, reason)
+        self._start_next()
+
+    def pause(self, until: datetime | None = None, reason: str = "cli") -> None:
+        """Fire nothing until ``until`` (None: until resumed); stop the routine on screen."""
+        self.paused_until = until or FOREVER
+        if self.guide:
+            self.guide.cancel("paused")
+            self.guide = None
+        self.queue.clear()
+        self.emit("daemon.paused", None, until=self._iso(until), reason=reason)
+
+    def resume(self, reason: str = "cli") -> None:
+        """Start again; intervals restart now, so no burst of reminders missed while paused."""
+        if not self.paused_until:
+            return
+        now = self.clock.now()
+        self.paused_until = None
+        for timer in self.timers.values():
+            timer.counted_from = now
+            timer.at_after = max(timer.at_after, now)
+            if timer.snoozed_until and timer.snoozed_until <= now:
+                timer.snoozed_until = None
+            self._recompute(timer)
+        self.emit("daemon.resumed", None, reason=reason)
+
+    def target(self, name: str | None) -> str:
+        """The routine a snooze or skip applies to: the named one, else the one on screen,
+        else the next queued, else the next due."""
+        if name:
+            if name not in self.timers and not (self.guide and self.guide.name == name):
+                raise LookupError(name)
+            return name
+        if self.guide:
+            return self.guide.name
+        if self.queue:
+            return self.queue[0][0]
+        upcoming = [t for t in self.timers.values() if t.due]
+        if not upcoming:
+            raise LookupError("")
+        return min(upcoming, key=lambda t: t.due or FOREVER).routine.name
+
+    def snooze(self, name: str | None, seconds: float) -> tuple[str, datetime | None]:
+        """Postpone a reminder: the one on screen or queued by ``seconds`` from now, a future
+        one by ``seconds`` from its due time. Return the routine and its new due time."""
+        name = self.target(name)
+        now = self.clock.now()
+        active = self._withdraw(name, "snoozed")
+        timer = self.timers.get(name)
+        if timer is None:
+            return name, None
+        base = now if active or not timer.due else max(now, timer.due)
+        timer.snoozed_until = base + timedelta(seconds=seconds)
+        self._recompute(timer)
+        self.emit("routine.snoozed", name, until=self._iso(timer.due), seconds=seconds)
+        return name, timer.due
+
+    def skip(self, name: str | None) -> tuple[str, datetime | None]:
+        """Skip the routine on screen, or the next occurrence of one. Return the routine and
+        when it is due next."""
+        name = self.target(name)
+        now = self.clock.now()
+        active = self._withdraw(name, "skipped")
+        timer = self.timers.get(name)
+        if timer is None:
+            return name, None
+        if not active and timer.due:
+            skipped = timer.due
+            timer.counted_from = skipped
+            timer.at_after = max(timer.at_after, skipped)
+        else:
+            timer.counted_from = now
+            timer.at_after = max(timer.at_after, now)
+        timer.snoozed_until = None
+        self._recompute(timer)
+        self.emit("routine.skipped", name, reason="cli", next=self._iso(timer.due))
+        return name, timer.due
+
+    def _withdraw(self, name: str, why: str) -> bool:
+        """Stop ``name`` if it is on screen or queued; True if it was."""
+        if self.guide and self.guide.name == name:
+            self.guide.cancel(why)
+            self.guide = None
+            self._start_next()
+            return True
+        queued = any(n == name for n, _ in self.queue)
+        self.queue = [(n, r) for n, r in self.queue if n != name]
+        return queued
+
+    def reload(self, config: Config) -> None:
+        """Use a new config; routines whose trigger is unchanged keep their schedule."""
+        now = self.clock.now()
+        timers = {}
+        for routine in config.routines:
+            old = self.timers.get(routine.name)
+            if old and old.routine.trigger == routine.trigger:
+                old.routine = routine
+                timers[routine.name] = old
+            else:
+                timers[routine.name] = Timer(routine, now, now)
+        self.config = config
+        self.timers = timers
+        self.queue = [(n, r) for n, r in self.queue if n in timers]
+        self._recompute_all()
+        self.emit("daemon.reloaded", None, routines=[r.name for r in config.routines])
+
+    # -- state ----------------------------------------------------------------------------
+
+    def _recompute_all(self) -> None:
+        for timer in self.timers.values():
+            self._recompute(timer)
+
+    def _recompute(self, timer: Timer) -> None:
+        zone = self.clock.zone()
+        schedule = self.config.schedule
+        if timer.snoozed_until:
+            timer.due = scheduler.next_working(
+                schedule, timer.snoozed_until, zone, timer.routine.trigger.days
+            )
+            return
+        timer.due = scheduler.next_due(
+            schedule, timer.routine.trigger, timer.counted_from, timer.at_after, zone
+        )
+
+    def emit(self, kind: str, routine: str | None, /, **data: Any) -> None:
+        event = Event(kind, self._local(self.clock.now()), routine, data)
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("an event listener failed on %s", kind)
+
+    def _local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.clock.zone())
+
+    def _iso(self, moment: datetime | None) -> str | None:
+        """Local time with its UTC offset, for people and status bars alike."""
+        return self._local(moment).isoformat(timespec="seconds") if moment else None
+
+    def status(self) -> dict[str, Any]:
+        """What the core is doing, as plain data (the daemon adds process details)."""
+        current = None
+        if self.guide and (step := self.guide.step):
+            current = {
+                "routine": self.guide.name,
+                "reason": self.guide_reason,
+                "step": self.guide.index + 1,
+                "of": len(self.guide.steps),
+                "text": step.text,
+                "remaining": round(self.guide.remaining(), 1),
+            }
+        paused = self.paused_until is not None
+        until = None if self.paused_until in (None, FOREVER) else self._iso(self.paused_until)
+        return {
+            "paused": paused,
+            "paused_until": until,
+            "current": current,
+            "queue": [name for name, _ in self.queue],
+            "routines": [
+                {
+                    "name": t.routine.name,
+                    "title": t.routine.label,
+                    "next": None if paused else self._iso(t.due),
+                    "snoozed_until": self._iso(t.snoozed_until),
+                }
+                for t in self.timers.values()
+            ],
+        }
+
+
+def simulate(
+    config: Config, start: datetime, end: datetime, listeners: tuple[Listener, ...] = ()
+) -> list[Event]:
+    """Run the core from ``start`` to ``end`` on a SimClock and return what happened.
+
+    Exactly what the daemon would do with nobody pausing, snoozing or going idle: the
+    same Core, the same scheduler, guides that take their real (simulated) time.
+    """
+    events: list[Event] = []
+    clock = SimClock(start)
+    core = Core(config, clock=clock, notifier=NullNotifier(), listeners=(events.append, *listeners))
+    while True:
+        wait = core.next_wakeup()
+        if wait is None or clock.now() + timedelta(seconds=wait) >= end:
+            break
+        clock.advance(wait)
+        core.tick()
+    return events
