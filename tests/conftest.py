@@ -1,0 +1,210 @@
+"""Shared fixtures: a private D-Bus session bus, a recording notification server, and an
+environment in which the real reminderd runs as a subprocess without touching the home
+folder of whoever runs the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+
+BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+    <allow user="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {predicate}")
+        time.sleep(interval)
+
+
+@dataclass
+class Bus:
+    address: str
+    process: subprocess.Popen[bytes]
+
+
+@pytest.fixture
+def private_bus(tmp_path: Path) -> Iterator[Bus]:
+    """A dbus-daemon of our own, with no service folders, so that nothing auto-starts."""
+    if not shutil.which("dbus-daemon"):
+        pytest.skip("dbus-daemon is not installed (apt-get install dbus-daemon)")
+    socket_path = tmp_path / "bus"
+    config = tmp_path / "bus.conf"
+    config.write_text(BUS_CONFIG.format(socket=socket_path))
+    process = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    address = process.stdout.readline().decode().strip()
+    try:
+        yield Bus(address, process)
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+class Recorder:
+    """The recording notification server, run as a subprocess on a private bus."""
+
+    def __init__(self, bus: Bus, record: Path, capabilities: str) -> None:
+        self.bus = bus
+        self.record = record
+        self.capabilities = capabilities
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        ready = sum(1 for entry in self.entries() if entry["method"] == "ready")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(TESTS / "notification_server.py"),
+                "--address",
+                self.bus.address,
+                "--record",
+                str(self.record),
+                "--capabilities",
+                self.capabilities,
+            ],
+        )
+        wait_for(lambda: sum(1 for e in self.entries() if e["method"] == "ready") > ready)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(5)
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.record.exists():
+            return []
+        lines = self.record.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return [entry for entry in self.entries() if entry["method"] == "Notify"]
+
+    def call(self, member: str, signature: str = "", body: tuple[Any, ...] = ()) -> None:
+        """Call the server's test interface (emit an action, change Inhibited, ...)."""
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
+
+        target = DBusAddress(
+            "/org/freedesktop/Notifications",
+            bus_name="org.freedesktop.Notifications",
+            interface="org.reminderd.Test",
+        )
+        with open_dbus_connection(self.bus.address) as conn:
+            conn.send_and_get_reply(
+                new_method_call(target, member, signature or None, body), timeout=5
+            )
+
+
+@pytest.fixture
+def notification_server(private_bus: Bus, tmp_path: Path) -> Iterator[Recorder]:
+    recorder = Recorder(private_bus, tmp_path / "notifications.jsonl", "body,actions,persistence")
+    recorder.start()
+    try:
+        yield recorder
+    finally:
+        recorder.stop()
+
+
+@pytest.fixture
+def user_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for reminderd subprocesses: private config, state, data and runtime
+    folders, and no session bus unless a test adds one."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DBUS_", "XDG_", "REMINDERD_"))
+    }
+    home = tmp_path / "home"
+    runtime = tmp_path / "runtime"
+    for folder in (home, runtime):
+        folder.mkdir(exist_ok=True)
+    runtime.chmod(0o700)
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_STATE_HOME": str(home / ".local" / "state"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_RUNTIME_DIR": str(runtime),
+            "PYTHONUNBUFFERED": "1",
+            "TZ": "UTC",
+        }
+    )
+    return env
+
+
+def reminderd(
+    *args: str, env: dict[str, str], timeout: float = 60, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI as a subprocess and wait for it."""
+    return subprocess.run(
+        [sys.executable, "-m", "reminderd", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+
+
+TEST_EXERCISES = """
+[[exercises]]
+id = "tick"
+title = "Tick stretch"
+sides = ["right", "left"]
+
+[[exercises.steps]]
+text = "Lean {side}."
+seconds = 1
+
+[[exercises.steps]]
+text = "Back to the middle."
+seconds = 1.5
+"""
+
+
+@pytest.fixture
+def short_config(tmp_path: Path) -> Path:
+    """A config with one short routine made of a tiny test exercise."""
+    path = tmp_path / "short.toml"
+    path.write_text(
+        '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "3s"\n' + TEST_EXERCISES
+    )
+    return path

@@ -1,0 +1,172 @@
+"""The command line: help everywhere, exact messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from reminderd import __version__, safety
+from reminderd.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("REMINDERD_CONFIG", raising=False)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    return CliRunner()
+
+
+def walk(
+    group: click.Group, prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append(((*prefix, name), command))
+        if isinstance(command, click.Group):
+            found += walk(command, (*prefix, name))
+    return found
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    """Every command and subcommand answers --help with a description of its own."""
+    commands = walk(cli)
+    assert {" ".join(path) for path, _ in commands} >= {
+        "start",
+        "run",
+        "list",
+        "show",
+        "check",
+        "safety",
+        "config",
+        "config path",
+        "config init",
+    }
+    for path, command in commands:
+        assert command.help, f"{' '.join(path)} has no help"
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        first_line = " ".join(command.help.split("\n")[0].split())
+        assert first_line in " ".join(result.stdout.split())
+
+
+def test_version(runner: CliRunner) -> None:
+    """--version prints the package version."""
+    result = runner.invoke(cli, ["--version"])
+    assert result.stdout == f"reminderd, version {__version__}\n"
+
+
+def test_check_a_good_config(runner: CliRunner, tmp_path: Path) -> None:
+    """`check` on a valid file says OK with what it holds, exit 0."""
+    path = tmp_path / "c.toml"
+    path.write_text('[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\n')
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}: OK, 1 routines, 5 exercises.\n"
+
+
+def test_check_lists_every_problem_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    """`check` prints one line per problem on stderr and exits 2, with no traceback."""
+    path = tmp_path / "c.toml"
+    path.write_text('[[routines]]\nname = "p"\nexercises = ["posture"]\nevry = "20m"\n')
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f'{path}:1: routines[0]: no trigger (add every = "45m" or at = ["10:30"])',
+        f'{path}:3: routines[0].exercises[0]: unknown exercise "posture" (did you mean "posture-check"?)',
+        f'{path}:4: routines[0].evry: unknown key "evry" (did you mean "every"?)',
+        "3 problems found.",
+    ]
+
+
+def test_other_commands_report_config_problems_the_same_way(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A broken config stops `list`, `run` and `start` with the same lines and exit 2."""
+    path = tmp_path / "c.toml"
+    path.write_text("[[routines]]\nname = 'p'\n")
+    for command in (["list"], ["run", "p"], ["start"], ["show", "p"]):
+        result = runner.invoke(cli, [*command, "--config", str(path)])
+        assert result.exit_code == 2, command
+        assert "Traceback" not in result.output
+        assert result.stderr.endswith("2 problems found.\n")
+
+
+def test_check_reads_the_env_var(runner: CliRunner, tmp_path: Path) -> None:
+    """Without a path, `check` checks the file REMINDERD_CONFIG names."""
+    path = tmp_path / "env.toml"
+    path.write_text("x = 1\n")
+    result = runner.invoke(cli, ["check"], env={"REMINDERD_CONFIG": str(path)})
+    assert result.exit_code == 2
+    assert f"{path}:1: x: unknown key" in result.stderr
+
+
+def test_safety_prints_the_safety_text(runner: CliRunner) -> None:
+    """`safety` prints when to stop and see a doctor; the README shows the same text."""
+    result = runner.invoke(cli, ["safety"])
+    assert result.stdout == safety.TEXT + "\n"
+    for phrase in (
+        "chills",
+        "sudden high fever",
+        "bruise-like",
+        "accident",
+        "dizziness",
+        "head to one side",
+        "emergency care",
+        "keep coming back",
+    ):
+        assert phrase in safety.TEXT
+    assert safety.TEXT in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_show_an_exercise(runner: CliRunner) -> None:
+    """`show` lists the expanded steps with start times and the total."""
+    result = runner.invoke(cli, ["show", "chin-to-collarbone"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Chin-to-collarbone stretch (chin-to-collarbone)"
+    assert lines[2] == "Source: 003_8ca7b13792458e4d.txt"
+    assert (
+        "   0:05   10s  Let your arms guide your chin gently towards your right collarbone."
+        in result.stdout
+    )
+    assert lines[-1] == "6 steps, 38s in all."
+
+
+def test_show_unknown_name_is_an_error(runner: CliRunner) -> None:
+    """An unknown name is "Error: ..." with the known names, exit 1."""
+    result = runner.invoke(cli, ["show", "nekc"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        'Error: no routine or exercise called "nekc" (known: posture, neck,'
+    )
+
+
+def test_list_shows_routines_and_exercises(runner: CliRunner, tmp_path: Path) -> None:
+    """`list` shows each routine's trigger, length and next time, and each exercise's length."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\nat = ["10:30"]\n'
+    )
+    result = runner.invoke(cli, ["list", "--config", str(path)])
+    assert result.exit_code == 0
+    assert "  p  every 20m and at 10:30; 42s; next " in result.stdout
+    assert "  shoulder-blade-squeeze   4m15s  Shoulder-blade squeeze" in result.stdout
+
+
+def test_config_init_and_path(runner: CliRunner, tmp_path: Path) -> None:
+    """`config init` copies the defaults to the user's folder once; `config path` follows."""
+    assert runner.invoke(cli, ["config", "path"]).stdout.endswith("default.toml (default)\n")
+    result = runner.invoke(cli, ["config", "init"])
+    target = tmp_path / "xdg" / "reminderd" / "config.toml"
+    assert result.stdout == f"Wrote {target}. Edit it, then check it with `reminderd check`.\n"
+    assert runner.invoke(cli, ["config", "path"]).stdout == f"{target} (user)\n"
+    again = runner.invoke(cli, ["config", "init"])
+    assert again.exit_code == 1
+    assert "exists already" in again.stderr

@@ -1,0 +1,216 @@
+"""The core on a simulated clock: firing, queueing, pause, snooze, skip, suspend, reload."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from reminderd.clock import SimClock
+from reminderd.config import load_library
+from reminderd.core import Core, Event, simulate
+from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger, WorkSchedule
+from reminderd.notify import NullNotifier
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+SHORT = Exercise(id="short", title="Short", steps=(StepSpec("Move.", 10),))
+
+
+def make_config(*routines: Routine, schedule: WorkSchedule | None = None) -> Config:
+    return Config(
+        routines=routines,
+        exercises={"short": SHORT, **load_library()},
+        schedule=schedule or WorkSchedule(),
+    )
+
+
+def routine(name: str, every: float | None = None, at: tuple[time, ...] = ()) -> Routine:
+    return Routine(name, ("short",), Trigger(every=every, at=at))
+
+
+class Harness:
+    """A Core on a SimClock, with its events recorded."""
+
+    def __init__(self, config: Config, start: datetime = MONDAY) -> None:
+        self.clock = SimClock(start)
+        self.events: list[Event] = []
+        self.notifier = NullNotifier()
+        self.core = Core(
+            config, clock=self.clock, notifier=self.notifier, listeners=(self.events.append,)
+        )
+
+    def run_until(self, moment: datetime) -> None:
+        """Sleep and tick exactly as the daemon does, until ``moment``."""
+        while True:
+            wait = self.core.next_wakeup()
+            if wait is None or self.clock.now() + timedelta(seconds=wait) > moment:
+                self.clock.advance_to(moment)
+                self.core.tick()
+                return
+            self.clock.advance(wait)
+            self.core.tick()
+
+    def fired(self) -> list[tuple[str, str]]:
+        return [
+            (e.routine or "", e.at.astimezone(BERLIN).strftime("%H:%M:%S"))
+            for e in self.events
+            if e.kind == "routine.fired"
+        ]
+
+    def kinds(self, routine_name: str) -> list[str]:
+        return [
+            e.kind for e in self.events if e.routine == routine_name and e.kind != "routine.step"
+        ]
+
+
+def test_routine_fires_on_schedule_without_drift() -> None:
+    """Every 20 minutes means 09:20, 09:40, 10:00: guiding time does not push it back."""
+    h = Harness(make_config(routine("p", every=1200)))
+    h.run_until(MONDAY + timedelta(hours=1, minutes=1))
+    assert h.fired() == [("p", "09:20:00"), ("p", "09:40:00"), ("p", "10:00:00")]
+    assert h.kinds("p")[:3] == ["routine.fired", "routine.started", "routine.completed"]
+
+
+def test_routines_due_together_are_guided_one_after_the_other() -> None:
+    """Two routines due at once are both guided, in config order, never at the same time."""
+    h = Harness(make_config(routine("a", every=600), routine("b", every=600)))
+    h.run_until(MONDAY + timedelta(minutes=11))
+    starts = [
+        (e.routine, e.at.astimezone(BERLIN).strftime("%H:%M:%S"))
+        for e in h.events
+        if e.kind == "routine.started"
+    ]
+    assert starts == [("a", "09:10:00"), ("b", "09:10:15")]  # a takes 5 s intro + 10 s
+
+
+def test_pause_holds_everything_and_a_timed_pause_ends_by_itself() -> None:
+    """While paused nothing fires; when the pause ends intervals restart: no burst."""
+    h = Harness(make_config(routine("p", every=600), routine("q", at=(time(9, 30),))))
+    h.core.pause(MONDAY + timedelta(minutes=45))
+    h.run_until(MONDAY + timedelta(minutes=44))
+    assert h.fired() == []
+    assert h.core.status()["paused_until"] == "2026-11-23T09:45:00+01:00"
+    h.run_until(MONDAY + timedelta(minutes=56))
+    assert h.fired() == [("p", "09:55:00")]  # counted from 09:45; 09:30 is not replayed
+    assert [e.kind for e in h.events if e.kind.startswith("daemon.")] == [
+        "daemon.paused",
+        "daemon.resumed",
+    ]
+
+
+def test_pause_until_resumed_stops_the_routine_on_screen() -> None:
+    """Pausing mid-routine withdraws it; nothing is due until `resume`."""
+    h = Harness(make_config(routine("p", every=600)))
+    h.run_until(MONDAY + timedelta(minutes=10, seconds=3))
+    assert h.core.guide is not None
+    h.core.pause(None)
+    assert h.core.guide is None
+    assert h.core.next_wakeup() is None
+    assert h.kinds("p")[-1] == "routine.cancelled"
+    h.clock.advance(3600)
+    h.core.resume()
+    h.run_until(h.clock.now() + timedelta(minutes=11))
+    assert h.fired()[-1] == ("p", "10:20:03")
+
+
+def test_snooze_postpones_the_routine_on_screen_from_now() -> None:
+    """Snoozing the routine being guided stops it and brings it back after the snooze."""
+    h = Harness(make_config(routine("p", every=1200)))
+    h.run_until(MONDAY + timedelta(minutes=20, seconds=2))
+    name, due = h.core.snooze(None, 600)
+    assert name == "p"
+    assert due == MONDAY + timedelta(minutes=30, seconds=2)
+    assert h.core.guide is None
+    h.run_until(MONDAY + timedelta(minutes=31))
+    assert h.fired() == [("p", "09:20:00"), ("p", "09:30:02")]
+
+
+def test_snooze_a_future_reminder_moves_it_back() -> None:
+    """Snoozing a reminder that is not due yet postpones it from its due time."""
+    h = Harness(make_config(routine("p", every=1200), routine("q", every=3600)))
+    name, due = h.core.snooze(None, 300)
+    assert (name, due) == ("p", MONDAY + timedelta(minutes=25))
+    name, due = h.core.snooze("q", 300)
+    assert (name, due) == ("q", MONDAY + timedelta(minutes=65))
+
+
+def test_skip_the_next_occurrence() -> None:
+    """Skipping a routine that is not on screen skips its next occurrence only."""
+    h = Harness(make_config(routine("p", every=1200)))
+    name, due = h.core.skip("p")
+    assert (name, due) == ("p", MONDAY + timedelta(minutes=40))
+    h.run_until(MONDAY + timedelta(minutes=41))
+    assert h.fired() == [("p", "09:40:00")]
+    assert h.kinds("p")[0] == "routine.skipped"
+
+
+def test_skip_the_routine_on_screen() -> None:
+    """Skipping the routine being guided stops it and restarts its interval."""
+    h = Harness(make_config(routine("p", every=1200)))
+    h.run_until(MONDAY + timedelta(minutes=20, seconds=1))
+    _, due = h.core.skip(None)
+    assert due == MONDAY + timedelta(minutes=40, seconds=1)
+    assert h.core.guide is None
+    assert h.kinds("p")[-2:] == ["routine.cancelled", "routine.skipped"]
+
+
+def test_long_suspend_fires_each_routine_once() -> None:
+    """After an 8-hour suspend each routine that fell due fires once, then intervals restart."""
+    h = Harness(
+        make_config(routine("p", every=600), routine("q", every=1800), routine("r", at=(time(23),)))
+    )
+    h.run_until(MONDAY + timedelta(minutes=1))
+    h.clock.suspend(8 * 3600)
+    h.core.tick()
+    h.run_until(MONDAY + timedelta(hours=8, minutes=5))
+    assert h.fired() == [("p", "17:01:00"), ("q", "17:01:00")]
+
+
+def test_suspend_abandons_the_routine_being_guided() -> None:
+    """A routine on screen when the machine slept is dropped, not replayed."""
+    h = Harness(make_config(routine("p", every=600)))
+    h.run_until(MONDAY + timedelta(minutes=10, seconds=3))
+    h.clock.suspend(3600)
+    h.core.tick()
+    cancelled = [e for e in h.events if e.kind == "routine.cancelled"]
+    assert cancelled[0].data["reason"] == "suspend"
+
+
+def test_reload_keeps_unchanged_routines_and_drops_removed_ones() -> None:
+    """A reload keeps the schedule of routines whose trigger did not change."""
+    h = Harness(make_config(routine("p", every=1200), routine("q", every=600)))
+    h.run_until(MONDAY + timedelta(minutes=5))
+    h.core.reload(make_config(routine("p", every=1200), routine("n", every=300)))
+    assert set(h.core.timers) == {"p", "n"}
+    assert h.core.timers["p"].due == MONDAY + timedelta(minutes=20)
+    assert h.core.timers["n"].due == MONDAY + timedelta(minutes=10)
+
+
+def test_simulate_a_day_of_the_office_week() -> None:
+    """simulate() drives the same core over a day and reports its firings."""
+    office = WorkSchedule(
+        hours=(((time(9), time(12, 30)), (time(13, 30), time(18))),) * 5 + ((), ())
+    )
+    config = make_config(
+        routine("neck", every=2700), routine("tea", at=(time(15),)), schedule=office
+    )
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=BERLIN)
+    events = simulate(config, start, start + timedelta(days=1))
+    fired = [
+        (e.routine, e.at.astimezone(BERLIN).strftime("%H:%M"))
+        for e in events
+        if e.kind == "routine.fired"
+    ]
+    assert fired == [
+        ("neck", "09:45"),
+        ("neck", "10:30"),
+        ("neck", "11:15"),
+        ("neck", "12:00"),
+        ("neck", "13:45"),
+        ("neck", "14:30"),
+        ("tea", "15:00"),
+        ("neck", "15:15"),
+        ("neck", "16:00"),
+        ("neck", "16:45"),
+        ("neck", "17:30"),
+    ]

@@ -1,0 +1,93 @@
+"""End to end: the real CLI and daemon as subprocesses, notifications over a private bus."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reminderd.config import load_config
+from reminderd.exercises import routine_for, routine_steps
+from reminderd.guide import notes_for
+from tests.conftest import Recorder, reminderd, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_run_sends_each_step_in_place_and_on_time(
+    notification_server: Recorder, user_env: dict[str, str], short_config: Path
+) -> None:
+    """`reminderd run` sends one notification per step, in order, each replacing the last,
+    spaced by the step lengths."""
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    result = reminderd("run", "quick", "--config", str(short_config), env=env)
+    assert result.returncode == 0, result.stderr
+
+    config = load_config(short_config)
+    steps = routine_steps(routine_for("quick", config.routines, config.exercises), config.exercises)
+    expected = notes_for(steps)
+    sent = notification_server.notifications()
+    assert [(n["summary"], n["body"]) for n in sent] == [(e.summary, e.body) for e in expected]
+    assert sent[0]["body"].startswith("Stop if pain increases.")
+    assert sent[1]["body"] == "Lean right. (1s)"
+    assert sent[3]["body"] == "Lean left. (1s)"
+    assert sent[-1]["body"] == "Done. Well done."
+    assert all(n["app_name"] == "reminderd" for n in sent)
+    assert sent[0]["replaces_id"] == 0
+    for previous, current in itertools.pairwise(sent):
+        assert current["replaces_id"] == previous["id"]
+    for (previous, current), step in zip(itertools.pairwise(sent), steps, strict=False):
+        assert current["mono"] - previous["mono"] == pytest.approx(step.seconds, abs=0.3)
+    assert sent[1]["expire_timeout"] == 2000  # the step's second plus one of grace
+
+
+def test_run_without_a_session_bus_guides_in_the_terminal(
+    user_env: dict[str, str], short_config: Path
+) -> None:
+    """With no session bus, `run` guides on the terminal and says why."""
+    result = reminderd("run", "quick", "--config", str(short_config), env=user_env)
+    assert result.returncode == 0, result.stderr
+    assert "guiding in this terminal only" in result.stderr
+    assert "no session bus" in result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("[1/6] Quick: Stop if pain increases.")
+    assert lines[1] == "[2/6] Tick stretch: Lean right."
+    assert lines[-1] == "[6/6] Quick: Done. Well done."
+
+
+def test_start_guides_a_due_routine_and_stops_on_sigterm(
+    notification_server: Recorder, user_env: dict[str, str], short_config: Path
+) -> None:
+    """The daemon guides a routine when it is due, and SIGTERM ends it with exit 0 within
+    a second."""
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reminderd", "start", "--config", str(short_config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = time.monotonic()
+        first = wait_for(notification_server.notifications, timeout=15)
+        assert first[0]["summary"] == "Quick"
+        assert time.monotonic() - started == pytest.approx(3.5, abs=2.5)
+        wait_for(lambda: len(notification_server.notifications()) >= 3, timeout=10)
+        process.send_signal(signal.SIGTERM)
+        sent_at = time.monotonic()
+        assert process.wait(timeout=5) == 0
+        assert time.monotonic() - sent_at < 1.0
+    finally:
+        if process.poll() is None:
+            process.kill()
+    _out, err = process.communicate()
+    assert "notifications: freedesktop" in err
+    assert "Traceback" not in err
+    closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
+    assert closed, "stopping mid-routine withdraws the notification on screen"

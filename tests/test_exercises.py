@@ -1,0 +1,93 @@
+"""Step expansion: sides, sets, reps, hold and rest become one flat list of timed steps."""
+
+from __future__ import annotations
+
+from reminderd.config import load_library
+from reminderd.exercises import SAFETY_LINE, expand, routine_steps, total_seconds
+from reminderd.model import Exercise, Routine, StepSpec, Trigger
+
+
+def test_sides_repeat_the_steps_with_the_side_filled_in() -> None:
+    """Each side runs all steps once, in the order the sides are listed."""
+    exercise = Exercise(
+        id="c",
+        title="C",
+        sides=("right", "left"),
+        steps=(StepSpec("Relax.", 5), StepSpec("Chin to {side} collarbone.", 10)),
+    )
+    steps = expand(exercise)
+    assert [(s.text, s.seconds) for s in steps] == [
+        ("Relax.", 5),
+        ("Chin to right collarbone.", 10),
+        ("Relax.", 5),
+        ("Chin to left collarbone.", 10),
+    ]
+    assert total_seconds(steps) == 30
+
+
+def test_sets_reps_hold_and_rest_expand_with_progress_labels() -> None:
+    """Sets x reps x steps, the hold time where a step has none, a rest between sets only."""
+    exercise = Exercise(
+        id="s",
+        title="Squeeze",
+        sets=3,
+        reps=10,
+        hold=5,
+        rest=20,
+        rep_label="squeeze",
+        setup=StepSpec("Hands on your sides.", 5),
+        steps=(StepSpec("Squeeze and hold.", None), StepSpec("Let go.", 2)),
+    )
+    steps = expand(exercise)
+    assert len(steps) == 1 + 3 * 10 * 2 + 2
+    assert steps[0].text == "Hands on your sides."
+    assert steps[1].text == "Set 1 of 3, squeeze 1 of 10: Squeeze and hold."
+    assert steps[1].seconds == 5
+    assert steps[2].text == "Set 1 of 3, squeeze 1 of 10: Let go."
+    assert steps[21].kind == "rest"
+    assert steps[21].text == "Rest 20s. Next: set 2 of 3."
+    assert steps[28].text == "Set 2 of 3, squeeze 4 of 10: Squeeze and hold."
+    assert [s.kind for s in steps].count("rest") == 2
+    assert steps[-1].text == "Set 3 of 3, squeeze 10 of 10: Let go."
+    assert total_seconds(steps) == 5 + 30 * 7 + 2 * 20
+
+
+def test_reps_without_sets_and_literal_braces() -> None:
+    """A rep label alone reads "Breath 2 of 5"; doubled braces stay literal braces."""
+    exercise = Exercise(
+        id="b", title="B", reps=2, rep_label="breath", steps=(StepSpec("In {{slowly}}.", 4),)
+    )
+    assert [s.text for s in expand(exercise)] == [
+        "Breath 1 of 2: In {slowly}.",
+        "Breath 2 of 2: In {slowly}.",
+    ]
+
+
+def test_built_in_exercises_follow_their_sources() -> None:
+    """Chin-to-collarbone holds about ten seconds per side; the squeeze holds five, 30 times."""
+    library = load_library()
+    chin = expand(library["chin-to-collarbone"])
+    holds = [s for s in chin if "collarbone" in s.text]
+    assert [(s.text.split("towards your ")[1].split()[0], s.seconds) for s in holds] == [
+        ("right", 10),
+        ("left", 10),
+    ]
+    squeeze = expand(library["shoulder-blade-squeeze"])
+    squeezes = [
+        s for s in squeeze if s.text.endswith("Squeeze your shoulder blades together and hold.")
+    ]
+    assert len(squeezes) == 30
+    assert {s.seconds for s in squeezes} == {5}
+
+
+def test_routine_steps_start_with_the_safety_line_and_end_with_done() -> None:
+    """A guided routine opens with the safety line and what comes, and closes with a zero-length step."""
+    library = load_library()
+    routine = Routine("neck", ("chin-to-collarbone", "posture-check"), Trigger(every=60))
+    steps = routine_steps(routine, library)
+    assert steps[0].kind == "intro"
+    assert steps[0].text == f"{SAFETY_LINE} 2 exercises, 1m15s. First: Chin-to-collarbone stretch."
+    assert steps[-1].kind == "done"
+    assert steps[-1].seconds == 0
+    body = steps[1:-1]
+    assert body == expand(library["chin-to-collarbone"]) + expand(library["posture-check"])

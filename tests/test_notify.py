@@ -1,0 +1,188 @@
+"""Notification backends against a real private bus, and the choice between them."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from reminderd.errors import NotifyError
+from reminderd.notify import (
+    ConsoleNotifier,
+    FallbackNotifier,
+    FreedesktopNotifier,
+    Note,
+    PlyerNotifier,
+    choose,
+    session_bus_address,
+)
+from tests.conftest import Bus, Recorder, wait_for
+
+
+@pytest.fixture
+def no_bus(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+
+
+@pytest.fixture
+def on_bus(monkeypatch: pytest.MonkeyPatch, private_bus: Bus) -> Bus:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus.address)
+    return private_bus
+
+
+def test_auto_without_a_session_bus_is_console_and_says_why(no_bus: None) -> None:
+    """With no session bus, auto picks the console and gives the reason for each backend."""
+    lines: list[str] = []
+    choice = choose("auto", lines.append, platform="linux")
+    assert choice.backend == "console"
+    assert choice.reason.startswith(
+        "freedesktop: no session bus (DBUS_SESSION_BUS_ADDRESS is not set); plyer: "
+    )
+    choice.notifier.show(Note("Neck", "Turn left.", 5))
+    assert lines == ["Neck: Turn left. [5 s]"]
+
+
+def test_auto_with_a_bus_but_no_server_is_console(on_bus: Bus) -> None:
+    """A bus without a notification server is not good enough for freedesktop."""
+    choice = choose("auto", lambda _line: None, platform="linux")
+    assert choice.backend == "console"
+    assert "no notification server on the session bus" in choice.reason
+
+
+def test_auto_picks_freedesktop_when_a_server_answers(
+    on_bus: Bus, notification_server: Recorder
+) -> None:
+    """A server on the session bus makes auto pick freedesktop, naming the server."""
+    choice = choose("auto", lambda _line: None, platform="linux")
+    assert choice.backend == "freedesktop"
+    assert choice.reason == "a notification server answers on the session bus (recorder 1.0)"
+    first = choice.notifier.show(Note("A", "one", 3))
+    second = choice.notifier.show(Note("A", "two", 3), first)
+    sent = notification_server.notifications()
+    assert [(n["body"], n["replaces_id"], n["expire_timeout"]) for n in sent] == [
+        ("one", 0, 4000),
+        ("two", first, 4000),
+    ]
+    assert second == first
+    assert sent[0]["hints"]["transient"] is True
+
+
+def test_actions_are_sent_only_to_servers_that_support_them(
+    on_bus: Bus, notification_server: Recorder
+) -> None:
+    """Actions go out as key/label pairs when the server lists the "actions" capability."""
+    notifier = FreedesktopNotifier()
+    assert notifier.probe() is None
+    notifier.show(Note("A", "b", 1, actions=(("start", "Start"), ("skip", "Skip"))))
+    assert notification_server.notifications()[0]["actions"] == ["start", "Start", "skip", "Skip"]
+    notifier.capabilities = frozenset({"body"})
+    notifier.show(Note("A", "b", 1, actions=(("start", "Start"),)))
+    assert notification_server.notifications()[1]["actions"] == []
+
+
+def test_inhibited_property_is_read(on_bus: Bus, notification_server: Recorder) -> None:
+    """The server's Inhibited (do not disturb) property is read; False where unknown."""
+    notifier = FreedesktopNotifier()
+    assert notifier.inhibited() is False
+    notification_server.call("SetInhibited", "b", (True,))
+    assert notifier.inhibited() is True
+
+
+def test_fallback_logs_once_and_returns_to_the_server(
+    on_bus: Bus, notification_server: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the server vanishes steps go to the console (logged once); when it is back, to it."""
+    lines: list[str] = []
+    notifier = FallbackNotifier(FreedesktopNotifier(), ConsoleNotifier(lines.append))
+    notifier.show(Note("A", "one", 1))
+    notification_server.stop()
+    with caplog.at_level(logging.WARNING, logger="reminderd"):
+        assert notifier.show(Note("A", "two", 1)) is None
+        notifier.show(Note("A", "three", 1))
+        assert lines == ["A: two [1 s]", "A: three [1 s]"]
+        assert caplog.text.count("notification failed") == 1
+        notification_server.start()
+        assert notifier.show(Note("A", "four", 1)) is not None
+        assert "notifications work again through freedesktop" in caplog.text
+    assert [n["body"] for n in notification_server.notifications()] == ["one", "four"]
+
+
+def test_session_bus_address_falls_back_to_the_runtime_folder(tmp_path: Path) -> None:
+    """Without DBUS_SESSION_BUS_ADDRESS the bus in $XDG_RUNTIME_DIR is used, if it exists."""
+    assert session_bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) is None
+    (tmp_path / "bus").touch()
+    assert session_bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) == f"unix:path={tmp_path}/bus"
+    assert session_bus_address({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}) == "unix:path=/x"
+
+
+@pytest.mark.skipif(
+    not shutil.which("notify-send"), reason="notify-send is not installed (libnotify-bin)"
+)
+def test_plyer_delivers_through_notify_send_on_linux(
+    on_bus: Bus, notification_server: Recorder
+) -> None:
+    """On Linux plyer goes through notify-send to the same server, and we can see it arrive."""
+    notifier = PlyerNotifier("linux")
+    assert notifier.probe() is None
+    assert notifier.show(Note("Posture", "Sit back.", 5)) is None
+    sent = wait_for(notification_server.notifications)
+    assert (sent[0]["summary"], sent[0]["body"], sent[0]["app_name"]) == (
+        "Posture",
+        "Sit back.",
+        "reminderd",
+    )
+
+
+def test_plyer_refuses_when_nothing_would_show(on_bus: Bus) -> None:
+    """Without a notification server plyer's notify-send call would "succeed" silently: refused."""
+    notifier = PlyerNotifier("linux")
+    assert notifier.probe() == "no notification server on the session bus"
+    with pytest.raises(NotifyError, match="plyer cannot deliver"):
+        notifier.show(Note("A", "b", 1))
+
+
+def test_plyer_refuses_the_flatpak_portal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOCK (Flatpak sandbox, not available here): with /app present plyer would use the portal."""
+    real_is_dir = Path.is_dir
+    monkeypatch.setattr(Path, "is_dir", lambda self: str(self) == "/app" or real_is_dir(self))
+    assert (
+        PlyerNotifier("linux").probe()
+        == "plyer would send through the Flatpak portal, which reports no failure"
+    )
+
+
+def test_plyer_on_macos_needs_pyobjus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOCK (macOS edge): without pyobjus plyer cannot notify on macOS, and says how to fix it."""
+    monkeypatch.setitem(sys.modules, "pyobjus", None)
+    assert PlyerNotifier("darwin").probe() == "plyer needs pyobjus on macOS (pip install pyobjus)"
+
+
+def test_plyer_on_windows_passes_title_message_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOCK (Windows edge): plyer's facade is called with our text and a timeout; its errors
+    become NotifyError."""
+    calls: list[dict[str, object]] = []
+    fake = types.SimpleNamespace(notify=lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setitem(sys.modules, "plyer", types.SimpleNamespace(notification=fake))
+    notifier = PlyerNotifier("win32")
+    assert notifier.probe() is None
+    notifier.show(Note("Neck", "Turn.", 10))
+    assert calls == [{"title": "Neck", "message": "Turn.", "app_name": "reminderd", "timeout": 11}]
+
+    def broken(**_kwargs: object) -> None:
+        raise OSError("balloon failed")
+
+    fake.notify = broken
+    with pytest.raises(NotifyError, match="plyer failed"):
+        notifier.show(Note("Neck", "Turn.", 10))
+
+
+def test_auto_on_windows_picks_plyer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOCK (Windows edge): auto takes plyer on Windows, where it really delivers."""
+    monkeypatch.setitem(sys.modules, "plyer", types.SimpleNamespace(notification=None))
+    choice = choose("auto", lambda _line: None, platform="win32")
+    assert (choice.backend, choice.reason) == ("plyer", "the portable backend can deliver on win32")
