@@ -7,10 +7,13 @@ a person for a mistake they made.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,15 +21,18 @@ from typing import Any, TypeVar
 
 import click
 
-from reminderd import __version__, safety
+from reminderd import __version__, control, safety
+from reminderd import service as service_module
 from reminderd.clock import SystemClock
 from reminderd.config import ConfigSource, find_config, load_config, user_config_path
-from reminderd.durations import format_duration
-from reminderd.errors import ConfigError, ReminderError
+from reminderd.durations import format_duration, parse_clock, parse_duration
+from reminderd.errors import ConfigError, DurationError, NotRunningError, ReminderError
 from reminderd.exercises import expand, routine_for, routine_steps, total_seconds
 from reminderd.guide import Guide, run_blocking
+from reminderd.lock import is_locked, read_pid
 from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
+from reminderd.paths import user_paths
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -75,27 +81,255 @@ def cli() -> None:
 # -- the daemon ---------------------------------------------------------------------------
 
 
+def _socket() -> Path:
+    return user_paths().socket
+
+
+def _ask(cmd: str, **args: Any) -> dict[str, Any]:
+    """One round trip to the running daemon."""
+    return control.request(_socket(), cmd, **args)
+
+
+def log_options(func: F) -> F:
+    func = click.option(
+        "--log-file", type=click.Path(dir_okay=False), help="Also log to this file."
+    )(func)
+    return click.option(
+        "--log-level",
+        type=click.Choice(["debug", "info", "warning", "error"]),
+        default="info",
+        show_default=True,
+        help="How much to log (to stderr, which journald collects under systemd).",
+    )(func)
+
+
 @cli.command()
 @config_option
-@click.option(
-    "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    default="info",
-    show_default=True,
-    help="How much to log to stderr.",
-)
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Also log to this file.")
-def start(config_path: Path | None, log_level: str, log_file: str | None) -> None:
-    """Run the reminder daemon in the foreground until Ctrl-C or SIGTERM.
+@click.option("--detach", is_flag=True, help="Run in the background; return once it answers.")
+@log_options
+def start(config_path: Path | None, detach: bool, log_level: str, log_file: str | None) -> None:
+    """Run the reminder daemon (in the foreground, until Ctrl-C or SIGTERM).
 
-    It loads the config, sleeps until the next routine is due and then guides it through
-    notifications. It logs to stderr which notification backend it uses and why.
+    It loads the config, sleeps until the next routine is due and guides it through
+    notifications, and answers `status`, `pause` and the other commands on a socket in
+    your runtime folder. Only one runs per user: a second `start` names the first.
     """
+    if detach:
+        _start_detached(config_path, log_level, log_file)
+        return
     from reminderd.daemon import Daemon, configure_logging  # noqa: PLC0415
 
     configure_logging(log_level, log_file)
     daemon = Daemon(_source(config_path), write=click.echo)
     sys.exit(daemon.run())
+
+
+def _start_detached(config_path: Path | None, log_level: str, log_file: str | None) -> None:
+    paths = user_paths()
+    if is_locked(paths.lock):
+        pid = read_pid(paths.lock)
+        raise click.ClickException(
+            f"reminderd is already running (pid {pid}); stop it with `reminderd stop`"
+        )
+    log_path = Path(log_file) if log_file else paths.log_file
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "reminderd", "start", "--log-level", log_level]
+    if config_path:
+        argv += ["--config", str(config_path.resolve())]
+    with log_path.open("ab") as log:
+        offset = log.tell()
+        child = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            close_fds=True,
+        )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            with log_path.open("rb") as log:
+                log.seek(offset)
+                click.echo(log.read().decode(errors="replace").rstrip(), err=True)
+            sys.exit(child.returncode or 1)
+        try:
+            reply = control.request(paths.socket, "status", timeout=1)
+        except ReminderError:
+            time.sleep(0.05)
+            continue
+        if reply.get("pid") == child.pid:
+            click.echo(f"reminderd started (pid {child.pid}); log: {log_path}")
+            return
+        time.sleep(0.05)
+    raise click.ClickException(
+        f"reminderd (pid {child.pid}) did not answer within 15 s; see {log_path}"
+    )
+
+
+@cli.command()
+def stop() -> None:
+    """Stop the running daemon; returns once the process is gone."""
+    paths = user_paths()
+    reply = control.request(paths.socket, "stop")
+    deadline = time.monotonic() + 10
+    while is_locked(paths.lock):
+        if time.monotonic() > deadline:
+            raise click.ClickException(
+                f"reminderd (pid {reply['pid']}) is still running after 10 s"
+            )
+        time.sleep(0.02)
+    click.echo(f"reminderd stopped (pid {reply['pid']}).")
+
+
+@cli.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the status as one JSON object (see README)."
+)
+def status(as_json: bool) -> None:
+    """Is reminderd running, is it paused, what is it guiding, and what comes next."""
+    try:
+        data = _ask("status")
+    except NotRunningError:
+        if as_json:
+            click.echo(json.dumps({"version": 1, "running": False}))
+            sys.exit(1)
+        raise
+    if as_json:
+        data.pop("ok", None)
+        data.pop("v", None)
+        click.echo(json.dumps(data))
+        return
+    for line in _status_lines(data):
+        click.echo(line)
+
+
+def _status_lines(data: dict[str, Any]) -> list[str]:
+    now = datetime.now().astimezone()
+    lines = [
+        f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
+        f"up {format_duration(max(data['uptime'], 1))})",
+        f"Config: {data['config']} ({data['config_origin']})",
+        f"Notifications: {data['backend']} ({data['backend_reason']})",
+    ]
+    if data["paused"]:
+        until = data["paused_until"]
+        lines.append(
+            f"Paused until {_clock_text(until, now)}."
+            if until
+            else "Paused until `reminderd resume`."
+        )
+    current = data.get("current")
+    if current:
+        lines.append(
+            f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
+            f"{current['text']} ({round(current['remaining'])} s left)"
+        )
+    if data.get("queue"):
+        lines.append("Waiting: " + ", ".join(data["queue"]))
+    lines.append("Next:")
+    width = max((len(r["name"]) for r in data["routines"]), default=0)
+    for routine in data["routines"]:
+        when = _clock_text(routine["next"], now) if routine["next"] else "-"
+        snoozed = " (snoozed)" if routine.get("snoozed_until") else ""
+        lines.append(f"  {routine['name']:<{width}}  {when}{snoozed}")
+    return lines
+
+
+def _clock_text(iso: str, now: datetime) -> str:
+    moment = datetime.fromisoformat(iso)
+    minutes = max(0, round((moment - now).total_seconds() / 60))
+    day = "" if moment.date() == now.date() else moment.strftime("%a ")
+    return f"{day}{moment:%H:%M} (in {format_duration(minutes * 60) or '0m'})"
+
+
+def _duration(value: str, name: str = "DURATION") -> float:
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise click.BadParameter(str(error), param_hint=name) from None
+
+
+@cli.command()
+@click.argument("duration", required=False)
+@click.option(
+    "--until",
+    "until",
+    metavar="HH:MM|tomorrow",
+    help="Pause until this time, or until tomorrow's working hours.",
+)
+def pause(duration: str | None, until: str | None) -> None:
+    """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
+
+    A routine on screen stops. When a timed pause ends, reminders start again by
+    themselves, counted from then: no burst of the ones that were missed.
+    """
+    if duration and until:
+        raise click.UsageError("give a DURATION or --until, not both")
+    args: dict[str, Any] = {}
+    if duration:
+        args["seconds"] = _duration(duration)
+    elif until:
+        if until != "tomorrow":
+            try:
+                parse_clock(until)
+            except DurationError as error:
+                raise click.BadParameter(str(error), param_hint="--until") from None
+        args["until"] = until
+    reply = _ask("pause", **args)
+    end = reply.get("paused_until")
+    now = datetime.now().astimezone()
+    click.echo(
+        f"Paused until {_clock_text(end, now)}." if end else "Paused until `reminderd resume`."
+    )
+
+
+@cli.command()
+def resume() -> None:
+    """Resume reminders after a pause; intervals start counting again from now."""
+    reply = _ask("resume")
+    click.echo("Resumed." if reply["was_paused"] else "reminderd was not paused.")
+
+
+@cli.command()
+@click.argument("args", nargs=-1, metavar="[ROUTINE] [DURATION]")
+def snooze(args: tuple[str, ...]) -> None:
+    """Postpone the current or next reminder by DURATION (default 10m).
+
+    With ROUTINE, that routine's next reminder. A routine on screen stops and comes back
+    after DURATION; one that is not due yet moves back by DURATION.
+    """
+    if len(args) > 2:
+        raise click.UsageError("give at most a ROUTINE and a DURATION")
+    routine, duration = None, "10m"
+    if len(args) == 2:
+        routine, duration = args
+    elif len(args) == 1:
+        try:
+            parse_duration(args[0])
+            duration = args[0]
+        except DurationError:
+            routine = args[0]
+    reply = _ask("snooze", routine=routine, seconds=_duration(duration))
+    now = datetime.now().astimezone()
+    click.echo(f"Snoozed {reply['routine']} until {_clock_text(reply['next'], now)}.")
+
+
+@cli.command()
+@click.argument("routine", required=False)
+def skip(routine: str | None) -> None:
+    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due)."""
+    reply = _ask("skip", routine=routine)
+    now = datetime.now().astimezone()
+    after = f" Next: {_clock_text(reply['next'], now)}." if reply.get("next") else ""
+    click.echo(f"Skipped {reply['routine']}.{after}")
+
+
+@cli.command()
+def reload() -> None:
+    """Re-read the config. If it has mistakes, the running config stays and they are listed."""
+    reply = _ask("reload")
+    click.echo(f"Reloaded {reply['config']}: " + ", ".join(reply["routines"]))
 
 
 # -- routines and exercises ---------------------------------------------------------------
@@ -104,20 +338,40 @@ def start(config_path: Path | None, log_level: str, log_file: str | None) -> Non
 @cli.command()
 @click.argument("name")
 @config_option
-def run(name: str, config_path: Path | None) -> None:
-    """Guide routine or exercise NAME now, here, with a countdown in this terminal.
+@click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
+def run(name: str, config_path: Path | None, here: bool) -> None:
+    """Guide routine or exercise NAME now.
 
-    Notifications are sent as well when a notification server is available. Ctrl-C stops.
+    With the daemon running, the daemon guides it (so a pause and the history apply);
+    otherwise, or with --here, it runs here with a countdown in this terminal, and
+    notifications too when a notification server is available. Ctrl-C stops.
     """
+    if not here and not config_path:
+        try:
+            reply = _ask("run", name=name)
+        except NotRunningError:
+            pass
+        else:
+            ahead = reply["ahead"]
+            click.echo(
+                f"{name}: the daemon guides it "
+                + (f"after {ahead} other routine(s)." if ahead else "now.")
+            )
+            return
+    _run_here(name, config_path)
+
+
+def _run_here(name: str, config_path: Path | None) -> None:
     config = load_config(_source(config_path))
     routine = routine_for(name, config.routines, config.exercises)
     steps = routine_steps(routine, config.exercises)
     choice = choose(config.backend, write=lambda _line: None)
     notifier = choice.notifier
-    if choice.backend == "console":
+    if choice.backend == "console" or getattr(notifier, "failing", False):
         click.echo(
             f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
         )
+    if choice.backend == "console":
         notifier = NullNotifier()
     clock = SystemClock()
     guide = Guide(routine.name, steps, notifier, clock)
@@ -286,6 +540,35 @@ def config_init(force: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_config_path(), target)
     click.echo(f"Wrote {target}. Edit it, then check it with `reminderd check`.")
+
+
+@cli.group(cls=_Group)
+def service() -> None:
+    """Start reminderd at login (systemd user unit, launchd agent, or Startup folder)."""
+
+
+@service.command(name="install")
+@config_option
+def service_install(config_path: Path | None) -> None:
+    """Install and enable the login service for this user."""
+    outcome = service_module.install(config_path)
+    click.echo(f"Wrote {outcome.path}")
+    for line in outcome.lines:
+        click.echo(line)
+
+
+@service.command(name="uninstall")
+def service_uninstall() -> None:
+    """Disable and remove the login service."""
+    for line in service_module.uninstall().lines:
+        click.echo(line)
+
+
+@service.command(name="status")
+def service_status() -> None:
+    """Whether the login service is installed, enabled and active."""
+    for line in service_module.status().lines:
+        click.echo(line)
 
 
 def main() -> None:

@@ -56,6 +56,7 @@ class Timer:
     at_after: datetime  # ``at`` times up to here are used up (fired, skipped or missed)
     due: datetime | None = None
     snoozed_until: datetime | None = None
+    skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
 
 
 Listener = Callable[[Event], None]
@@ -160,7 +161,7 @@ class Core:
         timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
         self._recompute(timer)
-        self.emit("routine.fired", name, reason=reason, next=self._iso(timer.due))
+        self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due))
         self.enqueue(name, reason)
 
     def enqueue(self, name: str, reason: str) -> None:
@@ -211,7 +212,7 @@ class Core:
             self.guide.cancel("paused")
             self.guide = None
         self.queue.clear()
-        self.emit("daemon.paused", None, until=self._iso(until), reason=reason)
+        self.emit("daemon.paused", None, until=self.iso(until), reason=reason)
 
     def resume(self, reason: str = "cli") -> None:
         """Start again; intervals restart now, so no burst of reminders missed while paused."""
@@ -255,7 +256,7 @@ class Core:
         base = now if active or not timer.due else max(now, timer.due)
         timer.snoozed_until = base + timedelta(seconds=seconds)
         self._recompute(timer)
-        self.emit("routine.snoozed", name, until=self._iso(timer.due), seconds=seconds)
+        self.emit("routine.snoozed", name, until=self.iso(timer.due), seconds=seconds)
         return name, timer.due
 
     def skip(self, name: str | None) -> tuple[str, datetime | None]:
@@ -271,12 +272,13 @@ class Core:
             skipped = timer.due
             timer.counted_from = skipped
             timer.at_after = max(timer.at_after, skipped)
+            timer.skipped_through = skipped
         else:
             timer.counted_from = now
             timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
         self._recompute(timer)
-        self.emit("routine.skipped", name, reason="cli", next=self._iso(timer.due))
+        self.emit("routine.skipped", name, reason="cli", next=self.iso(timer.due))
         return name, timer.due
 
     def _withdraw(self, name: str, why: str) -> bool:
@@ -309,6 +311,42 @@ class Core:
 
     # -- state ----------------------------------------------------------------------------
 
+    def export_state(self) -> dict[str, Any]:
+        """What must survive a restart: the pause, snoozes and skipped occurrences."""
+        now = self.clock.now()
+        paused = None
+        if self.paused_until:
+            paused = "forever" if self.paused_until == FOREVER else self.paused_until.isoformat()
+        return {
+            "paused_until": paused,
+            "snoozed": {
+                n: t.snoozed_until.isoformat()
+                for n, t in self.timers.items()
+                if t.snoozed_until and t.snoozed_until > now
+            },
+            "skipped_through": {
+                n: t.skipped_through.isoformat()
+                for n, t in self.timers.items()
+                if t.skipped_through and t.skipped_through > now
+            },
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Apply a saved state; entries that are unreadable or already past are ignored."""
+        now = self.clock.now()
+        paused = state.get("paused_until")
+        if paused == "forever":
+            self.paused_until = FOREVER
+        elif (until := _parse_time(paused)) and until > now:
+            self.paused_until = until
+        for key, apply in (("snoozed", _restore_snooze), ("skipped_through", _restore_skip)):
+            entries = state.get(key)
+            for name, text in entries.items() if isinstance(entries, dict) else ():
+                moment = _parse_time(text)
+                if name in self.timers and moment and moment > now:
+                    apply(self.timers[name], moment)
+        self._recompute_all()
+
     def _recompute_all(self) -> None:
         for timer in self.timers.values():
             self._recompute(timer)
@@ -336,7 +374,7 @@ class Core:
     def _local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.clock.zone())
 
-    def _iso(self, moment: datetime | None) -> str | None:
+    def iso(self, moment: datetime | None) -> str | None:
         """Local time with its UTC offset, for people and status bars alike."""
         return self._local(moment).isoformat(timespec="seconds") if moment else None
 
@@ -353,7 +391,7 @@ class Core:
                 "remaining": round(self.guide.remaining(), 1),
             }
         paused = self.paused_until is not None
-        until = None if self.paused_until in (None, FOREVER) else self._iso(self.paused_until)
+        until = None if self.paused_until in (None, FOREVER) else self.iso(self.paused_until)
         return {
             "paused": paused,
             "paused_until": until,
@@ -363,12 +401,32 @@ class Core:
                 {
                     "name": t.routine.name,
                     "title": t.routine.label,
-                    "next": None if paused else self._iso(t.due),
-                    "snoozed_until": self._iso(t.snoozed_until),
+                    "next": None if paused else self.iso(t.due),
+                    "snoozed_until": self.iso(t.snoozed_until),
                 }
                 for t in self.timers.values()
             ],
         }
+
+
+def _parse_time(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+def _restore_snooze(timer: Timer, moment: datetime) -> None:
+    timer.snoozed_until = moment
+
+
+def _restore_skip(timer: Timer, moment: datetime) -> None:
+    timer.skipped_through = moment
+    timer.counted_from = max(timer.counted_from, moment)
+    timer.at_after = max(timer.at_after, moment)
 
 
 def simulate(

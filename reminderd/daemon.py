@@ -15,16 +15,33 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from reminderd import scheduler
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
+from reminderd.control import Client, Server
 from reminderd.core import Core, Event
-from reminderd.notify import choose
+from reminderd.durations import parse_clock
+from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
+from reminderd.exercises import routine_for
+from reminderd.lock import PidLock
+from reminderd.notify import Choice, Note, choose
+from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.state import StateStore
 
 log = logging.getLogger("reminderd")
 
 MAX_SLEEP = 300.0  # seconds; bounds how late a deadline is noticed after a suspend
+STATUS_VERSION = 1
+PERSISTED = {
+    "daemon.paused",
+    "daemon.resumed",
+    "routine.snoozed",
+    "routine.skipped",
+    "routine.fired",
+}
 
 Handler = Callable[[int], None]
 
@@ -40,8 +57,12 @@ class Loop:
         self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain)
         self.signals: list[int] = []
 
-    def add_reader(self, fileobj: Any, handler: Handler) -> None:
-        self.selector.register(fileobj, selectors.EVENT_READ, handler)
+    def watch(self, fileobj: Any, handler: Handler, write: bool = False) -> None:
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
+        try:
+            self.selector.modify(fileobj, events, handler)
+        except KeyError:
+            self.selector.register(fileobj, events, handler)
 
     def remove(self, fileobj: Any) -> None:
         with contextlib.suppress(KeyError, ValueError):
@@ -58,18 +79,17 @@ class Loop:
             self._wake_w.send(b"\0")
 
     def _drain(self, _mask: int) -> None:
-        try:
+        with contextlib.suppress(BlockingIOError, InterruptedError):
             while self._wake_r.recv(4096):
                 pass
-        except (BlockingIOError, InterruptedError):
-            pass
 
     def run_once(self, timeout: float | None) -> None:
         for key, mask in self.selector.select(timeout):
             key.data(mask)
 
     def close(self) -> None:
-        signal.set_wakeup_fd(-1)
+        with contextlib.suppress(ValueError):
+            signal.set_wakeup_fd(-1)
         self.selector.close()
         self._wake_r.close()
         self._wake_w.close()
@@ -84,22 +104,72 @@ class Daemon:
         *,
         clock: Clock | None = None,
         write: Callable[[str], None] = print,
+        paths: Paths | None = None,
     ) -> None:
         self.source = source or find_config()
         self.clock = clock or SystemClock()
         self.write = write
-        self.loop = Loop()
+        self.paths = paths or user_paths()
+        self.lock = PidLock(self.paths.lock)
+        self.lock.acquire()
+        try:
+            config = load_config(self.source)
+        except ReminderError:
+            self.lock.release()
+            raise
+        self.started = self.clock.now()
         self.stopping = False
-        config = load_config(self.source)
-        choice = choose(config.backend, write)
-        self.backend = choice
+        self.loop = Loop()
+        self.backend = self._choose(config.backend)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
-        log.info("notifications: %s, because %s", choice.backend, choice.reason)
         self.core = Core(
-            config, clock=self.clock, notifier=choice.notifier, listeners=(self._log_event,)
+            config, clock=self.clock, notifier=self.backend.notifier, listeners=(self._on_event,)
         )
+        self.store = StateStore(self.paths.state_file)
+        self._saved: dict[str, Any] | None = None
+        self.core.restore_state(self.store.load())
+        self.server: Server | None = None
+        if control_supported():
+            self.server = Server(self.paths.socket, self.handle)
+            self.server.watch = self._watch_client
+            self.server.unwatch = self.loop.remove
+            self.loop.watch(self.server.listener, lambda _mask: self._accept())
+        else:
+            log.warning(
+                "no control socket on this system: status, pause and snooze are unavailable"
+            )
 
-    def _log_event(self, event: Event) -> None:
+    # -- wiring ---------------------------------------------------------------------------
+
+    def _choose(self, backend: str) -> Choice:
+        choice = choose(backend, self.write)
+        log.info("notifications: %s, because %s", choice.backend, choice.reason)
+        return choice
+
+    def _accept(self) -> None:
+        assert self.server is not None
+        self.server.accept()
+
+    def _watch_client(self, sock: socket.socket, write: bool) -> None:
+        assert self.server is not None
+        server = self.server
+        client = server.clients.get(sock.fileno())
+        if client is None:
+            return
+
+        def ready(mask: int, client: Client = client) -> None:
+            try:
+                if mask & selectors.EVENT_READ:
+                    server.readable(client)
+                if mask & selectors.EVENT_WRITE and client.sock.fileno() >= 0:
+                    server.flush(client)
+            except Exception:  # one bad client must never take the daemon down
+                log.exception("control: dropped a client after an unexpected error")
+                server.drop(client)
+
+        self.loop.watch(sock, ready, write)
+
+    def _on_event(self, event: Event) -> None:
         if event.kind == "routine.step":
             log.debug(
                 "%s step %s/%s: %s",
@@ -111,6 +181,42 @@ class Daemon:
         else:
             details = " ".join(f"{k}={v}" for k, v in event.data.items() if v is not None)
             log.info("%s %s %s", event.kind, event.routine or "", details)
+        if event.kind in PERSISTED:
+            self._save_state()
+        if self.server:
+            self.server.broadcast({"v": 1, **event.to_json()})
+
+    def _save_state(self) -> None:
+        state = self.core.export_state()
+        if state != self._saved and self.store.save(state):
+            self._saved = state
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.loop.catch_signals([signal.SIGTERM, signal.SIGINT, *_optional_signals()])
+        where = f", control socket {self.paths.socket}" if self.server else ""
+        log.info("reminderd %s started, pid %d%s", _version(), os.getpid(), where)
+        self._log_next()
+        try:
+            while not self.stopping:
+                self.core.tick()
+                self.loop.run_once(self._timeout())
+                if self.server:
+                    self.server.expire()
+                self.handle_signals()
+        finally:
+            self.shutdown()
+        log.info("stopped")
+        return 0
+
+    def _timeout(self) -> float:
+        waits = [MAX_SLEEP]
+        if (core := self.core.next_wakeup()) is not None:
+            waits.append(core)
+        if self.server and (deadline := self.server.next_deadline()) is not None:
+            waits.append(deadline - self.server.clock())
+        return max(0.0, min(waits))
 
     def handle_signals(self) -> None:
         while self.loop.signals:
@@ -118,30 +224,184 @@ class Daemon:
             if number in (signal.SIGTERM, signal.SIGINT):
                 log.info("stopping (%s)", signal.Signals(number).name)
                 self.stopping = True
+            elif number == getattr(signal, "SIGHUP", None):
+                with contextlib.suppress(ControlError):  # already logged and notified
+                    self.reload()
 
-    def run(self) -> int:
-        numbers = [signal.SIGTERM, signal.SIGINT]
-        self.loop.catch_signals(numbers)
-        log.info("reminderd %s started, pid %d", _version(), os.getpid())
-        self._log_next()
-        try:
-            while not self.stopping:
-                self.core.tick()
-                wait = self.core.next_wakeup()
-                self.loop.run_once(MAX_SLEEP if wait is None else min(wait, MAX_SLEEP))
-                self.handle_signals()
-        finally:
-            if self.core.guide:
-                self.core.guide.cancel("stopped")
-            self.loop.close()
-        log.info("stopped")
-        return 0
+    def shutdown(self) -> None:
+        if self.core.guide:
+            self.core.guide.cancel("stopped")
+        if self.server:
+            self.server.close()
+        self.loop.close()
+        self.lock.release()
 
     def _log_next(self) -> None:
         zone = self.clock.zone()
         for timer in self.core.timers.values():
             when = timer.due.astimezone(zone).strftime("%a %H:%M") if timer.due else "never"
             log.info("next %s: %s", timer.routine.name, when)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def handle(self, request: dict[str, Any], client: Client) -> dict[str, Any] | None:
+        command = request["cmd"]
+        handler = getattr(self, f"cmd_{command}", None)
+        if handler is None:
+            known = ", ".join(sorted(n[4:] for n in dir(self) if n.startswith("cmd_")))
+            msg = f'unknown command "{command}" (known: {known})'
+            raise ControlError(msg)
+        result: dict[str, Any] | None = handler(request, client)
+        return result
+
+    def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        return self.status()
+
+    def status(self) -> dict[str, Any]:
+        now = self.clock.now()
+        return {
+            "version": STATUS_VERSION,
+            "running": True,
+            "pid": os.getpid(),
+            "reminderd": _version(),
+            "started": self.started.astimezone(self.clock.zone()).isoformat(timespec="seconds"),
+            "uptime": round((now - self.started).total_seconds()),
+            "config": str(self.source.path),
+            "config_origin": self.source.origin,
+            "backend": self.backend.backend,
+            "backend_reason": self._backend_reason(),
+            **self.core.status(),
+        }
+
+    def _backend_reason(self) -> str:
+        if getattr(self.core.notifier, "failing", False):
+            return f"{self.backend.reason}; not delivering now, steps go to the console"
+        return self.backend.reason
+
+    def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        until = self._pause_end(request)
+        self.core.pause(until)
+        return {"paused_until": self.core.status()["paused_until"]}
+
+    def _pause_end(self, request: dict[str, Any]) -> datetime | None:
+        """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
+        now = self.clock.now()
+        zone = self.clock.zone()
+        seconds, until = request.get("seconds"), request.get("until")
+        if seconds is not None:
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                msg = "seconds must be a positive number"
+                raise ControlError(msg)
+            return now + timedelta(seconds=seconds)
+        if until is None:
+            return None
+        if until == "tomorrow":
+            day = now.astimezone(zone).date() + timedelta(days=1)
+            midnight = scheduler.instant(day, datetime.min.time(), zone)
+            return scheduler.next_working(self.core.config.schedule, midnight, zone) or midnight
+        try:
+            moment = parse_clock(str(until))
+        except DurationError as error:
+            raise ControlError(str(error)) from None
+        local = now.astimezone(zone)
+        end = scheduler.instant(local.date(), moment, zone)
+        return (
+            end if end > now else scheduler.instant(local.date() + timedelta(days=1), moment, zone)
+        )
+
+    def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        was_paused = self.core.paused_until is not None
+        self.core.resume()
+        return {"was_paused": was_paused}
+
+    def _routine_arg(self, request: dict[str, Any]) -> str | None:
+        name = request.get("routine")
+        if name is not None and not isinstance(name, str):
+            msg = "routine must be a name"
+            raise ControlError(msg)
+        return name
+
+    def _target_error(self, name: str | None) -> ControlError:
+        if name:
+            known = ", ".join(self.core.timers)
+            return ControlError(f'no routine called "{name}" (known: {known})')
+        return ControlError("nothing to act on: no routine is on screen, queued or due")
+
+    def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = self._routine_arg(request)
+        seconds = request.get("seconds", 600)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            msg = "seconds must be a positive number"
+            raise ControlError(msg)
+        try:
+            routine, due = self.core.snooze(name, float(seconds))
+        except LookupError:
+            raise self._target_error(name) from None
+        return {"routine": routine, "next": self.core.iso(due)}
+
+    def cmd_skip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = self._routine_arg(request)
+        try:
+            routine, due = self.core.skip(name)
+        except LookupError:
+            raise self._target_error(name) from None
+        return {"routine": routine, "next": self.core.iso(due)}
+
+    def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = request.get("name")
+        if not isinstance(name, str) or not name:
+            msg = "name must be a routine or exercise name"
+            raise ControlError(msg)
+        if self.core.paused_until:
+            msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
+            raise ControlError(msg)
+        config = self.core.config
+        try:
+            routine_for(name, config.routines, config.exercises)
+        except ReminderError as error:
+            raise ControlError(str(error)) from None
+        ahead = len(self.core.queue) + (1 if self.core.guide else 0)
+        self.core.run_now(name)
+        return {"routine": name, "ahead": ahead}
+
+    def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        return self.reload()
+
+    def reload(self) -> dict[str, Any]:
+        """Re-read the config; a broken one leaves the running config in place and says why."""
+        explicit = (
+            self.source.path if self.source.origin in ("--config", "REMINDERD_CONFIG") else None
+        )
+        try:
+            source = (
+                ConfigSource(explicit, self.source.origin) if explicit else find_config(None, {})
+            )
+            config = load_config(source)
+        except ConfigError as error:
+            log.error("config not reloaded; the old one stays in use:\n%s", error)
+            first = error.problems[0]
+            more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+            with contextlib.suppress(ReminderError):
+                self.core.notifier.show(
+                    Note("reminderd: config not reloaded", f"{first}{more}", final=True)
+                )
+            msg = f"config not reloaded; the old one stays in use:\n{error}"
+            raise ControlError(msg) from None
+        self.source = source
+        if config.backend != self.core.config.backend:
+            self.backend = self._choose(config.backend)
+            self.core.notifier = self.backend.notifier
+        self.core.reload(config)
+        return {"config": str(source.path), "routines": [r.name for r in config.routines]}
+
+    def cmd_stop(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        log.info("stopping (asked over the control socket)")
+        self.stopping = True
+        return {"pid": os.getpid()}
+
+
+def _optional_signals() -> list[int]:
+    return [signal.SIGHUP] if hasattr(signal, "SIGHUP") else []
 
 
 def _version() -> str:

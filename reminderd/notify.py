@@ -310,10 +310,10 @@ class FallbackNotifier:
     comes back (a restarted desktop shell) is used again without restarting reminderd.
     """
 
-    def __init__(self, primary: Notifier, fallback: Notifier) -> None:
+    def __init__(self, primary: Notifier, fallback: Notifier, *, failing: bool = False) -> None:
         self.primary = primary
         self.fallback = fallback
-        self.failing = False
+        self.failing = failing
 
     @property
     def name(self) -> str:
@@ -377,4 +377,10 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
                 FallbackNotifier(candidates[name], console), name, candidates[name].describe()
             )
         reasons.append(f"{name}: {reason}")
+    if "freedesktop" in order and session_bus_address():
+        # A session bus without a notification server yet (reminderd started at login
+        # before the desktop's notification daemon): use the console until one answers.
+        waiting = FallbackNotifier(candidates["freedesktop"], console, failing=True)
+        reason = f"{reasons[0]}; steps go to the console until a notification server answers"
+        return Choice(waiting, "freedesktop", reason)
     return Choice(console, "console", "; ".join(reasons))

@@ -1,0 +1,101 @@
+"""What must survive a restart (a pause, snoozes, skips), in one small JSON file.
+
+Writes are atomic: a temporary file in the same folder, fsync, rename, fsync of the folder.
+A crash leaves the old file or the new one, never half of one. A file that cannot be read
+is set aside with a warning and reminderd starts fresh; it never stops the daemon.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from reminderd.errors import StateError
+
+log = logging.getLogger("reminderd")
+
+VERSION = 1
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step; raise StateError if that is impossible."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        msg = f"cannot write {path}: {error.strerror}"
+        raise StateError(msg) from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        msg = f"cannot write {path}: {error.strerror}"
+        raise StateError(msg) from error
+    if hasattr(os, "O_DIRECTORY"):
+        with contextlib.suppress(OSError):
+            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+
+
+class StateStore:
+    """Load and save the daemon's persistent state."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.last_error: str | None = None
+
+    def load(self) -> dict[str, Any]:
+        """The saved state, or {} if there is none or it is unreadable (then set aside)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            log.warning(
+                "cannot read %s (%s); starting with no saved state", self.path, error.strerror
+            )
+            return {}
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("version") != VERSION:
+                raise ValueError("not a reminderd state file of this version")
+        except ValueError as error:
+            aside = self.path.with_name(
+                f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+            )
+            with contextlib.suppress(OSError):
+                self.path.rename(aside)
+            log.warning(
+                "%s is unreadable (%s); set aside as %s, starting fresh",
+                self.path,
+                error,
+                aside.name,
+            )
+            return {}
+        return data
+
+    def save(self, state: dict[str, Any]) -> bool:
+        """Write ``state``; on failure log it (once per distinct error) and return False."""
+        try:
+            write_atomic(self.path, json.dumps({"version": VERSION, **state}, indent=2) + "\n")
+        except StateError as error:
+            if str(error) != self.last_error:
+                log.error("%s; pause, snoozes and skips will not survive a restart", error)
+            self.last_error = str(error)
+            return False
+        self.last_error = None
+        return True

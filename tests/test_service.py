@@ -1,0 +1,106 @@
+"""Start at login: the generated systemd unit, launchd agent and Windows Startup entry."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reminderd import service
+from reminderd.cli import cli
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))  # no systemd/ inside: no user manager
+    return tmp_path
+
+
+def test_systemd_unit_runs_this_python_and_restarts_on_failure(tmp_path: Path) -> None:
+    """The unit starts `python -m reminderd start` with the given config, restarts on failure
+    and reloads with SIGHUP."""
+    unit = service.systemd_unit(service.command_line(tmp_path / "my config.toml"))
+    lines = unit.splitlines()
+    assert (
+        f'ExecStart={sys.executable} -m reminderd start --config "{tmp_path}/my config.toml"'
+        in lines
+    )
+    assert "Restart=on-failure" in lines
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in lines
+    assert "WantedBy=default.target" in lines
+
+
+@pytest.mark.skipif(
+    not shutil.which("systemd-analyze"),
+    reason="systemd-analyze is not installed (apt-get install systemd)",
+)
+def test_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    """`systemd-analyze --user verify` accepts the generated unit without a single warning."""
+    path = tmp_path / service.UNIT_NAME
+    path.write_text(service.systemd_unit(service.command_line()))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    done = subprocess.run(["systemd-analyze", "--user", "verify", str(path)], capture_output=True, text=True,
+                          env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, check=False, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+
+
+def test_launchd_plist_round_trips(tmp_path: Path) -> None:
+    """The launchd agent is a valid plist with the keys launchd needs."""
+    argv = service.command_line()
+    agent = plistlib.loads(service.launchd_plist(argv, tmp_path / "reminderd.log"))
+    assert agent == {
+        "Label": "reminderd",
+        "ProgramArguments": argv,
+        "RunAtLoad": True,
+        "KeepAlive": {"SuccessfulExit": False},
+        "ProcessType": "Background",
+        "StandardOutPath": str(tmp_path / "reminderd.log"),
+        "StandardErrorPath": str(tmp_path / "reminderd.log"),
+    }
+
+
+def test_windows_startup_script() -> None:
+    """MOCK (Windows edge): the Startup entry starts reminderd minimised, quoting every part."""
+    script = service.windows_startup_script([r"C:\Python\python.exe", "-m", "reminderd", "start"])
+    assert (
+        script
+        == '@echo off\r\nstart "reminderd" /min "C:\\Python\\python.exe" "-m" "reminderd" "start"\r\n'
+    )
+
+
+def test_install_without_systemd_writes_the_unit_and_prints_the_command(home: Path) -> None:
+    """Where no systemd user manager runs, install writes the unit and says how to enable it."""
+    runner = CliRunner()
+    result = runner.invoke(cli, ["service", "install"])
+    unit = home / ".config" / "systemd" / "user" / "reminderd.service"
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        f"Wrote {unit}",
+        "No systemd user manager is running here; enable it with:",
+        "  systemctl --user daemon-reload && systemctl --user enable --now reminderd.service",
+    ]
+    assert unit.read_text() == service.systemd_unit(service.command_line())
+    assert runner.invoke(cli, ["service", "status"]).stdout == f"Installed: {unit}\n"
+    assert runner.invoke(cli, ["service", "uninstall"]).stdout == f"Removed {unit}.\n"
+    assert not unit.exists()
+    assert runner.invoke(cli, ["service", "status"]).stdout.startswith("Not installed")
+
+
+def test_install_on_macos_writes_the_agent(home: Path) -> None:
+    """MOCK (macOS edge): install writes ~/Library/LaunchAgents/reminderd.plist."""
+    outcome = service.install(platform="darwin")
+    assert outcome.path == home / "Library" / "LaunchAgents" / "reminderd.plist"
+    assert plistlib.loads(outcome.path.read_bytes())["Label"] == "reminderd"
+    assert service.uninstall(platform="darwin").lines[-1] == f"Removed {outcome.path}."

@@ -1,0 +1,98 @@
+"""Persistent state: atomic writes, corrupt files set aside, restore after a restart."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reminderd.clock import SimClock
+from reminderd.core import Core
+from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger
+from reminderd.notify import NullNotifier
+from reminderd.state import StateStore
+
+BERLIN = ZoneInfo("Europe/Berlin")
+START = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
+CONFIG = Config(
+    routines=(
+        Routine("p", ("x",), Trigger(every=1200)),
+        Routine("q", ("x",), Trigger(at=(time(15),))),
+    ),
+    exercises={"x": Exercise(id="x", title="X", steps=(StepSpec("Move.", 5),))},
+)
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    """What is saved is loaded back, with the version stamped in, and no temporary file left."""
+    store = StateStore(tmp_path / "state" / "state.json")
+    assert store.load() == {}
+    assert store.save({"paused_until": "forever"})
+    assert store.load() == {"version": 1, "paused_until": "forever"}
+    assert [p.name for p in store.path.parent.iterdir()] == ["state.json"]
+
+
+def test_corrupt_state_is_set_aside_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unreadable state file is renamed aside and reminderd starts fresh; never fatal."""
+    path = tmp_path / "state.json"
+    path.write_text("{not json")
+    with caplog.at_level(logging.WARNING, logger="reminderd"):
+        assert StateStore(path).load() == {}
+    assert not path.exists()
+    (aside,) = tmp_path.glob("state.json.corrupt-*")
+    assert aside.read_text() == "{not json"
+    assert "is unreadable" in caplog.text
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
+def test_read_only_folder_is_reported_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder that cannot be written: save returns False, logs one error, keeps the old file."""
+    path = tmp_path / "state.json"
+    store = StateStore(path)
+    store.save({"a": 1})
+    tmp_path.chmod(0o500)
+    try:
+        with caplog.at_level(logging.ERROR, logger="reminderd"):
+            assert not store.save({"a": 2})
+            assert not store.save({"a": 2})
+        assert caplog.text.count("will not survive a restart") == 1
+        assert json.loads(path.read_text())["a"] == 1
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_pause_snooze_and_skip_survive_a_restart() -> None:
+    """A new core restores the pause, a snooze and a skipped occurrence of the old one."""
+    clock = SimClock(START)
+    old = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    old.snooze("p", 600)
+    old.skip("q")
+    old.pause(START + timedelta(hours=1))
+    state = json.loads(json.dumps(old.export_state()))
+    clock.advance(60)
+    new = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    new.restore_state(state)
+    assert new.paused_until == START + timedelta(hours=1)
+    assert new.timers["p"].snoozed_until == START + timedelta(minutes=30)
+    assert new.timers["q"].due == datetime(2026, 11, 24, 15, 0, tzinfo=BERLIN)
+
+
+def test_restore_ignores_what_is_past_or_unreadable() -> None:
+    """Entries in the past, for unknown routines or with bad times are ignored."""
+    clock = SimClock(START)
+    core = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    core.restore_state({"paused_until": "2020-01-01T00:00:00+00:00",
+                        "snoozed": {"p": "garbage", "zz": "2030-01-01T00:00:00+00:00"},
+                        "skipped_through": []})  # fmt: skip
+    assert core.paused_until is None
+    assert core.timers["p"].snoozed_until is None
+    assert core.timers["p"].due == START + timedelta(minutes=20)
