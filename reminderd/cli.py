@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -25,7 +26,7 @@ from reminderd import __version__, control, safety
 from reminderd import service as service_module
 from reminderd.clock import SystemClock
 from reminderd.config import ConfigSource, find_config, load_config, user_config_path
-from reminderd.durations import format_duration, parse_clock, parse_duration
+from reminderd.durations import format_duration, format_range, parse_clock, parse_duration
 from reminderd.errors import ConfigError, DurationError, NotRunningError, ReminderError
 from reminderd.exercises import expand, routine_for, routine_steps, total_seconds
 from reminderd.guide import Guide, run_blocking
@@ -377,16 +378,16 @@ def _run_here(name: str, config_path: Path | None) -> None:
     guide = Guide(routine.name, steps, notifier, clock)
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
         outcome = run_blocking(guide, clock, stop, on_tick=display.tick)
     except KeyboardInterrupt:
         guide.cancel("interrupted")
-        display.end()
-        click.echo("Stopped.")
-        sys.exit(130)
+        outcome = "cancelled"
     display.end()
     if outcome != "completed":
-        sys.exit(1)
+        click.echo("Stopped.")
+        sys.exit(130)
 
 
 class _Countdown:
@@ -494,6 +495,66 @@ def _step_lines(steps: tuple[Step, ...]) -> list[str]:
         )
         elapsed += step.seconds
     return lines
+
+
+@cli.command()
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to plan (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@config_option
+def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
+    """The exact timeline of one day for the current config, computed offline.
+
+    It runs the same scheduler the daemon runs, on a simulated clock, as if reminderd had
+    been running since the day began and nobody paused, snoozed or stepped away.
+    """
+    from reminderd.core import plan_day  # noqa: PLC0415
+
+    config = load_config(_source(config_path))
+    zone = SystemClock().zone()
+    date = day.date() if day else datetime.now(zone).date()
+    firings = plan_day(config, date, zone)
+    hours = [format_range(start, end) for start, end in config.schedule.ranges_on(date.weekday())]
+    rows = []
+    for event in firings:
+        routine = config.routine(event.routine or "")
+        seconds = total_seconds(routine_steps(routine, config.exercises)) if routine else 0.0
+        rows.append((event, routine, seconds))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "date": date.isoformat(),
+                    "config": str(config.path),
+                    "working_hours": hours,
+                    "firings": [
+                        {
+                            "at": e.at.isoformat(timespec="seconds"),
+                            "routine": e.routine,
+                            "title": r.label if r else e.routine,
+                            "seconds": s,
+                            "exercises": list(r.exercises) if r else [],
+                        }
+                        for e, r, s in rows
+                    ],
+                }
+            )
+        )
+        return
+    click.echo(f"{date:%A %d %B %Y}: {config.path}")
+    click.echo("Working hours: " + (", ".join(hours) if hours else "none (a day off)"))
+    width = max((len(event.routine or "") for event, _, _ in rows), default=0)
+    for event, routine, seconds in rows:
+        title = routine.label if routine else ""
+        click.echo(
+            f"  {event.at:%H:%M}  {event.routine:<{width}}  {format_duration(seconds):>6}  {title}"
+        )
+    total = format_duration(sum(seconds for _, _, seconds in rows))
+    click.echo(f"{len(rows)} reminders, {total} of exercise.")
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from reminderd import scheduler
@@ -21,11 +21,13 @@ from reminderd.exercises import routine_steps
 from reminderd.guide import Guide
 from reminderd.model import Config, Routine
 from reminderd.notify import Notifier, NullNotifier
+from reminderd.presence import AWAY_POLL, Observation, Presence
 
 log = logging.getLogger("reminderd")
 
 JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic clocks
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
+DND_POLL = 60.0  # seconds between looks at the do-not-disturb state while a reminder waits
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
@@ -57,6 +59,7 @@ class Timer:
     due: datetime | None = None
     snoozed_until: datetime | None = None
     skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
+    held: str | None = None  # due, but waiting: "idle" (person away) or "dnd" (do not disturb)
 
 
 Listener = Callable[[Event], None]
@@ -72,11 +75,14 @@ class Core:
         clock: Clock,
         notifier: Notifier,
         listeners: tuple[Listener, ...] = (),
+        presence: Presence | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.notifier = notifier
         self.listeners: list[Listener] = list(listeners)
+        self.presence = presence or Presence(None, None, None, "off")
+        self._recheck: datetime | None = None  # when held reminders are looked at again
         now = clock.now()
         self.timers: dict[str, Timer] = {r.name: Timer(r, now, now) for r in config.routines}
         self.queue: list[tuple[str, str]] = []  # (routine name, why it runs)
@@ -86,6 +92,7 @@ class Core:
         self._last_wall = now
         self._last_mono = clock.monotonic()
         self._recompute_all()
+        self._plan_presence_check(now)
 
     # -- time -----------------------------------------------------------------------------
 
@@ -100,9 +107,10 @@ class Core:
             if self.guide.finished:
                 self.guide = None
         if not self.paused_until:
-            due = [t for t in self.timers.values() if t.due and t.due <= now]
-            for timer in sorted(due, key=lambda t: (t.due, self._order(t.routine.name))):
-                self._fire(timer, now)
+            presence = self.presence
+            if presence.next_check and now >= presence.next_check:
+                self._seen(now, presence.observe(now))
+            self._fire_due(now)
         self._start_next()
 
     def next_wakeup(self) -> float | None:
@@ -115,8 +123,90 @@ class Core:
             if self.paused_until != FOREVER:
                 waits.append((self.paused_until - now).total_seconds())
         else:
-            waits += [(t.due - now).total_seconds() for t in self.timers.values() if t.due]
+            moments = [t.due for t in self.timers.values() if t.due and not t.held]
+            if self._recheck and any(t.held for t in self.timers.values()):
+                moments.append(self._recheck)
+            if self.presence.next_check:
+                moments.append(self.presence.next_check)
+            waits += [(moment - now).total_seconds() for moment in moments]
         return max(0.0, min(waits)) if waits else None
+
+    # -- presence: idle, natural breaks, do not disturb -------------------------------------
+
+    def _fire_due(self, now: datetime) -> None:
+        """Fire what is due, unless the person is away or does not want to be disturbed."""
+        if not any(t.due and t.due <= now for t in self.timers.values()):
+            return
+        busy = self.guide is not None  # someone doing an exercise is at the computer
+        presence = self.presence
+        idle = None
+        if not busy and presence.enabled and presence.pause_after:
+            seen = presence.observe(now)
+            self._seen(now, seen)
+            idle = seen.idle if seen else None
+        due = [t for t in self.timers.values() if t.due and t.due <= now]
+        hold = None
+        if not busy and due:
+            if idle is not None and presence.pause_after and idle >= presence.pause_after:
+                hold = "idle"
+            elif self._inhibited():
+                hold = "dnd"
+        if hold:
+            for timer in due:
+                if timer.held != hold:
+                    timer.held = hold
+                    self.emit("routine.held", timer.routine.name, reason=hold)
+            self._recheck = now + timedelta(seconds=AWAY_POLL if hold == "idle" else DND_POLL)
+            return
+        self._recheck = None
+        for timer in sorted(due, key=lambda t: (t.due, self._order(t.routine.name))):
+            self._fire(timer, now, reason=f"{timer.held}-over" if timer.held else "schedule")
+
+    def _inhibited(self) -> bool:
+        inhibited = getattr(self.notifier, "inhibited", None)
+        if inhibited is None:
+            return False
+        try:
+            return bool(inhibited())
+        except Exception:  # a notifier that cannot tell is not inhibited
+            log.debug("could not read the do-not-disturb state", exc_info=True)
+            return False
+
+    def _seen(self, now: datetime, seen: Observation | None) -> None:
+        """Act on an idle observation: a return, perhaps a natural break; plan the next look."""
+        presence = self.presence
+        if seen and seen.returned_after is not None:
+            self.emit("presence.back", None, away=round(seen.returned_after))
+            if presence.break_after and seen.returned_after >= presence.break_after:
+                self._natural_break(now, seen.returned_after)
+        self._plan_presence_check(now)
+
+    def _natural_break(self, now: datetime, seconds: float) -> None:
+        """An absence long enough to count as a break: intervals restart, waiting reminders go."""
+        self.emit("break.natural", None, seconds=round(seconds))
+        self._recheck = None
+        for timer in self.timers.values():
+            if timer.held:
+                self.emit("routine.skipped", timer.routine.name, reason="natural-break")
+                timer.held = None
+            timer.counted_from = now
+            timer.at_after = max(timer.at_after, now)
+            self._recompute(timer)
+
+    def _plan_presence_check(self, now: datetime) -> None:
+        presence = self.presence
+        if not presence.enabled:
+            presence.next_check = None
+        elif presence.away_since is not None:
+            presence.next_check = now + timedelta(seconds=AWAY_POLL)
+        elif presence.sample_every:
+            # Look again in one sampling period, or when working time next begins.
+            soon = now + timedelta(seconds=presence.sample_every)
+            presence.next_check = scheduler.next_working(
+                self.config.schedule, soon, self.clock.zone()
+            )
+        else:
+            presence.next_check = None
 
     def _check_clock(self, now: datetime) -> None:
         """Notice a suspend/resume or a clock change: the wall clock moved by more than the
@@ -139,15 +229,26 @@ class Core:
         self.queue.clear()
         natural = self.config.schedule.natural_break
         was_break = gap > 0 and natural is not None and gap >= natural
-        if not self.paused_until and not was_break:
+        working = scheduler.is_working(self.config.schedule, now, self.clock.zone())
+        if not self.paused_until and not was_break and working:
             missed = [t for t in self.timers.values() if t.due and t.due <= now]
             for timer in sorted(missed, key=lambda t: self._order(t.routine.name)):
                 self._fire(timer, now, reason="missed")
         for timer in self.timers.values():
             timer.counted_from = now
             timer.at_after = max(timer.at_after, now) if gap > 0 else timer.at_after
+            timer.held = None
             self._recompute(timer)
+        self.presence.away_since = None
+        self._plan_presence_check(now)
         self._start_next()
+
+    def going_to_sleep(self) -> None:
+        """The machine is about to suspend: withdraw the routine on screen; it is not replayed."""
+        if self.guide:
+            self.guide.cancel("suspend")
+            self.guide = None
+        self.queue.clear()
 
     # -- firing and guiding ---------------------------------------------------------------
 
@@ -160,6 +261,7 @@ class Core:
         timer.counted_from = base
         timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
+        timer.held = None
         self._recompute(timer)
         self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due))
         self.enqueue(name, reason)
@@ -225,7 +327,10 @@ class Core:
             timer.at_after = max(timer.at_after, now)
             if timer.snoozed_until and timer.snoozed_until <= now:
                 timer.snoozed_until = None
+            timer.held = None
             self._recompute(timer)
+        self._recheck = None
+        self._plan_presence_check(now)
         self.emit("daemon.resumed", None, reason=reason)
 
     def target(self, name: str | None) -> str:
@@ -397,12 +502,14 @@ class Core:
             "paused_until": until,
             "current": current,
             "queue": [name for name, _ in self.queue],
+            "idle": self.presence.status(),
             "routines": [
                 {
                     "name": t.routine.name,
                     "title": t.routine.label,
                     "next": None if paused else self.iso(t.due),
                     "snoozed_until": self.iso(t.snoozed_until),
+                    "held": t.held,
                 }
                 for t in self.timers.values()
             ],
@@ -447,3 +554,11 @@ def simulate(
         clock.advance(wait)
         core.tick()
     return events
+
+
+def plan_day(config: Config, day: date, zone: tzinfo) -> list[Event]:
+    """Every firing on ``day``, from a daemon running since the day began, with nobody
+    pausing, snoozing or going idle: the same Core and scheduler the daemon uses."""
+    start = scheduler.instant(day, time(0, 0), zone).astimezone(zone)
+    end = scheduler.instant(day + timedelta(days=1), time(0, 0), zone)
+    return [event for event in simulate(config, start, end) if event.kind == "routine.fired"]

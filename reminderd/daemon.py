@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from reminderd import scheduler
+from reminderd import idle, scheduler
+from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control import Client, Server
@@ -27,9 +28,12 @@ from reminderd.durations import parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
 from reminderd.exercises import routine_for
 from reminderd.lock import PidLock
+from reminderd.model import Config
 from reminderd.notify import Choice, Note, choose
 from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.presence import Presence
 from reminderd.state import StateStore
+from reminderd.wake import WallAlarm
 
 log = logging.getLogger("reminderd")
 
@@ -56,6 +60,7 @@ class Loop:
             end.setblocking(False)
         self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain)
         self.signals: list[int] = []
+        self._previous: dict[int, Any] = {}
 
     def watch(self, fileobj: Any, handler: Handler, write: bool = False) -> None:
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
@@ -72,7 +77,9 @@ class Loop:
         """Turn signals into events of this loop: the handler only notes the number."""
         signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
         for number in numbers:
-            signal.signal(number, lambda signum, _frame: self.signals.append(signum))
+            self._previous[number] = signal.signal(
+                number, lambda signum, _frame: self.signals.append(signum)
+            )
 
     def wake(self) -> None:
         with contextlib.suppress(OSError):  # a full buffer means a wake-up is pending anyway
@@ -90,6 +97,8 @@ class Loop:
     def close(self) -> None:
         with contextlib.suppress(ValueError):
             signal.set_wakeup_fd(-1)
+            for number, handler in self._previous.items():
+                signal.signal(number, handler)
         self.selector.close()
         self._wake_r.close()
         self._wake_w.close()
@@ -105,6 +114,7 @@ class Daemon:
         clock: Clock | None = None,
         write: Callable[[str], None] = print,
         paths: Paths | None = None,
+        loop: Loop | None = None,
     ) -> None:
         self.source = source or find_config()
         self.clock = clock or SystemClock()
@@ -119,12 +129,22 @@ class Daemon:
             raise
         self.started = self.clock.now()
         self.stopping = False
-        self.loop = Loop()
+        self.loop = loop or Loop()
         self.backend = self._choose(config.backend)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
-            config, clock=self.clock, notifier=self.backend.notifier, listeners=(self._on_event,)
+            config,
+            clock=self.clock,
+            notifier=self.backend.notifier,
+            listeners=(self._on_event,),
+            presence=self._presence(config),
         )
+        self.alarm = WallAlarm.create()
+        if self.alarm:
+            self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
+        self.sleep_watch = SleepWatch.connect()
+        if self.sleep_watch:
+            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
         self.store = StateStore(self.paths.state_file)
         self._saved: dict[str, Any] | None = None
         self.core.restore_state(self.store.load())
@@ -145,6 +165,42 @@ class Daemon:
         choice = choose(backend, self.write)
         log.info("notifications: %s, because %s", choice.backend, choice.reason)
         return choice
+
+    def _presence(self, config: Config, old: Presence | None = None) -> Presence:
+        """Idle awareness, if the config asks for it and an idle source answers here."""
+        pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
+        if not (pause or natural):
+            return Presence(None, None, None, "off: pause_when_idle and natural_break are not set")
+        if old and old.source:
+            return Presence(old.source, pause, natural, old.note)
+        source, note = idle.detect()
+        if source:
+            log.info("idle awareness: %s", note)
+        else:
+            log.warning("idle awareness is off: %s", note)
+        return Presence(source, pause, natural, note if source else f"off: {note}")
+
+    def _alarm_rang(self) -> None:
+        assert self.alarm is not None
+        if self.alarm.drain():
+            log.debug("the wall clock was set, or the machine resumed")
+
+    def _sleep_signal(self) -> None:
+        assert self.sleep_watch is not None
+        try:
+            signals = self.sleep_watch.signals()
+        except BusError as error:
+            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
+            self.loop.remove(self.sleep_watch)
+            self.sleep_watch.close()
+            self.sleep_watch = None
+            return
+        for going_to_sleep in signals:
+            if going_to_sleep:
+                log.info("the machine is going to sleep")
+                self.core.going_to_sleep()
+            else:
+                log.info("the machine woke up")
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -210,13 +266,21 @@ class Daemon:
         log.info("stopped")
         return 0
 
-    def _timeout(self) -> float:
-        waits = [MAX_SLEEP]
+    def _timeout(self) -> float | None:
+        """How long the loop may sleep. With a wall-clock alarm armed for the Core's next
+        deadline it sleeps exactly that long (across a suspend too); without one it wakes
+        at least every MAX_SLEEP to notice a suspend."""
+        waits = []
         if (core := self.core.next_wakeup()) is not None:
             waits.append(core)
+        if self.alarm:
+            now = self.clock.now().timestamp()
+            self.alarm.arm(now + core if core is not None else None, now)
+        else:
+            waits.append(MAX_SLEEP)
         if self.server and (deadline := self.server.next_deadline()) is not None:
             waits.append(deadline - self.server.clock())
-        return max(0.0, min(waits))
+        return max(0.0, min(waits)) if waits else None
 
     def handle_signals(self) -> None:
         while self.loop.signals:
@@ -233,6 +297,10 @@ class Daemon:
             self.core.guide.cancel("stopped")
         if self.server:
             self.server.close()
+        if self.alarm:
+            self.alarm.close()
+        if self.sleep_watch:
+            self.sleep_watch.close()
         self.loop.close()
         self.lock.release()
 
@@ -391,6 +459,7 @@ class Daemon:
         if config.backend != self.core.config.backend:
             self.backend = self._choose(config.backend)
             self.core.notifier = self.backend.notifier
+        self.core.presence = self._presence(config, self.core.presence)
         self.core.reload(config)
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
 
@@ -398,6 +467,51 @@ class Daemon:
         log.info("stopping (asked over the control socket)")
         self.stopping = True
         return {"pid": os.getpid()}
+
+
+class SleepWatch:
+    """logind's PrepareForSleep signal on the system bus, where there is one: the routine
+    on screen is withdrawn before the machine sleeps rather than found stale after."""
+
+    RULE = (
+        "type='signal',sender='org.freedesktop.login1',interface='org.freedesktop.login1.Manager',"
+        "member='PrepareForSleep',path='/org/freedesktop/login1'"
+    )
+
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+
+    @classmethod
+    def connect(cls) -> SleepWatch | None:
+        if not system_bus_address():
+            return None
+        bus = Bus(system=True)
+        try:
+            bus.subscribe(cls.RULE)
+        except BusError as error:
+            log.debug("no sleep notices from logind: %s", error)
+            bus.disconnect()
+            return None
+        log.debug("watching logind for suspend and resume")
+        return cls(bus)
+
+    def fileno(self) -> int:
+        return int(self.bus.connect().sock.fileno())
+
+    def signals(self) -> list[bool]:
+        """The PrepareForSleep values that arrived (True: going to sleep, False: awake)."""
+        messages = self.bus.pending()
+        return [bool(m.body[0]) for m in messages if m.body and _member(m) == "PrepareForSleep"]
+
+    def close(self) -> None:
+        self.bus.disconnect()
+
+
+def _member(message: Any) -> str | None:
+    from jeepney import HeaderFields  # noqa: PLC0415
+
+    member = message.header.fields.get(HeaderFields.member)
+    return str(member) if member else None
 
 
 def _optional_signals() -> list[int]:

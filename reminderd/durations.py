@@ -88,3 +88,9 @@ def parse_range(text: str) -> tuple[time, time]:
         msg = f'"{text}" ends before it starts: write the earlier time first, like "09:00-12:30"'
         raise DurationError(msg)
     return start, end
+
+
+def format_range(start: time, end: time) -> str:
+    """Write a working range the way parse_range reads it: "09:00-12:30", "22:00-24:00"."""
+    finish = "24:00" if end == time.max else f"{end:%H:%M}"
+    return f"{start:%H:%M}-{finish}"

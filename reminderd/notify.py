@@ -7,10 +7,8 @@ replace a notification in place (``replaces_id``), expire it on time and offer a
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import logging
-import os
 import shutil
 import sys
 import warnings
@@ -19,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from reminderd.bus import Bus, BusError, session_bus_address
 from reminderd.errors import NotifyError
 
 log = logging.getLogger("reminderd")
@@ -27,7 +26,6 @@ APP_NAME = "reminderd"
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces it
-CALL_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,106 +93,42 @@ class ConsoleNotifier:
         return None
 
 
-def session_bus_address(environ: dict[str, str] | None = None) -> str | None:
-    """The session bus address, falling back to ``$XDG_RUNTIME_DIR/bus`` as sd-bus does."""
-    environ = dict(os.environ) if environ is None else environ
-    address = environ.get("DBUS_SESSION_BUS_ADDRESS")
-    if address:
-        return address
-    runtime = environ.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime, "bus").exists():
-        return f"unix:path={runtime}/bus"
-    return None
-
-
 class FreedesktopNotifier:
     """The org.freedesktop.Notifications protocol over the session bus, through jeepney."""
 
     name = "freedesktop"
 
     def __init__(self, address: str | None = None) -> None:
-        self._address = address
-        self._conn: Any = None
+        self.bus = Bus(address)
         self.server = ""
         self.capabilities: frozenset[str] = frozenset()
-
-    # -- connection ---------------------------------------------------------------------
-
-    def connect(self) -> Any:
-        if self._conn is not None:
-            return self._conn
-        try:
-            from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
-        except ImportError as error:
-            raise NotifyError("the jeepney package is not installed") from error
-        address = self._address or session_bus_address()
-        if not address:
-            raise NotifyError("no session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
-        try:
-            self._conn = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
-        except (OSError, TimeoutError, RuntimeError, ValueError) as error:
-            raise NotifyError(f"cannot connect to the session bus: {error}") from error
-        return self._conn
-
-    def disconnect(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.close()
-            self._conn = None
 
     def call(
         self,
         method: str,
         signature: str = "",
         args: tuple[Any, ...] = (),
-        *,
-        destination: str = BUS_NAME,
-        path: str = OBJECT_PATH,
         interface: str = BUS_NAME,
     ) -> tuple[Any, ...]:
-        """One method call; any failure closes the connection and raises NotifyError."""
-        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call  # noqa: PLC0415
-
-        conn = self.connect()
-        target = DBusAddress(path, bus_name=destination, interface=interface)
-        message = new_method_call(target, method, signature or None, args)
+        """One call to the notification server; failures become NotifyError."""
         try:
-            reply = conn.send_and_get_reply(message, timeout=CALL_TIMEOUT)
-        except (OSError, TimeoutError, ConnectionError) as error:
-            self.disconnect()
-            raise NotifyError(f"{method} failed: {error or type(error).__name__}") from error
-        if reply.header.message_type == MessageType.error:
-            detail = reply.body[0] if reply.body else ""
-            error_name = reply.header.fields.get(HeaderFields.error_name, "error")
-            raise NotifyError(f"{method} failed: {error_name} {detail}".strip())
-        return tuple(reply.body)
+            return self.bus.call(
+                BUS_NAME, OBJECT_PATH, interface, method, signature=signature, args=args
+            )
+        except BusError as error:
+            raise NotifyError(str(error)) from None
 
     def probe(self) -> str | None:
         """None if a notification server answers; otherwise why not, in words."""
         try:
-            owned = self.call(
-                "NameHasOwner",
-                "s",
-                (BUS_NAME,),
-                destination="org.freedesktop.DBus",
-                path="/org/freedesktop/DBus",
-                interface="org.freedesktop.DBus",
-            )[0]
-            if not owned:
-                names = self.call(
-                    "ListActivatableNames",
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                )[0]
-                if BUS_NAME not in names:
-                    self.disconnect()
-                    return "no notification server on the session bus"
+            if not self.bus.name_has_owner(BUS_NAME) and BUS_NAME not in self.bus.activatable():
+                self.bus.disconnect()
+                return "no notification server on the session bus"
             name, vendor, version, _spec = self.call("GetServerInformation")
             self.server = f"{name} {version}".strip() or vendor
             self.capabilities = frozenset(self.call("GetCapabilities")[0])
-        except NotifyError as error:
-            self.disconnect()
+        except (BusError, NotifyError) as error:
+            self.bus.disconnect()
             return str(error)
         return None
 
@@ -236,7 +170,7 @@ class FreedesktopNotifier:
         """The server's do-not-disturb state (spec 1.3 ``Inhibited``); False where unknown."""
         try:
             value = self.call(
-                "Get", "ss", (BUS_NAME, "Inhibited"), interface="org.freedesktop.DBus.Properties"
+                "Get", "ss", (BUS_NAME, "Inhibited"), "org.freedesktop.DBus.Properties"
             )[0]
         except NotifyError:
             return False

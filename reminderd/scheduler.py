@@ -103,7 +103,7 @@ def interval_due(
         if new_day and start > counted_from:
             remaining = every  # a new working day: the count starts again
         begin = max(start, cursor)
-        if begin + remaining <= end:
+        if begin + remaining < end:  # a reminder at closing time would fire outside working time
             return begin + remaining
         remaining -= end - begin
         cursor = end

@@ -54,25 +54,33 @@ class Bus:
     process: subprocess.Popen[bytes]
 
 
-@pytest.fixture
-def private_bus(tmp_path: Path) -> Iterator[Bus]:
+def start_bus(folder: Path, name: str = "bus") -> Bus:
     """A dbus-daemon of our own, with no service folders, so that nothing auto-starts."""
     if not shutil.which("dbus-daemon"):
         pytest.skip("dbus-daemon is not installed (apt-get install dbus-daemon)")
-    socket_path = tmp_path / "bus"
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(socket=socket_path))
+    config = folder / f"{name}.conf"
+    config.write_text(BUS_CONFIG.format(socket=folder / name))
     process = subprocess.Popen(
         ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     assert process.stdout is not None
-    address = process.stdout.readline().decode().strip()
+    return Bus(process.stdout.readline().decode().strip(), process)
+
+
+def stop_bus(bus: Bus) -> None:
+    bus.process.terminate()
+    bus.process.wait(5)
+
+
+@pytest.fixture
+def private_bus(tmp_path: Path) -> Iterator[Bus]:
+    bus = start_bus(tmp_path)
     try:
-        yield Bus(address, process)
+        yield bus
     finally:
-        process.terminate()
-        process.wait(5)
+        stop_bus(bus)
 
 
 class Recorder:

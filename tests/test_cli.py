@@ -170,3 +170,14 @@ def test_config_init_and_path(runner: CliRunner, tmp_path: Path) -> None:
     again = runner.invoke(cli, ["config", "init"])
     assert again.exit_code == 1
     assert "exists already" in again.stderr
+
+
+def test_readme_shows_the_real_plan_of_the_default_config(runner: CliRunner) -> None:
+    """The plan printed in the README is what `reminderd plan` prints for the default config."""
+    from reminderd.config import default_config_path
+
+    result = runner.invoke(cli, ["plan", "--date", "2026-11-23", "--config", str(default_config_path())])
+    assert result.exit_code == 0, result.output
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ reminderd plan --date 2026-11-23\n", 1)[1].split("```", 1)[0]
+    assert result.stdout.replace(str(default_config_path()), "config/default.toml") == block

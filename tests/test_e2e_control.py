@@ -34,10 +34,21 @@ class RunningDaemon:
     def start(self) -> None:
         with self.log.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "reminderd", "start", "--config", str(self.config),
-                 "--log-level", "debug"],
-                env=self.env, stdout=log, stderr=log, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "reminderd",
+                    "start",
+                    "--config",
+                    str(self.config),
+                    "--log-level",
+                    "debug",
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                text=True,
+            )
         wait_for(lambda: self.cli("status").returncode == 0, timeout=15)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
@@ -105,10 +116,23 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
     status = daemon.status()
     assert daemon.process is not None
     assert set(status) == {
-        "version", "running", "pid", "reminderd", "started", "uptime", "config",
-        "config_origin", "backend", "backend_reason", "paused", "paused_until",
-        "current", "queue", "routines",
-    }  # fmt: skip
+        "version",
+        "running",
+        "pid",
+        "reminderd",
+        "started",
+        "uptime",
+        "config",
+        "config_origin",
+        "backend",
+        "backend_reason",
+        "paused",
+        "paused_until",
+        "current",
+        "queue",
+        "idle",
+        "routines",
+    }
     assert status["version"] == 1
     assert status["running"] is True
     assert status["pid"] == daemon.process.pid
@@ -128,13 +152,22 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
     assert [r["name"] for r in status["routines"]] == ["slow", "quick"]
     assert status["routines"][0]["title"] == "Slow"
     assert status["routines"][0]["snoozed_until"] is None
+    assert status["routines"][0]["held"] is None
+    assert status["idle"] == {
+        "source": None,
+        "note": "off: pause_when_idle and natural_break are not set",
+        "pause_when_idle": None,
+        "natural_break": None,
+        "away_since": None,
+    }
     assert isinstance(status["uptime"], int)
     text = daemon.cli("status")
     assert text.stdout.startswith(f"reminderd 0.1.0 is running (pid {daemon.process.pid}, up ")
 
 
-def test_pause_holds_reminders_and_they_come_back(bus_env: dict[str, str], tmp_path: Path,
-                                                   notification_server: Recorder) -> None:  # fmt: skip
+def test_pause_holds_reminders_and_they_come_back(
+    bus_env: dict[str, str], tmp_path: Path, notification_server: Recorder
+) -> None:
     """Paused for 2 s nothing fires; after the pause the reminder fires by itself."""
     handle = RunningDaemon(bus_env, write_config(tmp_path / "config.toml", QUICK))
     handle.start()
@@ -212,7 +245,8 @@ def test_skip_and_snooze_the_next_occurrence(daemon: RunningDaemon) -> None:
     assert result.returncode == 0, result.stderr
     after = {r["name"]: r["next"] for r in daemon.status()["routines"]}
     gap = time.mktime(time.strptime(after["slow"][:19], "%Y-%m-%dT%H:%M:%S")) - time.mktime(
-        time.strptime(before["slow"][:19], "%Y-%m-%dT%H:%M:%S"))  # fmt: skip
+        time.strptime(before["slow"][:19], "%Y-%m-%dT%H:%M:%S")
+    )
     assert gap == 3600
     assert daemon.cli("snooze", "slow", "10m").stdout.startswith("Snoozed slow until ")
     unknown = daemon.cli("skip", "nope")
@@ -263,8 +297,10 @@ def test_second_start_is_refused_and_names_the_first(daemon: RunningDaemon) -> N
     for extra in ([], ["--detach"]):
         result = daemon.cli("start", *extra, "--config", str(daemon.config))
         assert result.returncode == 1
-        assert result.stderr == (f"Error: reminderd is already running (pid {daemon.process.pid}); "
-                                 "stop it with `reminderd stop`\n")  # fmt: skip
+        assert result.stderr == (
+            f"Error: reminderd is already running (pid {daemon.process.pid}); "
+            "stop it with `reminderd stop`\n"
+        )
 
 
 def test_kill_9_then_start_succeeds(daemon: RunningDaemon) -> None:
@@ -310,9 +346,15 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
         sock.connect(str(daemon.socket))
         sock.settimeout(5)
         stream = sock.makefile("rwb")
-        for line in (b"hello\n", b"[1,2]\n", b'{"cmd": "fly"}\n', b'{"v": 9, "cmd": "status"}\n',
-                     b'{"cmd": "pause", "seconds": -1}\n', b'{"cmd": "snooze", "routine": 5}\n',
-                     b'{"cmd": "status"}\n'):  # fmt: skip
+        for line in (
+            b"hello\n",
+            b"[1,2]\n",
+            b'{"cmd": "fly"}\n',
+            b'{"v": 9, "cmd": "status"}\n',
+            b'{"cmd": "pause", "seconds": -1}\n',
+            b'{"cmd": "snooze", "routine": 5}\n',
+            b'{"cmd": "status"}\n',
+        ):
             stream.write(line)
             stream.flush()
             replies.append(json.loads(stream.readline()))
@@ -391,8 +433,13 @@ def test_another_user_cannot_connect(daemon: RunningDaemon) -> None:
         prefix = [runner, "-u", "nobody", "--"]
 
     def as_nobody() -> str:
-        done = subprocess.run([*prefix, sys.executable, "-c", script, str(daemon.socket)],
-                              capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+        done = subprocess.run(
+            [*prefix, sys.executable, "-c", script, str(daemon.socket)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         return done.stdout + done.stderr
 
     assert "refused: 13" in as_nobody()  # EACCES: the runtime folder is 0700

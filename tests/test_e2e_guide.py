@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,3 +95,97 @@ def test_start_guides_a_due_routine_and_stops_on_sigterm(
     assert "Traceback" not in err
     closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
     assert closed, "stopping mid-routine withdraws the notification on screen"
+
+
+def test_run_stops_cleanly_on_sigterm(
+    notification_server: Recorder, user_env: dict[str, str], short_config: Path
+) -> None:
+    """`run` stopped with SIGTERM withdraws its notification and says so."""
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reminderd", "run", "quick", "--config", str(short_config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(notification_server.notifications)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=5)
+    assert process.returncode == 130
+    assert out.splitlines()[-1] == "Stopped."
+    assert "Traceback" not in err
+    closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
+    assert [e["id"] for e in closed] == [notification_server.notifications()[-1]["id"]]
+
+
+@pytest.fixture
+def dunst(private_bus: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """dunst, a notification server people use, on the private bus and a virtual screen."""
+    if not (shutil.which("dunst") and shutil.which("dunstctl") and shutil.which("Xvfb")):
+        pytest.skip("dunst and Xvfb are not installed (apt-get install dunst xvfb)")
+    display = ":88"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
+    wait_for(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists())
+    (tmp_path / "dunstrc").write_text("[global]\n")
+    server = subprocess.Popen(
+        ["dunst", "-conf", str(tmp_path / "dunstrc")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(
+            lambda: (
+                subprocess.run(
+                    ["dunstctl", "is-paused"], env=env, capture_output=True, check=False
+                ).returncode
+                == 0
+            )
+        )
+        yield env
+    finally:
+        server.terminate()
+        server.wait(5)
+        xvfb.terminate()
+        xvfb.wait(5)
+
+
+def test_run_under_dunst_keeps_one_notification_on_screen(
+    dunst: dict[str, str], user_env: dict[str, str], short_config: Path
+) -> None:
+    """With dunst as the server, a whole routine occupies one notification, replaced in place."""
+    env = {
+        **user_env,
+        "DISPLAY": dunst["DISPLAY"],
+        "DBUS_SESSION_BUS_ADDRESS": dunst["DBUS_SESSION_BUS_ADDRESS"],
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reminderd", "run", "quick", "--config", str(short_config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def displayed() -> int:
+        done = subprocess.run(
+            ["dunstctl", "count", "displayed"],
+            env=dunst,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(done.stdout)
+
+    counts = []
+    while process.poll() is None:
+        counts.append(displayed())
+        time.sleep(0.2)
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert max(counts) == 1
+    assert counts.count(1) >= len(counts) - 2  # shown from the first step to the last
+    assert "guiding in this terminal only" not in (process.stderr.read() if process.stderr else "")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reminderd.bus import session_bus_address
 from reminderd.errors import NotifyError
 from reminderd.notify import (
     ConsoleNotifier,
@@ -18,7 +19,6 @@ from reminderd.notify import (
     Note,
     PlyerNotifier,
     choose,
-    session_bus_address,
 )
 from tests.conftest import Bus, Recorder, wait_for
 

@@ -51,6 +51,12 @@ def test_interval_runs_through_midnight_with_all_day_hours() -> None:
     assert local(due) == "Tue 24 00:10"
 
 
+def test_interval_due_at_closing_time_moves_to_the_next_range() -> None:
+    """A reminder that would fall exactly at the end of a range fires when the next begins."""
+    due = scheduler.interval_due(OFFICE, Trigger(every=1800), at(23, 12), BERLIN)
+    assert local(due) == "Mon 23 13:30"
+
+
 def test_interval_before_working_hours_starts_at_opening() -> None:
     """Counting from before 09:00 starts at 09:00."""
     due = scheduler.interval_due(OFFICE, Trigger(every=2700), at(23, 7), BERLIN)
@@ -147,6 +153,6 @@ def test_next_run_times_under_time_machine() -> None:
         core = Core(config, clock=SystemClock(), notifier=NullNotifier())
         assert {name: local(t.due) for name, t in core.timers.items()} == {
             "neck": "Mon 23 13:55",
-            "posture": "Mon 23 12:30",
+            "posture": "Mon 23 13:30",
             "afternoon": "Wed 25 15:00",
         }

@@ -50,8 +50,14 @@ def test_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     path.write_text(service.systemd_unit(service.command_line()))
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    done = subprocess.run(["systemd-analyze", "--user", "verify", str(path)], capture_output=True, text=True,
-                          env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)}, check=False, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["systemd-analyze", "--user", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == ""
 

@@ -90,9 +90,13 @@ def test_restore_ignores_what_is_past_or_unreadable() -> None:
     """Entries in the past, for unknown routines or with bad times are ignored."""
     clock = SimClock(START)
     core = Core(CONFIG, clock=clock, notifier=NullNotifier())
-    core.restore_state({"paused_until": "2020-01-01T00:00:00+00:00",
-                        "snoozed": {"p": "garbage", "zz": "2030-01-01T00:00:00+00:00"},
-                        "skipped_through": []})  # fmt: skip
+    core.restore_state(
+        {
+            "paused_until": "2020-01-01T00:00:00+00:00",
+            "snoozed": {"p": "garbage", "zz": "2030-01-01T00:00:00+00:00"},
+            "skipped_through": [],
+        }
+    )
     assert core.paused_until is None
     assert core.timers["p"].snoozed_until is None
     assert core.timers["p"].due == START + timedelta(minutes=20)

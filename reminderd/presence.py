@@ -1,0 +1,107 @@
+"""Is the person at the computer? Absences, returns and natural breaks, from an idle source
+that is asked only when it matters.
+
+Two settings use it. ``pause_when_idle``: a reminder that falls due while the person has
+been idle at least that long waits until they are back. ``natural_break``: an absence at
+least that long counts as a break taken, and restarts the intervals.
+
+An absence can only be measured by looking: the idle counter starts again from zero the
+moment the person returns. So with ``natural_break`` set, the idle time is sampled every
+half ``natural_break`` during working time; once someone has been idle for one sampling
+period they are "away", and then it is checked every 30 seconds until they return. An
+absence of at least ``natural_break`` is therefore always seen, and measured to within
+30 seconds. Without ``natural_break`` the source is asked only when a reminder is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reminderd.idle import IdleError, IdleSource
+
+log = logging.getLogger("reminderd")
+
+AWAY_POLL = 30.0  # seconds between checks while the person is away
+MIN_SAMPLE = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    idle: float  # seconds since the last input
+    returned_after: float | None = None  # set when the person just came back: the absence
+
+
+class Presence:
+    """Tracks absences from idle-time observations."""
+
+    def __init__(
+        self,
+        source: IdleSource | None,
+        pause_when_idle: float | None,
+        natural_break: float | None,
+        note: str = "",
+    ) -> None:
+        self.source = source
+        self.pause_after = pause_when_idle
+        self.break_after = natural_break
+        self.note = note
+        self.away_since: datetime | None = None
+        self.next_check: datetime | None = None
+        self._error: str | None = None
+        self._last: tuple[datetime, float] | None = None  # one question per moment is enough
+
+    @property
+    def enabled(self) -> bool:
+        return self.source is not None and bool(self.pause_after or self.break_after)
+
+    @property
+    def sample_every(self) -> float | None:
+        """How often to look when nobody is away, or None if only due reminders look."""
+        return max(MIN_SAMPLE, self.break_after / 2) if self.break_after else None
+
+    @property
+    def away_after(self) -> float:
+        """Idle this long and the person counts as away (and is checked on until back)."""
+        limits = [x for x in (self.pause_after, self.sample_every) if x]
+        return min(limits) if limits else float("inf")
+
+    def observe(self, now: datetime) -> Observation | None:
+        """Ask the idle source; None if it cannot answer (logged once, not fatal)."""
+        if not self.enabled or self.source is None:
+            return None
+        if self._last and self._last[0] == now:
+            return Observation(self._last[1])
+        try:
+            idle = max(0.0, self.source.idle_seconds())
+        except IdleError as error:
+            if str(error) != self._error:
+                log.warning("idle time unknown (%s); treating the person as present", error)
+                self._error = str(error)
+            return None
+        if self._error:
+            log.info("idle time is known again (%s)", self.source.name)
+            self._error = None
+        self._last = (now, idle)
+        last_input = now - timedelta(seconds=idle)
+        if self.away_since is not None:
+            if last_input > self.away_since + timedelta(seconds=1):
+                absence = (last_input - self.away_since).total_seconds()
+                self.away_since = None
+                return Observation(idle, returned_after=absence)
+            return Observation(idle)
+        if idle >= self.away_after:
+            self.away_since = last_input
+        return Observation(idle)
+
+    def status(self) -> dict[str, object]:
+        return {
+            "source": self.source.name if self.source else None,
+            "note": self.note,
+            "pause_when_idle": self.pause_after,
+            "natural_break": self.break_after,
+            "away_since": self.away_since.isoformat(timespec="seconds")
+            if self.away_since
+            else None,
+        }

@@ -1,0 +1,91 @@
+"""Stand-ins for desktop services, on a private bus, for tests:
+
+    python tests/fake_services.py --address ADDR --mutter --screensaver --logind
+
+``--mutter`` owns org.gnome.Mutter.IdleMonitor, ``--screensaver`` org.freedesktop.ScreenSaver
+(both answer the idle time), ``--logind`` org.freedesktop.login1 (emits PrepareForSleep).
+The extra interface ``org.reminderd.Test`` at ``/`` sets the idle time (``SetIdle``, in
+milliseconds) and emits ``PrepareForSleep`` (``Sleep``, a boolean).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from jeepney import (
+    DBusAddress,
+    HeaderFields,
+    MessageType,
+    new_error,
+    new_method_call,
+    new_method_return,
+    new_signal,
+)
+from jeepney.io.blocking import open_dbus_connection
+
+
+class Services:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.idle_since = time.monotonic()  # idle counts up from here
+        self.running = True
+
+    def idle_ms(self) -> int:
+        return int((time.monotonic() - self.idle_since) * 1000)
+
+    def handle(self, msg: Any) -> None:
+        fields = msg.header.fields
+        member = fields.get(HeaderFields.member)
+        interface = fields.get(HeaderFields.interface)
+        if interface == "org.gnome.Mutter.IdleMonitor" and member == "GetIdletime":
+            self.conn.send(new_method_return(msg, "t", (self.idle_ms(),)))
+        elif interface == "org.freedesktop.ScreenSaver" and member == "GetSessionIdleTime":
+            self.conn.send(new_method_return(msg, "u", (self.idle_ms(),)))
+        elif interface == "org.reminderd.Test" and member == "SetIdle":
+            (milliseconds,) = msg.body
+            self.idle_since = time.monotonic() - milliseconds / 1000
+            self.conn.send(new_method_return(msg))
+        elif interface == "org.reminderd.Test" and member == "Sleep":
+            (going,) = msg.body
+            emitter = DBusAddress(
+                "/org/freedesktop/login1", interface="org.freedesktop.login1.Manager"
+            )
+            self.conn.send(new_signal(emitter, "PrepareForSleep", "b", (going,)))
+            self.conn.send(new_method_return(msg))
+        else:
+            self.conn.send(
+                new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s", (f"no {member}",))
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--mutter", action="store_true")
+    parser.add_argument("--screensaver", action="store_true")
+    parser.add_argument("--logind", action="store_true")
+    args = parser.parse_args(argv)
+    conn = open_dbus_connection(args.address)
+    bus = DBusAddress(
+        "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
+    )
+    names = ["org.reminderd.Test"]
+    names += ["org.gnome.Mutter.IdleMonitor"] if args.mutter else []
+    names += ["org.freedesktop.ScreenSaver"] if args.screensaver else []
+    names += ["org.freedesktop.login1"] if args.logind else []
+    for name in names:
+        conn.send_and_get_reply(new_method_call(bus, "RequestName", "su", (name, 4)))
+    print("ready", flush=True)
+    services = Services(conn)
+    while services.running:
+        msg = conn.receive()
+        if msg.header.message_type == MessageType.method_call:
+            services.handle(msg)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The daemon's own loop (Daemon.run) on a simulated clock: what it really fires."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from reminderd.clock import SimClock
+from reminderd.config import ConfigSource
+from reminderd.core import Event
+from reminderd.daemon import Daemon, Loop
+from reminderd.paths import Paths
+
+
+class SimLoop(Loop):
+    """The real loop, except that instead of sleeping it moves a simulated clock forward,
+    and it stops the daemon when the simulated time runs out."""
+
+    def __init__(self, clock: SimClock, end: datetime) -> None:
+        super().__init__()
+        self.clock = clock
+        self.end = end
+        self.daemon: Daemon | None = None
+        self.sleeps = 0
+
+    def run_once(self, timeout: float | None) -> None:
+        super().run_once(0)  # whatever is ready (nothing, in these tests), without waiting
+        assert self.daemon is not None
+        if timeout is None or (self.end - self.clock.now()).total_seconds() <= timeout:
+            self.daemon.stopping = True
+            return
+        self.sleeps += 1
+        self.clock.advance(timeout)
+
+
+def run_daemon_for(config: Path, start: datetime, end: datetime) -> list[Event]:
+    """Run `Daemon.run` from ``start`` to ``end`` of simulated time; return its events."""
+    clock = SimClock(start)
+    loop = SimLoop(clock, end)
+    base = config.parent / "daemon-loop"
+    paths = Paths(runtime=base / "run", state=base / "state", data=base / "data")
+    paths.runtime.mkdir(parents=True, mode=0o700, exist_ok=True)
+    events: list[Event] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+        patch.delenv("DISPLAY", raising=False)
+        daemon = Daemon(
+            ConfigSource(config, "--config"),
+            clock=clock,
+            write=lambda _line: None,
+            paths=paths,
+            loop=loop,
+        )
+        loop.daemon = daemon
+        daemon.core.listeners.append(events.append)
+        assert daemon.run() == 0
+    return events
+
+
+def test_daemon_loop_sleeps_from_deadline_to_deadline(tmp_path: Path) -> None:
+    """Over a simulated day the loop wakes only for steps and reminders, never in between."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[schedule]\nworking_hours = ["09:00-17:00"]\n'
+        '[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "1h"\n'
+    )
+    start = datetime.fromisoformat("2026-11-23T00:00:00+01:00")
+    events = run_daemon_for(config, start, datetime.fromisoformat("2026-11-24T00:00:00+01:00"))
+    fired = [e.at.strftime("%H:%M") for e in events if e.kind == "routine.fired"]
+    assert fired == ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00"]
+    steps = [e for e in events if e.kind == "routine.step"]
+    assert len(steps) == 7 * 7  # 5 posture steps, an intro and a closing step per routine

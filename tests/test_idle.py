@@ -1,0 +1,168 @@
+"""Idle sources: fake GNOME and ScreenSaver services on a private bus, X11 under Xvfb."""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reminderd import idle
+from reminderd.idle import IdleError, MutterIdle, ScreenSaverIdle, WindowsIdle, X11Idle
+from tests.conftest import TESTS, Bus
+
+
+def start_services(bus: Bus, *flags: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, str(TESTS / "fake_services.py"), "--address", bus.address, *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def set_idle(bus: Bus, milliseconds: int) -> None:
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    target = DBusAddress("/", bus_name="org.reminderd.Test", interface="org.reminderd.Test")
+    with open_dbus_connection(bus.address) as conn:
+        conn.send_and_get_reply(new_method_call(target, "SetIdle", "t", (milliseconds,)), timeout=5)
+
+
+@pytest.fixture
+def desktop(private_bus: Bus) -> Iterator[Bus]:
+    process = start_services(private_bus, "--mutter", "--screensaver")
+    try:
+        yield private_bus
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+@pytest.mark.parametrize("source_type", [MutterIdle, ScreenSaverIdle])
+def test_dbus_idle_sources_report_seconds(desktop: Bus, source_type: type[Any]) -> None:
+    """Mutter's GetIdletime and ScreenSaver's GetSessionIdleTime (milliseconds) become seconds."""
+    source = source_type(desktop.address)
+    set_idle(desktop, 90_000)
+    assert source.idle_seconds() == pytest.approx(90, abs=1)
+    set_idle(desktop, 0)
+    assert source.idle_seconds() == pytest.approx(0, abs=1)
+
+
+def test_dbus_idle_source_without_its_service_raises(private_bus: Bus) -> None:
+    """A source whose service is not on the bus raises IdleError naming itself."""
+    with pytest.raises(
+        IdleError,
+        match=r"^gnome-mutter: GetIdletime failed: org\.freedesktop\.DBus\.Error\.ServiceUnknown",
+    ):
+        MutterIdle(private_bus.address).idle_seconds()
+
+
+def test_detect_prefers_mutter_then_screensaver(
+    private_bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """detect() takes the first source that answers, in the documented order."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_bus.address)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    source, note = idle.detect("linux")
+    assert source is None
+    assert note.startswith("no idle source answers (gnome-mutter: GetIdletime failed")
+    assert note.endswith("x11: DISPLAY is not set)")
+    process = start_services(private_bus, "--screensaver")
+    try:
+        source, note = idle.detect("linux")
+        assert (type(source), note) == (ScreenSaverIdle, "freedesktop-screensaver answers")
+    finally:
+        process.terminate()
+        process.wait(5)
+    process = start_services(private_bus, "--mutter", "--screensaver")
+    try:
+        source, _ = idle.detect("linux")
+        assert isinstance(source, MutterIdle)
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+@pytest.fixture
+def xvfb(tmp_path: Path) -> Iterator[str]:
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        pytest.skip("Xvfb and xdotool are not installed (apt-get install xvfb xdotool libxss1)")
+    display = ":87"
+    process = subprocess.Popen(
+        ["Xvfb", display, "-nolisten", "tcp", "-screen", "0", "640x480x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.skip("Xvfb did not start")
+            time.sleep(0.05)
+        yield display
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+def test_x11_idle_counts_up_and_resets_on_input(xvfb: str) -> None:
+    """The X server's idle counter grows while nobody moves, and drops when the pointer moves."""
+    try:
+        source = X11Idle(xvfb)
+    except IdleError as error:
+        pytest.skip(str(error))
+    subprocess.run(["xdotool", "mousemove", "10", "10"], env={"DISPLAY": xvfb}, check=True)
+    time.sleep(1.2)
+    assert source.idle_seconds() >= 1.0
+    subprocess.run(["xdotool", "mousemove", "200", "200"], env={"DISPLAY": xvfb}, check=True)
+    assert source.idle_seconds() < 0.5
+
+
+def test_x11_without_a_display_says_so() -> None:
+    """No DISPLAY: the X11 source refuses with a reason."""
+    with pytest.raises(IdleError, match="x11: DISPLAY is not set"):
+        X11Idle("")
+
+
+class FakeUser32:
+    """MOCK (Windows edge): GetLastInputInfo reports the last input at a given tick."""
+
+    def __init__(self, last_input: int) -> None:
+        self.last_input = last_input
+
+    def GetLastInputInfo(self, pointer: Any) -> int:
+        info = ctypes.cast(pointer, ctypes.POINTER(idle._LastInputInfo)).contents
+        info.dwTime = self.last_input
+        return 1
+
+
+class FakeKernel32:
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def GetTickCount(self) -> int:
+        return self.now
+
+
+def test_windows_idle_from_tick_counts_across_the_wrap() -> None:
+    """MOCK (Windows edge): idle is the tick count since the last input, also across the
+    32-bit wrap after 49.7 days."""
+    assert WindowsIdle(FakeUser32(1_000), FakeKernel32(61_000)).idle_seconds() == 60
+    assert WindowsIdle(FakeUser32(0xFFFF_FC18), FakeKernel32(1_000)).idle_seconds() == 2
+
+
+def test_macos_source_is_refused_off_macos() -> None:
+    """On any other system the macOS source refuses, so detect() reports it."""
+    source, note = idle.detect("darwin")
+    assert source is None
+    assert note == "no idle source answers (macos: not macOS)"
