@@ -176,7 +176,9 @@ def test_readme_shows_the_real_plan_of_the_default_config(runner: CliRunner) -> 
     """The plan printed in the README is what `reminderd plan` prints for the default config."""
     from reminderd.config import default_config_path
 
-    result = runner.invoke(cli, ["plan", "--date", "2026-11-23", "--config", str(default_config_path())])
+    result = runner.invoke(
+        cli, ["plan", "--date", "2026-11-23", "--config", str(default_config_path())]
+    )
     assert result.exit_code == 0, result.output
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ reminderd plan --date 2026-11-23\n", 1)[1].split("```", 1)[0]
