@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class Bus:
         self._address = address
         self._system = system
         self.conn: Any = None
+        self.on_connect: Callable[[Any], None] | None = None  # e.g. subscribe to signals again
 
     def connect(self) -> Any:
         if self.conn is not None:
@@ -62,6 +64,12 @@ class Bus:
             self.conn = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
         except (OSError, TimeoutError, RuntimeError, ValueError) as error:
             raise BusError(f"cannot connect to the bus: {error}") from error
+        if self.on_connect:
+            try:
+                self.on_connect(self.conn)
+            except BusError:
+                self.disconnect()
+                raise
         return self.conn
 
     def disconnect(self) -> None:

@@ -7,16 +7,20 @@ a person for a mistake they made.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import json
 import logging
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -601,6 +605,116 @@ def config_init(force: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_config_path(), target)
     click.echo(f"Wrote {target}. Edit it, then check it with `reminderd check`.")
+
+
+# -- history ------------------------------------------------------------------------------
+
+
+def _history_db() -> sqlite3.Connection:
+    from reminderd import history  # noqa: PLC0415
+
+    path = user_paths().history
+    if not path.exists():
+        raise click.ClickException(
+            f"no history yet ({path} does not exist): it starts with `reminderd start`"
+        )
+    return history.connect(path, readonly=True)
+
+
+@cli.command()
+@click.option(
+    "--days", default=7, show_default=True, type=click.IntRange(1, 3660), help="How many days."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: days and streak.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="CSV with the columns date, reminders, completed, skipped, snoozed, minutes.",
+)
+def stats(days: int, as_json: bool, as_csv: bool) -> None:
+    """Reminders, completed, skipped and snoozed routines and minutes of exercise per day,
+    the current streak, and a bar chart of the last days."""
+    from reminderd import history  # noqa: PLC0415
+
+    if as_json and as_csv:
+        raise click.UsageError("choose --json or --csv, not both")
+    today = datetime.now().astimezone().date()
+    with contextlib.closing(_history_db()) as db:
+        rows = history.daily(db, today - timedelta(days=days - 1), today)
+        streak = history.streak(db, today)
+    if as_json:
+        click.echo(json.dumps({"days": [row.to_json() for row in rows], "streak": streak}))
+        return
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(history.CSV_COLUMNS)
+        for row in rows:
+            data = row.to_json()
+            writer.writerow([data[column] for column in history.CSV_COLUMNS])
+        click.echo(out.getvalue(), nl=False)
+        return
+    for line in _stats_lines(rows, streak):
+        click.echo(line)
+
+
+def _stats_lines(rows: list[Any], streak: int) -> list[str]:
+    width = 20
+    most = max((max(row.reminders, row.completed) for row in rows), default=0) or 1
+    lines = [
+        f"{'':10} {'reminders':>9} {'completed':>9} {'skipped':>7} {'snoozed':>7} {'minutes':>7}"
+    ]
+    for row in rows:
+        done = round(width * row.completed / most)
+        missed = max(0, round(width * row.reminders / most) - done)
+        bar = "█" * done + "░" * missed
+        lines.append(
+            f"{row.day:%a %d %b} {row.reminders:>9} {row.completed:>9} {row.skipped:>7} "
+            f"{row.snoozed:>7} {row.minutes:>7.1f}  {bar}".rstrip()
+        )
+    lines.append(f"Current streak: {streak} day{'' if streak == 1 else 's'}")
+    return lines
+
+
+@cli.command(name="history")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1), help="How many events."
+)
+@click.option("--steps", is_flag=True, help="Include every step shown.")
+def history_(limit: int, steps: bool) -> None:
+    """The latest events: each reminder's fate, and why."""
+    from reminderd import history  # noqa: PLC0415
+
+    with contextlib.closing(_history_db()) as db:
+        for entry in history.recent(db, limit, with_steps=steps):
+            when = datetime.fromtimestamp(entry["ts"]).astimezone()
+            kind = entry["event"].removeprefix("routine.")
+            why = f" ({entry['reason']})" if entry.get("reason") else ""
+            text = f": {entry['text']}" if entry.get("text") else ""
+            click.echo(f"{when:%Y-%m-%d %H:%M:%S}  {entry['routine'] or '-':<12} {kind}{why}{text}")
+
+
+@cli.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per line, as the daemon sends them."
+)
+def events(as_json: bool) -> None:
+    """Follow the daemon's events as they happen, one line each (Ctrl-C ends)."""
+    try:
+        for message in control.stream(_socket(), "events"):
+            if message.get("subscribed"):
+                continue
+            message.pop("v", None)
+            if as_json:
+                click.echo(json.dumps(message))
+                continue
+            at = datetime.fromisoformat(message.pop("at"))
+            kind, routine = message.pop("event"), message.pop("routine")
+            details = " ".join(f"{k}={v}" for k, v in message.items() if v not in (None, ""))
+            click.echo(f"{at:%H:%M:%S} {kind} {routine or ''} {details}".rstrip())
+    except KeyboardInterrupt:
+        return
 
 
 @cli.group(cls=_Group)

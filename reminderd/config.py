@@ -49,6 +49,7 @@ ENV_VAR = "REMINDERD_CONFIG"
 BACKENDS = ("auto", "freedesktop", "plyer", "console")
 EVENT_NAMES = (
     "routine.fired",
+    "routine.asked",
     "routine.started",
     "routine.step",
     "routine.completed",
@@ -56,6 +57,9 @@ EVENT_NAMES = (
     "routine.skipped",
     "routine.cancelled",
     "routine.ignored",
+    "routine.held",
+    "presence.back",
+    "break.natural",
     "daemon.paused",
     "daemon.resumed",
     "daemon.reloaded",

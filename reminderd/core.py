@@ -17,10 +17,12 @@ from typing import Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, SimClock
-from reminderd.exercises import routine_steps
+from reminderd.durations import format_duration
+from reminderd.errors import NotifyError
+from reminderd.exercises import SAFETY_LINE, routine_steps
 from reminderd.guide import Guide
 from reminderd.model import Config, Routine
-from reminderd.notify import Notifier, NullNotifier
+from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import AWAY_POLL, Observation, Presence
 
 log = logging.getLogger("reminderd")
@@ -64,6 +66,20 @@ class Timer:
 
 Listener = Callable[[Event], None]
 
+ACTIONS = (("start", "Start"), ("snooze", "Snooze 10 min"), ("skip", "Skip"))
+ACTION_SNOOZE = 600.0
+ASK_TIMEOUT = 300.0  # seconds a "Start?" prompt waits before the reminder counts as ignored
+
+
+@dataclass
+class Ask:
+    """A routine with ``start = "ask"`` waiting for the person to press Start."""
+
+    name: str
+    reason: str
+    notification_id: int | None
+    deadline: datetime
+
 
 class Core:
     """Schedules routines, guides them one at a time, and obeys pause/snooze/skip."""
@@ -88,6 +104,7 @@ class Core:
         self.queue: list[tuple[str, str]] = []  # (routine name, why it runs)
         self.guide: Guide | None = None
         self.guide_reason = ""
+        self.asking: Ask | None = None
         self.paused_until: datetime | None = None  # FOREVER: until resumed
         self._last_wall = now
         self._last_mono = clock.monotonic()
@@ -106,6 +123,8 @@ class Core:
             self.guide.advance()
             if self.guide.finished:
                 self.guide = None
+        if self.asking and now >= self.asking.deadline:
+            self._ignored("timeout")
         if not self.paused_until:
             presence = self.presence
             if presence.next_check and now >= presence.next_check:
@@ -119,6 +138,8 @@ class Core:
         waits = []
         if self.guide and (deadline := self.guide.next_deadline()) is not None:
             waits.append(deadline - self.clock.monotonic())
+        if self.asking:
+            waits.append((self.asking.deadline - now).total_seconds())
         if self.paused_until:
             if self.paused_until != FOREVER:
                 waits.append((self.paused_until - now).total_seconds())
@@ -137,7 +158,7 @@ class Core:
         """Fire what is due, unless the person is away or does not want to be disturbed."""
         if not any(t.due and t.due <= now for t in self.timers.values()):
             return
-        busy = self.guide is not None  # someone doing an exercise is at the computer
+        busy = self.guide is not None or self.asking is not None  # then the person is here
         presence = self.presence
         idle = None
         if not busy and presence.enabled and presence.pause_after:
@@ -223,10 +244,7 @@ class Core:
         routine that fell due meanwhile at most once, and restart every interval."""
         now = self.clock.now()
         log.info("the clock moved %+.0f s (suspend, resume or clock change)", gap)
-        if self.guide:
-            self.guide.cancel("suspend")
-            self.guide = None
-        self.queue.clear()
+        self._drop_on_screen("suspend")
         natural = self.config.schedule.natural_break
         was_break = gap > 0 and natural is not None and gap >= natural
         working = scheduler.is_working(self.config.schedule, now, self.clock.zone())
@@ -245,9 +263,17 @@ class Core:
 
     def going_to_sleep(self) -> None:
         """The machine is about to suspend: withdraw the routine on screen; it is not replayed."""
+        self._drop_on_screen("suspend")
+
+    def _drop_on_screen(self, why: str) -> None:
+        """Withdraw whatever is on screen or waiting, without replaying it later."""
         if self.guide:
-            self.guide.cancel("suspend")
+            self.guide.cancel(why)
             self.guide = None
+        if self.asking:
+            self.notifier.close(self.asking.notification_id)
+            self.emit("routine.cancelled", self.asking.name, reason=why)
+            self.asking = None
         self.queue.clear()
 
     # -- firing and guiding ---------------------------------------------------------------
@@ -263,28 +289,104 @@ class Core:
         timer.snoozed_until = None
         timer.held = None
         self._recompute(timer)
+        if self.on_screen() == name or any(n == name for n, _ in self.queue):
+            # Due again while it is on screen or waiting: the person is at it already.
+            log.debug("%s is due again while it runs; counted as done", name)
+            return
         self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due))
         self.enqueue(name, reason)
 
+    def on_screen(self) -> str | None:
+        """The routine being guided, or waiting for Start."""
+        if self.guide:
+            return self.guide.name
+        return self.asking.name if self.asking else None
+
     def enqueue(self, name: str, reason: str) -> None:
-        if (self.guide and self.guide.name == name) or any(n == name for n, _ in self.queue):
-            return
-        self.queue.append((name, reason))
+        if self.on_screen() != name and all(n != name for n, _ in self.queue):
+            self.queue.append((name, reason))
+
+    def _actions(self) -> bool:
+        return "actions" in getattr(self.notifier, "capabilities", ())
 
     def _start_next(self) -> None:
-        while self.guide is None and self.queue:
+        while self.on_screen() is None and self.queue:
             name, reason = self.queue.pop(0)
             routine = self.config.routine(name) or self._adhoc(name)
             if routine is None:
                 continue
-            steps = routine_steps(routine, self.config.exercises)
-            self.guide_reason = reason
-            self.guide = Guide(
-                name, steps, self.notifier, self.clock, on_event=self._guide_event(name)
-            )
-            self.guide.start()
-            if self.guide.finished:
-                self.guide = None
+            if routine.start == "ask" and reason != "cli" and self._actions():
+                self._ask(routine, reason)
+                return
+            self._guide(routine, reason)
+
+    def _guide(self, routine: Routine, reason: str, replaces: int | None = None) -> None:
+        steps = routine_steps(routine, self.config.exercises)
+        self.guide_reason = reason
+        actions = ACTIONS if self._actions() else ()
+        self.guide = Guide(
+            routine.name,
+            steps,
+            self.notifier,
+            self.clock,
+            on_event=self._guide_event(routine.name),
+            first_actions=actions,
+            replaces=replaces,
+        )
+        self.guide.start()
+        if self.guide.finished:
+            self.guide = None
+
+    def _ask(self, routine: Routine, reason: str) -> None:
+        """Show a "Start?" prompt with Start, Snooze and Skip, and wait for an answer."""
+        steps = routine_steps(routine, self.config.exercises)
+        length = format_duration(sum(s.seconds for s in steps if s.kind in ("step", "rest")))
+        body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
+        note = Note(routine.label, body, ASK_TIMEOUT, actions=ACTIONS, urgency=1)
+        try:
+            notification_id = self.notifier.show(note)
+        except NotifyError as error:
+            log.warning("%s: cannot ask (%s); starting it", routine.name, error)
+            self._guide(routine, reason)
+            return
+        deadline = self.clock.now() + timedelta(seconds=ASK_TIMEOUT)
+        self.asking = Ask(routine.name, reason, notification_id, deadline)
+        self.emit("routine.asked", routine.name, reason=reason, until=self.iso(deadline))
+
+    def _ignored(self, why: str) -> None:
+        assert self.asking is not None
+        asking, self.asking = self.asking, None
+        self.notifier.close(asking.notification_id)
+        self.emit("routine.ignored", asking.name, reason=why)
+        self._start_next()
+
+    def on_action(self, notification_id: int, key: str) -> None:
+        """A button on one of our notifications was pressed ("default": the body clicked)."""
+        asking, guide = self.asking, self.guide
+        if asking and asking.notification_id == notification_id:
+            if key in ("start", "default"):
+                self.asking = None
+                routine = self.config.routine(asking.name) or self._adhoc(asking.name)
+                if routine:
+                    self._guide(routine, asking.reason, replaces=notification_id)
+                return
+            name = asking.name
+        elif guide and guide.notification_id == notification_id:
+            if key == "start":
+                guide.skip_intro()
+                return
+            name = guide.name
+        else:
+            return
+        if key == "snooze":
+            self.snooze(name, ACTION_SNOOZE, reason="action")
+        elif key == "skip":
+            self.skip(name, reason="action")
+
+    def on_closed(self, notification_id: int, reason: int) -> None:
+        """A notification went away; a "Start?" prompt dismissed by the person is ignored."""
+        if self.asking and self.asking.notification_id == notification_id and reason == 2:
+            self._ignored("dismissed")
 
     def _adhoc(self, name: str) -> Routine | None:
         from reminderd.exercises import routine_for  # noqa: PLC0415
@@ -310,10 +412,7 @@ class Core:
     def pause(self, until: datetime | None = None, reason: str = "cli") -> None:
         """Fire nothing until ``until`` (None: until resumed); stop the routine on screen."""
         self.paused_until = until or FOREVER
-        if self.guide:
-            self.guide.cancel("paused")
-            self.guide = None
-        self.queue.clear()
+        self._drop_on_screen("paused")
         self.emit("daemon.paused", None, until=self.iso(until), reason=reason)
 
     def resume(self, reason: str = "cli") -> None:
@@ -337,11 +436,11 @@ class Core:
         """The routine a snooze or skip applies to: the named one, else the one on screen,
         else the next queued, else the next due."""
         if name:
-            if name not in self.timers and not (self.guide and self.guide.name == name):
+            if name not in self.timers and self.on_screen() != name:
                 raise LookupError(name)
             return name
-        if self.guide:
-            return self.guide.name
+        if (current := self.on_screen()) is not None:
+            return current
         if self.queue:
             return self.queue[0][0]
         upcoming = [t for t in self.timers.values() if t.due]
@@ -349,7 +448,9 @@ class Core:
             raise LookupError("")
         return min(upcoming, key=lambda t: t.due or FOREVER).routine.name
 
-    def snooze(self, name: str | None, seconds: float) -> tuple[str, datetime | None]:
+    def snooze(
+        self, name: str | None, seconds: float, reason: str = "cli"
+    ) -> tuple[str, datetime | None]:
         """Postpone a reminder: the one on screen or queued by ``seconds`` from now, a future
         one by ``seconds`` from its due time. Return the routine and its new due time."""
         name = self.target(name)
@@ -361,10 +462,12 @@ class Core:
         base = now if active or not timer.due else max(now, timer.due)
         timer.snoozed_until = base + timedelta(seconds=seconds)
         self._recompute(timer)
-        self.emit("routine.snoozed", name, until=self.iso(timer.due), seconds=seconds)
+        self.emit(
+            "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds
+        )
         return name, timer.due
 
-    def skip(self, name: str | None) -> tuple[str, datetime | None]:
+    def skip(self, name: str | None, reason: str = "cli") -> tuple[str, datetime | None]:
         """Skip the routine on screen, or the next occurrence of one. Return the routine and
         when it is due next."""
         name = self.target(name)
@@ -383,7 +486,7 @@ class Core:
             timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
         self._recompute(timer)
-        self.emit("routine.skipped", name, reason="cli", next=self.iso(timer.due))
+        self.emit("routine.skipped", name, reason=reason, next=self.iso(timer.due))
         return name, timer.due
 
     def _withdraw(self, name: str, why: str) -> bool:
@@ -391,6 +494,11 @@ class Core:
         if self.guide and self.guide.name == name:
             self.guide.cancel(why)
             self.guide = None
+            self._start_next()
+            return True
+        if self.asking and self.asking.name == name:
+            self.notifier.close(self.asking.notification_id)
+            self.asking = None
             self._start_next()
             return True
         queued = any(n == name for n, _ in self.queue)
@@ -501,6 +609,9 @@ class Core:
             "paused": paused,
             "paused_until": until,
             "current": current,
+            "asking": {"routine": self.asking.name, "until": self.iso(self.asking.deadline)}
+            if self.asking
+            else None,
             "queue": [name for name, _ in self.queue],
             "idle": self.presence.status(),
             "routines": [

@@ -27,6 +27,8 @@ from reminderd.core import Core, Event
 from reminderd.durations import parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
 from reminderd.exercises import routine_for
+from reminderd.history import History
+from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config
 from reminderd.notify import Choice, Note, choose
@@ -148,6 +150,16 @@ class Daemon:
         self.store = StateStore(self.paths.state_file)
         self._saved: dict[str, Any] | None = None
         self.core.restore_state(self.store.load())
+        self.history = History(self.paths.history, self.clock.zone)
+        pruned = self.history.prune(config.history_days, self.clock.now())
+        if pruned:
+            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        self.hooks = Hooks(config.hooks)
+        self.core.listeners += [self.history.record, self.hooks]
+        self._signal_fd: int | None = None
+        listen = getattr(self.core.notifier, "listen", None)
+        if listen:
+            listen()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.handle)
@@ -201,6 +213,29 @@ class Daemon:
                 self.core.going_to_sleep()
             else:
                 log.info("the machine woke up")
+
+    def _watch_notifier(self) -> None:
+        """Keep the notification server's connection in the loop (it changes on reconnect)."""
+        fileno = getattr(self.core.notifier, "fileno", None)
+        fd = fileno() if fileno else None
+        if fd == self._signal_fd:
+            return
+        if self._signal_fd is not None:
+            self.loop.remove(self._signal_fd)
+        if fd is not None:
+            self.loop.watch(fd, lambda _mask: None)  # _notifier_signals runs after every wake
+        self._signal_fd = fd
+
+    def _notifier_signals(self) -> None:
+        """Buttons pressed and notifications closed, as the notification server reports them."""
+        take = getattr(self.core.notifier, "take_signals", None)
+        if take is None:
+            return
+        for member, body in take():
+            if member == "ActionInvoked" and len(body) == 2:
+                self.core.on_action(int(body[0]), str(body[1]))
+            elif member == "NotificationClosed" and len(body) == 2:
+                self.core.on_closed(int(body[0]), int(body[1]))
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -257,7 +292,9 @@ class Daemon:
         try:
             while not self.stopping:
                 self.core.tick()
+                self._watch_notifier()
                 self.loop.run_once(self._timeout())
+                self._notifier_signals()
                 if self.server:
                     self.server.expire()
                 self.handle_signals()
@@ -295,6 +332,8 @@ class Daemon:
     def shutdown(self) -> None:
         if self.core.guide:
             self.core.guide.cancel("stopped")
+        self.hooks.wait()
+        self.history.close()
         if self.server:
             self.server.close()
         if self.alarm:
@@ -460,8 +499,15 @@ class Daemon:
             self.backend = self._choose(config.backend)
             self.core.notifier = self.backend.notifier
         self.core.presence = self._presence(config, self.core.presence)
+        self.hooks.hooks = config.hooks
         self.core.reload(config)
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
+
+    def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:
+        """Turn this connection into a stream: one line per event from now on."""
+        client.subscribed = True
+        log.debug("control: a client follows the events")
+        return {"subscribed": True}
 
     def cmd_stop(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         log.info("stopping (asked over the control socket)")

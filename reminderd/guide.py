@@ -52,6 +52,7 @@ class Guide:
         *,
         on_event: EventSink | None = None,
         first_actions: tuple[tuple[str, str], ...] = (),
+        replaces: int | None = None,
     ) -> None:
         if not steps:
             msg = f"routine {name!r} has no steps"
@@ -72,7 +73,7 @@ class Guide:
         self.index = -1
         self.started_at: float | None = None
         self.outcome: str | None = None
-        self.notification_id: int | None = None
+        self.notification_id: int | None = replaces  # e.g. the "Start?" prompt it follows
 
     @property
     def total(self) -> float:
@@ -120,7 +121,15 @@ class Guide:
             self._show()
         if self.index == len(self.steps) - 1 and elapsed + 1e-9 >= self._offsets[-1]:
             self.outcome = "completed"
-            self._emit("completed", {"seconds": self.total})
+            exercise = sum(step.seconds for step in self.steps if step.kind in ("step", "rest"))
+            self._emit("completed", {"seconds": self.total, "exercise_seconds": exercise})
+
+    def skip_intro(self) -> None:
+        """Begin the exercises now (the person pressed Start during the intro)."""
+        if self.started_at is None or self.finished or self.index != 0 or len(self.steps) < 2:
+            return
+        self.started_at = self._clock.monotonic() - self._offsets[1]
+        self.advance()
 
     def cancel(self, reason: str) -> None:
         """Stop now and withdraw the notification on screen."""

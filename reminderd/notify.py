@@ -12,6 +12,7 @@ import logging
 import shutil
 import sys
 import warnings
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,50 @@ class FreedesktopNotifier:
         self.bus = Bus(address)
         self.server = ""
         self.capabilities: frozenset[str] = frozenset()
+        self._signals: deque[Any] = deque(maxlen=256)
+        self._filter: Any = None
+
+    # -- signals: ActionInvoked and NotificationClosed -------------------------------------
+
+    def listen(self) -> None:
+        """Receive the server's signals from now on, and again after every reconnection."""
+        self.bus.on_connect = self._subscribe
+        if self.bus.conn is not None:
+            self._subscribe(self.bus.conn)
+
+    def _subscribe(self, conn: Any) -> None:
+        from jeepney import MatchRule  # noqa: PLC0415
+
+        rule = MatchRule(type="signal", interface=BUS_NAME, path=OBJECT_PATH)
+        # jeepney files matching messages that arrive during a method call here, too.
+        self._filter = conn.filter(rule, queue=self._signals)
+        self.bus.subscribe(rule.serialise())
+
+    def fileno(self) -> int | None:
+        """The connection's socket, for the daemon's loop; None while not connected."""
+        conn = self.bus.conn
+        return int(conn.sock.fileno()) if conn is not None else None
+
+    def take_signals(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Signals that have arrived, as (member, body), without waiting."""
+        from jeepney import HeaderFields  # noqa: PLC0415
+
+        conn = self.bus.conn
+        if conn is not None:
+            try:
+                while True:
+                    conn.recv_messages(timeout=0)
+            except TimeoutError:
+                pass
+            except (OSError, ConnectionError, ValueError):
+                self.bus.disconnect()
+        signals = []
+        while self._signals:
+            message = self._signals.popleft()
+            signals.append(
+                (str(message.header.fields.get(HeaderFields.member)), tuple(message.body))
+            )
+        return signals
 
     def call(
         self,

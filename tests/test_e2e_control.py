@@ -129,6 +129,7 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
         "paused",
         "paused_until",
         "current",
+        "asking",
         "queue",
         "idle",
         "routines",
@@ -149,6 +150,7 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
         None,
         [],
     )
+    assert status["asking"] is None
     assert [r["name"] for r in status["routines"]] == ["slow", "quick"]
     assert status["routines"][0]["title"] == "Slow"
     assert status["routines"][0]["snoozed_until"] is None
@@ -361,7 +363,7 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
     assert [r.get("error") for r in replies[:-1]] == [
         "not a JSON object",
         'expected {"v": 1, "cmd": "..."}',
-        'unknown command "fly" (known: pause, reload, resume, run, skip, snooze, status, stop)',
+        'unknown command "fly" (known: events, pause, reload, resume, run, skip, snooze, status, stop)',
         "protocol version 9 is not 1",
         "seconds must be a positive number",
         "routine must be a name",

@@ -1,0 +1,265 @@
+"""Every reminder's fate, in a SQLite file: fired, started, each step, completed, snoozed,
+skipped, ignored, and why.
+
+WAL mode and one commit per event: a crash or ``kill -9`` loses nothing already recorded,
+and ``reminderd stats`` can read while the daemon writes. The schema carries a version
+(``PRAGMA user_version``) and is migrated forward at open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from reminderd.core import Event
+from reminderd.errors import StateError
+
+log = logging.getLogger("reminderd")
+
+SCHEMA_VERSION = 1
+RECORDED = (
+    "routine.fired",
+    "routine.asked",
+    "routine.started",
+    "routine.step",
+    "routine.completed",
+    "routine.snoozed",
+    "routine.skipped",
+    "routine.cancelled",
+    "routine.ignored",
+    "routine.held",
+    "break.natural",
+    "daemon.paused",
+    "daemon.resumed",
+)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.execute("""
+        CREATE TABLE events (
+            id      INTEGER PRIMARY KEY,
+            ts      REAL NOT NULL,   -- Unix time
+            day     TEXT NOT NULL,   -- the local date when it happened, YYYY-MM-DD
+            kind    TEXT NOT NULL,   -- routine.fired, routine.completed, ...
+            routine TEXT,
+            reason  TEXT,
+            seconds REAL,            -- a step's length; a completed routine's exercise time
+            data    TEXT NOT NULL DEFAULT '{}'
+        )""")
+    db.execute("CREATE INDEX events_day ON events (day, kind)")
+
+
+_INSERT = (
+    "INSERT INTO events (ts, day, kind, routine, reason, seconds, data)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]  # MIGRATIONS[n] takes n -> n+1
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open (and for writing, create and migrate) the history database."""
+    try:
+        if readonly:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            db = sqlite3.connect(path, timeout=5, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each commit's checkpoint
+            migrate(db)
+    except (sqlite3.Error, OSError) as error:
+        msg = f"cannot open the history at {path}: {error}"
+        raise StateError(msg) from error
+    return db
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        msg = f"the history was written by a newer reminderd (schema {version} > {SCHEMA_VERSION})"
+        raise sqlite3.DatabaseError(msg)
+    for step in MIGRATIONS[version:]:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            version += 1
+            db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+class History:
+    """Appends events as they happen; logs (once) instead of failing when it cannot."""
+
+    def __init__(self, path: Path, zone: Callable[[], tzinfo]) -> None:
+        self.path = path
+        self.zone = zone
+        self._db: sqlite3.Connection | None = None
+        self._error: str | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = connect(self.path)
+        return self._db
+
+    def record(self, event: Event) -> None:
+        if event.kind not in RECORDED:
+            return
+        data = dict(event.data)
+        reason = data.pop("reason", None)
+        seconds = (
+            data.pop("exercise_seconds", None)
+            if event.kind == "routine.completed"
+            else data.get("seconds")
+        )
+        local = event.at.astimezone(self.zone())
+        row = (
+            event.at.timestamp(),
+            local.date().isoformat(),
+            event.kind,
+            event.routine,
+            reason,
+            seconds,
+            json.dumps(data, default=str),
+        )
+        try:
+            self._connection().execute(_INSERT, row)
+        except (sqlite3.Error, StateError) as error:
+            self._failed(error)
+            return
+        if self._error:
+            log.warning("history works again (%s)", self.path)
+            self._error = None
+
+    def _failed(self, error: Exception) -> None:
+        if str(error) != self._error:
+            log.error("history not recorded (%s); reminders go on", error)
+            self._error = str(error)
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    def prune(self, days: int, now: datetime) -> int:
+        """Forget events older than ``days``; return how many."""
+        cutoff = (now - timedelta(days=days)).timestamp()
+        try:
+            cursor = self._connection().execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+        except (sqlite3.Error, StateError) as error:
+            self._failed(error)
+            return 0
+        return cursor.rowcount
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    day: date
+    reminders: int
+    completed: int
+    skipped: int
+    snoozed: int
+    minutes: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.day.isoformat(),
+            "reminders": self.reminders,
+            "completed": self.completed,
+            "skipped": self.skipped,
+            "snoozed": self.snoozed,
+            "minutes": round(self.minutes, 1),
+        }
+
+
+CSV_COLUMNS = ("date", "reminders", "completed", "skipped", "snoozed", "minutes")
+
+
+def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
+    """One row per day from ``first`` to ``last``, days without events included."""
+    counts: dict[str, dict[str, float]] = {}
+    query = """
+        SELECT day, kind, COUNT(*), COALESCE(SUM(seconds), 0) FROM events
+        WHERE day BETWEEN ? AND ? AND kind IN
+            ('routine.fired', 'routine.completed', 'routine.skipped', 'routine.snoozed')
+        GROUP BY day, kind"""
+    for day, kind, count, seconds in db.execute(query, (first.isoformat(), last.isoformat())):
+        entry = counts.setdefault(day, {})
+        entry[kind] = count
+        if kind == "routine.completed":
+            entry["seconds"] = seconds
+    result = []
+    day = first
+    while day <= last:
+        entry = counts.get(day.isoformat(), {})
+        result.append(
+            DayStats(
+                day,
+                int(entry.get("routine.fired", 0)),
+                int(entry.get("routine.completed", 0)),
+                int(entry.get("routine.skipped", 0)),
+                int(entry.get("routine.snoozed", 0)),
+                entry.get("seconds", 0.0) / 60,
+            )
+        )
+        day += timedelta(days=1)
+    return result
+
+
+def streak(db: sqlite3.Connection, today: date) -> int:
+    """Consecutive days with at least one completed routine, up to today. Days on which no
+    reminder fired (a weekend, a holiday) neither count nor break it; today counts once it
+    has a completed routine, and does not break it before the day is over."""
+    rows = db.execute(
+        """
+        SELECT day, SUM(kind = 'routine.fired'), SUM(kind = 'routine.completed') FROM events
+        WHERE kind IN ('routine.fired', 'routine.completed') AND day <= ?
+        GROUP BY day ORDER BY day DESC""",
+        (today.isoformat(),),
+    ).fetchall()
+    count = 0
+    for day, fired, completed in rows:
+        if completed:
+            count += 1
+        elif fired and day != today.isoformat():
+            break
+    return count
+
+
+def recent(
+    db: sqlite3.Connection, limit: int, with_steps: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The latest events, oldest first."""
+    where = "" if with_steps else "WHERE kind != 'routine.step'"
+    rows = db.execute(
+        f"SELECT ts, kind, routine, reason, seconds, data FROM events {where} "  # noqa: S608
+        "ORDER BY ts DESC, id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    for ts, kind, routine, reason, seconds, data in reversed(rows):
+        yield {
+            "ts": ts,
+            "event": kind,
+            "routine": routine,
+            "reason": reason,
+            "seconds": seconds,
+            **json.loads(data),
+        }
