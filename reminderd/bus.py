@@ -51,15 +51,15 @@ class Bus:
     def connect(self) -> Any:
         if self.conn is not None:
             return self.conn
-        try:
-            from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
-        except ImportError as error:
-            raise BusError("the jeepney package is not installed") from error
         address = self._address or (system_bus_address() if self._system else session_bus_address())
         if not address:
             which = "system" if self._system else "session"
             hint = "" if self._system else " (DBUS_SESSION_BUS_ADDRESS is not set)"
             raise BusError(f"no {which} bus{hint}")
+        try:
+            from jeepney.io.blocking import open_dbus_connection  # noqa: PLC0415
+        except ImportError as error:
+            raise BusError("the jeepney package is not installed") from error
         try:
             self.conn = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
         except (OSError, TimeoutError, RuntimeError, ValueError) as error:

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import logging
+import os
 import shutil
 import signal
 import sqlite3
@@ -38,6 +39,7 @@ from reminderd.lock import is_locked, read_pid
 from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import user_paths
+from reminderd.statusline import clock_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,10 +51,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            count = len(error.problems)
-            click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+            for line in error.report():
+                click.echo(line, err=True)
             ctx.exit(2)
         except ReminderError as error:
             raise click.ClickException(str(error)) from None
@@ -91,8 +91,11 @@ def _socket() -> Path:
 
 
 def _ask(cmd: str, **args: Any) -> dict[str, Any]:
-    """One round trip to the running daemon."""
-    return control.request(_socket(), cmd, **args)
+    """One round trip to the running daemon; a warning in the reply goes to stderr."""
+    reply = control.request(_socket(), cmd, **args)
+    if reply.get("warning"):
+        click.echo(f"Warning: {reply['warning']}", err=True)
+    return reply
 
 
 def log_options(func: F) -> F:
@@ -119,28 +122,34 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     notifications, and answers `status`, `pause` and the other commands on a socket in
     your runtime folder. Only one runs per user: a second `start` names the first.
     """
-    if detach:
-        _start_detached(config_path, log_level, log_file)
-        return
-    from reminderd.daemon import Daemon, configure_logging  # noqa: PLC0415
-
-    configure_logging(log_level, log_file)
-    daemon = Daemon(_source(config_path), write=click.echo)
-    sys.exit(daemon.run())
-
-
-def _start_detached(config_path: Path | None, log_level: str, log_file: str | None) -> None:
     paths = user_paths()
     if is_locked(paths.lock):
         pid = read_pid(paths.lock)
         raise click.ClickException(
             f"reminderd is already running (pid {pid}); stop it with `reminderd stop`"
         )
-    log_path = Path(log_file) if log_file else paths.log_file
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "reminderd", "start", "--log-level", log_level]
+    load_config(_source(config_path))  # a broken config is reported here, with exit 2
+    argv = [sys.executable, "-m", "reminderd.serve", "--log-level", log_level]
     if config_path:
         argv += ["--config", str(config_path.resolve())]
+    if detach:
+        _start_detached(argv, Path(log_file) if log_file else paths.log_file, paths.socket)
+        return
+    if log_file:
+        argv += ["--log-file", log_file]
+    if os.name == "posix":
+        # Become the lean daemon process (same pid, same terminal): what stays in memory
+        # for hours need not carry the command line.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)  # noqa: S606 - a fixed argument list, no shell
+    from reminderd import serve  # noqa: PLC0415
+
+    sys.exit(serve.main(argv[3:]))
+
+
+def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         offset = log.tell()
         child = subprocess.Popen(
@@ -159,7 +168,7 @@ def _start_detached(config_path: Path | None, log_level: str, log_file: str | No
                 click.echo(log.read().decode(errors="replace").rstrip(), err=True)
             sys.exit(child.returncode or 1)
         try:
-            reply = control.request(paths.socket, "status", timeout=1)
+            reply = control.request(socket_path, "status", timeout=1)
         except ReminderError:
             time.sleep(0.05)
             continue
@@ -193,59 +202,9 @@ def stop() -> None:
 )
 def status(as_json: bool) -> None:
     """Is reminderd running, is it paused, what is it guiding, and what comes next."""
-    try:
-        data = _ask("status")
-    except NotRunningError:
-        if as_json:
-            click.echo(json.dumps({"version": 1, "running": False}))
-            sys.exit(1)
-        raise
-    if as_json:
-        data.pop("ok", None)
-        data.pop("v", None)
-        click.echo(json.dumps(data))
-        return
-    for line in _status_lines(data):
-        click.echo(line)
+    from reminderd.statusline import status as print_status  # noqa: PLC0415
 
-
-def _status_lines(data: dict[str, Any]) -> list[str]:
-    now = datetime.now().astimezone()
-    lines = [
-        f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
-        f"up {format_duration(max(data['uptime'], 1))})",
-        f"Config: {data['config']} ({data['config_origin']})",
-        f"Notifications: {data['backend']} ({data['backend_reason']})",
-    ]
-    if data["paused"]:
-        until = data["paused_until"]
-        lines.append(
-            f"Paused until {_clock_text(until, now)}."
-            if until
-            else "Paused until `reminderd resume`."
-        )
-    current = data.get("current")
-    if current:
-        lines.append(
-            f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
-            f"{current['text']} ({round(current['remaining'])} s left)"
-        )
-    if data.get("queue"):
-        lines.append("Waiting: " + ", ".join(data["queue"]))
-    lines.append("Next:")
-    width = max((len(r["name"]) for r in data["routines"]), default=0)
-    for routine in data["routines"]:
-        when = _clock_text(routine["next"], now) if routine["next"] else "-"
-        snoozed = " (snoozed)" if routine.get("snoozed_until") else ""
-        lines.append(f"  {routine['name']:<{width}}  {when}{snoozed}")
-    return lines
-
-
-def _clock_text(iso: str, now: datetime) -> str:
-    moment = datetime.fromisoformat(iso)
-    minutes = max(0, round((moment - now).total_seconds() / 60))
-    day = "" if moment.date() == now.date() else moment.strftime("%a ")
-    return f"{day}{moment:%H:%M} (in {format_duration(minutes * 60) or '0m'})"
+    sys.exit(print_status(as_json))
 
 
 def _duration(value: str, name: str = "DURATION") -> float:
@@ -285,7 +244,7 @@ def pause(duration: str | None, until: str | None) -> None:
     end = reply.get("paused_until")
     now = datetime.now().astimezone()
     click.echo(
-        f"Paused until {_clock_text(end, now)}." if end else "Paused until `reminderd resume`."
+        f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`."
     )
 
 
@@ -317,7 +276,7 @@ def snooze(args: tuple[str, ...]) -> None:
             routine = args[0]
     reply = _ask("snooze", routine=routine, seconds=_duration(duration))
     now = datetime.now().astimezone()
-    click.echo(f"Snoozed {reply['routine']} until {_clock_text(reply['next'], now)}.")
+    click.echo(f"Snoozed {reply['routine']} until {clock_text(reply['next'], now)}.")
 
 
 @cli.command()
@@ -326,7 +285,7 @@ def skip(routine: str | None) -> None:
     """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due)."""
     reply = _ask("skip", routine=routine)
     now = datetime.now().astimezone()
-    after = f" Next: {_clock_text(reply['next'], now)}." if reply.get("next") else ""
+    after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
     click.echo(f"Skipped {reply['routine']}.{after}")
 
 

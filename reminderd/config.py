@@ -6,7 +6,6 @@ and the fix. Nothing here prints; ``ConfigError`` carries the problems to whoeve
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import re
@@ -98,6 +97,14 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _BROKEN = Exercise(id="", title="", steps=())  # stands in for an exercise that had problems
 
 
+def did_you_mean(word: str, choices: Iterable[str], otherwise: str) -> str:
+    """'did you mean "days"?' for the closest choice, or ``otherwise`` when none is close."""
+    import difflib  # noqa: PLC0415 - only a config with mistakes needs it
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else otherwise
+
+
 def _type_name(value: object) -> str:
     names = {
         bool: "true/false",
@@ -138,8 +145,7 @@ class _Reader:
         for key in table:
             if key in allowed:
                 continue
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            fix = f'did you mean "{close[0]}"?' if close else "allowed: " + ", ".join(allowed)
+            fix = did_you_mean(key, allowed, "allowed: " + ", ".join(allowed))
             self.problem((*path, key), f'unknown key "{key}"', fix)
 
     def table(self, data: Mapping[str, Any], path: KeyPath, key: str) -> dict[str, Any]:
@@ -283,8 +289,7 @@ class _Reader:
         value = data.get(key, choices[0])
         if value in choices:
             return str(value)
-        close = difflib.get_close_matches(str(value), choices, n=1)
-        fix = f'did you mean "{close[0]}"?' if close else "use one of: " + ", ".join(choices)
+        fix = did_you_mean(str(value), choices, "use one of: " + ", ".join(choices))
         self.problem((*path, key), f'"{value}" is not one of {", ".join(choices)}', fix)
         return choices[0]
 
@@ -305,8 +310,7 @@ class _Reader:
         for index, item in enumerate(value):
             day = _weekday(item)
             if day is None:
-                close = difflib.get_close_matches(str(item).lower()[:3], WEEKDAYS, n=1)
-                fix = f'did you mean "{close[0]}"?' if close else "use mon, tue, ... sun"
+                fix = did_you_mean(str(item).lower()[:3], WEEKDAYS, "use mon, tue, ... sun")
                 self.problem((*path, key, index), f'"{item}" is not a weekday', fix)
             else:
                 days.add(day)
@@ -474,7 +478,15 @@ def _step(
         if hold is None:
             reader.problem(path, "no seconds", "add seconds = 10, or a hold time for the exercise")
         seconds = hold
-    fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:  # "{Squeeze {side}", a lone "}"
+        reader.problem(
+            (*path, "text"),
+            "has a brace that does not close",
+            "write {side} for the side, and {{ and }} for literal braces",
+        )
+        return None
     if fields - {"side"}:
         reader.problem(
             (*path, "text"),
@@ -549,9 +561,9 @@ class ConfigSource:
 
 
 def user_config_path() -> Path:
-    import platformdirs  # noqa: PLC0415 - only needed when resolving the default location
+    from reminderd.paths import user_dir  # noqa: PLC0415
 
-    return platformdirs.user_config_path("reminderd", appauthor=False) / "config.toml"
+    return user_dir("config") / "config.toml"
 
 
 def find_config(
@@ -632,8 +644,7 @@ def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
     for key, value in overrides.items():
         day = _weekday(key)
         if day is None:
-            close = difflib.get_close_matches(key.lower()[:3], WEEKDAYS, n=1)
-            fix = f'did you mean "{close[0]}"?' if close else "use mon, tue, ... sun"
+            fix = did_you_mean(key.lower()[:3], WEEKDAYS, "use mon, tue, ... sun")
             reader.problem((*path, "hours", key), f'"{key}" is not a weekday', fix)
             continue
         ranges = reader.ranges(value, (*path, "hours", key))
@@ -678,8 +689,7 @@ def _routines(
             reader.problem(path, 'missing "exercises"', 'add exercises = ["posture-check"]')
         for position, exercise_id in enumerate(exercises):
             if exercise_id not in library:
-                close = difflib.get_close_matches(exercise_id, list(library), n=1)
-                fix = f'did you mean "{close[0]}"?' if close else "see `reminderd list` for the ids"
+                fix = did_you_mean(exercise_id, list(library), "see `reminderd list` for the ids")
                 reader.problem(
                     (*path, "exercises", position), f'unknown exercise "{exercise_id}"', fix
                 )

@@ -8,6 +8,7 @@ signal, or a client. An idle daemon wakes once per reminder, not once per second
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import selectors
@@ -18,11 +19,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from reminderd import idle, scheduler
+from reminderd import scheduler
 from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
-from reminderd.control import Client, Server
 from reminderd.core import Core, Event
 from reminderd.durations import parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
@@ -34,6 +34,7 @@ from reminderd.model import Config
 from reminderd.notify import Choice, Note, choose
 from reminderd.paths import Paths, control_supported, user_paths
 from reminderd.presence import Presence
+from reminderd.server import Client, Server
 from reminderd.state import StateStore
 from reminderd.wake import WallAlarm
 
@@ -185,6 +186,8 @@ class Daemon:
             return Presence(None, None, None, "off: pause_when_idle and natural_break are not set")
         if old and old.source:
             return Presence(old.source, pause, natural, old.note)
+        from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
+
         source, note = idle.detect()
         if source:
             log.info("idle awareness: %s", note)
@@ -289,6 +292,7 @@ class Daemon:
         where = f", control socket {self.paths.socket}" if self.server else ""
         log.info("reminderd %s started, pid %d%s", _version(), os.getpid(), where)
         self._log_next()
+        _return_startup_memory()
         try:
             while not self.stopping:
                 self.core.tick()
@@ -359,6 +363,12 @@ class Daemon:
             msg = f'unknown command "{command}" (known: {known})'
             raise ControlError(msg)
         result: dict[str, Any] | None = handler(request, client)
+        if (
+            result is not None
+            and command in ("pause", "resume", "snooze", "skip")
+            and self.store.last_error
+        ):
+            result["warning"] = f"{self.store.last_error}; it will not survive a restart"
         return result
 
     def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
@@ -558,6 +568,17 @@ def _member(message: Any) -> str | None:
 
     member = message.header.fields.get(HeaderFields.member)
     return str(member) if member else None
+
+
+def _return_startup_memory() -> None:
+    """Hand back to the system what reading the config and the library left free on the
+    heap; the daemon then idles for hours on what it really uses (about 1 MB less)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes  # noqa: PLC0415
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _optional_signals() -> list[int]:

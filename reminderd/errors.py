@@ -5,19 +5,22 @@ Library code raises these; only ``cli.py`` turns them into messages and exit cod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
+from typing import NamedTuple
+
+# A NamedTuple rather than a dataclass: this module is imported by `reminderd status`,
+# which status bars run every few seconds, and dataclasses costs more to import than
+# the rest of that command together.
 
 
 class ReminderError(Exception):
     """Base of every error reminderd raises on purpose."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One mistake in a config or exercise file, with where it is and how to fix it."""
 
-    file: Path | str | None
+    file: PurePath | str | None
     line: int | None
     key: str
     message: str
@@ -42,6 +45,14 @@ class ConfigError(ReminderError):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def report(self) -> list[str]:
+        """One line per problem, then how many: what `check` and every command print."""
+        count = len(self.problems)
+        return [
+            *(str(p) for p in self.problems),
+            f"{count} problem{'s' if count != 1 else ''} found.",
+        ]
 
 
 class DurationError(ReminderError, ValueError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import threading
 
 from reminderd.core import Event
@@ -44,6 +43,8 @@ class Hooks:
         threading.Thread(target=self._run, args=(hook, payload), daemon=True, name="hook").start()
 
     def _run(self, hook: Hook, payload: str) -> None:
+        import subprocess  # noqa: PLC0415 - only daemons with hooks need it
+
         name = hook.command[0]
         try:
             done = subprocess.run(

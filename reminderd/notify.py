@@ -7,9 +7,9 @@ replace a notification in place (``replaces_id``), expire it on time and offer a
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import logging
-import shutil
+import os
 import sys
 import warnings
 from collections import deque
@@ -245,7 +245,7 @@ class PlyerNotifier:
             return "plyer needs pyobjus on macOS (pip install pyobjus)" if missing else None
         if Path("/app").is_dir():
             return "plyer would send through the Flatpak portal, which reports no failure"
-        if not _importable("dbus") and not shutil.which("notify-send"):
+        if not _importable("dbus") and not _on_path("notify-send"):
             return "plyer finds neither dbus-python nor notify-send"
         return FreedesktopNotifier().probe()
 
@@ -274,12 +274,18 @@ class PlyerNotifier:
         return None
 
 
+def _on_path(program: str) -> bool:
+    """Like shutil.which, without importing shutil (and the compression modules it brings)."""
+    folders = os.environ.get("PATH", "").split(os.pathsep)
+    return any(os.access(os.path.join(folder, program), os.X_OK) for folder in folders if folder)
+
+
 def _importable(module: str) -> bool:
+    """Whether ``module`` could be imported, without importing it."""
     try:
-        importlib.import_module(module)
-    except ImportError:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: in sys.modules as None
         return False
-    return True
 
 
 class FallbackNotifier:

@@ -11,7 +11,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,10 @@ VERSION = 1
 
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step; raise StateError if that is impossible."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
         msg = f"cannot write {path}: {error.strerror}"
         raise StateError(msg) from error
@@ -94,7 +94,7 @@ class StateStore:
             write_atomic(self.path, json.dumps({"version": VERSION, **state}, indent=2) + "\n")
         except StateError as error:
             if str(error) != self.last_error:
-                log.error("%s; pause, snoozes and skips will not survive a restart", error)
+                log.error("%s; the pause, snoozes and skips will not survive a restart", error)
             self.last_error = str(error)
             return False
         self.last_error = None

@@ -17,23 +17,10 @@ from typing import Any
 
 import pytest
 
+from tests.buses import start_dbus
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-    <allow user="*"/>
-  </policy>
-</busconfig>
-"""
 
 
 def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:
@@ -58,15 +45,7 @@ def start_bus(folder: Path, name: str = "bus") -> Bus:
     """A dbus-daemon of our own, with no service folders, so that nothing auto-starts."""
     if not shutil.which("dbus-daemon"):
         pytest.skip("dbus-daemon is not installed (apt-get install dbus-daemon)")
-    config = folder / f"{name}.conf"
-    config.write_text(BUS_CONFIG.format(socket=folder / name))
-    process = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    return Bus(process.stdout.readline().decode().strip(), process)
+    return Bus(*start_dbus(folder, name))
 
 
 def stop_bus(bus: Bus) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from reminderd import idle
-from reminderd.idle import IdleError, MutterIdle, ScreenSaverIdle, WindowsIdle, X11Idle
+from reminderd import idle, idle_native
+from reminderd.idle import IdleError, MutterIdle, ScreenSaverIdle
+from reminderd.idle_native import WindowsIdle, X11Idle
 from tests.conftest import TESTS, Bus
 
 
@@ -141,7 +142,7 @@ class FakeUser32:
         self.last_input = last_input
 
     def GetLastInputInfo(self, pointer: Any) -> int:
-        info = ctypes.cast(pointer, ctypes.POINTER(idle._LastInputInfo)).contents
+        info = ctypes.cast(pointer, ctypes.POINTER(idle_native._LastInputInfo)).contents
         info.dwTime = self.last_input
         return 1
 

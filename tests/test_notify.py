@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import logging
 import shutil
 import sys
@@ -176,12 +177,20 @@ def test_plyer_on_macos_needs_pyobjus(monkeypatch: pytest.MonkeyPatch) -> None:
     assert PlyerNotifier("darwin").probe() == "plyer needs pyobjus on macOS (pip install pyobjus)"
 
 
+def fake_module(name: str, **attributes: object) -> types.ModuleType:
+    """MOCK: a stand-in module for a platform layer that cannot run here."""
+    module = types.ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    module.__dict__.update(attributes)
+    return module
+
+
 def test_plyer_on_windows_passes_title_message_and_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """MOCK (Windows edge): plyer's facade is called with our text and a timeout; its errors
     become NotifyError."""
     calls: list[dict[str, object]] = []
     fake = types.SimpleNamespace(notify=lambda **kwargs: calls.append(kwargs))
-    monkeypatch.setitem(sys.modules, "plyer", types.SimpleNamespace(notification=fake))
+    monkeypatch.setitem(sys.modules, "plyer", fake_module("plyer", notification=fake))
     notifier = PlyerNotifier("win32")
     assert notifier.probe() is None
     notifier.show(Note("Neck", "Turn.", 10))
@@ -197,6 +206,6 @@ def test_plyer_on_windows_passes_title_message_and_timeout(monkeypatch: pytest.M
 
 def test_auto_on_windows_picks_plyer(monkeypatch: pytest.MonkeyPatch) -> None:
     """MOCK (Windows edge): auto takes plyer on Windows, where it really delivers."""
-    monkeypatch.setitem(sys.modules, "plyer", types.SimpleNamespace(notification=None))
+    monkeypatch.setitem(sys.modules, "plyer", fake_module("plyer", notification=None))
     choice = choose("auto", lambda _line: None, platform="win32")
     assert (choice.backend, choice.reason) == ("plyer", "the portable backend can deliver on win32")

@@ -1,0 +1,300 @@
+"""reminderd's benchmark: what the daemon costs while it waits, how fast it answers, and
+how exactly it keeps time. One line per figure, each with its target.
+
+    python bench/run.py            # the full run (about four minutes)
+    python bench/run.py --quick    # a short run, as CI does it
+
+Everything runs here and now, side by side with the floor (a bare Python interpreter of
+the same kind), in private folders and, where dbus-daemon is installed, on a private
+session bus with a notification server that records what it receives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.buses import start_dbus  # noqa: E402 - the repository root is on the path only now
+
+SERVER = ROOT / "tests" / "notification_server.py"
+
+
+class Bench:
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.folder = Path(tempfile.mkdtemp(prefix="reminderd-bench-"))
+        self.processes: list[subprocess.Popen[Any]] = []
+        self.env = self._environment()
+        self.record = self.folder / "notifications.jsonl"
+        self.results: list[tuple[str, bool]] = []
+
+    # -- set-up -----------------------------------------------------------------------------
+
+    def _environment(self) -> dict[str, str]:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DBUS_", "XDG_", "REMINDERD_"))
+        }
+        runtime = self.folder / "runtime"
+        runtime.mkdir(mode=0o700)
+        env.update(
+            HOME=str(self.folder),
+            XDG_RUNTIME_DIR=str(runtime),
+            XDG_CONFIG_HOME=str(self.folder / "config"),
+            XDG_STATE_HOME=str(self.folder / "state"),
+            XDG_DATA_HOME=str(self.folder / "data"),
+        )
+        return env
+
+    def spawn(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
+        process = subprocess.Popen(argv, env=self.env, **kwargs)
+        self.processes.append(process)
+        return process
+
+    def desktop(self) -> str:
+        """A private session bus with the recording notification server, if possible."""
+        if not shutil.which("dbus-daemon"):
+            return "no dbus-daemon: the daemon runs with the console backend"
+        address, bus = start_dbus(self.folder, env=self.env)
+        self.processes.append(bus)
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = address
+        self.spawn(
+            [
+                sys.executable,
+                str(SERVER),
+                "--address",
+                self.env["DBUS_SESSION_BUS_ADDRESS"],
+                "--record",
+                str(self.record),
+            ]
+        )
+        self.wait(lambda: self.record.exists() and "ready" in self.record.read_text(), 10)
+        return "private session bus, recording notification server"
+
+    @staticmethod
+    def wait(predicate: Any, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {predicate}")
+            time.sleep(0.02)
+
+    def reminderd(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "reminderd", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    def start_daemon(self, config: Path) -> int:
+        self.spawn(
+            [sys.executable, "-m", "reminderd", "start", "--config", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "daemon.log").open("w"),
+        )
+        self.wait(lambda: self.reminderd("status").returncode == 0, 20)
+        return int(json.loads(self.reminderd("status", "--json").stdout)["pid"])
+
+    def report(self, name: str, value: str, target: str, ok: bool) -> None:
+        self.results.append((name, ok))
+        print(f"{name}: {value} (target: {target}) {'OK' if ok else 'MISSED'}", flush=True)
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(5)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+def memory(pid: int) -> tuple[float, float]:
+    """RSS and PSS in MB, from /proc/PID/smaps_rollup."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0] in ("Rss:", "Pss:"):
+            fields[parts[0]] = int(parts[1]) / 1024
+    return fields["Rss:"], fields["Pss:"]
+
+
+def switches(pid: int) -> int:
+    """Voluntary plus involuntary context switches of every thread of ``pid``."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+def median_ms(argv: list[str], env: dict[str, str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, capture_output=True, check=False)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run (about 40 s), as CI does it"
+    )
+    quick = parser.parse_args().quick
+    settle, window, runs, steps, days = (3, 15, 5, 10, 3) if quick else (20, 120, 20, 60, 30)
+    bench = Bench(quick)
+    try:
+        print(
+            f"reminderd benchmark{' (quick)' if quick else ''}: Python {sys.version.split()[0]} on "
+            f"{os.uname().sysname} {os.uname().machine}, {os.cpu_count()} cores; {bench.desktop()}",
+            flush=True,
+        )
+        config = ROOT / "config" / "default.toml"
+        pid = bench.start_daemon(config)
+        bare = bench.spawn([sys.executable, "-c", "import time; time.sleep(1e6)"])
+        time.sleep(settle)
+
+        # 1. memory
+        rss, pss = memory(pid)
+        bare_rss, bare_pss = memory(bare.pid)
+        ratio = rss / bare_rss
+        bench.report(
+            "1. idle memory",
+            f"reminderd RSS {rss:.1f} MB, PSS {pss:.1f} MB; bare python RSS "
+            f"{bare_rss:.1f} MB, PSS {bare_pss:.1f} MB; "
+            f"ratio RSS {ratio:.2f}x, PSS {pss / bare_pss:.2f}x",
+            "RSS at most 2x",
+            ratio <= 2.0,
+        )
+
+        # 2. wake-ups
+        before, bare_before = switches(pid), switches(bare.pid)
+        time.sleep(window)
+        per_minute = (switches(pid) - before) * 60 / window
+        bare_per_minute = (switches(bare.pid) - bare_before) * 60 / window
+        bench.report(
+            "2. idle wake-ups",
+            f"{per_minute:.2f} context switches per minute over {window} s, all "
+            f"threads (bare python: {bare_per_minute:.2f})",
+            "at most 1 per minute",
+            per_minute <= 1,
+        )
+
+        # 3. status round trip
+        status = median_ms([sys.executable, "-m", "reminderd", "status"], bench.env, runs)
+        floor = median_ms([sys.executable, "-c", "pass"], bench.env, runs)
+        bench.report(
+            "3. status round trip",
+            f"median {status:.1f} ms of {runs}; python -c pass {floor:.1f} ms; "
+            f"ratio {status / floor:.2f}x",
+            "at most 4x",
+            status / floor <= 4,
+        )
+
+        # 4. step timing
+        step_timing(bench, steps)
+
+        # 5. a simulated month
+        simulate_month(bench, config, days)
+    finally:
+        bench.close()
+    missed = [name for name, ok in bench.results if not ok]
+    print(
+        f"{len(bench.results) - len(missed)} of {len(bench.results)} figures on target"
+        + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
+    return 0
+
+
+def step_timing(bench: Bench, steps: int) -> None:
+    if "DBUS_SESSION_BUS_ADDRESS" not in bench.env:
+        print("4. step timing: skipped, no dbus-daemon to receive notifications")
+        return
+    config = bench.folder / "steps.toml"
+    config.write_text(
+        '[[routines]]\nname = "bench"\nexercises = ["ticks"]\nat = ["03:00"]\n'
+        '[[exercises]]\nid = "ticks"\ntitle = "Ticks"\nreps = ' + str(steps) + "\n"
+        '[[exercises.steps]]\ntext = "Tick."\nseconds = 1\n'
+    )
+    done = bench.reminderd("run", "bench", "--here", "--config", str(config))
+    if done.returncode != 0:
+        print(f"4. step timing: run failed: {done.stderr.strip()}")
+        return
+    sent = [json.loads(line) for line in bench.record.read_text().splitlines()]
+    sent = [entry for entry in sent if entry["method"] == "Notify"]
+    start = sent[0]["mono"]
+    offsets = [
+        0.0,
+        5.0,
+        *[5.0 + i for i in range(1, steps + 1)],
+    ]  # intro 5 s, then 1 s steps, then done
+    lateness = [
+        (entry["mono"] - start - offset) * 1000
+        for entry, offset in zip(sent, offsets, strict=False)
+    ][1:]
+    p50, p99, worst = percentile(lateness, 0.5), percentile(lateness, 0.99), max(lateness)
+    drift = lateness[-1]
+    ok = p99 <= 50 and abs(drift) <= 100
+    bench.report(
+        "4. step timing",
+        f"{len(lateness)} notifications of a {steps}-step routine of 1 s steps: "
+        f"lateness p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms; "
+        f"last step drift {drift:.1f} ms",
+        "p99 at most 50 ms, drift at most 100 ms",
+        ok,
+    )
+
+
+def simulate_month(bench: Bench, config: Path, days: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from reminderd.clock import local_zone
+    from reminderd.config import load_config
+    from reminderd.core import simulate
+
+    loaded = load_config(config)
+    zone = local_zone()
+    start = datetime(2026, 11, 2, tzinfo=zone)
+    began = time.perf_counter()
+    events = simulate(loaded, start, start + timedelta(days=days))
+    seconds = time.perf_counter() - began
+    fired = sum(1 for event in events if event.kind == "routine.fired")
+    steps = sum(1 for event in events if event.kind == "routine.step")
+    bench.report(
+        f"5. {days} simulated days",
+        f"{seconds:.2f} s for {fired} firings and {steps} steps of the default config",
+        "under 2 s",
+        seconds < 2,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

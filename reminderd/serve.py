@@ -1,0 +1,48 @@
+"""The daemon's own process: ``python -m reminderd.serve [--config PATH] [--log-level L]
+[--log-file F]``.
+
+`reminderd start` checks its options and the config with the full command line, then
+replaces itself with this lean entry (same process id), so that the daemon that stays in
+memory for hours carries neither click nor the rest of the command line. Its options are
+an internal interface, always written by `reminderd start`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from reminderd.errors import ConfigError, ReminderError
+
+
+def parse(argv: list[str]) -> dict[str, str]:
+    options = {"--config": "", "--log-level": "info", "--log-file": ""}
+    pairs = iter(argv)
+    for name in pairs:
+        if name not in options:
+            msg = f"unknown option {name}"
+            raise SystemExit(msg)
+        options[name] = next(pairs, "")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(sys.argv[1:] if argv is None else argv)
+    from reminderd.config import find_config  # noqa: PLC0415
+    from reminderd.daemon import Daemon, configure_logging  # noqa: PLC0415
+
+    configure_logging(options["--log-level"], options["--log-file"] or None)
+    try:
+        daemon = Daemon(
+            find_config(options["--config"] or None), write=lambda line: print(line, flush=True)
+        )
+    except ConfigError as error:
+        print("\n".join(error.report()), file=sys.stderr)
+        return 2
+    except ReminderError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    return daemon.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""`reminderd status`, answered with as little as possible loaded.
+
+Status bars run it every few seconds, so it is served before the rest of the command line
+(click, the config machinery) is imported: this module needs only the control client and
+the runtime folder. It prints itself for that reason; every other command prints from
+``cli.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+from reminderd.durations import format_duration
+from reminderd.errors import ControlError, NotRunningError
+
+NOT_RUNNING_JSON = {"version": 1, "running": False}
+
+
+def clock_text(iso: str, now: datetime) -> str:
+    """ "10:45 (in 12m)", or "Tue 09:00 (in 18h50m)" for another day."""
+    moment = datetime.fromisoformat(iso)
+    minutes = max(0, round((moment - now).total_seconds() / 60))
+    day = "" if moment.date() == now.date() else moment.strftime("%a ")
+    return f"{day}{moment:%H:%M} (in {format_duration(minutes * 60) or '0m'})"
+
+
+def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
+    """The status reply of the daemon, for people."""
+    lines = [
+        f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
+        f"up {format_duration(max(data['uptime'], 1))})",
+        f"Config: {data['config']} ({data['config_origin']})",
+        f"Notifications: {data['backend']} ({data['backend_reason']})",
+        f"Idle awareness: {data['idle']['note']}",
+    ]
+    if data["paused"]:
+        until = data["paused_until"]
+        lines.append(
+            f"Paused until {clock_text(until, now)}."
+            if until
+            else "Paused until `reminderd resume`."
+        )
+    current = data.get("current")
+    if current:
+        lines.append(
+            f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
+            f"{current['text']} ({round(current['remaining'])} s left)"
+        )
+    asking = data.get("asking")
+    if asking:
+        until = clock_text(asking["until"], now)
+        lines.append(f"Asking: {asking['routine']}, waiting for Start until {until}")
+    if data.get("queue"):
+        lines.append("Waiting: " + ", ".join(data["queue"]))
+    lines.append("Next:")
+    width = max((len(r["name"]) for r in data["routines"]), default=0)
+    held = {"idle": " (waiting: you are away)", "dnd": " (waiting: do not disturb)"}
+    for routine in data["routines"]:
+        when = clock_text(routine["next"], now) if routine["next"] else "-"
+        note = held.get(
+            routine.get("held") or "", " (snoozed)" if routine.get("snoozed_until") else ""
+        )
+        lines.append(f"  {routine['name']:<{width}}  {when}{note}")
+    return lines
+
+
+def status(as_json: bool) -> int:
+    """Ask the daemon and print; the exit status is 0 when it runs, 1 when not."""
+    from reminderd import control  # noqa: PLC0415
+    from reminderd.paths import SOCKET_NAME, runtime_dir  # noqa: PLC0415
+
+    try:
+        data = control.request(runtime_dir() / SOCKET_NAME, "status")
+    except NotRunningError as error:
+        if as_json:
+            print(json.dumps(NOT_RUNNING_JSON))
+        else:
+            print(f"Error: {error}", file=sys.stderr)
+        return 1
+    except ControlError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    data.pop("ok", None)
+    data.pop("v", None)
+    if as_json:
+        print(json.dumps(data))
+    else:
+        print("\n".join(status_lines(data, datetime.now().astimezone())))
+    return 0
