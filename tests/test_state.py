@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from reminderd.core import Core
 from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger
 from reminderd.notify import NullNotifier
 from reminderd.state import StateStore
+from tests.test_robustness import read_only, writable
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
@@ -51,15 +51,14 @@ def test_corrupt_state_is_set_aside_with_a_warning(
     assert "is unreadable" in caplog.text
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders anyway")
 def test_read_only_folder_is_reported_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A folder that cannot be written: save returns False, logs one error, keeps the old file."""
-    path = tmp_path / "state.json"
+    path = tmp_path / "state" / "state.json"
     store = StateStore(path)
     store.save({"a": 1})
-    tmp_path.chmod(0o500)
+    read_only(path.parent)
     try:
         with caplog.at_level(logging.ERROR, logger="reminderd"):
             assert not store.save({"a": 2})
@@ -67,7 +66,7 @@ def test_read_only_folder_is_reported_once(
         assert caplog.text.count("will not survive a restart") == 1
         assert json.loads(path.read_text())["a"] == 1
     finally:
-        tmp_path.chmod(0o700)
+        writable(path.parent)
 
 
 def test_pause_snooze_and_skip_survive_a_restart() -> None:
