@@ -91,14 +91,14 @@ class Bench:
                 raise SystemExit(f"timed out waiting for {predicate}")
             time.sleep(0.02)
 
-    def reminderd(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def reminderd(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "reminderd", *args],
             env=self.env,
             capture_output=True,
             text=True,
             check=False,
-            timeout=60,
+            timeout=timeout,
         )
 
     def start_daemon(self, config: Path) -> int:
@@ -245,7 +245,7 @@ def step_timing(bench: Bench, steps: int) -> None:
         '[[exercises]]\nid = "ticks"\ntitle = "Ticks"\nreps = ' + str(steps) + "\n"
         '[[exercises.steps]]\ntext = "Tick."\nseconds = 1\n'
     )
-    done = bench.reminderd("run", "bench", "--here", "--config", str(config))
+    done = bench.reminderd("run", "bench", "--here", "--config", str(config), timeout=steps + 60)
     if done.returncode != 0:
         print(f"4. step timing: run failed: {done.stderr.strip()}")
         return

@@ -393,25 +393,41 @@ def list_(config_path: Path | None) -> None:
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
+def _live_schedule(config: Config) -> dict[str, str | None] | None:
+    """The running daemon's next due times, when it runs this same config."""
+    try:
+        status = control.request(_socket(), "status", timeout=2)
+    except ReminderError:
+        return None
+    if status.get("config") != str(config.path):
+        return None
+    return {r["name"]: "paused" if status["paused"] else r["next"] for r in status["routines"]}
+
+
 def _routine_lines(config: Config) -> list[str]:
+    """Each routine's trigger and length, and its next time: the running daemon's if it runs
+    this config, else as a daemon started now would have it."""
     from reminderd.core import Core  # noqa: PLC0415
 
     clock = SystemClock()
-    core = Core(config, clock=clock, notifier=NullNotifier())
     now = clock.now()
+    live = _live_schedule(config)
+    core = None if live is not None else Core(config, clock=clock, notifier=NullNotifier())
     width = max((len(r.name) for r in config.routines), default=0)
     lines = []
     for routine in config.routines:
-        due = core.timers[routine.name].due
+        if core is not None:
+            when_next = _when(core.timers[routine.name].due, now, clock.zone())
+        else:
+            next_time = (live or {}).get(routine.name)
+            due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
+            when_next = "paused" if next_time == "paused" else _when(due, now, clock.zone())
         trigger = routine.trigger
         when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
         if trigger.at:
             when.append("at " + ", ".join(f"{t:%H:%M}" for t in trigger.at))
         length = format_duration(total_seconds(routine_steps(routine, config.exercises)))
-        lines.append(
-            f"{routine.name:<{width}}  {' and '.join(when)}; {length}; "
-            f"next {_when(due, now, clock.zone())}"
-        )
+        lines.append(f"{routine.name:<{width}}  {' and '.join(when)}; {length}; next {when_next}")
     return lines
 
 

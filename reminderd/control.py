@@ -15,13 +15,14 @@ import errno
 import json
 import socket
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from reminderd.errors import ControlError, NotRunningError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `reminderd status` need not import typing
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
+    from typing import Any
 
 PROTOCOL = 1
 MAX_MESSAGE = 64 * 1024  # bytes in one request line
@@ -31,7 +32,7 @@ MAX_BACKLOG = 1024 * 1024  # bytes queued for a slow event-stream reader before 
 NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
 
 
-def _connect(path: Path, timeout: float) -> socket.socket:
+def _connect(path: Path | str, timeout: float) -> socket.socket:
     if sys.platform == "win32" or not hasattr(socket, "AF_UNIX"):
         msg = "controlling the daemon needs Unix sockets, which this system does not have"
         raise ControlError(msg)
@@ -67,7 +68,7 @@ def _read_line(sock: socket.socket, buffer: bytearray) -> bytes:
     return line
 
 
-def request(path: Path, cmd: str, timeout: float = 10.0, **args: Any) -> dict[str, Any]:
+def request(path: Path | str, cmd: str, timeout: float = 10.0, **args: Any) -> dict[str, Any]:
     """Send one command and return the reply; raise ControlError for an error reply."""
     with _connect(path, timeout) as sock:
         sock.sendall((json.dumps({"v": PROTOCOL, "cmd": cmd, **args}) + "\n").encode())
@@ -77,7 +78,7 @@ def request(path: Path, cmd: str, timeout: float = 10.0, **args: Any) -> dict[st
     return dict(reply)
 
 
-def stream(path: Path, cmd: str = "events", **args: Any) -> Iterator[dict[str, Any]]:
+def stream(path: Path | str, cmd: str = "events", **args: Any) -> Iterator[dict[str, Any]]:
     """Send a streaming command and yield each message the daemon sends, until it closes."""
     with _connect(path, 10.0) as sock:
         sock.sendall((json.dumps({"v": PROTOCOL, "cmd": cmd, **args}) + "\n").encode())

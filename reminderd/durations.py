@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
-import re
+import functools
 from datetime import time
 
 from reminderd.errors import DurationError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `reminderd status` need not import typing
+if TYPE_CHECKING:
+    import re
+
 _UNITS = {"h": 3600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([hms])")
-_WHOLE = re.compile(r"\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+")
-_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled on first use: `reminderd status` formats durations but never reads one,
+    and need not load the regular-expression engine for that."""
+    import re  # noqa: PLC0415
+
+    return re.compile(
+        {
+            "number": r"\d+(?:\.\d+)?",
+            "part": r"(\d+(?:\.\d+)?)\s*([hms])",
+            "whole": r"\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+",
+            "clock": r"\s*(\d{1,2}):(\d{2})\s*",
+        }[name]
+    )
+
 
 DURATION_HINT = 'write it like "90s", "45m" or "1h30m"'
 CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
@@ -26,13 +44,13 @@ def parse_duration(text: str) -> float:
         msg = f"{text!r} is not a duration: {DURATION_HINT}"
         raise DurationError(msg)
     lowered = text.strip().lower()
-    if re.fullmatch(r"\d+(?:\.\d+)?", lowered):
+    if _pattern("number").fullmatch(lowered):
         msg = f'"{text}" has no unit: write "{lowered}s" or "{lowered}m"'
         raise DurationError(msg)
-    if not _WHOLE.fullmatch(lowered):
+    if not _pattern("whole").fullmatch(lowered):
         msg = f'"{text}" is not a duration: {DURATION_HINT}'
         raise DurationError(msg)
-    parts = _PART.findall(lowered)
+    parts = _pattern("part").findall(lowered)
     units = [unit for _, unit in parts]
     if len(set(units)) != len(units) or units != sorted(units, key="hms".index):
         msg = f'"{text}" repeats or mixes up its units: {DURATION_HINT}'
@@ -65,7 +83,7 @@ def format_duration(seconds: float) -> str:
 
 def parse_clock(text: str) -> time:
     """Return the time of day in "HH:MM"; raise DurationError if it is not one."""
-    match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
+    match = _pattern("clock").fullmatch(text) if isinstance(text, str) else None
     if not match:
         msg = f'"{text}" is not a time of day: {CLOCK_HINT}'
         raise DurationError(msg)

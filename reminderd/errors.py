@@ -5,27 +5,66 @@ Library code raises these; only ``cli.py`` turns them into messages and exit cod
 
 from __future__ import annotations
 
-from pathlib import PurePath
-from typing import NamedTuple
-
-# A NamedTuple rather than a dataclass: this module is imported by `reminderd status`,
-# which status bars run every few seconds, and dataclasses costs more to import than
-# the rest of that command together.
+TYPE_CHECKING = False  # typing itself is not imported: `reminderd status` loads this module
+if TYPE_CHECKING:
+    from pathlib import PurePath
 
 
 class ReminderError(Exception):
     """Base of every error reminderd raises on purpose."""
 
 
-class Problem(NamedTuple):
-    """One mistake in a config or exercise file, with where it is and how to fix it."""
+class Problem:
+    """One mistake in a config or exercise file, with where it is and how to fix it.
 
+    A small immutable value class rather than a dataclass: this module is imported by
+    `reminderd status`, which status bars run every few seconds, and dataclasses (or typing)
+    would cost more to import than the rest of that command.
+    """
+
+    __slots__ = ("column", "file", "fix", "key", "line", "message")
     file: PurePath | str | None
     line: int | None
     key: str
     message: str
-    fix: str = ""
-    column: int | None = None
+    fix: str
+    column: int | None
+
+    def __init__(
+        self,
+        file: PurePath | str | None,
+        line: int | None,
+        key: str,
+        message: str,
+        fix: str = "",
+        *,
+        column: int | None = None,
+    ) -> None:
+        for name, value in (
+            ("file", file),
+            ("line", line),
+            ("key", key),
+            ("message", message),
+            ("fix", fix),
+            ("column", column),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        msg = "Problem is immutable"
+        raise AttributeError(msg)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.file, self.line, self.key, self.message, self.fix, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Problem) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Problem{self._fields()!r}"
 
     def __str__(self) -> str:
         where = str(self.file) if self.file else "<config>"

@@ -11,21 +11,29 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import warnings
-from pathlib import Path
-from typing import NamedTuple
 
 from reminderd.errors import StateError
+
+# pathlib and typing are imported only where needed: `reminderd status` uses this module
+# to find the socket, and status bars run it every few seconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 APP = "reminderd"
 SOCKET_NAME = "control.sock"
 _SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 
 
-class Paths(NamedTuple):
-    runtime: Path
-    state: Path
-    data: Path
+class Paths:
+    """The folders one daemon uses, and the files in them."""
+
+    __slots__ = ("data", "runtime", "state")
+
+    def __init__(self, runtime: Path, state: Path, data: Path) -> None:
+        self.runtime = runtime
+        self.state = state
+        self.data = data
 
     @property
     def socket(self) -> Path:
@@ -48,11 +56,11 @@ class Paths(NamedTuple):
         return self.data / "history.sqlite3"
 
 
-def private_dir(path: Path) -> Path:
+def private_dir(path: str) -> str:
     """Create ``path`` owner-only (0700), or check that an existing one is ours and private."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.lstat(path)
     except OSError as error:
         msg = f"cannot create {path}: {error.strerror}"
         raise StateError(msg) from error
@@ -64,11 +72,11 @@ def private_dir(path: Path) -> Path:
             msg = f"{path} belongs to another user; remove it or set XDG_RUNTIME_DIR"
             raise StateError(msg)
         if info.st_mode & 0o077:
-            path.chmod(0o700)
+            os.chmod(path, 0o700)
     return path
 
 
-def _runtime_candidates() -> list[Path]:
+def _runtime_candidates() -> list[str]:
     """Where the runtime folder may be, best first.
 
     On Linux and the BSDs this follows the XDG rules directly ($XDG_RUNTIME_DIR, else
@@ -78,23 +86,25 @@ def _runtime_candidates() -> list[Path]:
     uid = os.getuid() if hasattr(os, "getuid") else 0
     if _xdg_platform():
         runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-        base = Path(runtime) if runtime.startswith("/") else Path(f"/run/user/{uid}")
-        return [base / APP] if base.is_dir() else []
+        base = runtime if runtime.startswith("/") else f"/run/user/{uid}"
+        return [os.path.join(base, APP)] if os.path.isdir(base) else []
+    import warnings  # noqa: PLC0415
+
     import platformdirs  # noqa: PLC0415
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about its fallbacks
         try:
-            return [platformdirs.user_runtime_path(APP, appauthor=False)]
+            return [platformdirs.user_runtime_dir(APP, appauthor=False)]
         except OSError:
             return []
 
 
-def runtime_dir() -> Path:
+def runtime_folder() -> str:
     """Where the socket and lock live: the user's runtime folder, owner-only, or a private
     folder in the temporary directory when there is none (or its path is too long)."""
     for path in _runtime_candidates():
-        if len(str(path / SOCKET_NAME)) > _SOCKET_PATH_MAX:
+        if len(os.path.join(path, SOCKET_NAME)) > _SOCKET_PATH_MAX:
             continue
         try:
             return private_dir(path)
@@ -103,7 +113,17 @@ def runtime_dir() -> Path:
     import tempfile  # noqa: PLC0415 - only for the fallback
 
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    return private_dir(Path(tempfile.gettempdir()) / f"{APP}-{uid}")
+    return private_dir(os.path.join(tempfile.gettempdir(), f"{APP}-{uid}"))
+
+
+def socket_path() -> str:
+    return os.path.join(runtime_folder(), SOCKET_NAME)
+
+
+def runtime_dir() -> Path:
+    from pathlib import Path  # noqa: PLC0415
+
+    return Path(runtime_folder())
 
 
 _XDG = {
@@ -121,6 +141,8 @@ def user_dir(kind: str) -> Path:
     platformdirs is not imported on Linux because it brings tempfile, random and the
     compression modules with it: 2.7 MB in a daemon that otherwise needs about 20.
     """
+    from pathlib import Path  # noqa: PLC0415
+
     if _xdg_platform():
         variable, default = _XDG[kind]
         base = os.environ.get(variable, "")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from typing import Any
 
 from reminderd.durations import format_duration
 from reminderd.errors import ControlError, NotRunningError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
+if TYPE_CHECKING:
+    from typing import Any
 
 NOT_RUNNING_JSON = {"version": 1, "running": False}
 
@@ -73,10 +73,10 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
 def status(as_json: bool) -> int:
     """Ask the daemon and print; the exit status is 0 when it runs, 1 when not."""
     from reminderd import control  # noqa: PLC0415
-    from reminderd.paths import SOCKET_NAME, runtime_dir  # noqa: PLC0415
+    from reminderd.paths import socket_path  # noqa: PLC0415
 
     try:
-        data = control.request(runtime_dir() / SOCKET_NAME, "status")
+        data = control.request(socket_path(), "status")
     except NotRunningError as error:
         if as_json:
             print(json.dumps(NOT_RUNNING_JSON))

@@ -460,3 +460,20 @@ def test_another_user_cannot_connect(daemon: RunningDaemon) -> None:
             folder.chmod(modes[folder] & 0o7777)
         daemon.socket.chmod(0o600)
     assert daemon.status()["running"] is True
+
+
+def test_list_shows_the_running_daemons_schedule(daemon: RunningDaemon) -> None:
+    """`list` shows the running daemon's next times (a skip moves them), and "paused"."""
+    daemon.cli("skip", "slow")
+    skipped = next(r["next"] for r in daemon.status()["routines"] if r["name"] == "slow")
+    listed = daemon.cli("list", "--config", str(daemon.config)).stdout
+    assert f"next {skipped[11:16]} " in next(
+        line for line in listed.splitlines() if "  slow " in line
+    )
+    daemon.cli("pause")
+    listed = daemon.cli("list", "--config", str(daemon.config)).stdout
+    assert [
+        line.rsplit("; ", 1)[1]
+        for line in listed.splitlines()
+        if line.startswith("  ") and "every" in line
+    ] == ["next paused", "next paused"]
