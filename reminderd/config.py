@@ -28,6 +28,7 @@ from reminderd.errors import ConfigError, DurationError, Problem
 from reminderd.model import (
     ALL_DAY,
     ALL_DAYS,
+    EVENT_NAMES,
     WEEKDAYS,
     Config,
     Exercise,
@@ -46,23 +47,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 ENV_VAR = "REMINDERD_CONFIG"
 BACKENDS = ("auto", "freedesktop", "plyer", "console")
-EVENT_NAMES = (
-    "routine.fired",
-    "routine.asked",
-    "routine.started",
-    "routine.step",
-    "routine.completed",
-    "routine.snoozed",
-    "routine.skipped",
-    "routine.cancelled",
-    "routine.ignored",
-    "routine.held",
-    "presence.back",
-    "break.natural",
-    "daemon.paused",
-    "daemon.resumed",
-    "daemon.reloaded",
-)
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {
     "weekdays": WEEKDAYS[:5],

@@ -18,8 +18,8 @@ from typing import Any
 from reminderd import scheduler
 from reminderd.clock import Clock, SimClock
 from reminderd.durations import format_duration
-from reminderd.errors import NotifyError
-from reminderd.exercises import SAFETY_LINE, routine_steps
+from reminderd.errors import NotifyError, UnknownNameError
+from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps
 from reminderd.guide import Guide
 from reminderd.model import Config, Routine
 from reminderd.notify import Note, Notifier, NullNotifier
@@ -389,11 +389,10 @@ class Core:
             self._ignored("dismissed")
 
     def _adhoc(self, name: str) -> Routine | None:
-        from reminderd.exercises import routine_for  # noqa: PLC0415
-
+        """A single exercise run on request, as a routine of its own (None if unknown)."""
         try:
             return routine_for(name, self.config.routines, self.config.exercises)
-        except LookupError:
+        except UnknownNameError:
             return None
 
     def _guide_event(self, name: str) -> Callable[[str, dict[str, Any]], None]:

@@ -20,25 +20,13 @@ from typing import Any
 
 from reminderd.core import Event
 from reminderd.errors import StateError
+from reminderd.model import EVENT_NAMES
 
 log = logging.getLogger("reminderd")
 
 SCHEMA_VERSION = 1
-RECORDED = (
-    "routine.fired",
-    "routine.asked",
-    "routine.started",
-    "routine.step",
-    "routine.completed",
-    "routine.snoozed",
-    "routine.skipped",
-    "routine.cancelled",
-    "routine.ignored",
-    "routine.held",
-    "break.natural",
-    "daemon.paused",
-    "daemon.resumed",
-)
+# Every fate of a reminder, and the pauses around them; not returns from idle or reloads.
+RECORDED = frozenset(EVENT_NAMES) - {"presence.back", "daemon.reloaded"}
 
 
 def _v1(db: sqlite3.Connection) -> None:

@@ -13,6 +13,24 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 ALL_DAY: tuple[tuple[time, time], ...] = ((time(0, 0), time.max),)
 
+# Everything the core reports, by name: for hooks, `reminderd events` and the history.
+EVENT_NAMES = (
+    "routine.fired",
+    "routine.asked",
+    "routine.started",
+    "routine.step",
+    "routine.completed",
+    "routine.snoozed",
+    "routine.skipped",
+    "routine.cancelled",
+    "routine.ignored",
+    "routine.held",
+    "presence.back",
+    "break.natural",
+    "daemon.paused",
+    "daemon.resumed",
+    "daemon.reloaded",
+)
 StartPolicy = Literal["auto", "ask"]
 CueKind = Literal["intro", "step", "rest", "done"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reminderd.clock import SimClock
@@ -214,3 +215,28 @@ def test_simulate_a_day_of_the_office_week() -> None:
         ("neck", "16:45"),
         ("neck", "17:30"),
     ]
+
+
+def test_every_event_the_core_emits_is_a_known_event_name() -> None:
+    """Hooks, `events` and the history rely on EVENT_NAMES naming every event there is."""
+    import re
+
+    from reminderd.model import EVENT_NAMES
+
+    source = Path(__file__).resolve().parent.parent / "reminderd"
+    emitted = set(re.findall(r'self\.emit\(\s*"([a-z.]+)"', (source / "core.py").read_text()))
+    emitted |= {
+        f"routine.{kind}"
+        for kind in re.findall(r'self\._emit\(\s*"([a-z]+)"', (source / "guide.py").read_text())
+    }
+    assert emitted == set(EVENT_NAMES)
+
+
+def test_an_unknown_name_in_the_queue_is_dropped() -> None:
+    """A queued name that the config no longer knows is dropped, not a crash."""
+    h = Harness(make_config(routine("p", every=600)))
+    h.core.run_now("no-such-thing")
+    assert h.core.guide is None
+    h.core.run_now("short")  # a single exercise by id is guided as a routine of its own
+    assert h.core.guide is not None
+    assert h.core.guide.name == "short"

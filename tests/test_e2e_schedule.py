@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TESTS, Bus, Recorder, reminderd, start_bus, stop_bus, wait_for
+from tests.conftest import Bus, Recorder, reminderd, start_bus, stop_bus, wait_for
 from tests.test_e2e_control import RunningDaemon, write_config
-from tests.test_idle import set_idle
+from tests.test_idle import set_idle, start_services
 
 pytestmark = pytest.mark.e2e
-
-
-def services(bus: Bus, *flags: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [sys.executable, str(TESTS / "fake_services.py"), "--address", bus.address, *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline().strip() == "ready"
-    return process
 
 
 @pytest.fixture
 def system_bus(tmp_path: Path) -> Iterator[Bus]:
     """A second private bus, standing in for the system bus, with a fake logind on it."""
     bus = start_bus(tmp_path, "system-bus")
-    logind = services(bus, "--logind")
+    logind = start_services(bus, "--logind")
     try:
         yield bus
     finally:
@@ -83,7 +70,7 @@ def test_idle_person_holds_reminders_until_back(
     """With pause_when_idle, a reminder due while the person is away waits (status says so),
     and fires once they are back."""
     bus = notification_server.bus
-    desktop = services(bus, "--mutter")
+    desktop = start_services(bus, "--mutter")
     set_idle(bus, 10 * 60 * 1000)
     config = write_config(
         tmp_path / "config.toml",
