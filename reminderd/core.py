@@ -51,7 +51,7 @@ class Event:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Timer:
     """The schedule state of one routine."""
 
@@ -71,7 +71,7 @@ ACTION_SNOOZE = 600.0
 ASK_TIMEOUT = 300.0  # seconds a "Start?" prompt waits before the reminder counts as ignored
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Ask:
     """A routine with ``start = "ask"`` waiting for the person to press Start."""
 
