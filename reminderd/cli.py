@@ -30,7 +30,13 @@ import click
 from reminderd import __version__, control, safety
 from reminderd import service as service_module
 from reminderd.clock import SystemClock
-from reminderd.config import ConfigSource, find_config, load_config, user_config_path
+from reminderd.config import (
+    ConfigSource,
+    find_config,
+    library_dir,
+    load_config,
+    user_config_path,
+)
 from reminderd.durations import format_duration, format_range, parse_clock, parse_duration
 from reminderd.errors import ConfigError, DurationError, NotRunningError, ReminderError
 from reminderd.exercises import expand, routine_for, routine_steps, total_seconds
@@ -454,6 +460,8 @@ def show(name: str, config_path: Path | None) -> None:
             click.echo(exercise.summary)
         if exercise.sources:
             click.echo("Source: " + ", ".join(exercise.sources))
+        if exercise.origin and not Path(exercise.origin).is_relative_to(library_dir()):
+            click.echo(f"Defined in: {exercise.origin}")
     else:
         routine = routine_for(name, config.routines, config.exercises)
         steps = routine_steps(routine, config.exercises)

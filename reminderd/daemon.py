@@ -54,7 +54,7 @@ Handler = Callable[[int], None]
 
 
 class Loop:
-    """A selector, plus a wake-up socket that signal handlers (and other threads) poke."""
+    """A selector, plus a wake-up socket that signal handlers write to."""
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -83,10 +83,6 @@ class Loop:
             self._previous[number] = signal.signal(
                 number, lambda signum, _frame: self.signals.append(signum)
             )
-
-    def wake(self) -> None:
-        with contextlib.suppress(OSError):  # a full buffer means a wake-up is pending anyway
-            self._wake_w.send(b"\0")
 
     def _drain(self, _mask: int) -> None:
         with contextlib.suppress(BlockingIOError, InterruptedError):

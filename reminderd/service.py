@@ -58,6 +58,8 @@ ExecStart={exec_start}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=5
+# Exit status 2 is a mistake in the config: restarting cannot mend it, `reminderd check` can.
+RestartPreventExitStatus=2
 
 [Install]
 WantedBy=default.target

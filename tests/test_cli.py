@@ -183,3 +183,19 @@ def test_readme_shows_the_real_plan_of_the_default_config(runner: CliRunner) -> 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ reminderd plan --date 2026-11-23\n", 1)[1].split("```", 1)[0]
     assert result.stdout.replace(str(default_config_path()), "config/default.toml") == block
+
+
+def test_show_names_the_file_of_a_user_exercise(runner: CliRunner, tmp_path: Path) -> None:
+    """An exercise of the user's says where it is defined; a built-in one does not."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[routines]]\nname = "p"\nexercises = ["mine"]\nevery = "20m"\n'
+        '[[exercises]]\nid = "mine"\ntitle = "Mine"\nsteps = [{text = "Go.", seconds = 2}]\n'
+    )
+    assert (
+        f"Defined in: {path}" in runner.invoke(cli, ["show", "mine", "--config", str(path)]).stdout
+    )
+    assert (
+        "Defined in"
+        not in runner.invoke(cli, ["show", "posture-check", "--config", str(path)]).stdout
+    )

@@ -240,3 +240,15 @@ def test_an_unknown_name_in_the_queue_is_dropped() -> None:
     h.core.run_now("short")  # a single exercise by id is guided as a routine of its own
     assert h.core.guide is not None
     assert h.core.guide.name == "short"
+
+
+def test_clock_set_back_does_not_fire_an_at_time_twice() -> None:
+    """After the 10:30 reminder, the clock is set back an hour: 10:30 does not fire again
+    that day, and intervals restart from the new time."""
+    h = Harness(make_config(routine("tea", at=(time(10, 30),)), routine("p", every=3600)))
+    h.run_until(MONDAY + timedelta(hours=1, minutes=31))
+    assert h.fired() == [("p", "10:00:00"), ("tea", "10:30:00")]
+    h.clock.set_wall(h.clock.now() - timedelta(hours=1))
+    h.core.tick()
+    h.run_until(MONDAY + timedelta(hours=2, minutes=1))
+    assert h.fired() == [("p", "10:00:00"), ("tea", "10:30:00"), ("p", "10:31:00")]

@@ -36,6 +36,7 @@ def test_systemd_unit_runs_this_python_and_restarts_on_failure(tmp_path: Path) -
         in lines
     )
     assert "Restart=on-failure" in lines
+    assert "RestartPreventExitStatus=2" in lines  # a broken config is not restarted in a loop
     assert "ExecReload=/bin/kill -HUP $MAINPID" in lines
     assert "WantedBy=default.target" in lines
 
