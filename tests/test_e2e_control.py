@@ -477,3 +477,38 @@ def test_list_shows_the_running_daemons_schedule(daemon: RunningDaemon) -> None:
         for line in listed.splitlines()
         if line.startswith("  ") and "every" in line
     ] == ["next paused", "next paused"]
+
+
+def test_slow_and_oversized_clients_are_cut_off(daemon: RunningDaemon) -> None:
+    """A request longer than 64 KiB gets an error and the connection closes; a client that
+    does not finish its request within five seconds is hung up on."""
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(daemon.socket))
+        sock.settimeout(5)
+        sock.sendall(b"x" * 70_000)
+        reply = json.loads(sock.makefile("rb").readline())
+        assert reply == {"v": 1, "ok": False, "error": "message longer than 65536 bytes"}
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(daemon.socket))
+        sock.sendall(b'{"cmd": "sta')
+        sock.settimeout(10)
+        started = time.monotonic()
+        assert sock.recv(100) == b""  # closed by the daemon
+        assert 4.0 <= time.monotonic() - started <= 7.0
+    assert daemon.status()["running"] is True
+
+
+def test_log_file_gets_the_log(bus_env: dict[str, str], tmp_path: Path) -> None:
+    """--log-file writes the daemon's log to that file."""
+    config = write_config(tmp_path / "config.toml", SLOW)
+    log = tmp_path / "reminderd.log"
+    result = reminderd(
+        "start", "--detach", "--log-file", str(log), "--config", str(config), env=bus_env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(f"log: {log}\n")
+    reminderd("stop", env=bus_env)
+    text = log.read_text()
+    assert "reminderd 0.1.0 started" in text
+    assert "notifications: freedesktop, because a notification server answers" in text
+    assert text.rstrip().endswith("INFO: stopped")
