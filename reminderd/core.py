@@ -307,6 +307,9 @@ class Core:
             self.queue.append((name, reason))
 
     def _actions(self) -> bool:
+        """Whether buttons can be offered: the server has them, and it is answering now."""
+        if getattr(self.notifier, "failing", False):
+            return False
         return "actions" in getattr(self.notifier, "capabilities", ())
 
     def _start_next(self) -> None:

@@ -18,6 +18,7 @@ the person to come back, or to notice natural breaks); none of them is polled in
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any, Protocol
 
@@ -86,6 +87,11 @@ def detect(platform: str = sys.platform) -> tuple[IdleSource | None, str]:
     else:
         candidates = [MutterIdle, ScreenSaverIdle, idle_native.X11Idle]
     tried = []
+    if platform not in ("win32", "darwin") and os.environ.get("WAYLAND_DISPLAY"):
+        # Under Wayland, Xwayland's idle counter sees only input to X11 windows: someone
+        # typing in a Wayland window would look idle, and every reminder would wait.
+        candidates.remove(idle_native.X11Idle)
+        tried.append("x11: not used in a Wayland session (Xwayland sees only X11 input)")
     for candidate in candidates:
         try:
             source = candidate()

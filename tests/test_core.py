@@ -252,3 +252,23 @@ def test_clock_set_back_does_not_fire_an_at_time_twice() -> None:
     h.core.tick()
     h.run_until(MONDAY + timedelta(hours=2, minutes=1))
     assert h.fired() == [("p", "10:00:00"), ("tea", "10:30:00"), ("p", "10:31:00")]
+
+
+class ButtonNotifier(NullNotifier):
+    """A notifier whose server offers buttons, and may be failing at the moment."""
+
+    def __init__(self, failing: bool) -> None:
+        super().__init__()
+        self.capabilities = frozenset({"actions", "body"})
+        self.failing = failing
+
+
+def test_ask_routines_ask_only_where_buttons_can_be_pressed() -> None:
+    """A start = "ask" routine shows Start/Snooze/Skip; with the server failing it starts."""
+    asked = Routine("a", ("short",), Trigger(every=600), start="ask")
+    for failing, asking in ((False, True), (True, False)):
+        h = Harness(make_config(asked))
+        h.core.notifier = ButtonNotifier(failing)
+        h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
+        assert (h.core.asking is not None) is asking
+        assert (h.core.guide is not None) is not asking

@@ -167,3 +167,15 @@ def test_macos_source_is_refused_off_macos() -> None:
     source, note = idle.detect("darwin")
     assert source is None
     assert note == "no idle source answers (macos: not macOS)"
+
+
+def test_x11_is_not_used_in_a_wayland_session(xvfb: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With WAYLAND_DISPLAY set, X11's counter (blind to Wayland input) is not trusted."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("DISPLAY", xvfb)
+    source, _ = idle.detect("linux")
+    assert isinstance(source, X11Idle)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    source, note = idle.detect("linux")
+    assert source is None
+    assert "x11: not used in a Wayland session (Xwayland sees only X11 input)" in note
