@@ -374,7 +374,7 @@ class _Countdown:
         if guide.index != self.shown:
             self.end()
             self.shown = guide.index
-            click.echo(f"[{guide.index + 1}/{len(guide.steps)}] {step.title}: {step.text}")
+            click.echo(f"[{guide.index + 1}/{len(guide.steps)}] {step.title}: {step.labelled}")
         if self.live and step.seconds > 0:
             click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
 
@@ -478,7 +478,7 @@ def _step_lines(steps: tuple[Step, ...]) -> list[str]:
     for step in steps:
         minutes, seconds = divmod(round(elapsed), 60)
         lines.append(
-            f"  {minutes:2d}:{seconds:02d}  {format_duration(step.seconds):>4}  {step.text}"
+            f"  {minutes:2d}:{seconds:02d}  {format_duration(step.seconds):>4}  {step.labelled}"
         )
         elapsed += step.seconds
     return lines

@@ -75,7 +75,7 @@ _SECTION_KEYS = {
     "notifications": ("backend",),
     "routines": ("name", "title", "exercises", "every", "at", "days", "start"),
     "hooks": ("event", "command", "timeout"),
-    "steps": ("text", "seconds"),
+    "steps": ("text", "seconds", "detail", "say"),
 }
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _BROKEN = Exercise(id="", title="", steps=())  # stands in for an exercise that had problems
@@ -462,30 +462,46 @@ def _step(
         if hold is None:
             reader.problem(path, "no seconds", "add seconds = 10, or a hold time for the exercise")
         seconds = hold
+    detail = reader.text(data, path, "detail")
+    say = reader.text(data, path, "say")
+    # Every field is checked (no short-circuit), so that every mistake is reported.
+    checked = [
+        _placeholders(reader, (*path, key), value, sides)
+        for key, value in (("text", text), ("detail", detail), ("say", say))
+        if value
+    ]
+    placeholders_ok = all(checked)
+    if not text or seconds is None or not placeholders_ok:
+        return None
+    return StepSpec(text, seconds, detail, say)
+
+
+def _placeholders(reader: _Reader, path: KeyPath, text: str, sides: tuple[str, ...]) -> bool:
+    """Only ``{side}`` is filled in, and only in an exercise that has sides."""
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError:  # "{Squeeze {side}", a lone "}"
         reader.problem(
-            (*path, "text"),
+            path,
             "has a brace that does not close",
             "write {side} for the side, and {{ and }} for literal braces",
         )
-        return None
+        return False
     if fields - {"side"}:
         reader.problem(
-            (*path, "text"),
+            path,
             f"unknown placeholder {{{sorted(fields - {'side'})[0]}}}",
             "only {side} is filled in; write {{ and }} for literal braces",
         )
-    elif "side" in fields and not sides:
+        return False
+    if "side" in fields and not sides:
         reader.problem(
-            (*path, "text"),
+            path,
             "uses {side} but the exercise has no sides",
             'add sides = ["right", "left"] or remove {side}',
         )
-    if not text or seconds is None:
-        return None
-    return StepSpec(text, seconds)
+        return False
+    return True
 
 
 def library_dir() -> Path:

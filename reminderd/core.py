@@ -602,7 +602,7 @@ class Core:
                 "reason": self.guide_reason,
                 "step": self.guide.index + 1,
                 "of": len(self.guide.steps),
-                "text": step.text,
+                "text": step.labelled,
                 "remaining": round(self.guide.remaining(), 1),
             }
         paused = self.paused_until is not None

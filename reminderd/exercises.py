@@ -43,10 +43,22 @@ def _progress(exercise: Exercise, set_no: int, rep_no: int) -> str:
     return label[:1].upper() + label[1:]
 
 
+def _fill(text: str, side: str | None) -> str:
+    """``{side}`` filled in, ``{{`` and ``}}`` turned into braces."""
+    return text.format(side=side) if side else text.replace("{{", "{").replace("}}", "}")
+
+
 def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> Step:
-    text = spec.text.format(side=side) if side else spec.text.replace("{{", "{").replace("}}", "}")
     seconds = spec.seconds if spec.seconds is not None else (exercise.hold or 0.0)
-    return Step(exercise.id, exercise.title, f"{label}: {text}" if label else text, seconds)
+    return Step(
+        exercise.id,
+        exercise.title,
+        _fill(spec.text, side),
+        seconds,
+        detail=_fill(spec.detail, side),
+        say=_fill(spec.say, side),
+        progress=label,
+    )
 
 
 def total_seconds(steps: tuple[Step, ...]) -> float:

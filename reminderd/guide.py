@@ -36,7 +36,9 @@ def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
             continue
         position += 1
         summary = f"{step.title} · {position}/{len(body)}"
-        notes.append(Note(summary, f"{step.text} ({format_duration(step.seconds)})", step.seconds))
+        notes.append(
+            Note(summary, f"{step.labelled} ({format_duration(step.seconds)})", step.seconds)
+        )
     return tuple(notes)
 
 
@@ -153,7 +155,7 @@ class Guide:
                 "index": self.index + 1,
                 "of": len(self.steps),
                 "kind": step.kind,
-                "text": step.text,
+                "text": step.labelled,
                 "seconds": step.seconds,
                 "exercise": step.exercise_id,
             },

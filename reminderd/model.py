@@ -37,10 +37,16 @@ CueKind = Literal["intro", "step", "rest", "done"]
 
 @dataclass(frozen=True, slots=True)
 class StepSpec:
-    """One step as written in an exercise file; ``seconds`` None means "use the hold time"."""
+    """One step as written in an exercise file; ``seconds`` None means "use the hold time".
+
+    ``text`` is the short action line (what to do, the side); ``detail`` is optional longer
+    advice shown after it; ``say`` optionally replaces the words spoken for the step.
+    """
 
     text: str
     seconds: float | None = None
+    detail: str = ""
+    say: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +70,27 @@ class Exercise:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One timed step after expansion: what to do now and for how long."""
+    """One timed step after expansion: what to do now and for how long.
+
+    ``text`` is the action line with the side filled in; ``progress`` says where the step
+    stands among its repetitions ("Set 2 of 3, squeeze 4 of 10"), kept apart from the text
+    so that each output can place it where it fits (a notification's title, a terminal
+    line, a spoken count).
+    """
 
     exercise_id: str
     title: str
     text: str
     seconds: float
     kind: CueKind = "step"
+    detail: str = ""
+    say: str = ""
+    progress: str = ""
+
+    @property
+    def labelled(self) -> str:
+        """The progress and the action on one line: "Set 2 of 3, squeeze 4 of 10: Squeeze..."."""
+        return f"{self.progress}: {self.text}" if self.progress else self.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -198,12 +198,14 @@ text = "Turn {side}"
 seconds = 5
 [[exercises.steps]]
 text = "Hold {arms}"
+detail = "Slowly {"
 [[exercises]]
 id = "a"
 title = "A again"
 [[exercises.steps]]
 text = "x"
 seconds = -2
+say = "Go {side}"
 """,
     )
     assert problems == [
@@ -211,7 +213,9 @@ seconds = -2
         '11: exercises[0].steps[0].text: uses {side} but the exercise has no sides (add sides = ["right", "left"] or remove {side})',
         "13: exercises[0].steps[1]: no seconds (add seconds = 10, or a hold time for the exercise)",
         "14: exercises[0].steps[1].text: unknown placeholder {arms} (only {side} is filled in; write {{ and }} for literal braces)",
-        "20: exercises[1].steps[0].seconds: -2 is not longer than zero (give a positive number of seconds)",
+        "15: exercises[0].steps[1].detail: has a brace that does not close (write {side} for the side, and {{ and }} for literal braces)",
+        "21: exercises[1].steps[0].seconds: -2 is not longer than zero (give a positive number of seconds)",
+        '22: exercises[1].steps[0].say: uses {side} but the exercise has no sides (add sides = ["right", "left"] or remove {side})',
     ]
 
 

@@ -41,14 +41,14 @@ def test_sets_reps_hold_and_rest_expand_with_progress_labels() -> None:
     steps = expand(exercise)
     assert len(steps) == 1 + 3 * 10 * 2 + 2
     assert steps[0].text == "Hands on your sides."
-    assert steps[1].text == "Set 1 of 3, squeeze 1 of 10: Squeeze and hold."
+    assert steps[1].labelled == "Set 1 of 3, squeeze 1 of 10: Squeeze and hold."
     assert steps[1].seconds == 5
-    assert steps[2].text == "Set 1 of 3, squeeze 1 of 10: Let go."
+    assert steps[2].labelled == "Set 1 of 3, squeeze 1 of 10: Let go."
     assert steps[21].kind == "rest"
     assert steps[21].text == "Rest 20s. Next: set 2 of 3."
-    assert steps[28].text == "Set 2 of 3, squeeze 4 of 10: Squeeze and hold."
+    assert steps[28].labelled == "Set 2 of 3, squeeze 4 of 10: Squeeze and hold."
     assert [s.kind for s in steps].count("rest") == 2
-    assert steps[-1].text == "Set 3 of 3, squeeze 10 of 10: Let go."
+    assert steps[-1].labelled == "Set 3 of 3, squeeze 10 of 10: Let go."
     assert total_seconds(steps) == 5 + 30 * 7 + 2 * 20
 
 
@@ -57,7 +57,7 @@ def test_reps_without_sets_and_literal_braces() -> None:
     exercise = Exercise(
         id="b", title="B", reps=2, rep_label="breath", steps=(StepSpec("In {{slowly}}.", 4),)
     )
-    assert [s.text for s in expand(exercise)] == [
+    assert [s.labelled for s in expand(exercise)] == [
         "Breath 1 of 2: In {slowly}.",
         "Breath 2 of 2: In {slowly}.",
     ]
@@ -91,3 +91,23 @@ def test_routine_steps_start_with_the_safety_line_and_end_with_done() -> None:
     assert steps[-1].seconds == 0
     body = steps[1:-1]
     assert body == expand(library["chin-to-collarbone"]) + expand(library["posture-check"])
+
+
+def test_detail_and_say_get_the_side_and_progress_stays_apart() -> None:
+    """A step's detail and spoken words have {side} filled in like its text, and its
+    progress label is kept apart from the action line."""
+    exercise = Exercise(
+        id="t",
+        title="T",
+        sides=("right", "left"),
+        reps=2,
+        steps=(StepSpec("Turn {side}.", 4, detail="Slowly, to the {side}.", say="Turn {side}"),),
+    )
+    first = expand(exercise)[0]
+    assert (first.text, first.detail, first.say) == (
+        "Turn right.",
+        "Slowly, to the right.",
+        "Turn right",
+    )
+    assert first.progress == "Rep 1 of 2"
+    assert first.labelled == "Rep 1 of 2: Turn right."
