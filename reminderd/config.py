@@ -34,6 +34,7 @@ from reminderd.model import (
     Exercise,
     Hook,
     Routine,
+    StepKind,
     StepSpec,
     Trigger,
     WorkSchedule,
@@ -75,7 +76,7 @@ _SECTION_KEYS = {
     "notifications": ("backend",),
     "routines": ("name", "title", "exercises", "every", "at", "days", "start"),
     "hooks": ("event", "command", "timeout"),
-    "steps": ("text", "seconds", "detail", "say"),
+    "steps": ("text", "seconds", "detail", "say", "kind"),
 }
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _BROKEN = Exercise(id="", title="", steps=())  # stands in for an exercise that had problems
@@ -464,6 +465,8 @@ def _step(
         seconds = hold
     detail = reader.text(data, path, "detail")
     say = reader.text(data, path, "say")
+    held = reader.choice(data, path, "kind", ("step", "hold")) == "hold"
+    kind: StepKind = "hold" if held else "step"
     # Every field is checked (no short-circuit), so that every mistake is reported.
     checked = [
         _placeholders(reader, (*path, key), value, sides)
@@ -473,7 +476,7 @@ def _step(
     placeholders_ok = all(checked)
     if not text or seconds is None or not placeholders_ok:
         return None
-    return StepSpec(text, seconds, detail, say)
+    return StepSpec(text, seconds, detail, say, kind)
 
 
 def _placeholders(reader: _Reader, path: KeyPath, text: str, sides: tuple[str, ...]) -> bool:

@@ -343,7 +343,7 @@ class Core:
     def _ask(self, routine: Routine, reason: str) -> None:
         """Show a "Start?" prompt with Start, Snooze and Skip, and wait for an answer."""
         steps = routine_steps(routine, self.config.exercises)
-        length = format_duration(sum(s.seconds for s in steps if s.kind in ("step", "rest")))
+        length = format_duration(sum(s.seconds for s in steps if s.exercising))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
         note = Note(routine.label, body, ASK_TIMEOUT, actions=ACTIONS, urgency=1)
         try:

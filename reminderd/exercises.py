@@ -55,6 +55,7 @@ def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> S
         exercise.title,
         _fill(spec.text, side),
         seconds,
+        spec.kind,
         detail=_fill(spec.detail, side),
         say=_fill(spec.say, side),
         progress=label,

@@ -27,7 +27,7 @@ EventSink = Callable[[str, dict[str, Any]], None]
 def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
     """The notification for each step: the intro and closing ones name the routine, the
     others their exercise and the position among the exercise steps ("3/12")."""
-    body = [step for step in steps if step.kind in ("step", "rest")]
+    body = [step for step in steps if step.exercising]
     notes = []
     position = 0
     for step in steps:
@@ -123,7 +123,7 @@ class Guide:
             self._show()
         if self.index == len(self.steps) - 1 and elapsed + 1e-9 >= self._offsets[-1]:
             self.outcome = "completed"
-            exercise = sum(step.seconds for step in self.steps if step.kind in ("step", "rest"))
+            exercise = sum(step.seconds for step in self.steps if step.exercising)
             self._emit("completed", {"seconds": self.total, "exercise_seconds": exercise})
 
     def skip_intro(self) -> None:

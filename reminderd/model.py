@@ -32,7 +32,11 @@ EVENT_NAMES = (
     "daemon.reloaded",
 )
 StartPolicy = Literal["auto", "ask"]
-CueKind = Literal["intro", "step", "rest", "done"]
+# What a step is: "step" a movement, "hold" a position kept for its seconds (announced by
+# a lead-in), "rest" a pause between sets; "intro", "lead-in" and "done" are the guide's own.
+StepKind = Literal["step", "hold"]
+CueKind = Literal["intro", "lead-in", "step", "hold", "rest", "done"]
+EXERCISE_KINDS = frozenset({"step", "hold", "rest"})  # what counts as time spent exercising
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,7 @@ class StepSpec:
     seconds: float | None = None
     detail: str = ""
     say: str = ""
+    kind: StepKind = "step"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,11 @@ class Step:
     detail: str = ""
     say: str = ""
     progress: str = ""
+
+    @property
+    def exercising(self) -> bool:
+        """A step of the exercises themselves, not the guide's intro, lead-in or closing."""
+        return self.kind in EXERCISE_KINDS
 
     @property
     def labelled(self) -> str:

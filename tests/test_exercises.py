@@ -101,9 +101,15 @@ def test_detail_and_say_get_the_side_and_progress_stays_apart() -> None:
         title="T",
         sides=("right", "left"),
         reps=2,
-        steps=(StepSpec("Turn {side}.", 4, detail="Slowly, to the {side}.", say="Turn {side}"),),
+        steps=(
+            StepSpec(
+                "Turn {side}.", 4, detail="Slowly, to the {side}.", say="Turn {side}", kind="hold"
+            ),
+        ),
     )
     first = expand(exercise)[0]
+    assert first.kind == "hold"
+    assert first.exercising
     assert (first.text, first.detail, first.say) == (
         "Turn right.",
         "Slowly, to the right.",
