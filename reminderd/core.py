@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -21,7 +21,7 @@ from reminderd.durations import format_duration
 from reminderd.errors import NotifyError, UnknownNameError
 from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps
 from reminderd.guide import Guide
-from reminderd.model import Config, Routine
+from reminderd.model import Config, Event, Routine
 from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import AWAY_POLL, Observation, Presence
 
@@ -31,24 +31,6 @@ JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic cloc
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
 DND_POLL = 60.0  # seconds between looks at the do-not-disturb state while a reminder waits
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """Something that happened to a routine or to the daemon."""
-
-    kind: str
-    at: datetime
-    routine: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "event": self.kind,
-            "at": self.at.isoformat(timespec="milliseconds"),
-            "routine": self.routine,
-            **self.data,
-        }
 
 
 @dataclass(slots=True)

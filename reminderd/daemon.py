@@ -23,14 +23,14 @@ from reminderd import scheduler
 from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
-from reminderd.core import Core, Event
+from reminderd.core import Core
 from reminderd.durations import parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
 from reminderd.exercises import routine_for
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
-from reminderd.model import Config
+from reminderd.model import Config, Event
 from reminderd.notify import Choice, Note, choose
 from reminderd.paths import Paths, control_supported, user_paths
 from reminderd.presence import Presence

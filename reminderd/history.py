@@ -18,9 +18,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from reminderd.core import Event
 from reminderd.errors import StateError
-from reminderd.model import EVENT_NAMES
+from reminderd.model import EVENT_NAMES, Event
 
 log = logging.getLogger("reminderd")
 

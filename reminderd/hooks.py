@@ -11,8 +11,7 @@ import json
 import logging
 import threading
 
-from reminderd.core import Event
-from reminderd.model import Hook
+from reminderd.model import Event, Hook
 
 log = logging.getLogger("reminderd")
 

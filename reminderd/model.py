@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
@@ -169,3 +169,21 @@ class Config:
 
     def routine(self, name: str) -> Routine | None:
         return next((r for r in self.routines if r.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened to a routine or to the daemon; ``kind`` is in EVENT_NAMES."""
+
+    kind: str
+    at: datetime
+    routine: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.kind,
+            "at": self.at.isoformat(timespec="milliseconds"),
+            "routine": self.routine,
+            **self.data,
+        }

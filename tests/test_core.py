@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from reminderd.clock import SimClock
 from reminderd.config import load_library
-from reminderd.core import Core, Event, simulate
-from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger, WorkSchedule
+from reminderd.core import Core, simulate
+from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,8 +9,8 @@ import pytest
 
 from reminderd.clock import SimClock
 from reminderd.config import ConfigSource
-from reminderd.core import Event
 from reminderd.daemon import Daemon, Loop
+from reminderd.model import Event
 from reminderd.paths import Paths
 
 

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from reminderd import history
 from reminderd.cli import cli
 from reminderd.clock import SimClock
-from reminderd.core import Core, Event
+from reminderd.core import Core
 from reminderd.history import History
-from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger
+from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger
 from reminderd.notify import NullNotifier
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,8 +11,8 @@ import time_machine
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import Core, Event, plan_day, simulate
-from reminderd.model import Config
+from reminderd.core import Core, plan_day, simulate
+from reminderd.model import Config, Event
 from reminderd.notify import Note, NullNotifier
 from reminderd.presence import Presence
 
