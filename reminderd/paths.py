@@ -133,6 +133,17 @@ _XDG = {
 }
 
 
+def xdg_base(kind: str) -> Path:
+    """The XDG base folder of ``kind`` (``config``, ``state`` or ``data``): its variable when
+    that holds an absolute path (the rules say to ignore a relative one), else the default
+    under the home folder."""
+    from pathlib import Path  # noqa: PLC0415
+
+    variable, default = _XDG[kind]
+    base = os.environ.get(variable, "")
+    return Path(base) if base.startswith("/") else Path.home() / default
+
+
 def user_dir(kind: str) -> Path:
     """The user's ``config``, ``state`` or ``data`` folder for reminderd.
 
@@ -141,12 +152,8 @@ def user_dir(kind: str) -> Path:
     platformdirs is not imported on Linux because it brings tempfile, random and the
     compression modules with it: 2.7 MB in a daemon that otherwise needs about 20.
     """
-    from pathlib import Path  # noqa: PLC0415
-
     if _xdg_platform():
-        variable, default = _XDG[kind]
-        base = os.environ.get(variable, "")
-        return (Path(base) if base.startswith("/") else Path.home() / default) / APP
+        return xdg_base(kind) / APP
     import platformdirs  # noqa: PLC0415
 
     finder = {

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.errors import ReminderError
+from reminderd.paths import xdg_base
 
 UNIT_NAME = "reminderd.service"
 AGENT_LABEL = "reminderd"
@@ -90,8 +91,7 @@ def windows_startup_script(argv: list[str]) -> str:
 
 
 def unit_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "systemd" / "user" / UNIT_NAME
+    return xdg_base("config") / "systemd" / "user" / UNIT_NAME
 
 
 def agent_path() -> Path:

@@ -111,3 +111,14 @@ def test_install_on_macos_writes_the_agent(home: Path) -> None:
     assert outcome.path == home / "Library" / "LaunchAgents" / "reminderd.plist"
     assert plistlib.loads(outcome.path.read_bytes())["Label"] == "reminderd"
     assert service.uninstall(platform="darwin").lines[-1] == f"Removed {outcome.path}."
+
+
+def test_unit_path_ignores_a_relative_xdg_config_home(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unit follows the same XDG rule as every other folder: a relative
+    XDG_CONFIG_HOME is ignored and ~/.config is used."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/config")
+    assert service.unit_path() == home / ".config" / "systemd" / "user" / "reminderd.service"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "elsewhere"))
+    assert service.unit_path() == home / "elsewhere" / "systemd" / "user" / "reminderd.service"
