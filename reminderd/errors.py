@@ -118,5 +118,9 @@ class NotifyError(ReminderError):
     """A notification backend could not show a notification."""
 
 
+class IdleError(ReminderError):
+    """An idle source cannot answer (not on this desktop, or it stopped answering)."""
+
+
 class StateError(ReminderError):
     """The state or history folder cannot be read or written."""

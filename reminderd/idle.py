@@ -23,13 +23,11 @@ import sys
 from typing import Any, Protocol
 
 from reminderd.bus import Bus, BusError
-from reminderd.errors import ReminderError
+from reminderd.errors import IdleError
+
+__all__ = ["IdleError", "IdleSource", "MutterIdle", "ScreenSaverIdle", "detect"]
 
 log = logging.getLogger("reminderd")
-
-
-class IdleError(ReminderError):
-    """An idle source cannot answer (not on this desktop, or it stopped answering)."""
 
 
 class IdleSource(Protocol):

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from reminderd.idle import IdleError
+from reminderd.errors import IdleError
 
 
 class _XScreenSaverInfo(ctypes.Structure):
