@@ -9,8 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,8 +56,68 @@ def stop_bus(bus: Bus) -> None:
 
 
 @pytest.fixture
-def private_bus(tmp_path: Path) -> Iterator[Bus]:
-    bus = start_bus(tmp_path)
+def short_tmp() -> Iterator[Path]:
+    """A private folder with a short path: a Unix socket's path must fit in 108 bytes, and
+    pytest's own temporary paths (longer still under pytest-xdist) do not always."""
+    folder = Path(tempfile.mkdtemp(prefix="rd-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test, in-process ones included, reads and writes only inside folders of its
+    own: the XDG folders point into a temporary home, and no session bus or config from
+    the environment of whoever runs the tests is reached."""
+    home = tmp_path_factory.mktemp("home")
+    runtime = Path(tempfile.mkdtemp(prefix="rd-", dir="/tmp"))
+    values = {
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_STATE_HOME": home / ".local" / "state",
+        "XDG_DATA_HOME": home / ".local" / "share",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_RUNTIME_DIR": runtime,
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, folder in values.items():
+            patch.setenv(name, str(folder))
+        for name in list(os.environ):
+            if name.startswith(("DBUS_", "REMINDERD_")):
+                patch.delenv(name)
+        yield
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+@contextmanager
+def virtual_screen(size: str = "1024x768x24") -> Iterator[str]:
+    """An Xvfb screen on a display number the X server picks itself (no clash between
+    tests running at once); yields its DISPLAY."""
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed (apt-get install xvfb)")
+    read, write = os.pipe()
+    process = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    try:
+        with os.fdopen(read) as numbers:
+            number = numbers.readline().strip()
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        process.terminate()
+        process.wait(5)
+
+
+@pytest.fixture
+def private_bus(short_tmp: Path) -> Iterator[Bus]:
+    bus = start_bus(short_tmp)
     try:
         yield bus
     finally:
@@ -128,7 +190,7 @@ def notification_server(private_bus: Bus, tmp_path: Path) -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def user_env(tmp_path: Path) -> dict[str, str]:
+def user_env(tmp_path: Path, short_tmp: Path) -> dict[str, str]:
     """Environment for reminderd subprocesses: private config, state, data and runtime
     folders, and no session bus unless a test adds one."""
     env = {
@@ -137,7 +199,7 @@ def user_env(tmp_path: Path) -> dict[str, str]:
         if not key.startswith(("DBUS_", "XDG_", "REMINDERD_"))
     }
     home = tmp_path / "home"
-    runtime = tmp_path / "runtime"
+    runtime = short_tmp / "runtime"
     for folder in (home, runtime):
         folder.mkdir(exist_ok=True)
     runtime.chmod(0o700)

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def system_bus(tmp_path: Path) -> Iterator[Bus]:
+def system_bus(short_tmp: Path) -> Iterator[Bus]:
     """A second private bus, standing in for the system bus, with a fake logind on it."""
-    bus = start_bus(tmp_path, "system-bus")
+    bus = start_bus(short_tmp, "system-bus")
     logind = start_services(bus, "--logind")
     try:
         yield bus

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from reminderd import idle, idle_native
 from reminderd.idle import IdleError, MutterIdle, ScreenSaverIdle
 from reminderd.idle_native import WindowsIdle, X11Idle
-from tests.conftest import TESTS, Bus
+from tests.conftest import TESTS, Bus, virtual_screen
 
 
 def start_services(bus: Bus, *flags: str) -> subprocess.Popen[str]:
@@ -95,25 +94,11 @@ def test_detect_prefers_mutter_then_screensaver(
 
 
 @pytest.fixture
-def xvfb(tmp_path: Path) -> Iterator[str]:
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("Xvfb and xdotool are not installed (apt-get install xvfb xdotool libxss1)")
-    display = ":87"
-    process = subprocess.Popen(
-        ["Xvfb", display, "-nolisten", "tcp", "-screen", "0", "640x480x24"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-            if time.monotonic() > deadline or process.poll() is not None:
-                pytest.skip("Xvfb did not start")
-            time.sleep(0.05)
+def xvfb() -> Iterator[str]:
+    if not shutil.which("xdotool"):
+        pytest.skip("xdotool is not installed (apt-get install xdotool libxss1)")
+    with virtual_screen("640x480x24") as display:
         yield display
-    finally:
-        process.terminate()
-        process.wait(5)
 
 
 def test_x11_idle_counts_up_and_resets_on_input(xvfb: str) -> None:
