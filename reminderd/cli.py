@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -504,6 +504,8 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
     config = load_config(_source(config_path))
     zone = SystemClock().zone()
     date = day.date() if day else datetime.now(zone).date()
+    if not 1971 <= date.year <= 9998:
+        raise click.BadParameter("give a date between 1971 and 9998", param_hint="--date")
     firings = plan_day(config, date, zone)
     hours = [format_range(start, end) for start, end in config.schedule.ranges_on(date.weekday())]
     rows = []
@@ -604,6 +606,18 @@ def _history_db() -> sqlite3.Connection:
     return history.connect(path, readonly=True)
 
 
+@contextlib.contextmanager
+def _reading_history() -> Iterator[sqlite3.Connection]:
+    """The history, read only; a damaged file is one line, not a traceback."""
+    try:
+        with contextlib.closing(_history_db()) as db:
+            yield db
+    except sqlite3.DatabaseError as error:
+        path = user_paths().history
+        msg = f"cannot read the history at {path}: {error} (move the file aside to start anew)"
+        raise click.ClickException(msg) from None
+
+
 @cli.command()
 @click.option(
     "--days", default=7, show_default=True, type=click.IntRange(1, 3660), help="How many days."
@@ -623,7 +637,7 @@ def stats(days: int, as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     today = datetime.now().astimezone().date()
-    with contextlib.closing(_history_db()) as db:
+    with _reading_history() as db:
         rows = history.daily(db, today - timedelta(days=days - 1), today)
         streak = history.streak(db, today)
     if as_json:
@@ -669,7 +683,7 @@ def history_(limit: int, steps: bool) -> None:
     """The latest events: each reminder's fate, and why."""
     from reminderd import history  # noqa: PLC0415
 
-    with contextlib.closing(_history_db()) as db:
+    with _reading_history() as db:
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
             kind = entry["event"].removeprefix("routine.")

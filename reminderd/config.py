@@ -6,9 +6,12 @@ and the fix. Nothing here prints; ``ConfigError`` carries the problems to whoeve
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
+import stat
 import string
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,12 +22,15 @@ from typing import Any
 
 from reminderd.durations import (
     CLOCK_HINT,
+    DAY,
     DURATION_HINT,
+    format_duration,
     parse_clock,
     parse_duration,
     parse_range,
 )
 from reminderd.errors import ConfigError, DurationError, Problem
+from reminderd.exercises import expand, total_seconds
 from reminderd.model import (
     ALL_DAY,
     ALL_DAYS,
@@ -47,6 +53,22 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 ENV_VAR = "REMINDERD_CONFIG"
+
+# Bounds on what a file can ask for: (shortest, longest, why), so that a config that passes
+# `check` is known to run, and a typo (100000 reps) is caught rather than obeyed.
+Bounds = tuple[float, float, str]
+MAX_TEXT = 300  # characters in one text; a notification shows a line or two
+MIN_EVERY_ENV = "REMINDERD_MIN_EVERY"  # the test suite lowers it so routines fall due in seconds
+EVERY_BOUNDS: Bounds = (
+    300.0,
+    DAY,
+    "a reminder more often than every 5 minutes interrupts every task; at most once a day",
+)
+STEP_BOUNDS: Bounds = (0.0, 600.0, "a step lasts at most 10 minutes: split a longer one")
+IDLE_BOUNDS: Bounds = (60.0, DAY, "between a minute and a day")
+HOOK_BOUNDS: Bounds = (0.0, 3600.0, "a hook is stopped after at most an hour")
+MAX_STEPS = 1000  # expanded steps in one exercise: the 30 squeezes make 63
+MAX_ROUTINE = 3600.0  # seconds of guiding in one routine
 BACKENDS = ("auto", "freedesktop", "plyer", "console")
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {
@@ -79,7 +101,8 @@ _SECTION_KEYS = {
     "steps": ("text", "seconds", "detail", "say", "kind"),
 }
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_BROKEN = Exercise(id="", title="", steps=())  # stands in for an exercise that had problems
+_BROKEN = Exercise(id="", title="", steps=())
+_formatter = string.Formatter()  # stands in for an exercise that had problems
 
 
 def did_you_mean(word: str, choices: Iterable[str], otherwise: str) -> str:
@@ -163,12 +186,20 @@ class _Reader:
         *,
         required: bool = False,
         default: str = "",
+        longest: int = MAX_TEXT,
     ) -> str:
         if key not in data:
             if required:
                 self.problem(path, f'missing "{key}"', f'add {key} = "..."')
             return default
         value = data[key]
+        if isinstance(value, str) and len(value.strip()) > longest:
+            self.problem(
+                (*path, key),
+                f"{len(value.strip())} characters is too long (at most {longest})",
+                "say it in fewer words: a notification shows only a line or two",
+            )
+            return default
         if isinstance(value, str) and value.strip():
             return value.strip()
         self.problem(
@@ -212,7 +243,10 @@ class _Reader:
                 )
         return tuple(result)
 
-    def duration(self, data: Mapping[str, Any], path: KeyPath, key: str) -> float | None:
+    def duration(
+        self, data: Mapping[str, Any], path: KeyPath, key: str, bounds: Bounds = (0, DAY, "")
+    ) -> float | None:
+        """A duration string, within ``bounds`` (shortest, longest, and why)."""
         if key not in data:
             return None
         value = data[key]
@@ -229,13 +263,29 @@ class _Reader:
             )
             return None
         try:
-            return parse_duration(value)
+            seconds = parse_duration(value)
         except DurationError as error:
             self.problem((*path, key), *_split(error))
             return None
+        return self._within(path, key, value, seconds, bounds)
+
+    def _within(
+        self, path: KeyPath, key: str, value: object, seconds: float, bounds: Bounds
+    ) -> float | None:
+        shortest, longest, why = bounds
+        if seconds < shortest:
+            self.problem(
+                (*path, key), f"{value!r} is shorter than {format_duration(shortest)}", why
+            )
+            return None
+        if seconds > longest:
+            self.problem((*path, key), f"{value!r} is longer than {format_duration(longest)}", why)
+            return None
+        return seconds
 
     def seconds(self, data: Mapping[str, Any], path: KeyPath, key: str) -> float | None:
-        """A step length: a positive number of seconds, or a duration string."""
+        """A step length: a positive number of seconds, or a duration string, at most
+        MAX_STEP."""
         if key not in data:
             return None
         value = data[key]
@@ -247,24 +297,34 @@ class _Reader:
             )
             return None
         if isinstance(value, str):
-            return self.duration(data, path, key)
-        if value <= 0:
+            return self.duration(data, path, key, STEP_BOUNDS)
+        if not value > 0:  # NaN too
             self.problem(
                 (*path, key),
                 f"{value} is not longer than zero",
                 "give a positive number of seconds",
             )
             return None
-        return float(value)
+        return self._within(path, key, value, float(value), STEP_BOUNDS)
 
-    def count(self, data: Mapping[str, Any], path: KeyPath, key: str, default: int = 1) -> int:
+    def count(
+        self,
+        data: Mapping[str, Any],
+        path: KeyPath,
+        key: str,
+        default: int = 1,
+        most: tuple[int, str] = (100, ""),
+    ) -> int:
+        """A whole number from 1 to ``most[0]`` (``most[1]`` says why that is the limit)."""
         value = data.get(key, default)
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        largest, why = most
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= largest:
             return value
+        too_many = isinstance(value, int) and not isinstance(value, bool) and value > largest
         self.problem(
             (*path, key),
-            f"expected a whole number of at least 1, got {value!r}",
-            f"write {key} = 3",
+            f"expected a whole number from 1 to {largest}, got {value!r}",
+            why if too_many and why else f"write {key} = 3",
         )
         return default
 
@@ -349,10 +409,25 @@ def _weekday(value: object) -> int | None:
     return None
 
 
+MAX_FILE = 1024 * 1024  # bytes: a config is a few kilobytes
+
+
+def _read_text(path: Path) -> str:
+    """The text of a regular file of at most MAX_FILE bytes; never blocks on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if info.st_size > MAX_FILE:
+            raise OSError(errno.EFBIG, f"larger than {MAX_FILE // 1024} KiB")
+        return file.read().decode("utf-8")
+
+
 def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
     """Parse one TOML file; a syntax error becomes a ConfigError with line and column."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         raise ConfigError(
             [
@@ -373,12 +448,20 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
         raise ConfigError(
             [
                 Problem(
-                    path, None, "", f"cannot read: {error.strerror}", "check the file's permissions"
+                    path,
+                    None,
+                    "",
+                    f"cannot read: {error.strerror}",
+                    "give the path of a TOML file you can read",
                 )
             ]
         ) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(
+            [Problem(path, None, "", "nested too deeply to read", "flatten the tables and lists")]
+        ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -416,7 +499,7 @@ def parse_exercise(
                 f'"{exercise_id}" does not match the file name',
                 f'rename the file to {exercise_id}.toml or write id = "{default_id}"',
             )
-    title = reader.text(data, path, "title", required=True)
+    title = reader.text(data, path, "title", required=True, longest=80)
     sides = reader.texts(data, path, "sides")
     hold = reader.seconds(data, path, "hold")
     steps = []
@@ -424,7 +507,7 @@ def parse_exercise(
         spec = _step(step, (*path, "steps", index), reader, hold, sides)
         if spec:
             steps.append(spec)
-    if "steps" not in data:
+    if not data.get("steps"):
         reader.problem(path, "no steps", "add at least one [[steps]] with text and seconds")
     setup = None
     if "setup" in data:
@@ -438,15 +521,39 @@ def parse_exercise(
         summary=reader.text(data, path, "summary"),
         sources=reader.texts(data, path, "source"),
         sides=sides,
-        sets=reader.count(data, path, "sets"),
-        reps=reader.count(data, path, "reps"),
+        sets=reader.count(data, path, "sets", most=(20, "at most 20 sets")),
+        reps=reader.count(data, path, "reps", most=(100, "at most 100 repetitions a set")),
         hold=hold,
         rest=rest,
-        rep_label=reader.text(data, path, "rep_label", default="rep"),
+        rep_label=reader.text(data, path, "rep_label", default="rep", longest=30),
         setup=setup,
         origin=origin,
     )
+    if len(reader.problems) != before:
+        return None
+    _check_size(exercise, path, reader)
     return exercise if len(reader.problems) == before else None
+
+
+def _check_size(exercise: Exercise, path: KeyPath, reader: _Reader) -> None:
+    """The whole expanded exercise stays within MAX_STEPS steps and MAX_ROUTINE seconds."""
+    sides = max(1, len(exercise.sides))
+    per_set = exercise.reps * len(exercise.steps)
+    count = (exercise.setup is not None) + sides * (exercise.sets * per_set + exercise.sets - 1)
+    if count > MAX_STEPS:
+        reader.problem(
+            path,
+            f"expands to {count} steps (at most {MAX_STEPS})",
+            "use fewer sets, repetitions or sides",
+        )
+        return
+    seconds = total_seconds(expand(exercise))
+    if seconds > MAX_ROUTINE:
+        reader.problem(
+            path,
+            f"lasts {format_duration(seconds)} (at most {format_duration(MAX_ROUTINE)})",
+            "split it into shorter exercises",
+        )
 
 
 def _step(
@@ -482,12 +589,20 @@ def _step(
 def _placeholders(reader: _Reader, path: KeyPath, text: str, sides: tuple[str, ...]) -> bool:
     """Only ``{side}`` is filled in, and only in an exercise that has sides."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        parts = [(name, spec, conversion) for _, name, spec, conversion in _formatter.parse(text)]
     except ValueError:  # "{Squeeze {side}", a lone "}"
         reader.problem(
             path,
             "has a brace that does not close",
             "write {side} for the side, and {{ and }} for literal braces",
+        )
+        return False
+    fields = {name for name, _, _ in parts if name is not None}
+    if any(spec or conversion for name, spec, conversion in parts if name is not None):
+        reader.problem(
+            path,
+            "a placeholder has a format (like {side:>10} or {side!r})",
+            "write {side} alone: the side is filled in as it is",
         )
         return False
     if fields - {"side"}:
@@ -619,7 +734,9 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
     notifications = reader.table(data, (), "notifications")
     reader.known_keys(notifications, ("notifications",), _SECTION_KEYS["notifications"])
     backend = reader.choice(notifications, ("notifications",), "backend", BACKENDS)
-    history_days = reader.count(data, (), "history_days", default=365)
+    history_days = reader.count(
+        data, (), "history_days", default=365, most=(3660, "at most 3660 days (ten years)")
+    )
     hooks = _hooks(data, reader)
     problems.extend(reader.problems)
     if problems:
@@ -655,8 +772,8 @@ def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
             hours[day] = ranges
     return WorkSchedule(
         hours=tuple(hours),
-        pause_when_idle=reader.duration(data, path, "pause_when_idle"),
-        natural_break=reader.duration(data, path, "natural_break"),
+        pause_when_idle=reader.duration(data, path, "pause_when_idle", IDLE_BOUNDS),
+        natural_break=reader.duration(data, path, "natural_break", IDLE_BOUNDS),
     )
 
 
@@ -696,7 +813,7 @@ def _routines(
                 reader.problem(
                     (*path, "exercises", position), f'unknown exercise "{exercise_id}"', fix
                 )
-        every = reader.duration(table, path, "every")
+        every = reader.duration(table, path, "every", _every_bounds())
         at = reader.clocks(table, path, "at")
         if "every" not in table and "at" not in table:
             reader.problem(path, "no trigger", 'add every = "45m" or at = ["10:30"]')
@@ -708,11 +825,20 @@ def _routines(
                 name=name,
                 exercises=exercises,
                 trigger=Trigger(every, at, days),
-                title=reader.text(table, path, "title"),
+                title=reader.text(table, path, "title", longest=80),
                 start="ask" if start == "ask" else "auto",
             )
         )
     return tuple(routines)
+
+
+def _every_bounds() -> Bounds:
+    """EVERY_BOUNDS, with the shortest lowered where the test suite asks for it."""
+    shortest, longest, why = EVERY_BOUNDS
+    lowered = os.environ.get(MIN_EVERY_ENV)
+    with contextlib.suppress(ValueError):
+        shortest = min(shortest, float(lowered or shortest))
+    return shortest, longest, why
 
 
 def _check_reachable(
@@ -758,7 +884,8 @@ def _hooks(data: Mapping[str, Any], reader: _Reader) -> tuple[Hook, ...]:
                 "expected a list of strings: the program and its arguments",
                 'write command = ["notify-send", "done"]; no shell string',
             )
-            continue
-        timeout = reader.duration(table, path, "timeout") or 10.0
-        hooks.append(Hook(event=event, command=tuple(command), timeout=timeout))
+            command = None
+        timeout = reader.duration(table, path, "timeout", HOOK_BOUNDS) or 10.0
+        if command:
+            hooks.append(Hook(event=event, command=tuple(command), timeout=timeout))
     return tuple(hooks)

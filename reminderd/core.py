@@ -439,12 +439,13 @@ class Core:
         one by ``seconds`` from its due time. Return the routine and its new due time."""
         name = self.target(name)
         now = self.clock.now()
+        delay = timedelta(seconds=seconds)  # raises before anything is withdrawn
         active = self._withdraw(name, "snoozed")
         timer = self.timers.get(name)
         if timer is None:
             return name, None
         base = now if active or not timer.due else max(now, timer.due)
-        timer.snoozed_until = base + timedelta(seconds=seconds)
+        timer.snoozed_until = base + delay
         self._recompute(timer)
         self.emit(
             "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds

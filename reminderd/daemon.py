@@ -24,7 +24,7 @@ from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.core import Core
-from reminderd.durations import parse_clock
+from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded, parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
 from reminderd.exercises import routine_for
 from reminderd.history import History
@@ -41,6 +41,9 @@ from reminderd.wake import WallAlarm
 log = logging.getLogger("reminderd")
 
 MAX_SLEEP = 300.0  # seconds; bounds how late a deadline is noticed after a suspend
+# The loop wakes at least this often, even with nothing due: the OS takes no timeout past
+# about 24.8 days (2**31 ms), and one wake-up every few hours costs nothing.
+MAX_WAIT = 4 * 3600.0
 STATUS_VERSION = 1
 PERSISTED = {
     "daemon.paused",
@@ -303,7 +306,7 @@ class Daemon:
         log.info("stopped")
         return 0
 
-    def _timeout(self) -> float | None:
+    def _timeout(self) -> float:
         """How long the loop may sleep. With a wall-clock alarm armed for the Core's next
         deadline it sleeps exactly that long (across a suspend too); without one it wakes
         at least every MAX_SLEEP to notice a suspend."""
@@ -317,7 +320,7 @@ class Daemon:
             waits.append(MAX_SLEEP)
         if self.server and (deadline := self.server.next_deadline()) is not None:
             waits.append(deadline - self.server.clock())
-        return max(0.0, min(waits)) if waits else None
+        return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
         while self.loop.signals:
@@ -402,10 +405,8 @@ class Daemon:
         zone = self.clock.zone()
         seconds, until = request.get("seconds"), request.get("until")
         if seconds is not None:
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-                msg = "seconds must be a positive number"
-                raise ControlError(msg)
-            return now + timedelta(seconds=seconds)
+            fix = "`reminderd pause` with no duration pauses until `reminderd resume`"
+            return now + timedelta(seconds=_seconds(seconds, MAX_PAUSE, "a pause", fix))
         if until is None:
             return None
         if until == "tomorrow":
@@ -442,12 +443,10 @@ class Daemon:
 
     def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = self._routine_arg(request)
-        seconds = request.get("seconds", 600)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
-            msg = "seconds must be a positive number"
-            raise ControlError(msg)
+        fix = "for longer, skip it or pause reminderd"
+        seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, "a snooze", fix)
         try:
-            routine, due = self.core.snooze(name, float(seconds))
+            routine, due = self.core.snooze(name, seconds)
         except LookupError:
             raise self._target_error(name) from None
         return {"routine": routine, "next": self.core.iso(due)}
@@ -499,6 +498,10 @@ class Daemon:
                     Note("reminderd: config not reloaded", f"{first}{more}", final=True)
                 )
             msg = f"config not reloaded; the old one stays in use:\n{error}"
+            raise ControlError(msg) from None
+        except Exception as error:  # whatever it is, the running config must survive it
+            log.exception("config not reloaded; the old one stays in use")
+            msg = f"config not reloaded; the old one stays in use: {error!r}"
             raise ControlError(msg) from None
         self.source = source
         if config.backend != self.core.config.backend:
@@ -557,6 +560,17 @@ class SleepWatch:
 
     def close(self) -> None:
         self.bus.disconnect()
+
+
+def _seconds(value: object, maximum: float, what: str, fix: str) -> float:
+    """A number of seconds from a control request: finite, above zero, within its bound."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"{what} needs its length as a number of seconds"
+        raise ControlError(msg)
+    try:
+        return bounded(float(value), maximum, what, fix)
+    except DurationError as error:
+        raise ControlError(str(error)) from None
 
 
 def _member(message: Any) -> str | None:

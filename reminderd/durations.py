@@ -31,6 +31,11 @@ def _pattern(name: str) -> re.Pattern[str]:
 
 
 DURATION_HINT = 'write it like "90s", "45m" or "1h30m"'
+
+# Bounds on what a person or a file can ask for, each with the reason it has that size.
+DAY = 86400.0
+MAX_PAUSE = 366 * DAY  # a pause of a year is a holiday; longer is `reminderd pause` (no end)
+MAX_SNOOZE = 7 * DAY  # a snooze postpones one reminder; longer belongs to pause or skip
 CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
 
 
@@ -59,6 +64,18 @@ def parse_duration(text: str) -> float:
     if seconds <= 0:
         msg = f'"{text}" must be longer than zero: {DURATION_HINT}'
         raise DurationError(msg)
+    return seconds
+
+
+def bounded(seconds: float, maximum: float, what: str, fix: str = "") -> float:
+    """``seconds`` if it is a finite length above zero and at most ``maximum``; otherwise a
+    DurationError that says the limit (and ``fix``, what to do instead)."""
+    if not 0 < seconds <= maximum:  # NaN fails both comparisons
+        limit = format_duration(maximum)
+        if maximum >= DAY and maximum % DAY == 0:
+            limit = f"{maximum / DAY:g} days"
+        msg = f"{what} must be longer than zero and at most {limit}"
+        raise DurationError(f"{msg}: {fix}" if fix else msg)
     return seconds
 
 

@@ -8,9 +8,11 @@ is set aside with a warning and reminderd starts fresh; it never stops the daemo
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from reminderd.errors import StateError
 log = logging.getLogger("reminderd")
 
 VERSION = 1
+MAX_STATE = 1024 * 1024  # bytes: the state is a few hundred; anything bigger is not ours
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -60,8 +63,9 @@ class StateStore:
 
     def load(self) -> dict[str, Any]:
         """The saved state, or {} if there is none or it is unreadable (then set aside)."""
+        self._remove_leftovers()
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self._read()
         except FileNotFoundError:
             return {}
         except OSError as error:
@@ -70,10 +74,10 @@ class StateStore:
             )
             return {}
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 raise ValueError("not a reminderd state file of this version")
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
             aside = self.path.with_name(
                 f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
             )
@@ -87,6 +91,21 @@ class StateStore:
             )
             return {}
         return data
+
+    def _read(self) -> bytes:
+        """The file's bytes, at most MAX_STATE of them; a symlink or a non-file is refused."""
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            return file.read(MAX_STATE + 1)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a write that a crash (kill -9) interrupted."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                log.info("removed %s, left by an interrupted write", leftover.name)
 
     def save(self, state: dict[str, Any]) -> bool:
         """Write ``state``; on failure log it (once per distinct error) and return False."""

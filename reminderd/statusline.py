@@ -13,7 +13,7 @@ import sys
 from datetime import datetime
 
 from reminderd.durations import format_duration
-from reminderd.errors import ControlError, NotRunningError
+from reminderd.errors import NotRunningError, ReminderError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
 if TYPE_CHECKING:
@@ -83,8 +83,12 @@ def status(as_json: bool) -> int:
         else:
             print(f"Error: {error}", file=sys.stderr)
         return 1
-    except ControlError as error:
-        print(f"Error: {error}", file=sys.stderr)
+    except (ReminderError, OSError, ValueError) as error:
+        # An unusable runtime folder, a broken reply: status bars still get JSON.
+        if as_json:
+            print(json.dumps({**NOT_RUNNING_JSON, "error": str(error)}))
+        else:
+            print(f"Error: {error}", file=sys.stderr)
         return 1
     data.pop("ok", None)
     data.pop("v", None)

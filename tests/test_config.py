@@ -209,7 +209,7 @@ say = "Go {side}"
 """,
     )
     assert problems == [
-        "9: exercises[0].sets: expected a whole number of at least 1, got 0 (write sets = 3)",
+        "9: exercises[0].sets: expected a whole number from 1 to 20, got 0 (write sets = 3)",
         '11: exercises[0].steps[0].text: uses {side} but the exercise has no sides (add sides = ["right", "left"] or remove {side})',
         "13: exercises[0].steps[1]: no seconds (add seconds = 10, or a hold time for the exercise)",
         "14: exercises[0].steps[1].text: unknown placeholder {arms} (only {side} is filled in; write {{ and }} for literal braces)",

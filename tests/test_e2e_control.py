@@ -341,6 +341,9 @@ def test_detach_with_a_broken_config_shows_why(user_env: dict[str, str], tmp_pat
     assert f"{config}:1: routines[0]: no trigger" in result.stderr
 
 
+PAUSE_LIMIT = "a pause must be longer than zero and at most 366 days: `reminderd pause` with no duration pauses until `reminderd resume`"
+
+
 def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> None:
     """Garbage, wrong types and unknown commands get an error reply; the daemon carries on."""
     replies = []
@@ -354,6 +357,10 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
             b'{"cmd": "fly"}\n',
             b'{"v": 9, "cmd": "status"}\n',
             b'{"cmd": "pause", "seconds": -1}\n',
+            b'{"cmd": "pause", "seconds": NaN}\n',
+            b'{"cmd": "pause", "seconds": 1e300}\n',
+            b'{"cmd": "snooze", "seconds": Infinity}\n',
+            b'{"cmd": "snooze", "seconds": "10m"}\n',
             b'{"cmd": "snooze", "routine": 5}\n',
             b'{"cmd": "status"}\n',
         ):
@@ -365,7 +372,11 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
         'expected {"v": 1, "cmd": "..."}',
         'unknown command "fly" (known: events, pause, reload, resume, run, skip, snooze, status, stop)',
         "protocol version 9 is not 1",
-        "seconds must be a positive number",
+        PAUSE_LIMIT,
+        PAUSE_LIMIT,
+        PAUSE_LIMIT,
+        "a snooze must be longer than zero and at most 7 days: for longer, skip it or pause reminderd",
+        "a snooze needs its length as a number of seconds",
         "routine must be a name",
     ]
     assert replies[-1]["ok"] is True
