@@ -2,20 +2,32 @@
 
 The command is a list of arguments from the config, run as is; nothing from the event is
 ever put into it. Each run happens in a thread of its own, so a slow hook never delays a
-reminder; at most a few run at once, and one that outlives its timeout is killed.
+reminder; at most a few run at once. Each hook runs in a process group of its own, so that
+a timeout, or the daemon stopping, ends the hook and whatever it started; only the first
+few kilobytes of what it prints are kept (for the log).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import selectors
+import signal
 import threading
+import time
 
 from reminderd.model import Event, Hook
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess  # at run time only where a hook runs: most daemons have none
 
 log = logging.getLogger("reminderd")
 
 MAX_RUNNING = 4
+MAX_OUTPUT = 4096  # bytes of a hook's error output kept for the log; the rest is read and dropped
 
 
 class Hooks:
@@ -23,51 +35,124 @@ class Hooks:
 
     def __init__(self, hooks: tuple[Hook, ...]) -> None:
         self.hooks = hooks
-        self._running = 0
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._stopping = False
 
     def __call__(self, event: Event) -> None:
         for hook in self.hooks:
             if hook.event in ("*", event.kind):
-                self._start(hook, json.dumps(event.to_json()) + "\n")
+                self._start(hook, (json.dumps(event.to_json()) + "\n").encode())
 
-    def _start(self, hook: Hook, payload: str) -> None:
+    def _start(self, hook: Hook, payload: bytes) -> None:
         with self._lock:
-            if self._running >= MAX_RUNNING:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            if self._stopping:
+                return
+            if len(self._threads) >= MAX_RUNNING:
                 log.warning(
-                    "hook %s skipped: %d hooks are still running", hook.command[0], self._running
+                    "hook %s skipped: %d hooks are still running",
+                    hook.command[0],
+                    len(self._threads),
                 )
                 return
-            self._running += 1
-        threading.Thread(target=self._run, args=(hook, payload), daemon=True, name="hook").start()
+            thread = threading.Thread(
+                target=self._run, args=(hook, payload), daemon=True, name="hook"
+            )
+            self._threads.append(thread)
+        thread.start()
 
-    def _run(self, hook: Hook, payload: str) -> None:
+    def _run(self, hook: Hook, payload: bytes) -> None:
         import subprocess  # noqa: PLC0415 - only daemons with hooks need it
 
         name = hook.command[0]
         try:
-            done = subprocess.run(
+            process = subprocess.Popen(
                 list(hook.command),
-                input=payload,
-                text=True,
-                capture_output=True,
-                timeout=hook.timeout,
-                check=False,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # its own process group: a timeout ends all of it
             )
-            if done.returncode != 0:
-                log.warning(
-                    "hook %s exited with %d: %s", name, done.returncode, done.stderr.strip()[:200]
-                )
-        except subprocess.TimeoutExpired:
-            log.warning("hook %s was stopped after %g s", name, hook.timeout)
         except OSError as error:
             log.warning("hook %s could not start: %s", name, error)
+            return
+        with self._lock:
+            self._running.add(process)
+        try:
+            errors = _feed_and_collect(process, payload, time.monotonic() + hook.timeout)
+            if errors is None:
+                _kill_group(process, signal.SIGKILL)
+                log.warning("hook %s was stopped after %g s", name, hook.timeout)
+            elif process.returncode not in (0, None) and not self._stopping:
+                text = errors.decode(errors="replace").strip()[:200]
+                log.warning("hook %s exited with %d: %s", name, process.returncode, text)
         finally:
+            process.wait()
             with self._lock:
-                self._running -= 1
+                self._running.discard(process)
 
-    def wait(self, timeout: float = 5.0) -> None:
-        """Give running hooks a moment to finish (at shutdown)."""
-        for thread in threading.enumerate():
-            if thread.name == "hook":
-                thread.join(timeout)
+    def wait(self, timeout: float = 0.5) -> None:
+        """At shutdown: end every running hook (its whole process group) at once, and give
+        the threads a moment to reap them."""
+        with self._lock:
+            self._stopping = True
+            running = list(self._running)
+            threads = list(self._threads)
+        for process in running:
+            _kill_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        for process in running:
+            _kill_group(process, signal.SIGKILL)
+
+
+def _feed_and_collect(
+    process: subprocess.Popen[bytes], payload: bytes, deadline: float
+) -> bytes | None:
+    """Write ``payload`` to the hook's stdin, read its stderr (keeping MAX_OUTPUT bytes) until
+    it exits; None if ``deadline`` passes first."""
+    assert process.stdin is not None
+    assert process.stderr is not None
+    kept = b""
+    with selectors.DefaultSelector() as selector:
+        os.set_blocking(process.stdin.fileno(), False)
+        selector.register(process.stdin, selectors.EVENT_WRITE)
+        selector.register(process.stderr, selectors.EVENT_READ)
+        pending = memoryview(payload)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            for key, _ in selector.select(left):
+                if key.fileobj is process.stdin:
+                    try:
+                        written = os.write(process.stdin.fileno(), pending)
+                    except BrokenPipeError:  # the hook does not read its stdin: fine
+                        written = len(pending)
+                    except BlockingIOError:
+                        continue
+                    pending = pending[written:]
+                    if not pending:
+                        selector.unregister(process.stdin)
+                        process.stdin.close()
+                else:
+                    chunk = os.read(process.stderr.fileno(), 65536)
+                    if not chunk:
+                        selector.unregister(process.stderr)
+                    kept = (kept + chunk)[:MAX_OUTPUT]
+    import subprocess  # noqa: PLC0415 - already loaded by the caller
+
+    try:
+        process.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return None
+    return kept
+
+
+def _kill_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Signal the hook's whole process group (it leads its own session)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)

@@ -239,3 +239,42 @@ def test_daemon_entry_refuses_unknown_options_cleanly() -> None:
     )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def hook_processes(marker: str) -> list[int]:
+    import psutil
+
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if marker in " ".join(process.info["cmdline"] or []):
+            found.append(process.pid)
+    return found
+
+
+def test_stop_ends_four_running_hooks_at_once(user_env: dict[str, str], tmp_path: Path) -> None:
+    """`stop` with four hooks running (each with a child of its own) returns in under a
+    second and leaves none of them behind."""
+    import time
+
+    marker = f"{tmp_path.name}-hook"
+    hook = (
+        '[[hooks]]\nevent = "daemon.paused"\ntimeout = "1h"\n'
+        f'command = ["sh", "-c", "sleep 61 & sleep 62; : {marker}", "{marker}"]\n'
+    )
+    config = tmp_path / "hooks.toml"
+    config.write_text(WEEKLY + hook * 4)
+    daemon = RunningDaemon(user_env, config)
+    daemon.start()
+    try:
+        assert daemon.cli("pause").returncode == 0
+        wait_for(lambda: len(hook_processes(marker)) >= 4)
+        began = time.monotonic()
+        result = daemon.cli("stop")
+        took = time.monotonic() - began
+        assert result.returncode == 0, result.stderr
+        print(f"stop with four hooks running took {took * 1000:.0f} ms")
+        assert took < 1.0
+        wait_for(lambda: not hook_processes(marker), timeout=2)
+        wait_for(lambda: not hook_processes("sleep 61"), timeout=2)
+    finally:
+        daemon.stop()
