@@ -42,9 +42,12 @@ def system_bus_address() -> str | None:
 class Bus:
     """A lazily opened connection that reconnects after a failure."""
 
-    def __init__(self, address: str | None = None, *, system: bool = False) -> None:
+    def __init__(
+        self, address: str | None = None, *, system: bool = False, timeout: float = CALL_TIMEOUT
+    ) -> None:
         self._address = address
         self._system = system
+        self.timeout = timeout  # seconds a call waits for its reply
         self.conn: Any = None
         self.on_connect: Callable[[Any], None] | None = None  # e.g. subscribe to signals again
 
@@ -95,7 +98,7 @@ class Bus:
         target = DBusAddress(path, bus_name=destination, interface=interface)
         message = new_method_call(target, method, signature or None, args)
         try:
-            reply = conn.send_and_get_reply(message, timeout=CALL_TIMEOUT)
+            reply = conn.send_and_get_reply(message, timeout=self.timeout)
         except (OSError, TimeoutError, ConnectionError) as error:
             self.disconnect()
             raise BusError(f"{method} failed: {error or type(error).__name__}") from error

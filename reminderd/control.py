@@ -27,8 +27,11 @@ if TYPE_CHECKING:
 PROTOCOL = 1
 MAX_MESSAGE = 64 * 1024  # bytes in one request line
 MAX_CLIENTS = 64
+# Event streams stay open: at most half the clients may be streams, so that commands such
+# as `stop` and `status` always find a place.
+MAX_STREAMS = MAX_CLIENTS // 2
 REQUEST_TIMEOUT = 5.0  # seconds a client has to send its whole request
-MAX_BACKLOG = 1024 * 1024  # bytes queued for a slow event-stream reader before it is dropped
+MAX_BACKLOG = 256 * 1024  # bytes queued for an event-stream reader that does not read: dropped
 NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
 
 

@@ -23,6 +23,7 @@ from reminderd import scheduler
 from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
+from reminderd.control import MAX_STREAMS
 from reminderd.core import Core
 from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded, parse_clock
 from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
@@ -514,6 +515,9 @@ class Daemon:
 
     def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:
         """Turn this connection into a stream: one line per event from now on."""
+        if self.server and self.server.streams() >= MAX_STREAMS:
+            msg = f"too many event streams ({MAX_STREAMS}); close one first"
+            raise ControlError(msg)
         client.subscribed = True
         log.debug("control: a client follows the events")
         return {"subscribed": True}

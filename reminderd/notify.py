@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import os
 import sys
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from reminderd.bus import Bus, BusError, session_bus_address
+from reminderd.bus import CALL_TIMEOUT, Bus, BusError, session_bus_address
 from reminderd.errors import NotifyError
 
 log = logging.getLogger("reminderd")
@@ -27,6 +28,11 @@ APP_NAME = "reminderd"
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces it
+# A notification server that does not answer within NOTIFY_TIMEOUT is left alone for
+# STALL_BACKOFF: steps go to the fallback meanwhile, so that a frozen server costs the loop
+# a fraction of a second every half minute, not two seconds per step.
+NOTIFY_TIMEOUT = 0.5
+STALL_BACKOFF = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +106,9 @@ class FreedesktopNotifier:
     name = "freedesktop"
 
     def __init__(self, address: str | None = None) -> None:
-        self.bus = Bus(address)
+        self.bus = Bus(address, timeout=NOTIFY_TIMEOUT)
         self.server = ""
+        self._stalled_until = 0.0  # monotonic time before which the server is not called
         self.capabilities: frozenset[str] = frozenset()
         self._signals: deque[Any] = deque(maxlen=256)
         self._filter: Any = None
@@ -155,16 +162,25 @@ class FreedesktopNotifier:
         args: tuple[Any, ...] = (),
         interface: str = BUS_NAME,
     ) -> tuple[Any, ...]:
-        """One call to the notification server; failures become NotifyError."""
+        """One call to the notification server; failures become NotifyError. A server that
+        did not answer in time is not called again for STALL_BACKOFF seconds."""
+        now = time.monotonic()
+        if now < self._stalled_until:
+            wait = self._stalled_until - now
+            msg = f"the notification server did not answer; trying again in {wait:.0f} s"
+            raise NotifyError(msg)
         try:
             return self.bus.call(
                 BUS_NAME, OBJECT_PATH, interface, method, signature=signature, args=args
             )
         except BusError as error:
+            if isinstance(error.__cause__, TimeoutError):
+                self._stalled_until = time.monotonic() + STALL_BACKOFF
             raise NotifyError(str(error)) from None
 
     def probe(self) -> str | None:
         """None if a notification server answers; otherwise why not, in words."""
+        self.bus.timeout = CALL_TIMEOUT  # a server starting with the session may be slow
         try:
             if not self.bus.name_has_owner(BUS_NAME) and BUS_NAME not in self.bus.activatable():
                 self.bus.disconnect()
@@ -175,6 +191,8 @@ class FreedesktopNotifier:
         except (BusError, NotifyError) as error:
             self.bus.disconnect()
             return str(error)
+        finally:
+            self.bus.timeout = NOTIFY_TIMEOUT
         return None
 
     def describe(self) -> str:

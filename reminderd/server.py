@@ -178,6 +178,10 @@ class Server:
             if client.deadline is not None and now >= client.deadline:
                 self.drop(client)
 
+    def streams(self) -> int:
+        """How many clients follow the event stream."""
+        return sum(1 for client in self.clients.values() if client.subscribed)
+
     def next_deadline(self) -> float | None:
         deadlines = [c.deadline for c in self.clients.values() if c.deadline is not None]
         return min(deadlines) if deadlines else None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_EXERCISES, reminderd, wait_for
+from tests.conftest import TEST_EXERCISES, Recorder, reminderd, wait_for
 from tests.test_e2e_control import RunningDaemon
 
 pytestmark = pytest.mark.e2e
@@ -278,3 +278,72 @@ def test_stop_ends_four_running_hooks_at_once(user_env: dict[str, str], tmp_path
         wait_for(lambda: not hook_processes("sleep 61"), timeout=2)
     finally:
         daemon.stop()
+
+
+def test_a_frozen_notification_server_does_not_stall_status(
+    notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With the notification server stopped (SIGSTOP) mid-routine, the daemon stops waiting
+    for it: `status` answers within 100 ms, and notifications come back after SIGCONT."""
+    import statistics
+    import time
+
+    from reminderd import control
+
+    config = tmp_path / "long.toml"
+    config.write_text(
+        '[[routines]]\nname = "long"\nexercises = ["tock"]\nevery = "1h"\n'
+        '[[exercises]]\nid = "tock"\ntitle = "Tock"\nreps = 60\n'
+        '[[exercises.steps]]\ntext = "Tock."\nseconds = 1\n'
+    )
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    server = notification_server.process
+    assert server is not None
+    try:
+        assert daemon.cli("run", "long").returncode == 0
+        wait_for(notification_server.notifications)
+        server.send_signal(signal.SIGSTOP)
+        time.sleep(2.5)  # a step or two falls on the frozen server
+        took = []
+        for _ in range(10):
+            began = time.monotonic()
+            reply = control.request(daemon.socket, "status", timeout=5)
+            took.append((time.monotonic() - began) * 1000)
+            assert reply["current"]["routine"] == "long"
+            time.sleep(0.1)
+        print(
+            f"status with a frozen server: median {statistics.median(took):.1f} ms, max {max(took):.1f} ms"
+        )
+        assert statistics.median(took) < 100
+        assert max(took) < 600  # at worst one call that times out (0.5 s)
+        assert alive(daemon)
+    finally:
+        server.send_signal(signal.SIGCONT)
+        daemon.stop()
+    assert "Traceback" not in daemon.log.read_text()
+
+
+def test_event_streams_that_never_read_leave_room_for_commands(weekly: RunningDaemon) -> None:
+    """Forty `events` clients that never read: past half the slots the daemon refuses more
+    streams, and `status` and `stop` still get through."""
+    import socket
+
+    streams = []
+    replies = []
+    try:
+        for _ in range(40):
+            sock = socket.socket(socket.AF_UNIX)
+            sock.connect(str(weekly.socket))
+            sock.sendall(b'{"v": 1, "cmd": "events"}\n')
+            streams.append(sock)
+            replies.append(json.loads(sock.makefile("rb").readline()))
+        refused = [r for r in replies if r.get("ok") is False]
+        assert len(refused) == 8
+        assert refused[0]["error"] == "too many event streams (32); close one first"
+        assert weekly.status()["running"] is True
+        assert weekly.cli("stop").returncode == 0
+    finally:
+        for sock in streams:
+            sock.close()
