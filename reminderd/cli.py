@@ -44,7 +44,7 @@ from reminderd.guide import Guide, run_blocking
 from reminderd.lock import is_locked, read_pid
 from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
-from reminderd.paths import user_paths
+from reminderd.paths import private_log, user_paths
 from reminderd.statusline import clock_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -155,8 +155,8 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
+    log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with private_log(str(log_path)) as log:
         offset = log.tell()
         child = subprocess.Popen(
             argv,
@@ -171,8 +171,16 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
         if child.poll() is not None:
             with log_path.open("rb") as log:
                 log.seek(offset)
-                click.echo(log.read().decode(errors="replace").rstrip(), err=True)
-            sys.exit(child.returncode or 1)
+                said = log.read().decode(errors="replace").rstrip()
+            if said:
+                click.echo(said, err=True)
+            code = child.returncode or 1
+            click.echo(
+                f"Error: reminderd exited at once (exit status {child.returncode}); "
+                f"its log: {log_path}",
+                err=True,
+            )
+            sys.exit(code)
         try:
             reply = control.request(socket_path, "status", timeout=1)
         except ReminderError:

@@ -467,6 +467,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line = int(match.group(1)) if match else None
         column = int(match.group(2)) if match else None
+        if match is None and "end of document" in message:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)  # the last line
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
         raise ConfigError(
             [

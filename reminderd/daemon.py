@@ -26,14 +26,19 @@ from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control import MAX_STREAMS
 from reminderd.core import Core
 from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded, parse_clock
-from reminderd.errors import ConfigError, ControlError, DurationError, ReminderError
+from reminderd.errors import (
+    ConfigError,
+    ControlError,
+    DurationError,
+    ReminderError,
+)
 from reminderd.exercises import routine_for
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
 from reminderd.notify import Choice, Note, choose
-from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.paths import Paths, control_supported, private_log, user_paths
 from reminderd.presence import Presence
 from reminderd.server import Client, Server
 from reminderd.state import StateStore
@@ -608,7 +613,7 @@ def _version() -> str:
 def configure_logging(level: str = "info", file: str | None = None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if file:
-        handlers.append(logging.FileHandler(file, encoding="utf-8"))
+        handlers.append(logging.StreamHandler(private_log(file)))
     logging.basicConfig(
         level=level.upper(),
         handlers=handlers,

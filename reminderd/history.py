@@ -58,6 +58,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         else:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.is_symlink():
+                msg = "it is a symbolic link: move it aside (history is not written through one)"
+                raise sqlite3.OperationalError(msg)
             db = sqlite3.connect(path, timeout=5, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each commit's checkpoint

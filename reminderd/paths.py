@@ -19,6 +19,7 @@ from reminderd.errors import StateError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import TextIO
 
 APP = "reminderd"
 SOCKET_NAME = "control.sock"
@@ -76,6 +77,20 @@ def private_dir(path: str) -> str:
     return path
 
 
+def private_log(path: str) -> TextIO:
+    """Open ``path`` for appending, readable by its owner only (the log tells when someone
+    is at their desk), and never through a symbolic link planted in its place."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as error:
+        msg = f"cannot open the log {path}: {error.strerror} (a symbolic link is refused)"
+        raise StateError(msg) from error
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8", buffering=1)
+
+
 def _runtime_candidates() -> list[str]:
     """Where the runtime folder may be, best first.
 
@@ -110,10 +125,17 @@ def runtime_folder() -> str:
             return private_dir(path)
         except StateError:
             continue
-    import tempfile  # noqa: PLC0415 - only for the fallback
+    import logging  # noqa: PLC0415 - only for the fallback
+    import tempfile  # noqa: PLC0415
 
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    return private_dir(os.path.join(tempfile.gettempdir(), f"{APP}-{uid}"))
+    fallback = os.path.join(tempfile.gettempdir(), f"{APP}-{uid}")
+    logging.getLogger(APP).warning(
+        "no usable runtime folder (XDG_RUNTIME_DIR is unset, not a folder, or its path is too "
+        "long for a socket); using %s",
+        fallback,
+    )
+    return private_dir(fallback)
 
 
 def socket_path() -> str:

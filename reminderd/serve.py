@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     from reminderd.config import find_config  # noqa: PLC0415
     from reminderd.daemon import Daemon, configure_logging  # noqa: PLC0415
 
-    configure_logging(options["--log-level"], options["--log-file"] or None)
     try:
+        configure_logging(options["--log-level"], options["--log-file"] or None)
         daemon = Daemon(
             find_config(options["--config"] or None), write=lambda line: print(line, flush=True)
         )

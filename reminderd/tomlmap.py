@@ -131,7 +131,8 @@ class TomlMap:
         table: KeyPath = ()
         value: _ValueScanner | None = None
         value_path: KeyPath = ()
-        for lineno, raw in enumerate(text.splitlines(), 1):
+        # TOML ends lines at \n only; str.splitlines would also split at U+2028 and friends.
+        for lineno, raw in enumerate(text.split("\n"), 1):
             if value is not None and value.open:
                 for element in value.feed(raw):
                     self._lines.setdefault((*value_path, element), lineno)

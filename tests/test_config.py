@@ -371,3 +371,21 @@ k = 1
     assert where.line(("routines", 1, "at", 1)) == 14
     assert where.line(("routines", 1, "extra", 0, "k")) == 16
     assert where.line(("routines", 1, "missing")) == 11
+
+
+def test_a_line_separator_in_a_comment_does_not_shift_line_numbers(tmp_path: Path) -> None:
+    """TOML ends lines at newlines only: U+2028 inside a comment leaves later lines where
+    they are in the error messages."""
+    problems = problems_of(
+        tmp_path,
+        '# a comment\u2028with a line separator\n[[routines]]\nname = "r"\n'
+        'exercises = ["posture-check"]\nevery = "5"\n',
+    )
+    assert problems == ['5: routines[0].every: "5" has no unit (write "5s" or "5m")']
+
+
+def test_a_syntax_error_at_the_end_of_the_document_names_the_last_line(tmp_path: Path) -> None:
+    """A TOML error found only at the end of the file (an unclosed array) still gets a line."""
+    problems = problems_of(tmp_path, '[[routines]]\nname = "r"\nexercises = ["a",\n')
+    assert len(problems) == 1
+    assert problems[0].startswith("3: TOML syntax: ")

@@ -347,3 +347,18 @@ def test_event_streams_that_never_read_leave_room_for_commands(weekly: RunningDa
     finally:
         for sock in streams:
             sock.close()
+
+
+def test_detach_refuses_a_log_planted_as_a_symlink(
+    user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`start --detach` never writes its log through a symbolic link: one line, exit 1."""
+    target = tmp_path / "target"
+    target.write_text("")
+    planted = tmp_path / "planted.log"
+    planted.symlink_to(target)
+    result = reminderd("start", "--detach", "--log-file", str(planted), env=user_env)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot open the log")
+    assert len(result.stderr.splitlines()) == 1
+    assert target.read_text() == ""

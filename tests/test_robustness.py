@@ -12,16 +12,18 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reminderd.config import load_config
+from reminderd.config import MAX_STEPS, load_config
+from reminderd.core import simulate
 from reminderd.errors import ConfigError
-from reminderd.model import Config
+from reminderd.exercises import routine_steps
+from reminderd.model import EVENT_NAMES, Config
 from tests.conftest import ROOT, TEST_EXERCISES, Recorder, wait_for
 from tests.test_e2e_control import RunningDaemon
 
@@ -148,6 +150,18 @@ def test_fuzzed_configs_load_or_raise_config_error(text: str) -> None:
             assert all(str(problem).startswith(str(path)) for problem in problems)
         else:
             assert config.routines
+            fire_a_day(config)
+
+
+def fire_a_day(config: Config) -> None:
+    """A config that passes `check` runs: every routine expands, and a simulated day of the
+    real core fires and guides them."""
+    for routine in config.routines:
+        steps = routine_steps(routine, config.exercises)
+        assert len(steps) <= 2 + MAX_STEPS * len(routine.exercises)
+    start = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    events = simulate(config, start, start + timedelta(days=1))
+    assert all(event.kind in EVENT_NAMES for event in events)
 
 
 def test_valid_seeds_load() -> None:

@@ -99,3 +99,59 @@ def test_restore_ignores_what_is_past_or_unreadable() -> None:
     assert core.paused_until is None
     assert core.timers["p"].snoozed_until is None
     assert core.timers["p"].due == START + timedelta(minutes=20)
+
+
+def test_the_runtime_fallback_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without a usable runtime folder, the fallback in the temporary folder is logged, not
+    taken silently."""
+    from reminderd import paths
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
+    monkeypatch.setattr(paths, "_runtime_candidates", lambda: [])
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    with caplog.at_level("WARNING", logger="reminderd"):
+        folder = paths.runtime_folder()
+    assert folder.startswith(str(tmp_path))
+    assert "no usable runtime folder" in caplog.text
+
+
+def test_the_log_is_private_and_never_written_through_a_symlink(tmp_path: Path) -> None:
+    """The log file is created 0600, and a symbolic link planted in its place is refused."""
+    from reminderd.errors import StateError
+    from reminderd.paths import private_log
+
+    log = tmp_path / "reminderd.log"
+    with private_log(str(log)) as handle:
+        handle.write("x\n")
+    assert log.stat().st_mode & 0o777 == 0o600
+    target = tmp_path / "elsewhere"
+    target.write_text("")
+    planted = tmp_path / "planted.log"
+    planted.symlink_to(target)
+    with pytest.raises(StateError, match="a symbolic link is refused"):
+        private_log(str(planted))
+    assert target.read_text() == ""
+
+
+def test_the_history_is_never_written_through_a_symlink(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A symbolic link planted in place of the history is refused and logged once; the file
+    it points to is left alone."""
+    from datetime import datetime, timezone
+
+    from reminderd.history import History
+    from reminderd.model import Event
+
+    target = tmp_path / "target"
+    target.write_bytes(b"")
+    planted = tmp_path / "history.sqlite3"
+    planted.symlink_to(target)
+    history = History(planted, lambda: timezone.utc)
+    with caplog.at_level("ERROR", logger="reminderd"):
+        history.record(Event("routine.fired", datetime(2026, 11, 23, tzinfo=timezone.utc), "r"))
+    assert "symbolic link" in caplog.text
+    assert target.read_bytes() == b""
