@@ -345,7 +345,7 @@ def _run_here(name: str, config_path: Path | None) -> None:
     steps = routine_steps(routine, config.exercises)
     choice = choose(config.backend, write=lambda _line: None)
     notifier = choice.notifier
-    if choice.backend == "console" or getattr(notifier, "failing", False):
+    if choice.backend == "console" or notifier.failing:
         click.echo(
             f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
         )

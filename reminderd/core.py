@@ -17,6 +17,7 @@ from typing import Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, SimClock
+from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import format_duration
 from reminderd.errors import NotifyError, UnknownNameError
 from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps
@@ -74,10 +75,12 @@ class Core:
         notifier: Notifier,
         listeners: tuple[Listener, ...] = (),
         presence: Presence | None = None,
+        dnd: DndWatch | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.notifier = notifier
+        self.dnd = dnd or DndWatch(None)
         self.listeners: list[Listener] = list(listeners)
         self.presence = presence or Presence(None, None, None, "off")
         self._recheck: datetime | None = None  # when held reminders are looked at again
@@ -102,8 +105,13 @@ class Core:
         if self.paused_until and now >= self.paused_until:
             self.resume(reason="timer")
         if self.guide:
-            self.guide.advance()
-            if self.guide.finished:
+            deadline = self.guide.next_deadline()
+            step_due = deadline is not None and self.clock.monotonic() >= deadline
+            if step_due and self._inhibited():
+                self._hold_on_screen(now)
+            else:
+                self.guide.advance()
+            if self.guide and self.guide.finished:
                 self.guide = None
         if self.asking and now >= self.asking.deadline:
             self._ignored("timeout")
@@ -166,14 +174,27 @@ class Core:
             self._fire(timer, now, reason=f"{timer.held}-over" if timer.held else "schedule")
 
     def _inhibited(self) -> bool:
-        inhibited = getattr(self.notifier, "inhibited", None)
-        if inhibited is None:
-            return False
-        try:
-            return bool(inhibited())
-        except Exception:  # a notifier that cannot tell is not inhibited
-            log.debug("could not read the do-not-disturb state", exc_info=True)
-            return False
+        return self.dnd.active()
+
+    def _hold_on_screen(self, now: datetime) -> None:
+        """Do-not-disturb began during a routine: withdraw it (it is not done) and hold it,
+        to run again once do-not-disturb ends."""
+        assert self.guide is not None
+        name = self.guide.name
+        self.guide.cancel("dnd")
+        self.guide = None
+        timer = self.timers.get(name)
+        if timer is not None:
+            timer.due = now
+            timer.held = "dnd"
+            self.emit("routine.held", name, reason="dnd")
+            self._recheck = now + timedelta(seconds=DND_POLL)
+
+    def look_again(self) -> None:
+        """Something changed that may release held reminders (do-not-disturb turned off, as
+        the server announced): look at them on the next tick rather than at the next poll."""
+        if any(t.held for t in self.timers.values()):
+            self._recheck = self.clock.now()
 
     def _seen(self, now: datetime, seen: Observation | None) -> None:
         """Act on an idle observation: a return, perhaps a natural break; plan the next look."""
@@ -290,9 +311,7 @@ class Core:
 
     def _actions(self) -> bool:
         """Whether buttons can be offered: the server has them, and it is answering now."""
-        if getattr(self.notifier, "failing", False):
-            return False
-        return "actions" in getattr(self.notifier, "capabilities", ())
+        return not self.notifier.failing and "actions" in self.notifier.capabilities
 
     def _start_next(self) -> None:
         while self.on_screen() is None and self.queue:

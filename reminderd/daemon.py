@@ -19,12 +19,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from reminderd import scheduler
+from reminderd import dnd, scheduler
 from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control import MAX_STREAMS
 from reminderd.core import Core
+from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded, parse_clock
 from reminderd.errors import (
     ConfigError,
@@ -146,6 +147,7 @@ class Daemon:
             notifier=self.backend.notifier,
             listeners=(self._on_event,),
             presence=self._presence(config),
+            dnd=self._dnd(self.backend),
         )
         self.alarm = WallAlarm.create()
         if self.alarm:
@@ -163,9 +165,7 @@ class Daemon:
         self.hooks = Hooks(config.hooks)
         self.core.listeners += [self.history.record, self.hooks]
         self._signal_fd: int | None = None
-        listen = getattr(self.core.notifier, "listen", None)
-        if listen:
-            listen()
+        self.signals = self.backend.signals()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.handle)
@@ -183,6 +183,14 @@ class Daemon:
         choice = choose(backend, self.write)
         log.info("notifications: %s, because %s", choice.backend, choice.reason)
         return choice
+
+    def _dnd(self, choice: Choice) -> DndWatch:
+        """The do-not-disturb switch of the notification server in use, if there is one."""
+        if choice.server is None:
+            return DndWatch(None, "no notification server to ask")
+        source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
+        log.info("do not disturb: %s, because %s", source.name, reason)
+        return DndWatch(source, reason)
 
     def _presence(self, config: Config, old: Presence | None = None) -> Presence:
         """Idle awareness, if the config asks for it and an idle source answers here."""
@@ -224,8 +232,7 @@ class Daemon:
 
     def _watch_notifier(self) -> None:
         """Keep the notification server's connection in the loop (it changes on reconnect)."""
-        fileno = getattr(self.core.notifier, "fileno", None)
-        fd = fileno() if fileno else None
+        fd = self.signals.fileno() if self.signals else None
         if fd == self._signal_fd:
             return
         if self._signal_fd is not None:
@@ -236,14 +243,15 @@ class Daemon:
 
     def _notifier_signals(self) -> None:
         """Buttons pressed and notifications closed, as the notification server reports them."""
-        take = getattr(self.core.notifier, "take_signals", None)
-        if take is None:
+        if self.signals is None:
             return
-        for member, body in take():
+        for member, body in self.signals.take():
             if member == "ActionInvoked" and len(body) == 2:
                 self.core.on_action(int(body[0]), str(body[1]))
             elif member == "NotificationClosed" and len(body) == 2:
                 self.core.on_closed(int(body[0]), int(body[1]))
+            elif member == "PropertiesChanged":
+                self.core.look_again()
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -396,7 +404,7 @@ class Daemon:
         }
 
     def _backend_reason(self) -> str:
-        if getattr(self.core.notifier, "failing", False):
+        if self.core.notifier.failing:
             return f"{self.backend.reason}; not delivering now, steps go to the console"
         return self.backend.reason
 
@@ -513,6 +521,8 @@ class Daemon:
         if config.backend != self.core.config.backend:
             self.backend = self._choose(config.backend)
             self.core.notifier = self.backend.notifier
+            self.core.dnd = self._dnd(self.backend)
+            self.signals = self.backend.signals()
         self.core.presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)

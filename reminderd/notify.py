@@ -55,8 +55,21 @@ class Note:
 
 
 class Notifier(Protocol):
+    """The port through which the guide and the core show notifications.
+
+    ``capabilities`` are the server's (freedesktop names: "actions", "body", "sound", ...);
+    ``failing`` is true while notifications do not reach a person (buttons are then not
+    offered, since nobody could press them).
+    """
+
     @property
     def name(self) -> str: ...
+
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+
+    @property
+    def failing(self) -> bool: ...
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         """Show ``note``, in place of notification ``replaces`` if given; return its id."""
@@ -71,19 +84,24 @@ class NullNotifier:
 
     name: str = "none"
     shown: list[Note] = field(default_factory=list)
+    closed: list[int | None] = field(default_factory=list)
+    capabilities: frozenset[str] = frozenset()
+    failing: bool = False
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         self.shown.append(note)
         return len(self.shown)
 
     def close(self, notification_id: int | None) -> None:
-        return None
+        self.closed.append(notification_id)
 
 
 class ConsoleNotifier:
     """Writes each step as a line of text, for a terminal or a log."""
 
     name = "console"
+    capabilities: frozenset[str] = frozenset()
+    failing = False
 
     def __init__(self, write: Callable[[str], None]) -> None:
         self._write = write
@@ -107,53 +125,14 @@ class FreedesktopNotifier:
 
     def __init__(self, address: str | None = None) -> None:
         self.bus = Bus(address, timeout=NOTIFY_TIMEOUT)
-        self.server = ""
+        self.server = ""  # "dunst 1.9.0", for people
+        self.server_name = ""  # "dunst", as the server names itself, for choosing by it
         self._stalled_until = 0.0  # monotonic time before which the server is not called
         self.capabilities: frozenset[str] = frozenset()
-        self._signals: deque[Any] = deque(maxlen=256)
-        self._filter: Any = None
 
-    # -- signals: ActionInvoked and NotificationClosed -------------------------------------
-
-    def listen(self) -> None:
-        """Receive the server's signals from now on, and again after every reconnection."""
-        self.bus.on_connect = self._subscribe
-        if self.bus.conn is not None:
-            self._subscribe(self.bus.conn)
-
-    def _subscribe(self, conn: Any) -> None:
-        from jeepney import MatchRule  # noqa: PLC0415
-
-        rule = MatchRule(type="signal", interface=BUS_NAME, path=OBJECT_PATH)
-        # jeepney files matching messages that arrive during a method call here, too.
-        self._filter = conn.filter(rule, queue=self._signals)
-        self.bus.subscribe(rule.serialise())
-
-    def fileno(self) -> int | None:
-        """The connection's socket, for the daemon's loop; None while not connected."""
-        conn = self.bus.conn
-        return int(conn.sock.fileno()) if conn is not None else None
-
-    def take_signals(self) -> list[tuple[str, tuple[Any, ...]]]:
-        """Signals that have arrived, as (member, body), without waiting."""
-        from jeepney import HeaderFields  # noqa: PLC0415
-
-        conn = self.bus.conn
-        if conn is not None:
-            try:
-                while True:
-                    conn.recv_messages(timeout=0)
-            except TimeoutError:
-                pass
-            except (OSError, ConnectionError, ValueError):
-                self.bus.disconnect()
-        signals = []
-        while self._signals:
-            message = self._signals.popleft()
-            signals.append(
-                (str(message.header.fields.get(HeaderFields.member)), tuple(message.body))
-            )
-        return signals
+    @property
+    def failing(self) -> bool:
+        return time.monotonic() < self._stalled_until
 
     def call(
         self,
@@ -186,6 +165,7 @@ class FreedesktopNotifier:
                 self.bus.disconnect()
                 return "no notification server on the session bus"
             name, vendor, version, _spec = self.call("GetServerInformation")
+            self.server_name = str(name)
             self.server = f"{name} {version}".strip() or vendor
             self.capabilities = frozenset(self.call("GetCapabilities")[0])
         except (BusError, NotifyError) as error:
@@ -229,16 +209,6 @@ class FreedesktopNotifier:
             except NotifyError as error:
                 log.debug("could not close notification %s: %s", notification_id, error)
 
-    def inhibited(self) -> bool:
-        """The server's do-not-disturb state (spec 1.3 ``Inhibited``); False where unknown."""
-        try:
-            value = self.call(
-                "Get", "ss", (BUS_NAME, "Inhibited"), "org.freedesktop.DBus.Properties"
-            )[0]
-        except NotifyError:
-            return False
-        return bool(value[1]) if isinstance(value, tuple) else bool(value)
-
 
 class PlyerNotifier:
     """plyer's notification facade, guarded so that it never "succeeds" while nothing shows.
@@ -250,6 +220,8 @@ class PlyerNotifier:
     """
 
     name = "plyer"
+    capabilities: frozenset[str] = frozenset()
+    failing = False
 
     def __init__(self, platform: str = sys.platform) -> None:
         self._platform = platform
@@ -263,7 +235,7 @@ class PlyerNotifier:
             return "plyer needs pyobjus on macOS (pip install pyobjus)" if missing else None
         if Path("/app").is_dir():
             return "plyer would send through the Flatpak portal, which reports no failure"
-        if not _importable("dbus") and not _on_path("notify-send"):
+        if not _importable("dbus") and not on_path("notify-send"):
             return "plyer finds neither dbus-python nor notify-send"
         return FreedesktopNotifier().probe()
 
@@ -292,7 +264,57 @@ class PlyerNotifier:
         return None
 
 
-def _on_path(program: str) -> bool:
+class NotificationSignals:
+    """The notification server's signals (ActionInvoked, NotificationClosed) for the
+    daemon's loop: the socket to watch, and what arrived. Kept apart from the Notifier,
+    which only shows and closes: a terminal run needs no signals."""
+
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+        self._signals: deque[Any] = deque(maxlen=256)
+        bus.on_connect = self._subscribe
+        if bus.conn is not None:
+            self._subscribe(bus.conn)
+
+    def _subscribe(self, conn: Any) -> None:
+        from jeepney import MatchRule  # noqa: PLC0415
+
+        # The server's own signals, and its property changes (Inhibited; dunst's paused):
+        # a do-not-disturb that ends releases held reminders at once.
+        for interface in (BUS_NAME, "org.freedesktop.DBus.Properties"):
+            rule = MatchRule(type="signal", interface=interface, path=OBJECT_PATH)
+            # jeepney files matching messages that arrive during a method call here, too.
+            conn.filter(rule, queue=self._signals)
+            self.bus.subscribe(rule.serialise())
+
+    def fileno(self) -> int | None:
+        """The connection's socket, for the daemon's loop; None while not connected."""
+        conn = self.bus.conn
+        return int(conn.sock.fileno()) if conn is not None else None
+
+    def take(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Signals that have arrived, as (member, body), without waiting."""
+        from jeepney import HeaderFields  # noqa: PLC0415
+
+        conn = self.bus.conn
+        if conn is not None:
+            try:
+                while True:
+                    conn.recv_messages(timeout=0)
+            except TimeoutError:
+                pass
+            except (OSError, ConnectionError, ValueError):
+                self.bus.disconnect()
+        signals = []
+        while self._signals:
+            message = self._signals.popleft()
+            signals.append(
+                (str(message.header.fields.get(HeaderFields.member)), tuple(message.body))
+            )
+        return signals
+
+
+def on_path(program: str) -> bool:
     """Like shutil.which, without importing shutil (and the compression modules it brings)."""
     folders = os.environ.get("PATH", "").split(os.pathsep)
     return any(os.access(os.path.join(folder, program), os.X_OK) for folder in folders if folder)
@@ -316,34 +338,39 @@ class FallbackNotifier:
     def __init__(self, primary: Notifier, fallback: Notifier, *, failing: bool = False) -> None:
         self.primary = primary
         self.fallback = fallback
-        self.failing = failing
+        self._failing = failing
 
     @property
     def name(self) -> str:
         return self.primary.name
 
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self.primary.capabilities
+
+    @property
+    def failing(self) -> bool:
+        return self._failing or self.primary.failing
+
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         try:
             result = self.primary.show(note, replaces)
         except NotifyError as error:
-            if not self.failing:
+            if not self._failing:
                 log.warning(
                     "notification failed (%s); showing steps on the %s until it works again",
                     error,
                     self.fallback.name,
                 )
-                self.failing = True
+                self._failing = True
             return self.fallback.show(note, None)
-        if self.failing:
+        if self._failing:
             log.warning("notifications work again through %s", self.primary.name)
-            self.failing = False
+            self._failing = False
         return result
 
     def close(self, notification_id: int | None) -> None:
         self.primary.close(notification_id)
-
-    def __getattr__(self, attribute: str) -> Any:
-        return getattr(self.primary, attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +380,11 @@ class Choice:
     notifier: Notifier
     backend: str
     reason: str
+    server: FreedesktopNotifier | None = None  # the D-Bus server behind it, if any
+
+    def signals(self) -> NotificationSignals | None:
+        """The server's button and close signals, where there is a server to send them."""
+        return NotificationSignals(self.server.bus) if self.server else None
 
 
 def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:
@@ -369,21 +401,30 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
         reason = notifier.probe()
         detail = f"not delivering yet ({reason})" if reason else notifier.describe()
         return Choice(
-            FallbackNotifier(notifier, console), backend, f"asked for in the config; {detail}"
+            FallbackNotifier(notifier, console),
+            backend,
+            f"asked for in the config; {detail}",
+            notifier if isinstance(notifier, FreedesktopNotifier) else None,
         )
     order = ["plyer"] if platform in ("darwin", "win32") else ["freedesktop", "plyer"]
     reasons = []
     for name in order:
         reason = candidates[name].probe()
         if reason is None:
+            found = candidates[name]
             return Choice(
-                FallbackNotifier(candidates[name], console), name, candidates[name].describe()
+                FallbackNotifier(found, console),
+                name,
+                found.describe(),
+                found if isinstance(found, FreedesktopNotifier) else None,
             )
         reasons.append(f"{name}: {reason}")
     if "freedesktop" in order and session_bus_address():
         # A session bus without a notification server yet (reminderd started at login
         # before the desktop's notification daemon): use the console until one answers.
-        waiting = FallbackNotifier(candidates["freedesktop"], console, failing=True)
+        server = candidates["freedesktop"]
+        assert isinstance(server, FreedesktopNotifier)
+        waiting = FallbackNotifier(server, console, failing=True)
         reason = f"{reasons[0]}; steps go to the console until a notification server answers"
-        return Choice(waiting, "freedesktop", reason)
+        return Choice(waiting, "freedesktop", reason, server)
     return Choice(console, "console", "; ".join(reasons))

@@ -18,7 +18,7 @@ import pytest
 from reminderd.config import load_config
 from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import notes_for
-from tests.conftest import Recorder, reminderd, virtual_screen, wait_for
+from tests.conftest import TEST_EXERCISES, Recorder, reminderd, virtual_screen, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -189,3 +189,48 @@ def test_run_under_dunst_keeps_one_notification_on_screen(
     assert shown.count(0) == 0
     assert len(shown) >= 20
     assert "guiding in this terminal only" not in (process.stderr.read() if process.stderr else "")
+
+
+def dunstctl(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        ["dunstctl", *args], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_dunst_paused_holds_reminders_and_withdraws_the_routine_on_screen(
+    dunst: dict[str, str], user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With dunst paused (`dunstctl set-paused true`) a due reminder is held and nothing is
+    shown; a routine on screen when the pause begins is withdrawn, not completed; after
+    the pause each held routine runs once."""
+    from tests.test_e2e_control import RunningDaemon
+
+    config = tmp_path / "dnd.toml"
+    config.write_text(
+        '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "4s"\n' + TEST_EXERCISES
+    )
+    env = {
+        **user_env,
+        "DISPLAY": dunst["DISPLAY"],
+        "DBUS_SESSION_BUS_ADDRESS": dunst["DBUS_SESSION_BUS_ADDRESS"],
+    }
+    dunstctl(dunst, "set-paused", "true")
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    try:
+        assert "dunst-paused" in daemon.log.read_text()
+        wait_for(lambda: daemon.status()["routines"][0]["held"] == "dnd", timeout=15)
+        assert daemon.status()["current"] is None
+        dunstctl(dunst, "set-paused", "false")
+        wait_for(lambda: daemon.status()["current"] is not None, timeout=10)
+        dunstctl(dunst, "set-paused", "true")  # mid-routine
+        wait_for(lambda: daemon.status()["current"] is None, timeout=10)
+        assert daemon.status()["routines"][0]["held"] == "dnd"
+        log = daemon.log.read_text()
+        assert "routine.cancelled quick reason=dnd" in log
+        assert "routine.completed" not in log
+        dunstctl(dunst, "set-paused", "false")
+        wait_for(lambda: "routine.completed quick" in daemon.log.read_text(), timeout=30)
+    finally:
+        dunstctl(dunst, "set-paused", "false")
+        daemon.stop()

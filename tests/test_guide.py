@@ -22,6 +22,8 @@ class Recording:
     """A notifier that records what it is asked to show, and when (by the given clock)."""
 
     name = "recording"
+    capabilities: frozenset[str] = frozenset()
+    failing = False
 
     def __init__(self, clock: SimClock, fail_on: set[int] | None = None) -> None:
         self.clock = clock

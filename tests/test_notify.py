@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from reminderd import dnd
 from reminderd.bus import session_bus_address
 from reminderd.errors import NotifyError
 from reminderd.notify import (
@@ -101,11 +102,14 @@ def test_actions_are_sent_only_to_servers_that_support_them(
 
 
 def test_inhibited_property_is_read(on_bus: Bus, notification_server: Recorder) -> None:
-    """The server's Inhibited (do not disturb) property is read; False where unknown."""
+    """The server's Inhibited (do not disturb) property is read through the DndSource port."""
     notifier = FreedesktopNotifier()
-    assert notifier.inhibited() is False
+    assert notifier.probe() is None
+    source, _ = dnd.choose(notifier.server_name, notifier.bus)
+    assert isinstance(source, dnd.FreedesktopInhibited)
+    assert source.active() is False
     notification_server.call("SetInhibited", "b", (True,))
-    assert notifier.inhibited() is True
+    assert source.active() is True
 
 
 def test_fallback_logs_once_and_returns_to_the_server(

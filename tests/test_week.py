@@ -12,6 +12,8 @@ import time_machine
 from reminderd.clock import SimClock
 from reminderd.config import load_config
 from reminderd.core import Core, plan_day, simulate
+from reminderd.dnd import DndSource
+from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config, Event
 from reminderd.notify import Note, NullNotifier
 from reminderd.presence import Presence
@@ -174,6 +176,7 @@ class Harness:
         *,
         absences: list[tuple[datetime, datetime]] | None = None,
         notifier: NullNotifier | None = None,
+        dnd: DndSource | None = None,
     ) -> None:
         self.clock = SimClock(start)
         self.events: list[Event] = []
@@ -189,6 +192,7 @@ class Harness:
             notifier=notifier or NullNotifier(),
             listeners=(self.events.append,),
             presence=presence,
+            dnd=DndWatch(dnd),
         )
         self.wakeups = 0
 
@@ -313,17 +317,20 @@ def test_idle_source_is_asked_coarsely(tmp_path: Path) -> None:
 
 
 class Inhibitable(NullNotifier):
-    """A notifier whose server is in do-not-disturb mode during a window."""
+    """A notifier whose server is in do-not-disturb mode during a window, and the
+    do-not-disturb source that tells so."""
+
+    name = "window"
 
     def __init__(self, clock: SimClock, start: datetime, end: datetime) -> None:
         super().__init__()
         self.clock, self.start, self.end = clock, start, end
 
-    def inhibited(self) -> bool:
+    def active(self) -> bool:
         return self.start <= self.clock.now() < self.end
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
-        assert not self.inhibited(), "nothing may be shown while do not disturb is on"
+        assert not self.active(), "nothing may be shown while do not disturb is on"
         return super().show(note, replaces)
 
 
@@ -333,7 +340,7 @@ def test_do_not_disturb_postpones_without_losing(tmp_path: Path) -> None:
     cfg = config(tmp_path, IDLE.replace('pause_when_idle = "2m"\nnatural_break = "10m"\n', ""))
     clock_start = at(23, 9)
     notifier = Inhibitable(SimClock(clock_start), at(23, 9, 10), at(23, 9, 30))
-    h = Harness(cfg, clock_start, notifier=notifier)
+    h = Harness(cfg, clock_start, notifier=notifier, dnd=notifier)
     notifier.clock = h.clock
     h.run_until(at(23, 9, 40))
     assert fired(h.events) == [
