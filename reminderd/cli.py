@@ -39,12 +39,21 @@ from reminderd.config import (
 )
 from reminderd.durations import format_duration, format_range, parse_clock, parse_duration
 from reminderd.errors import ConfigError, DurationError, NotRunningError, ReminderError
-from reminderd.exercises import expand, routine_for, routine_steps, total_seconds
+from reminderd.exercises import (
+    daily_doses,
+    exercise_seconds,
+    expand,
+    routine_for,
+    routine_steps,
+    total_seconds,
+    with_lead_ins,
+)
 from reminderd.guide import Guide, run_blocking
 from reminderd.lock import is_locked, read_pid
 from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import private_log, user_paths
+from reminderd.sources import describe
 from reminderd.statusline import clock_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -135,6 +144,7 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
             f"reminderd is already running (pid {pid}); stop it with `reminderd stop`"
         )
     load_config(_source(config_path))  # a broken config is reported here, with exit 2
+    _show_safety_once()
     argv = [sys.executable, "-m", "reminderd.serve", "--log-level", log_level]
     if config_path:
         argv += ["--config", str(config_path.resolve())]
@@ -317,14 +327,15 @@ def reload() -> None:
 @click.argument("name")
 @config_option
 @click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
-def run(name: str, config_path: Path | None, here: bool) -> None:
+@click.option("--voice", is_flag=True, help="Speak each step aloud (this run only).")
+def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
     """Guide routine or exercise NAME now.
 
     With the daemon running, the daemon guides it (so a pause and the history apply);
     otherwise, or with --here, it runs here with a countdown in this terminal, and
     notifications too when a notification server is available. Ctrl-C stops.
     """
-    if not here and not config_path:
+    if not here and not config_path and not voice:
         try:
             reply = _ask("run", name=name)
         except NotRunningError:
@@ -336,14 +347,22 @@ def run(name: str, config_path: Path | None, here: bool) -> None:
                 + (f"after {ahead} other routine(s)." if ahead else "now.")
             )
             return
-    _run_here(name, config_path)
+    _run_here(name, config_path, voice)
 
 
-def _run_here(name: str, config_path: Path | None) -> None:
+def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
+    from reminderd import cues, speech  # noqa: PLC0415
+
     config = load_config(_source(config_path))
     routine = routine_for(name, config.routines, config.exercises)
-    steps = routine_steps(routine, config.exercises)
+    steps = routine_steps(routine, config.exercises, config.guidance)
     choice = choose(config.backend, write=lambda _line: None)
+    spoken = speech.choose(True if voice else config.guidance.voice)
+    if voice and spoken.speaker.name == "off":
+        click.echo(f"No voice: {spoken.reason}.", err=True)
+    sounds = cues.choose(
+        config.guidance.sounds, choice.server.capabilities if choice.server else frozenset()
+    )
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
@@ -352,12 +371,14 @@ def _run_here(name: str, config_path: Path | None) -> None:
     if choice.backend == "console":
         notifier = NullNotifier()
     clock = SystemClock()
-    guide = Guide(routine.name, steps, notifier, clock)
+    guide = Guide(routine.name, steps, notifier, clock, speaker=spoken.speaker, cues=sounds)
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        outcome = run_blocking(guide, clock, stop, on_tick=display.tick)
+        outcome = run_blocking(
+            guide, clock, stop, on_tick=display.tick, linger=config.guidance.done
+        )
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
@@ -382,7 +403,8 @@ class _Countdown:
         if guide.index != self.shown:
             self.end()
             self.shown = guide.index
-            click.echo(f"[{guide.index + 1}/{len(guide.steps)}] {step.title}: {step.labelled}")
+            note = guide.notes[guide.index]  # the terminal says what the banner says
+            click.echo(f"[{note.summary}] {note.body.splitlines()[0]}")
         if self.live and step.seconds > 0:
             click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
 
@@ -403,7 +425,8 @@ def list_(config_path: Path | None) -> None:
     click.echo("\nExercises:")
     width = max(len(exercise_id) for exercise_id in config.exercises)
     for exercise_id, exercise in sorted(config.exercises.items()):
-        length = format_duration(total_seconds(expand(exercise)))
+        steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
+        length = format_duration(total_seconds(steps))
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
@@ -440,7 +463,9 @@ def _routine_lines(config: Config) -> list[str]:
         when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
         if trigger.at:
             when.append("at " + ", ".join(f"{t:%H:%M}" for t in trigger.at))
-        length = format_duration(total_seconds(routine_steps(routine, config.exercises)))
+        length = format_duration(
+            total_seconds(routine_steps(routine, config.exercises, config.guidance))
+        )
         lines.append(f"{routine.name:<{width}}  {' and '.join(when)}; {length}; next {when_next}")
     return lines
 
@@ -462,17 +487,17 @@ def show(name: str, config_path: Path | None) -> None:
     config = load_config(_source(config_path))
     if name in config.exercises:
         exercise = config.exercises[name]
-        steps = expand(exercise)
+        steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
         click.echo(f"{exercise.title} ({exercise.id})")
         if exercise.summary:
             click.echo(exercise.summary)
-        if exercise.sources:
-            click.echo("Source: " + ", ".join(exercise.sources))
+        for source in exercise.sources or ("not given",):
+            click.echo(f"Source: {describe(source)}")
         if exercise.origin and not Path(exercise.origin).is_relative_to(library_dir()):
             click.echo(f"Defined in: {exercise.origin}")
     else:
         routine = routine_for(name, config.routines, config.exercises)
-        steps = routine_steps(routine, config.exercises)
+        steps = routine_steps(routine, config.exercises, config.guidance)
         click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
     click.echo()
     for line in _step_lines(steps):
@@ -519,8 +544,9 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
     rows = []
     for event in firings:
         routine = config.routine(event.routine or "")
-        seconds = total_seconds(routine_steps(routine, config.exercises)) if routine else 0.0
-        rows.append((event, routine, seconds))
+        steps = routine_steps(routine, config.exercises, config.guidance) if routine else ()
+        rows.append((event, routine, steps))
+    doses = daily_doses([steps for _, _, steps in rows], config.exercises)
     if as_json:
         click.echo(
             json.dumps(
@@ -533,11 +559,13 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
                             "at": e.at.isoformat(timespec="seconds"),
                             "routine": e.routine,
                             "title": r.label if r else e.routine,
-                            "seconds": s,
+                            "seconds": total_seconds(steps),
+                            "exercise_seconds": exercise_seconds(steps),
                             "exercises": list(r.exercises) if r else [],
                         }
-                        for e, r, s in rows
+                        for e, r, steps in rows
                     ],
+                    "exercises": [dose.to_json() for dose in doses],
                 }
             )
         )
@@ -545,13 +573,17 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
     click.echo(f"{date:%A %d %B %Y}: {config.path}")
     click.echo("Working hours: " + (", ".join(hours) if hours else "none (a day off)"))
     width = max((len(event.routine or "") for event, _, _ in rows), default=0)
-    for event, routine, seconds in rows:
+    for event, routine, steps in rows:
         title = routine.label if routine else ""
-        click.echo(
-            f"  {event.at:%H:%M}  {event.routine:<{width}}  {format_duration(seconds):>6}  {title}"
-        )
-    total = format_duration(sum(seconds for _, _, seconds in rows))
-    click.echo(f"{len(rows)} reminders, {total} of exercise.")
+        length = format_duration(total_seconds(steps))
+        click.echo(f"  {event.at:%H:%M}  {event.routine:<{width}}  {length:>6}  {title}")
+    guided = format_duration(sum(total_seconds(steps) for _, _, steps in rows)) or "0s"
+    exercise = format_duration(sum(exercise_seconds(steps) for _, _, steps in rows)) or "0s"
+    click.echo(f"{len(rows)} reminders, {guided} guided, {exercise} of exercise.")
+    if doses:
+        click.echo("Each exercise today:")
+        for dose in doses:
+            click.echo(f"  {dose}")
 
 
 @cli.command()
@@ -562,6 +594,8 @@ def check(path: Path | None) -> None:
     Exits 0 when the file is fine, 2 when it has problems.
     """
     config = load_config(find_config(path))
+    for warning in config.warnings:
+        click.echo(f"warning: {warning}")
     click.echo(
         f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
     )
@@ -571,6 +605,32 @@ def check(path: Path | None) -> None:
 def safety_() -> None:
     """When to stop an exercise, and when to see a doctor."""
     click.echo(safety.TEXT)
+
+
+@cli.command()
+def tips() -> None:
+    """What the articles advise while a neck spasm is happening."""
+    click.echo(safety.tips_text())
+
+
+def _show_safety_once() -> None:
+    """The safety note, the first time reminderd starts and whenever the note changes;
+    that it was shown is kept in the state folder."""
+    import hashlib  # noqa: PLC0415
+
+    mark = user_paths().state / "safety-shown"
+    digest = hashlib.sha256(safety.TEXT.encode()).hexdigest()
+    try:
+        if mark.read_text().strip() == digest:
+            return
+    except OSError:
+        pass
+    click.echo(safety.TEXT + "\n\n(shown once; `reminderd safety` shows it again)\n")
+    try:
+        mark.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        mark.write_text(digest + "\n")
+    except OSError as error:
+        click.echo(f"Warning: cannot record that the safety note was shown: {error}", err=True)
 
 
 @cli.group(cls=_Group)
@@ -597,7 +657,8 @@ def config_init(force: bool) -> None:
         raise click.ClickException(f"{target} exists already (use --force to overwrite it)")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_config_path(), target)
-    click.echo(f"Wrote {target}. Edit it, then check it with `reminderd check`.")
+    click.echo(f"Wrote {target}. Edit it, then check it with `reminderd check`.\n")
+    click.echo(safety.TEXT)
 
 
 # -- history ------------------------------------------------------------------------------

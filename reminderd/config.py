@@ -34,10 +34,12 @@ from reminderd.exercises import expand, total_seconds
 from reminderd.model import (
     ALL_DAY,
     ALL_DAYS,
+    BANNER,
     EVENT_NAMES,
     WEEKDAYS,
     Config,
     Exercise,
+    Guidance,
     Hook,
     Routine,
     StepKind,
@@ -93,7 +95,16 @@ _EXERCISE_KEYS = (
     "steps",
 )
 _SECTION_KEYS = {
-    "": ("schedule", "notifications", "routines", "exercises", "history_days", "hooks"),
+    "": (
+        "schedule",
+        "notifications",
+        "guidance",
+        "routines",
+        "exercises",
+        "history_days",
+        "hooks",
+    ),
+    "guidance": ("voice", "sounds", "intro", "lead_in", "done"),
     "schedule": ("working_hours", "days", "hours", "pause_when_idle", "natural_break"),
     "notifications": ("backend",),
     "routines": ("name", "title", "exercises", "every", "at", "days", "start"),
@@ -143,10 +154,18 @@ class _Reader:
         self.file = file
         self.where = where
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def _at(self, path: KeyPath, message: str, fix: str) -> Problem:
+        line = self.where.line(path) if self.where else None
+        return Problem(self.file, line, key_text(path), message, fix)
 
     def problem(self, path: KeyPath, message: str, fix: str = "") -> None:
-        line = self.where.line(path) if self.where else None
-        self.problems.append(Problem(self.file, line, key_text(path), message, fix))
+        self.problems.append(self._at(path, message, fix))
+
+    def warn(self, path: KeyPath, message: str, fix: str = "") -> None:
+        """Something that works but will not read well; `check` says so and passes."""
+        self.warnings.append(self._at(path, message, fix))
 
     def known_keys(self, table: Mapping[str, Any], path: KeyPath, allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
@@ -585,7 +604,24 @@ def _step(
     placeholders_ok = all(checked)
     if not text or seconds is None or not placeholders_ok:
         return None
+    _check_banner(reader, (*path, "text"), text, seconds, sides)
     return StepSpec(text, seconds, detail, say, kind)
+
+
+def _check_banner(
+    reader: _Reader, path: KeyPath, text: str, seconds: float, sides: tuple[str, ...]
+) -> None:
+    """A step's action, side and length should fit the first line of a banner."""
+    for side in sides or ("",):
+        line = f"{text.format(side=side) if side else text} ({format_duration(seconds)})"
+        if len(line) > BANNER:
+            reader.warn(
+                path,
+                f'"{line}" is {len(line)} characters: a banner shows about {BANNER}, so it '
+                "would be cut before its end",
+                "keep the action and the side in the text, and put the rest in detail",
+            )
+            return
 
 
 def _placeholders(reader: _Reader, path: KeyPath, text: str, sides: tuple[str, ...]) -> bool:
@@ -642,7 +678,9 @@ def default_config_path() -> Path:
     return data_dir("config") / "default.toml"
 
 
-def load_exercise_dir(folder: Path, problems: list[Problem]) -> dict[str, Exercise]:
+def load_exercise_dir(
+    folder: Path, problems: list[Problem], warnings: list[Problem] | None = None
+) -> dict[str, Exercise]:
     """Every ``*.toml`` in ``folder`` as an exercise, by id; problems are appended."""
     exercises: dict[str, Exercise] = {}
     for file in sorted(folder.glob("*.toml")):
@@ -654,6 +692,8 @@ def load_exercise_dir(folder: Path, problems: list[Problem]) -> dict[str, Exerci
         reader = _Reader(file, where)
         exercise = parse_exercise(data, (), reader, default_id=file.stem, origin=str(file))
         problems.extend(reader.problems)
+        if warnings is not None:
+            warnings.extend(reader.warnings)
         if exercise:
             exercises[exercise.id] = exercise
     return exercises
@@ -711,9 +751,10 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
     reader.known_keys(data, (), _SECTION_KEYS[""])
     library = load_library()
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     user_dir = path.parent / "exercises"
     if not source.is_default and user_dir.is_dir():
-        library.update(load_exercise_dir(user_dir, problems))
+        library.update(load_exercise_dir(user_dir, problems, warnings))
     inline_ids: set[str] = set()
     for index, table in enumerate(reader.tables(data, (), "exercises")):
         exercise = parse_exercise(table, ("exercises", index), reader, origin=str(path))
@@ -736,6 +777,7 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
     notifications = reader.table(data, (), "notifications")
     reader.known_keys(notifications, ("notifications",), _SECTION_KEYS["notifications"])
     backend = reader.choice(notifications, ("notifications",), "backend", BACKENDS)
+    guidance = _guidance(reader.table(data, (), "guidance"), reader)
     history_days = reader.count(
         data, (), "history_days", default=365, most=(3660, "at most 3660 days (ten years)")
     )
@@ -746,8 +788,10 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
     return Config(
         routines=routines,
         exercises=library,
+        warnings=(*warnings, *reader.warnings),
         schedule=schedule,
         backend=backend,
+        guidance=guidance,
         history_days=history_days,
         hooks=hooks,
         path=path,
@@ -867,6 +911,41 @@ def _check_reachable(
                 f"{moment:%H:%M} is outside working hours on every day",
                 "move it into working_hours, or widen working_hours",
             )
+
+
+def _guidance(data: Mapping[str, Any], reader: _Reader) -> Guidance:
+    path: KeyPath = ("guidance",)
+    reader.known_keys(data, path, _SECTION_KEYS["guidance"])
+    default = Guidance()
+    voice: bool | tuple[str, ...] = default.voice
+    value = data.get("voice", default.voice)
+    if isinstance(value, bool):
+        voice = value
+    elif isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        voice = tuple(value)
+    else:
+        reader.problem(
+            (*path, "voice"),
+            f"expected true, false or a command as a list, got {_type_name(value)}",
+            'write voice = true, or voice = ["espeak-ng", "-s", "150"]',
+        )
+    sounds = data.get("sounds", default.sounds)
+    if not isinstance(sounds, bool):
+        reader.problem((*path, "sounds"), f"expected true or false, got {sounds!r}", "")
+        sounds = default.sounds
+    pace = {
+        "intro": (1.0, 30.0, "between 1 second and 30 seconds"),
+        "lead_in": (1.0, 15.0, "between 1 second and 15 seconds: the time to read or hear a step"),
+        "done": (0.5, 30.0, "between half a second and 30 seconds"),
+    }
+    seconds = {key: reader.duration(data, path, key, bounds) for key, bounds in pace.items()}
+    return Guidance(
+        voice=voice,
+        sounds=sounds,
+        intro=seconds["intro"] or default.intro,
+        lead_in=seconds["lead_in"] or default.lead_in,
+        done=seconds["done"] or default.done,
+    )
 
 
 def _hooks(data: Mapping[str, Any], reader: _Reader) -> tuple[Hook, ...]:

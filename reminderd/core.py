@@ -17,14 +17,16 @@ from typing import Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, SimClock
+from reminderd.cues import CueChoice, NoCues
 from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import format_duration
 from reminderd.errors import NotifyError, UnknownNameError
-from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps
+from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps, total_seconds
 from reminderd.guide import Guide
 from reminderd.model import Config, Event, Routine
 from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import AWAY_POLL, Observation, Presence
+from reminderd.speech import Silent, Speaker
 
 log = logging.getLogger("reminderd")
 
@@ -76,11 +78,17 @@ class Core:
         listeners: tuple[Listener, ...] = (),
         presence: Presence | None = None,
         dnd: DndWatch | None = None,
+        speaker: Speaker | None = None,
+        cues: CueChoice | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.notifier = notifier
         self.dnd = dnd or DndWatch(None)
+        self.speaker: Speaker = speaker or Silent()
+        self.cues = cues or CueChoice(NoCues(), False, "off")
+        self._closing: list[tuple[float, int | None]] = []  # (monotonic deadline, note id)
+        self._safety_day: date | None = None  # the day the intro last said where to look
         self.listeners: list[Listener] = list(listeners)
         self.presence = presence or Presence(None, None, None, "off")
         self._recheck: datetime | None = None  # when held reminders are looked at again
@@ -111,8 +119,8 @@ class Core:
                 self._hold_on_screen(now)
             else:
                 self.guide.advance()
-            if self.guide and self.guide.finished:
-                self.guide = None
+            self._after_guide()
+        self._withdraw_done_notes(self.clock.monotonic())
         if self.asking and now >= self.asking.deadline:
             self._ignored("timeout")
         if not self.paused_until:
@@ -125,7 +133,7 @@ class Core:
     def next_wakeup(self) -> float | None:
         """Seconds until ``tick`` has something to do; None if nothing is ever due."""
         now = self.clock.now()
-        waits = []
+        waits = [deadline - self.clock.monotonic() for deadline, _ in self._closing]
         if self.guide and (deadline := self.guide.next_deadline()) is not None:
             waits.append(deadline - self.clock.monotonic())
         if self.asking:
@@ -325,7 +333,14 @@ class Core:
             self._guide(routine, reason)
 
     def _guide(self, routine: Routine, reason: str, replaces: int | None = None) -> None:
-        steps = routine_steps(routine, self.config.exercises)
+        # A closing note still on screen goes first: the new routine gets a banner of its
+        # own at once, instead of waiting behind it in the server's queue.
+        self._withdraw_done_notes(None)
+        today = self.clock.now().astimezone(self.clock.zone()).date()
+        first_today, self._safety_day = self._safety_day != today, today
+        steps = routine_steps(
+            routine, self.config.exercises, self.config.guidance, point_to_safety=first_today
+        )
         self.guide_reason = reason
         actions = ACTIONS if self._actions() else ()
         self.guide = Guide(
@@ -336,15 +351,35 @@ class Core:
             on_event=self._guide_event(routine.name),
             first_actions=actions,
             replaces=replaces,
+            speaker=self.speaker,
+            cues=self.cues,
         )
         self.guide.start()
-        if self.guide.finished:
-            self.guide = None
+        self._after_guide()
+
+    def _after_guide(self) -> None:
+        """A guide that has finished lets go; its closing note is withdrawn a few seconds
+        later (GNOME ignores expiry times and would keep it, and queue the next routine
+        behind it)."""
+        guide = self.guide
+        if guide is None or not guide.finished:
+            return
+        self.guide = None
+        if guide.outcome == "completed" and guide.notification_id is not None:
+            linger = self.config.guidance.done
+            self._closing.append((self.clock.monotonic() + linger, guide.notification_id))
+
+    def _withdraw_done_notes(self, now: float | None) -> None:
+        """Close the closing notes whose time is up (all of them when ``now`` is None)."""
+        due = [item for item in self._closing if now is None or item[0] <= now + 1e-9]
+        for item in due:
+            self._closing.remove(item)
+            self.notifier.close(item[1])
 
     def _ask(self, routine: Routine, reason: str) -> None:
         """Show a "Start?" prompt with Start, Snooze and Skip, and wait for an answer."""
-        steps = routine_steps(routine, self.config.exercises)
-        length = format_duration(sum(s.seconds for s in steps if s.exercising))
+        steps = routine_steps(routine, self.config.exercises, self.config.guidance)
+        length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
         note = Note(routine.label, body, ASK_TIMEOUT, actions=ACTIONS, urgency=1)
         try:

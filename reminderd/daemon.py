@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from reminderd import dnd, scheduler
+from reminderd import cues, dnd, scheduler, speech
 from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
@@ -149,6 +149,7 @@ class Daemon:
             presence=self._presence(config),
             dnd=self._dnd(self.backend),
         )
+        self._choose_guidance(config)
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
@@ -183,6 +184,18 @@ class Daemon:
         choice = choose(backend, self.write)
         log.info("notifications: %s, because %s", choice.backend, choice.reason)
         return choice
+
+    def _choose_guidance(self, config: Config) -> None:
+        """The voice and the sound cues, chosen like the notification backend."""
+        self.voice = speech.choose(config.guidance.voice)
+        log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
+        server = self.backend.server
+        self.sounds = cues.choose(
+            config.guidance.sounds, server.capabilities if server else frozenset()
+        )
+        log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
+        self.core.speaker = self.voice.speaker
+        self.core.cues = self.sounds
 
     def _dnd(self, choice: Choice) -> DndWatch:
         """The do-not-disturb switch of the notification server in use, if there is one."""
@@ -400,6 +413,12 @@ class Daemon:
             "config_origin": self.source.origin,
             "backend": self.backend.backend,
             "backend_reason": self._backend_reason(),
+            "voice": self.voice.speaker.name,
+            "voice_reason": self.voice.reason,
+            "sounds": "notification server" if self.sounds.by_server else self.sounds.cues.name,
+            "sounds_reason": self.sounds.reason,
+            "dnd": self.core.dnd.source.name if self.core.dnd.source else None,
+            "dnd_reason": self.core.dnd.reason,
             **self.core.status(),
         }
 
@@ -526,6 +545,7 @@ class Daemon:
         self.core.presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
+        self._choose_guidance(config)
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
 
     def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:

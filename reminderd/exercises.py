@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
-from reminderd.model import Exercise, Routine, Step, StepSpec, Trigger
+from reminderd.model import Exercise, Guidance, Routine, Step, StepSpec, Trigger
 
-INTRO_SECONDS = 5.0
 SAFETY_LINE = "Stop if pain increases."
+SAFETY_POINTER = "When to see a doctor: `reminderd safety`."
 
 
 def expand(exercise: Exercise) -> tuple[Step, ...]:
@@ -27,9 +28,10 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                 label = _progress(exercise, set_no, rep_no)
                 steps.extend(_step(exercise, spec, side, label) for spec in exercise.steps)
             if set_no < exercise.sets and exercise.rest:
-                rest = format_duration(exercise.rest)
-                text = f"Rest {rest}. Next: set {set_no + 1} of {exercise.sets}."
-                steps.append(Step(exercise.id, exercise.title, text, exercise.rest, "rest"))
+                text = f"Rest. Next: set {set_no + 1} of {exercise.sets}"
+                steps.append(
+                    Step(exercise.id, exercise.title, text, exercise.rest, "rest", side=side or "")
+                )
     return tuple(steps)
 
 
@@ -59,11 +61,97 @@ def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> S
         detail=_fill(spec.detail, side),
         say=_fill(spec.say, side),
         progress=label,
+        side=side or "",
     )
 
 
 def total_seconds(steps: tuple[Step, ...]) -> float:
+    """How long the steps take, the guide's own (intro, lead-ins) included: a routine's
+    length, as `list`, `show`, `plan`, the prompt and the intro give it."""
     return sum(step.seconds for step in steps)
+
+
+def exercise_seconds(steps: tuple[Step, ...]) -> float:
+    """The time spent exercising: the steps of the exercises, not the guide's own."""
+    return sum(step.seconds for step in steps if step.exercising)
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """How much of one exercise a day brings: runs, repetitions and time."""
+
+    exercise: str
+    runs: int
+    repetitions: int
+    label: str  # the word for one repetition ("squeeze")
+    seconds: float
+
+    def __str__(self) -> str:
+        runs = f"{self.runs} run{'s' if self.runs != 1 else ''}"
+        reps = f"{self.repetitions} {self.label}{'s' if self.repetitions != 1 else ''}"
+        return f"{self.exercise}: {runs}, {reps}, {format_duration(self.seconds) or '0s'}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "exercise": self.exercise,
+            "runs": self.runs,
+            "repetitions": self.repetitions,
+            "label": self.label,
+            "seconds": self.seconds,
+        }
+
+
+def daily_doses(runs: list[tuple[Step, ...]], exercises: Mapping[str, Exercise]) -> list[Dose]:
+    """Per exercise, what the guided routines of a day add up to: how often it runs, how
+    many repetitions (sets x reps x sides) and how long, for comparing with an article's
+    dose."""
+    totals: dict[str, list[float]] = {}
+    for steps in runs:
+        seen = {step.exercise_id for step in steps if step.exercising}
+        for exercise_id in seen:
+            exercise = exercises[exercise_id]
+            entry = totals.setdefault(exercise_id, [0, 0, 0.0])
+            entry[0] += 1
+            entry[1] += exercise.sets * exercise.reps * max(1, len(exercise.sides))
+            entry[2] += sum(s.seconds for s in steps if s.exercise_id == exercise_id)
+    return [
+        Dose(name, int(runs_), int(reps), exercises[name].rep_label, seconds)
+        for name, (runs_, reps, seconds) in sorted(totals.items())
+    ]
+
+
+def with_lead_ins(steps: tuple[Step, ...], seconds: float) -> tuple[Step, ...]:
+    """A lead-in step before each hold, so that the hold's seconds start once the person
+    has read or heard what to do. A hold that repeats the one just before it (the next
+    squeeze of a set) gets none: the person knows it already, and its sound cue says when
+    to start; a rest, another side or another exercise calls for a lead-in again."""
+    result: list[Step] = []
+    last_hold: Step | None = None
+    for step in steps:
+        if step.kind == "rest":
+            last_hold = None
+        if step.kind == "hold":
+            same = last_hold is not None and (
+                last_hold.exercise_id,
+                last_hold.text,
+                last_hold.side,
+            ) == (step.exercise_id, step.text, step.side)
+            if not same:
+                result.append(
+                    Step(
+                        step.exercise_id,
+                        step.title,
+                        f"Get ready: {step.text}",
+                        seconds,
+                        "lead-in",
+                        detail=step.detail,
+                        progress=step.progress,
+                        side=step.side,
+                    )
+                )
+            last_hold = step
+        result.append(step)
+    return tuple(result)
 
 
 def routine_for(
@@ -80,22 +168,35 @@ def routine_for(
     raise UnknownNameError(msg)
 
 
-def routine_steps(routine: Routine, exercises: Mapping[str, Exercise]) -> tuple[Step, ...]:
-    """Everything a guided routine shows, in order: an intro with the safety line, the
-    exercises' steps, and a closing step of zero length."""
-    body: list[Step] = []
+def routine_steps(
+    routine: Routine,
+    exercises: Mapping[str, Exercise],
+    guidance: Guidance | None = None,
+    *,
+    point_to_safety: bool = False,
+) -> tuple[Step, ...]:
+    """Everything a guided routine shows, in order: an intro with the safety line and the
+    routine's length, the exercises' steps with a lead-in before each hold, and a closing
+    step. With ``point_to_safety`` (the first routine of a day) the intro also says where
+    the warning signs are."""
+    pace = guidance or Guidance()
+    expanded: list[Step] = []
     for exercise_id in routine.exercises:
-        body.extend(expand(exercises[exercise_id]))
+        expanded.extend(expand(exercises[exercise_id]))
+    body = with_lead_ins(tuple(expanded), pace.lead_in)
     titles = [exercises[exercise_id].title for exercise_id in routine.exercises]
-    length = format_duration(total_seconds(tuple(body)))
+    length = format_duration(pace.intro + total_seconds(body))
     first = titles[0] if titles else ""
     count = f"{len(titles)} exercises" if len(titles) > 1 else "1 exercise"
+    pointer = f" {SAFETY_POINTER}" if point_to_safety else ""
     intro = Step(
         "",
         routine.label,
-        f"{SAFETY_LINE} {count}, {length}. First: {first}.",
-        INTRO_SECONDS,
+        f"{SAFETY_LINE} {count}, {length}.",
+        pace.intro,
         "intro",
+        detail=f"First: {first}.{pointer}",
+        say=f"{routine.label}. {SAFETY_LINE}",
     )
     done = Step("", routine.label, "Done. Well done.", 0.0, "done")
     return (intro, *body, done)

@@ -6,6 +6,7 @@ late wake-up never pushes the following steps back: nothing drifts.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
@@ -14,31 +15,50 @@ from itertools import accumulate
 from typing import Any
 
 from reminderd.clock import Clock
+from reminderd.cues import SOUNDS, CueChoice, NoCues, cue_for
 from reminderd.durations import format_duration
 from reminderd.errors import NotifyError
+from reminderd.exercises import exercise_seconds
 from reminderd.model import Step
 from reminderd.notify import Note, Notifier
+from reminderd.speech import Silent, Speaker, words
 
 log = logging.getLogger("reminderd")
 
 EventSink = Callable[[str, dict[str, Any]], None]
 
 
+def first_line(step: Step) -> str:
+    """What a banner must show whole: the action (with its side) and how long."""
+    return f"{step.text} ({format_duration(step.seconds)})"
+
+
 def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
-    """The notification for each step: the intro and closing ones name the routine, the
-    others their exercise and the position among the exercise steps ("3/12")."""
-    body = [step for step in steps if step.exercising]
+    """The notification for each step, made to fit a banner: the title carries the routine
+    and its progress ("Neck stretches · 3/12 · hold"), the body's first line the action,
+    the side and the seconds, and the second line the repetition and the detail. A lead-in
+    shows the hold it announces, so the text a person reads does not change when the hold
+    begins; the title and the sound say it has."""
+    label = steps[0].title if steps and steps[0].kind == "intro" else ""
+    count = sum(1 for step in steps if step.exercising)
     notes = []
     position = 0
-    for step in steps:
+    for index, step in enumerate(steps):
         if step.kind in ("intro", "done"):
-            notes.append(Note(step.title, step.text, step.seconds, final=step.kind == "done"))
+            body = step.text + (f"\n{step.detail}" if step.detail else "")
+            notes.append(Note(step.title, body, step.seconds, final=step.kind == "done"))
             continue
-        position += 1
-        summary = f"{step.title} · {position}/{len(body)}"
-        notes.append(
-            Note(summary, f"{step.labelled} ({format_duration(step.seconds)})", step.seconds)
-        )
+        shown = step
+        if step.kind == "lead-in" and index + 1 < len(steps):
+            shown = steps[index + 1]
+            mark = f"{position + 1}/{count} · get ready"
+        else:
+            position += 1
+            mark = f"{position}/{count}" + (" · hold" if step.kind == "hold" else "")
+        title = f"{label or step.title} · {mark}"
+        more = " · ".join(part for part in (shown.progress, shown.detail) if part)
+        body = first_line(shown) + (f"\n{more}" if more else "")
+        notes.append(Note(title, body, step.seconds))
     return tuple(notes)
 
 
@@ -55,6 +75,8 @@ class Guide:
         on_event: EventSink | None = None,
         first_actions: tuple[tuple[str, str], ...] = (),
         replaces: int | None = None,
+        speaker: Speaker | None = None,
+        cues: CueChoice | None = None,
     ) -> None:
         if not steps:
             msg = f"routine {name!r} has no steps"
@@ -69,6 +91,8 @@ class Guide:
                 *self.notes[1:],
             )
         self._notifier = notifier
+        self._speaker = speaker or Silent()
+        self._cues = cues or CueChoice(NoCues(), False, "")
         self._clock = clock
         self._emit = on_event or (lambda kind, data: None)
         self._offsets = [0.0, *accumulate(step.seconds for step in steps)]
@@ -123,7 +147,7 @@ class Guide:
             self._show()
         if self.index == len(self.steps) - 1 and elapsed + 1e-9 >= self._offsets[-1]:
             self.outcome = "completed"
-            exercise = sum(step.seconds for step in self.steps if step.exercising)
+            exercise = exercise_seconds(self.steps)
             self._emit("completed", {"seconds": self.total, "exercise_seconds": exercise})
 
     def skip_intro(self) -> None:
@@ -133,22 +157,35 @@ class Guide:
         self.started_at = self._clock.monotonic() - self._offsets[1]
         self.advance()
 
+    def withdraw(self) -> None:
+        """Take the closing note off the screen (the routine is over)."""
+        self._notifier.close(self.notification_id)
+
     def cancel(self, reason: str) -> None:
         """Stop now and withdraw the notification on screen."""
         if self.finished:
             return
         self.outcome = "cancelled"
+        self._speaker.stop()
         self._notifier.close(self.notification_id)
         self._emit("cancelled", {"reason": reason, "step": self.index + 1})
 
     def _show(self) -> None:
+        """One step, three outputs at one deadline: the notification, the words, the cue."""
         step = self.steps[self.index]
+        note = self.notes[self.index]
+        cue = cue_for(self.steps, self.index)
+        if cue and self._cues.by_server:
+            note = dataclasses.replace(note, sound=SOUNDS[cue])
         try:
-            self.notification_id = self._notifier.show(self.notes[self.index], self.notification_id)
+            self.notification_id = self._notifier.show(note, self.notification_id)
         except NotifyError as error:
             # The person can still follow along on the terminal or the next step; a
             # notification that failed is never a reason to stop the routine.
             log.warning("%s: step %d not shown: %s", self.name, self.index + 1, error)
+        self._speaker.say(words(self.steps, self.index))
+        if cue and not self._cues.by_server:
+            self._cues.cues.play(cue)
         self._emit(
             "step",
             {
@@ -166,12 +203,17 @@ TickHook = Callable[[Guide, float], None]
 
 
 def run_blocking(
-    guide: Guide, clock: Clock, stop: threading.Event | None = None, on_tick: TickHook | None = None
+    guide: Guide,
+    clock: Clock,
+    stop: threading.Event | None = None,
+    on_tick: TickHook | None = None,
+    linger: float = 0.0,
 ) -> str:
     """Guide from start to finish in this thread; return "completed" or "cancelled".
 
     With ``on_tick`` it is called at every whole second left in a step (for a countdown);
-    without it the thread sleeps from one step's deadline to the next.
+    without it the thread sleeps from one step's deadline to the next. The closing note
+    stays ``linger`` seconds, then is withdrawn: nothing is left on screen.
     """
     stop = stop or threading.Event()
     guide.start()
@@ -189,4 +231,7 @@ def run_blocking(
         guide.advance()
         if on_tick:
             on_tick(guide, guide.remaining())
+    if guide.outcome == "completed":
+        clock.wait(linger, stop)
+        guide.withdraw()
     return guide.outcome or "cancelled"

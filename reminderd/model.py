@@ -9,6 +9,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
+from reminderd.errors import Problem
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 ALL_DAY: tuple[tuple[time, time], ...] = ((time(0, 0), time.max),)
@@ -37,6 +39,9 @@ StartPolicy = Literal["auto", "ask"]
 StepKind = Literal["step", "hold"]
 CueKind = Literal["intro", "lead-in", "step", "hold", "rest", "done"]
 EXERCISE_KINDS = frozenset({"step", "hold", "rest"})  # what counts as time spent exercising
+# Characters of a notification's body that every desktop shows on its first line (GNOME
+# Shell cuts a banner's body after about 50): a step's action, side and length fit in it.
+BANNER = 45
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,7 @@ class Step:
     detail: str = ""
     say: str = ""
     progress: str = ""
+    side: str = ""
 
     @property
     def exercising(self) -> bool:
@@ -144,6 +150,18 @@ class WorkSchedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Guidance:
+    """How a routine is guided: the voice, the sound cues and the pace of the guide's own
+    steps (the intro, the lead-in before each hold, how long the closing note stays)."""
+
+    voice: bool | tuple[str, ...] = False  # off, the system's voice, or a command
+    sounds: bool = True
+    intro: float = 5.0
+    lead_in: float = 3.0
+    done: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
 class Hook:
     """A command to run on an event, given the event as JSON on stdin."""
 
@@ -158,8 +176,10 @@ class Config:
 
     routines: tuple[Routine, ...]
     exercises: Mapping[str, Exercise]
+    warnings: tuple[Problem, ...] = ()  # what `check` points out without refusing it
     schedule: WorkSchedule = field(default_factory=WorkSchedule)
     backend: str = "auto"
+    guidance: Guidance = field(default_factory=Guidance)
     history_days: int = 365
     hooks: tuple[Hook, ...] = ()
     path: Path | None = None

@@ -45,6 +45,7 @@ class Note:
     actions: tuple[tuple[str, str], ...] = ()  # (key, label)
     urgency: int = 1
     final: bool = False
+    sound: str = ""  # a sound theme name, for servers that play sounds (sound-name hint)
 
     @property
     def expiry_ms(self) -> int:
@@ -190,6 +191,8 @@ class FreedesktopNotifier:
             "transient": ("b", True),
             "desktop-entry": ("s", APP_NAME),
         }
+        if note.sound and "sound" in self.capabilities:
+            hints["sound-name"] = ("s", note.sound)
         body = (
             APP_NAME,
             replaces or 0,

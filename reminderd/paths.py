@@ -130,7 +130,8 @@ def runtime_folder() -> str:
 
     uid = os.getuid() if hasattr(os, "getuid") else 0
     fallback = os.path.join(tempfile.gettempdir(), f"{APP}-{uid}")
-    logging.getLogger(APP).warning(
+    # The daemon logs it (at info, which it shows); a command line run need not repeat it.
+    logging.getLogger(APP).info(
         "no usable runtime folder (XDG_RUNTIME_DIR is unset, not a folder, or its path is too "
         "long for a socket); using %s",
         fallback,

@@ -37,6 +37,9 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         f"up {format_duration(max(data['uptime'], 1))})",
         f"Config: {data['config']} ({data['config_origin']})",
         f"Notifications: {data['backend']} ({data['backend_reason']})",
+        f"Voice: {data['voice']} ({data['voice_reason']})",
+        f"Sounds: {data['sounds']} ({data['sounds_reason']})",
+        f"Do not disturb: {data['dnd'] or 'not known'} ({data['dnd_reason']})",
         f"Idle awareness: {data['idle']['note']}",
     ]
     if data["paused"]:

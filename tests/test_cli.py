@@ -131,12 +131,21 @@ def test_show_an_exercise(runner: CliRunner) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Chin-to-collarbone stretch (chin-to-collarbone)"
-    assert lines[2] == "Source: 003_8ca7b13792458e4d.txt"
-    assert (
-        "   0:05   10s  Let your arms guide your chin gently towards your right collarbone."
-        in result.stdout
+    assert lines[2] == (
+        'Source: "Introduction to neck muscle spasms" (publisher not named in the text), '
+        "003_8ca7b13792458e4d.txt"
     )
-    assert lines[-1] == "6 steps, 38s in all."
+    assert "   0:05    3s  Get ready: Chin to right collarbone" in result.stdout
+    assert "   0:08   10s  Chin to right collarbone" in result.stdout
+    assert lines[-1] == "8 steps, 44s in all."
+
+
+def test_show_says_when_an_exercise_is_not_from_the_articles(runner: CliRunner) -> None:
+    """An exercise the articles do not describe says so instead of citing one."""
+    result = runner.invoke(cli, ["show", "neck-range-of-motion"])
+    assert result.exit_code == 0
+    assert "Source: not from the articles: a gentle movement chosen by reminderd" in result.stdout
+    assert "000_" not in result.stdout
 
 
 def test_show_unknown_name_is_an_error(runner: CliRunner) -> None:
@@ -157,7 +166,7 @@ def test_list_shows_routines_and_exercises(runner: CliRunner, tmp_path: Path) ->
     result = runner.invoke(cli, ["list", "--config", str(path)])
     assert result.exit_code == 0
     assert "  p  every 20m and at 10:30; 42s; next " in result.stdout
-    assert "  shoulder-blade-squeeze   4m15s  Shoulder-blade squeeze" in result.stdout
+    assert "  shoulder-blade-squeeze   4m24s  Shoulder-blade squeeze" in result.stdout
 
 
 def test_config_init_and_path(runner: CliRunner, tmp_path: Path) -> None:
@@ -165,7 +174,9 @@ def test_config_init_and_path(runner: CliRunner, tmp_path: Path) -> None:
     assert runner.invoke(cli, ["config", "path"]).stdout.endswith("default.toml (default)\n")
     result = runner.invoke(cli, ["config", "init"])
     target = tmp_path / "xdg" / "reminderd" / "config.toml"
-    assert result.stdout == f"Wrote {target}. Edit it, then check it with `reminderd check`.\n"
+    assert result.stdout == (
+        f"Wrote {target}. Edit it, then check it with `reminderd check`.\n\n{safety.TEXT}\n"
+    )
     assert runner.invoke(cli, ["config", "path"]).stdout == f"{target} (user)\n"
     again = runner.invoke(cli, ["config", "init"])
     assert again.exit_code == 1

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from reminderd import safety
 from tests.conftest import TEST_EXERCISES, Recorder, reminderd, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -126,6 +127,12 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
         "config_origin",
         "backend",
         "backend_reason",
+        "voice",
+        "voice_reason",
+        "sounds",
+        "sounds_reason",
+        "dnd",
+        "dnd_reason",
         "paused",
         "paused_until",
         "current",
@@ -144,6 +151,8 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
         status["backend_reason"]
         == "a notification server answers on the session bus (recorder 1.0)"
     )
+    assert (status["voice"], status["voice_reason"]) == ("off", "off ([guidance] voice = false)")
+    assert status["dnd"] == "freedesktop-inhibited"
     assert (status["paused"], status["paused_until"], status["current"], status["queue"]) == (
         False,
         None,
@@ -321,7 +330,8 @@ def test_detach_and_stop(bus_env: dict[str, str], tmp_path: Path) -> None:
     config = write_config(tmp_path / "config.toml", SLOW)
     result = reminderd("start", "--detach", "--config", str(config), env=bus_env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("reminderd started (pid ")
+    assert result.stdout.startswith(safety.TEXT)  # a first start shows the safety note
+    assert result.stdout.splitlines()[-1].startswith("reminderd started (pid ")
     pid = int(result.stdout.split("pid ")[1].split(")")[0])
     assert json.loads(reminderd("status", "--json", env=bus_env).stdout)["pid"] == pid
     stopped = reminderd("stop", env=bus_env)

@@ -59,9 +59,10 @@ def test_run_without_a_session_bus_guides_in_the_terminal(
     assert "guiding in this terminal only" in result.stderr
     assert "no session bus" in result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("[1/6] Quick: Stop if pain increases.")
-    assert lines[1] == "[2/6] Tick stretch: Lean right."
-    assert lines[-1] == "[6/6] Quick: Done. Well done."
+    # The terminal says what the banner says: the same titles and numbering.
+    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 10s."
+    assert lines[1] == "[Quick · 1/4] Lean right. (1s)"
+    assert lines[-1] == "[Quick] Done. Well done."
 
 
 def test_start_guides_a_due_routine_and_stops_on_sigterm(

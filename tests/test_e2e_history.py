@@ -52,7 +52,7 @@ def test_start_button_starts_the_routine(
     and the history shows fired, asked, started, the steps and completed."""
     prompt = wait_for(lambda: prompts(notification_server))[0]
     assert prompt["summary"] == "Asked"
-    assert prompt["body"] == "Time for asked (5s). Stop if pain increases."
+    assert prompt["body"] == "Time for asked (10s). Stop if pain increases."  # intro included
     assert prompt["actions"] == ["start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"]
     assert asking_daemon.status()["asking"]["routine"] == "asked"
     notification_server.call("InvokeAction", "us", (prompt["id"], "start"))

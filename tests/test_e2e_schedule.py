@@ -130,7 +130,9 @@ def test_plan_prints_the_day(user_env: dict[str, str], tmp_path: Path) -> None:
         "  10:00  quick     10s  Quick",
         "  10:30  tea       10s  Tea",
         "  11:00  quick     10s  Quick",
-        "3 reminders, 30s of exercise.",
+        "3 reminders, 30s guided, 15s of exercise.",
+        "Each exercise today:",
+        "  tick: 3 runs, 6 reps, 15s",
     ]
     data = json.loads(
         reminderd(

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from reminderd.config import load_library
-from reminderd.exercises import SAFETY_LINE, expand, routine_steps, total_seconds
-from reminderd.model import Exercise, Routine, StepSpec, Trigger
+from reminderd.exercises import (
+    SAFETY_LINE,
+    expand,
+    routine_for,
+    routine_steps,
+    total_seconds,
+    with_lead_ins,
+)
+from reminderd.guide import notes_for
+from reminderd.model import BANNER, Exercise, Routine, StepSpec, Trigger
 
 
 def test_sides_repeat_the_steps_with_the_side_filled_in() -> None:
@@ -45,7 +53,7 @@ def test_sets_reps_hold_and_rest_expand_with_progress_labels() -> None:
     assert steps[1].seconds == 5
     assert steps[2].labelled == "Set 1 of 3, squeeze 1 of 10: Let go."
     assert steps[21].kind == "rest"
-    assert steps[21].text == "Rest 20s. Next: set 2 of 3."
+    assert steps[21].text == "Rest. Next: set 2 of 3"
     assert steps[28].labelled == "Set 2 of 3, squeeze 4 of 10: Squeeze and hold."
     assert [s.kind for s in steps].count("rest") == 2
     assert steps[-1].labelled == "Set 3 of 3, squeeze 10 of 10: Let go."
@@ -64,33 +72,66 @@ def test_reps_without_sets_and_literal_braces() -> None:
 
 
 def test_built_in_exercises_follow_their_sources() -> None:
-    """Chin-to-collarbone holds about ten seconds per side; the squeeze holds five, 30 times."""
+    """Chin-to-collarbone holds about ten seconds per side; the squeeze holds five, 30 times
+    (the article's dose, 003)."""
     library = load_library()
     chin = expand(library["chin-to-collarbone"])
-    holds = [s for s in chin if "collarbone" in s.text]
-    assert [(s.text.split("towards your ")[1].split()[0], s.seconds) for s in holds] == [
-        ("right", 10),
-        ("left", 10),
+    holds = [s for s in chin if s.kind == "hold"]
+    assert [(s.text, s.seconds) for s in holds] == [
+        ("Chin to right collarbone", 10),
+        ("Chin to left collarbone", 10),
     ]
+    assert all("arms guide your chin gently" in s.detail for s in holds)
     squeeze = expand(library["shoulder-blade-squeeze"])
-    squeezes = [
-        s for s in squeeze if s.text.endswith("Squeeze your shoulder blades together and hold.")
-    ]
+    squeezes = [s for s in squeeze if s.kind == "hold"]
     assert len(squeezes) == 30
     assert {s.seconds for s in squeezes} == {5}
+    assert {s.text for s in squeezes} == {"Squeeze shoulder blades together"}
+
+
+def test_every_built_in_step_fits_a_banner() -> None:
+    """Each built-in step's action, side and length fit the first line of a banner, and
+    every lead-in does too."""
+    library = load_library()
+    for exercise in library.values():
+        routine = routine_for(exercise.id, (), library)
+        for note in notes_for(routine_steps(routine, library)):
+            shown = note.body.splitlines()[0]
+            assert len(shown) <= BANNER, (exercise.id, shown)
 
 
 def test_routine_steps_start_with_the_safety_line_and_end_with_done() -> None:
-    """A guided routine opens with the safety line and what comes, and closes with a zero-length step."""
+    """A guided routine opens with the safety line and its whole length (lead-ins
+    included), puts a lead-in before each new hold, and closes with a zero-length step."""
     library = load_library()
     routine = Routine("neck", ("chin-to-collarbone", "posture-check"), Trigger(every=60))
     steps = routine_steps(routine, library)
     assert steps[0].kind == "intro"
-    assert steps[0].text == f"{SAFETY_LINE} 2 exercises, 1m15s. First: Chin-to-collarbone stretch."
+    assert steps[0].text == f"{SAFETY_LINE} 2 exercises, 1m26s."
+    assert total_seconds(steps) == 86
+    assert steps[0].detail == "First: Chin-to-collarbone stretch."
     assert steps[-1].kind == "done"
     assert steps[-1].seconds == 0
     body = steps[1:-1]
-    assert body == expand(library["chin-to-collarbone"]) + expand(library["posture-check"])
+    assert [s for s in body if s.kind != "lead-in"] == list(
+        expand(library["chin-to-collarbone"]) + expand(library["posture-check"])
+    )
+    lead_ins = [i for i, s in enumerate(body) if s.kind == "lead-in"]
+    assert [body[i + 1].kind for i in lead_ins] == ["hold", "hold"]
+    assert [body[i].text for i in lead_ins] == [
+        "Get ready: Chin to right collarbone",
+        "Get ready: Chin to left collarbone",
+    ]
+    pointed = routine_steps(routine, library, point_to_safety=True)
+    assert pointed[0].detail.endswith("When to see a doctor: `reminderd safety`.")
+
+
+def test_repeated_holds_get_one_lead_in_per_set() -> None:
+    """The thirty squeezes get a lead-in at the start of each set, not before each squeeze."""
+    library = load_library()
+    steps = with_lead_ins(expand(library["shoulder-blade-squeeze"]), 3.0)
+    assert sum(1 for s in steps if s.kind == "lead-in") == 3
+    assert sum(1 for s in steps if s.kind == "hold") == 30
 
 
 def test_detail_and_say_get_the_side_and_progress_stays_apart() -> None:

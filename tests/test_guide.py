@@ -150,12 +150,13 @@ def test_countdown_ticks_every_whole_second() -> None:
 
 
 def test_notes_number_the_exercise_steps() -> None:
-    """Step notifications carry the exercise title and position; intro and done the routine's."""
+    """Step notifications carry the routine's title and the position; the body the action
+    and its length."""
     notes = notes_for(steps(1, 2))
     assert [(n.summary, n.body, n.final) for n in notes] == [
         ("R", "intro", False),
-        ("X · 1/2", "step 1 (1s)", False),
-        ("X · 2/2", "step 2 (2s)", False),
+        ("R · 1/2", "step 1 (1s)", False),
+        ("R · 2/2", "step 2 (2s)", False),
         ("R", "Done.", True),
     ]
     assert notes[1].expiry_ms == 2000

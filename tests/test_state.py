@@ -112,7 +112,7 @@ def test_the_runtime_fallback_is_said(
     monkeypatch.setattr(paths, "_runtime_candidates", lambda: [])
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
-    with caplog.at_level("WARNING", logger="reminderd"):
+    with caplog.at_level("INFO", logger="reminderd"):
         folder = paths.runtime_folder()
     assert folder.startswith(str(tmp_path))
     assert "no usable runtime folder" in caplog.text
