@@ -1,0 +1,145 @@
+"""End to end on a real GNOME Shell (headless): what its banners really show of each step,
+and that a routine leaves nothing behind. GNOME Shell 43 shows a banner's title and one
+line of its body, cut with "…", and ignores expiry times."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reminderd.config import load_library
+from reminderd.exercises import routine_for, routine_steps
+from reminderd.guide import first_line, notes_for
+from reminderd.model import BANNER
+from reminderd.notify import FreedesktopNotifier
+from tests.conftest import TEST_EXERCISES, wait_for
+from tests.gnome import GnomeShell, missing
+from tests.test_e2e_control import RunningDaemon
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def gnome() -> Iterator[GnomeShell]:
+    why = missing()
+    if why:
+        pytest.skip(why)
+    shell = GnomeShell()
+    try:
+        shell.start()
+    except RuntimeError:
+        shell.stop()
+        raise
+    try:
+        yield shell
+    finally:
+        shell.stop()
+
+
+def settle(gnome: GnomeShell, title: str) -> dict[str, Any]:
+    banner: dict[str, Any] = wait_for(
+        lambda: (b := gnome.banner()) and b["title"] == title and b["shown_fully"] and b,
+        timeout=10,
+    )
+    return banner
+
+
+def test_every_hold_banner_shows_its_side_and_seconds_uncut(
+    gnome: GnomeShell, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each hold of the built-in library, sent through reminderd's notifier, shows its
+    action, side and seconds in GNOME's banner before any "…"; counted on the real
+    label, and seen in a screenshot."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", gnome.address)
+    notifier = FreedesktopNotifier()
+    assert notifier.probe() is None
+    assert notifier.server_name == "gnome-shell"
+    assert "sound" in notifier.capabilities
+    library = load_library()
+    seen: list[tuple[str, str, int]] = []
+    for exercise_id in sorted(library):
+        steps = routine_steps(routine_for(exercise_id, (), library), library)
+        notes = notes_for(steps)
+        shown_id = None
+        for step, note in zip(steps, notes, strict=True):
+            if step.kind != "hold" or any(s[1] == step.text for s in seen):
+                continue
+            shown_id = notifier.show(note, shown_id)
+            banner = settle(gnome, note.summary)
+            wanted = first_line(step)
+            assert banner["visible"].startswith(wanted), (banner, wanted)
+            assert len(wanted) <= BANNER
+            assert not banner["title_cut"], banner
+            seen.append((exercise_id, step.text, banner["shown"]))
+            if exercise_id == "chin-to-collarbone" and step.side == "right":
+                picture = gnome.screenshot(tmp_path / "gnome-hold-banner.png")
+                assert picture.stat().st_size > 10_000
+                print(f"screenshot of the banner: {picture}")
+        notifier.close(shown_id)
+    print("characters a GNOME banner showed of each hold's body:", seen)
+    assert len(seen) >= 6
+    wait_for(lambda: gnome.banner() is None and not gnome.listed(), timeout=10)
+
+
+CONFIG = (
+    """
+[guidance]
+intro = "1s"
+lead_in = "1s"
+done = "1s"
+
+[[routines]]
+name = "first"
+exercises = ["tick"]
+every = "1h"
+
+[[routines]]
+name = "second"
+exercises = ["tick"]
+every = "1h"
+"""
+    + TEST_EXERCISES
+)
+
+
+def test_a_routine_leaves_nothing_and_the_next_shows_at_once(
+    gnome: GnomeShell, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two routines run back to back through the daemon: the second's banner comes up as
+    soon as the first ends (not queued behind its closing note), and when both are done
+    nothing of reminderd is left, neither on screen nor in the list."""
+    config = tmp_path / "gnome.toml"
+    config.write_text(CONFIG)
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": gnome.address}
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    try:
+        status = daemon.status()
+        assert status["backend_reason"].startswith("a notification server answers")
+        assert "gnome-shell" in status["backend_reason"]
+        assert status["dnd"] == "gnome-show-banners"
+        assert status["sounds"] == "notification server"
+        assert daemon.cli("run", "first").returncode == 0
+        assert daemon.cli("run", "second").returncode == 0
+        titles: list[tuple[float, str]] = []
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            banner = gnome.banner()
+            titles.append((time.monotonic(), banner["title"] if banner else ""))
+            if "routine.completed second" in daemon.log.read_text():
+                break
+            time.sleep(0.1)
+        first_last = max(t for t, title in titles if title.startswith("First"))
+        second_first = min(t for t, title in titles if title.startswith("Second"))
+        # The second routine's banner replaced the first's closing note at once, instead of
+        # waiting behind it in GNOME's queue.
+        assert 0 < second_first - first_last < 1.0, titles
+        wait_for(lambda: gnome.banner() is None, timeout=10)
+        wait_for(lambda: not gnome.listed(), timeout=10)
+        assert gnome.queue() == []
+    finally:
+        daemon.stop()
