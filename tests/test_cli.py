@@ -210,3 +210,14 @@ def test_show_names_the_file_of_a_user_exercise(runner: CliRunner, tmp_path: Pat
         "Defined in"
         not in runner.invoke(cli, ["show", "posture-check", "--config", str(path)]).stdout
     )
+
+
+def test_readme_layout_lists_every_module() -> None:
+    """The README's Layout names every module of the package, and no other."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout\n", 1)[1].split("```", 2)[1]
+    listed = {line.split()[0] for line in block.splitlines() if line.startswith("  ")}
+    modules = {
+        path.name for path in (ROOT / "reminderd").glob("*.py") if path.name != "__init__.py"
+    }
+    assert listed == modules
