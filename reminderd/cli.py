@@ -54,7 +54,7 @@ from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import private_log, user_paths
 from reminderd.sources import describe
-from reminderd.statusline import clock_text
+from reminderd.statusline import clock_text, first_reminder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,7 +145,10 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
         )
     load_config(_source(config_path))  # a broken config is reported here, with exit 2
     _show_safety_once()
-    argv = [sys.executable, "-m", "reminderd.serve", "--log-level", log_level]
+    # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
+    # it happens to be started from (a clone of the repository, say).
+    safe = ["-P"] if sys.version_info >= (3, 11) else []
+    argv = [sys.executable, *safe, "-m", "reminderd.serve", "--log-level", log_level]
     if config_path:
         argv += ["--config", str(config_path.resolve())]
     if detach:
@@ -161,7 +164,7 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
         os.execv(sys.executable, argv)  # noqa: S606 - a fixed argument list, no shell
     from reminderd import serve  # noqa: PLC0415
 
-    sys.exit(serve.main(argv[3:]))
+    sys.exit(serve.main(argv[argv.index("reminderd.serve") + 1 :]))
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
@@ -198,6 +201,7 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
             continue
         if reply.get("pid") == child.pid:
             click.echo(f"reminderd started (pid {child.pid}); log: {log_path}")
+            click.echo(first_reminder(reply["routines"], datetime.now().astimezone()))
             return
         time.sleep(0.05)
     raise click.ClickException(

@@ -43,6 +43,7 @@ from reminderd.paths import Paths, control_supported, private_log, user_paths
 from reminderd.presence import Presence
 from reminderd.server import Client, Server
 from reminderd.state import StateStore
+from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
 
 log = logging.getLogger("reminderd")
@@ -318,6 +319,8 @@ class Daemon:
         where = f", control socket {self.paths.socket}" if self.server else ""
         log.info("reminderd %s started, pid %d%s", _version(), os.getpid(), where)
         self._log_next()
+        now = self.clock.now().astimezone(self.clock.zone())
+        self.write(first_reminder(self.core.status()["routines"], now))
         _return_startup_memory()
         try:
             while not self.stopping:

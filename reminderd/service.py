@@ -125,8 +125,32 @@ def _run(argv: list[str]) -> tuple[int, str]:
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
+def temporary_interpreter(executable: str = sys.executable) -> str | None:
+    """Why the interpreter the service would run may not stay (None if it will)."""
+    import tempfile  # noqa: PLC0415
+
+    # /tmp by name too: TMPDIR may point elsewhere while a venv sits in /tmp.
+    folders = {Path(tempfile.gettempdir()).resolve(), Path("/tmp").resolve()}  # noqa: S108
+    where = Path(executable).resolve()
+    for folder in folders:
+        if where.is_relative_to(folder):
+            return (
+                f"{executable} lives in {folder}, which is emptied: install reminderd with "
+                "pipx (or into a virtual environment that stays) before `service install`"
+            )
+    return None
+
+
 def install(config: Path | None = None, platform: str = sys.platform) -> Outcome:
     argv = command_line(config)
+    warning = temporary_interpreter(argv[0])
+    if warning:
+        outcome = _install(argv, platform)
+        return Outcome(outcome.path, (f"Warning: {warning}", *outcome.lines))
+    return _install(argv, platform)
+
+
+def _install(argv: list[str], platform: str) -> Outcome:
     if platform == "darwin":
         path = agent_path()
         log = Path.home() / "Library" / "Logs" / "reminderd.log"

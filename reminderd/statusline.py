@@ -30,6 +30,19 @@ def clock_text(iso: str, now: datetime) -> str:
     return f"{day}{moment:%H:%M} (in {format_duration(minutes * 60) or '0m'})"
 
 
+def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
+    """What a person needs right after `start`: when the first reminder comes, and how to
+    see a routine now rather than in half an hour."""
+    due = [r for r in routines if r.get("next")]
+    if not due:
+        return "No reminder is due in the next two weeks. Try one now: `reminderd run NAME`."
+    first = min(due, key=lambda r: datetime.fromisoformat(r["next"]))
+    when = clock_text(first["next"], now)
+    return (
+        f"First reminder: {first['name']} at {when}. Try one now: `reminderd run {first['name']}`."
+    )
+
+
 def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [

@@ -331,7 +331,8 @@ def test_detach_and_stop(bus_env: dict[str, str], tmp_path: Path) -> None:
     result = reminderd("start", "--detach", "--config", str(config), env=bus_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(safety.TEXT)  # a first start shows the safety note
-    assert result.stdout.splitlines()[-1].startswith("reminderd started (pid ")
+    assert result.stdout.splitlines()[-2].startswith("reminderd started (pid ")
+    assert result.stdout.splitlines()[-1].startswith("First reminder: ")
     pid = int(result.stdout.split("pid ")[1].split(")")[0])
     assert json.loads(reminderd("status", "--json", env=bus_env).stdout)["pid"] == pid
     stopped = reminderd("stop", env=bus_env)
@@ -527,7 +528,7 @@ def test_log_file_gets_the_log(bus_env: dict[str, str], tmp_path: Path) -> None:
         "start", "--detach", "--log-file", str(log), "--config", str(config), env=bus_env
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.endswith(f"log: {log}\n")
+    assert f"log: {log}\n" in result.stdout
     reminderd("stop", env=bus_env)
     text = log.read_text()
     assert "reminderd 0.1.0 started" in text

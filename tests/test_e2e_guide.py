@@ -82,7 +82,8 @@ def test_start_guides_a_due_routine_and_stops_on_sigterm(
         started = time.monotonic()
         first = wait_for(notification_server.notifications, timeout=15)
         assert first[0]["summary"] == "Quick"
-        assert time.monotonic() - started == pytest.approx(3.5, abs=2.5)
+        # Due one interval (3 s) after the start, not at once; start-up under load adds some.
+        assert 2.5 <= time.monotonic() - started < 10
         wait_for(lambda: len(notification_server.notifications()) >= 3, timeout=10)
         process.send_signal(signal.SIGTERM)
         sent_at = time.monotonic()
@@ -91,8 +92,10 @@ def test_start_guides_a_due_routine_and_stops_on_sigterm(
     finally:
         if process.poll() is None:
             process.kill()
-    _out, err = process.communicate()
+    out, err = process.communicate()
     assert "notifications: freedesktop" in err
+    assert "First reminder: quick at " in out  # and how to try one now
+    assert "Try one now: `reminderd run quick`." in out
     assert "Traceback" not in err
     closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
     assert closed, "stopping mid-routine withdraws the notification on screen"

@@ -122,3 +122,11 @@ def test_unit_path_ignores_a_relative_xdg_config_home(
     assert service.unit_path() == home / ".config" / "systemd" / "user" / "reminderd.service"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "elsewhere"))
     assert service.unit_path() == home / "elsewhere" / "systemd" / "user" / "reminderd.service"
+
+
+def test_install_warns_when_the_interpreter_will_not_stay(tmp_path: Path) -> None:
+    """A Python under the temporary folder (a throwaway venv) would vanish from under the
+    login service: service install says so."""
+    assert service.temporary_interpreter("/tmp/venv/bin/python3") is not None
+    assert "pipx" in (service.temporary_interpreter("/tmp/venv/bin/python3") or "")
+    assert service.temporary_interpreter("/usr/bin/python3") is None

@@ -1,0 +1,78 @@
+"""The quick start on a system whose Python refuses `pip install` (PEP 668): pipx installs
+reminderd into a place that stays, and the installed command works."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+
+
+def externally_managed() -> bool:
+    return SYSTEM_PYTHON.exists() and bool(glob.glob("/usr/lib/python3*/EXTERNALLY-MANAGED"))
+
+
+@pytest.mark.skipif(
+    not (externally_managed() and shutil.which("pipx")),
+    reason="needs a system Python that refuses pip install (PEP 668) and pipx "
+    "(Debian 12 / Ubuntu 24.04: apt-get install pipx)",
+)
+def test_pipx_installs_where_pip_is_refused(tmp_path: Path) -> None:
+    """In a clean home, the system Python refuses `pip install .`; the README's
+    `pipx install .` works, and the installed `reminderd` answers --version and check."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "HOME": str(home),
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PIPX_HOME": str(home / ".local" / "pipx"),
+        "PIPX_BIN_DIR": str(home / ".local" / "bin"),
+        **{k: v for k, v in os.environ.items() if k.startswith("PIP_")},
+    }
+    source = tmp_path / "clone"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "*cache*"))
+    refused = subprocess.run(
+        [str(SYSTEM_PYTHON), "-m", "pip", "install", "."],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "externally-managed-environment" in refused.stderr + refused.stdout or (
+        "No module named pip" in refused.stderr
+    )
+    installed = subprocess.run(
+        ["pipx", "install", "."],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr
+    command = home / ".local" / "bin" / "reminderd"
+    version = subprocess.run(
+        [str(command), "--version"], env=env, capture_output=True, text=True, check=False
+    )
+    assert version.returncode == 0, version.stderr
+    assert version.stdout.startswith("reminderd, version ")
+    check = subprocess.run(
+        [str(command), "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr
+    assert "OK, 4 routines, 5 exercises." in check.stdout
+    assert "pipx" in check.stdout  # the built-in config, from the installed package
