@@ -54,7 +54,7 @@ from reminderd.model import Config, Step
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import private_log, user_paths
 from reminderd.sources import describe
-from reminderd.statusline import clock_text, first_reminder
+from reminderd.statusline import clock_text, first_reminder, when_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -262,7 +262,7 @@ def pause(duration: str | None, until: str | None) -> None:
     if duration:
         args["seconds"] = _duration(duration)
     elif until:
-        if until != "tomorrow":
+        if until not in ("tomorrow", "24:00"):
             try:
                 parse_clock(until)
             except DurationError as error:
@@ -477,10 +477,7 @@ def _routine_lines(config: Config) -> list[str]:
 def _when(moment: datetime | None, now: datetime, zone: Any) -> str:
     if moment is None:
         return "never (no working time in the next two weeks)"
-    local = moment.astimezone(zone)
-    minutes = round((moment - now).total_seconds() / 60)
-    day = "" if local.date() == now.astimezone(zone).date() else local.strftime("%a ")
-    return f"{day}{local:%H:%M} (in {format_duration(max(minutes, 0) * 60) or '0m'})"
+    return when_text(moment, now.astimezone(zone))
 
 
 @cli.command()
@@ -597,7 +594,15 @@ def check(path: Path | None) -> None:
 
     Exits 0 when the file is fine, 2 when it has problems.
     """
-    config = load_config(find_config(path))
+    try:
+        config = load_config(find_config(path))
+    except ConfigError as error:
+        # The problems on stdout, for `check | less`; the count on stderr, as elsewhere.
+        *problems, count = error.report()
+        for line in problems:
+            click.echo(line)
+        click.echo(count, err=True)
+        sys.exit(2)
     for warning in config.warnings:
         click.echo(f"warning: {warning}")
     click.echo(

@@ -406,8 +406,9 @@ class _Reader:
             except DurationError as error:
                 self.problem((*path, index), *_split(error))
         ranges.sort()
-        for (_, end), (start, _) in itertools.pairwise(ranges):
-            if start < end:
+        for (first_start, first_end), (start, _end) in itertools.pairwise(ranges):
+            across_midnight = first_end < first_start  # it runs on to the end of the day
+            if start < first_end or across_midnight:
                 self.problem(path, "two time ranges overlap", "merge them into one range")
         return tuple(ranges)
 
@@ -440,7 +441,8 @@ def _read_text(path: Path) -> str:
             raise OSError(errno.EINVAL, "not a regular file")
         if info.st_size > MAX_FILE:
             raise OSError(errno.EFBIG, f"larger than {MAX_FILE // 1024} KiB")
-        return file.read().decode("utf-8")
+        # A UTF-8 byte-order mark (some Windows editors write one) is not part of the TOML.
+        return file.read().decode("utf-8").removeprefix("\ufeff")
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
@@ -904,8 +906,17 @@ def _check_reachable(
             "add one of them to [schedule] days, or change the routine's days",
         )
         return
+
+    def inside(moment: time, start: time, end: time) -> bool:
+        return start <= moment < end if start < end else moment >= start or moment < end
+
     for index, moment in enumerate(at):
-        if not any(start <= moment < end for day in days for start, end in schedule.ranges_on(day)):
+        if not any(
+            inside(moment, start, end)
+            for day in range(7)
+            for start, end in schedule.ranges_on(day)
+            if day in days or (day + 1) % 7 in days
+        ):
             reader.problem(
                 (*path, "at", index),
                 f"{moment:%H:%M} is outside working hours on every day",

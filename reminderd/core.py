@@ -571,6 +571,8 @@ class Core:
             paused = "forever" if self.paused_until == FOREVER else self.paused_until.isoformat()
         return {
             "paused_until": paused,
+            # Snoozes and skips belong to the config they were made under.
+            "config": str(self.config.path) if self.config.path else None,
             "snoozed": {
                 n: t.snoozed_until.isoformat()
                 for n, t in self.timers.items()
@@ -591,6 +593,16 @@ class Core:
             self.paused_until = FOREVER
         elif (until := _parse_time(paused)) and until > now:
             self.paused_until = until
+        made_under = state.get("config")
+        here = str(self.config.path) if self.config.path else None
+        if made_under is not None and made_under != here:
+            log.info(
+                "snoozes and skips of %s dropped: they were made under another config (%s)",
+                here,
+                made_under,
+            )
+            self._recompute_all()
+            return
         for key, apply in (("snoozed", _restore_snooze), ("skipped_through", _restore_skip)):
             entries = state.get(key)
             for name, text in entries.items() if isinstance(entries, dict) else ():

@@ -26,14 +26,14 @@ from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control import MAX_STREAMS
 from reminderd.core import Core
 from reminderd.dnd import Watch as DndWatch
-from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded, parse_clock
+from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded
 from reminderd.errors import (
     ConfigError,
     ControlError,
     DurationError,
     ReminderError,
 )
-from reminderd.exercises import routine_for
+from reminderd.exercises import routine_for, unknown_name
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
@@ -445,19 +445,10 @@ class Daemon:
             return now + timedelta(seconds=_seconds(seconds, MAX_PAUSE, "a pause", fix))
         if until is None:
             return None
-        if until == "tomorrow":
-            day = now.astimezone(zone).date() + timedelta(days=1)
-            midnight = scheduler.instant(day, datetime.min.time(), zone)
-            return scheduler.next_working(self.core.config.schedule, midnight, zone) or midnight
         try:
-            moment = parse_clock(str(until))
+            return scheduler.until(self.core.config.schedule, str(until), now, zone)
         except DurationError as error:
             raise ControlError(str(error)) from None
-        local = now.astimezone(zone)
-        end = scheduler.instant(local.date(), moment, zone)
-        return (
-            end if end > now else scheduler.instant(local.date() + timedelta(days=1), moment, zone)
-        )
 
     def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         was_paused = self.core.paused_until is not None
@@ -473,8 +464,7 @@ class Daemon:
 
     def _target_error(self, name: str | None) -> ControlError:
         if name:
-            known = ", ".join(self.core.timers)
-            return ControlError(f'no routine called "{name}" (known: {known})')
+            return ControlError(unknown_name(name, list(self.core.timers), "routine"))
         return ControlError("nothing to act on: no routine is on screen, queued or due")
 
     def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:

@@ -112,16 +112,19 @@ def parse_clock(text: str) -> time:
 
 
 def parse_range(text: str) -> tuple[time, time]:
-    """Return the start and end of a "09:00-12:30" range; "24:00" may end one."""
+    """Return the start and end of a "09:00-12:30" range; "24:00" may end one, and one that
+    ends before it starts ("22:00-06:00") runs across midnight."""
     if not isinstance(text, str) or text.count("-") != 1:
         msg = f'"{text}" is not a time range: write it like "09:00-12:30"'
         raise DurationError(msg)
     start_text, end_text = (part.strip() for part in text.split("-"))
     start = parse_clock(start_text)
     end = time.max if end_text == "24:00" else parse_clock(end_text)
-    if end <= start:
-        msg = f'"{text}" ends before it starts: write the earlier time first, like "09:00-12:30"'
+    if end == start:
+        msg = f'"{text}" is empty: its start and end are the same time'
         raise DurationError(msg)
+    # An end before the start is a range across midnight ("22:00-06:00", a night shift),
+    # counted on the day it starts.
     return start, end
 
 

@@ -163,9 +163,17 @@ def routine_for(
             return routine
     if name in exercises:
         return Routine(name=name, exercises=(name,), trigger=Trigger(), title=exercises[name].title)
-    known = ", ".join([r.name for r in routines] + sorted(exercises))
-    msg = f'no routine or exercise called "{name}" (known: {known})'
-    raise UnknownNameError(msg)
+    names = [r.name for r in routines] + sorted(exercises)
+    raise UnknownNameError(unknown_name(name, names, "routine or exercise"))
+
+
+def unknown_name(name: str, known: list[str], what: str) -> str:
+    """'no routine called "nekc" (did you mean "neck"?; known: ...)'."""
+    import difflib  # noqa: PLC0415 - only a mistyped name needs it
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f'did you mean "{close[0]}"?; ' if close else ""
+    return f'no {what} called "{name}" ({hint}known: {", ".join(known)})'
 
 
 def routine_steps(

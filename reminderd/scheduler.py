@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+from reminderd.durations import parse_clock
 from reminderd.model import Trigger, WorkSchedule
 
 HORIZON_DAYS = 14  # look this far ahead for the next working time; beyond it, "never"
@@ -47,6 +48,8 @@ def working_ranges(
     ranges = []
     for start, end in schedule.ranges_on(day.weekday()):
         begin, finish = instant(day, start, zone), instant(day, end, zone)
+        if end < start:  # across midnight: it ends the next morning
+            finish = instant(day + timedelta(days=1), end, zone)
         if finish > begin:
             ranges.append((begin, finish))
     return ranges
@@ -120,7 +123,10 @@ def at_due(
     first_day = local_date(after, zone)
     for offset in range(HORIZON_DAYS + 1):
         day = first_day + timedelta(days=offset)
-        ranges = working_ranges(schedule, day, zone, trigger.days)
+        # The day's own ranges, and last night's that runs on into this morning.
+        ranges = working_ranges(schedule, day, zone, trigger.days) + working_ranges(
+            schedule, day - timedelta(days=1), zone, trigger.days
+        )
         for moment in trigger.at:
             when = instant(day, moment, zone)
             if when > after and any(start <= when < end for start, end in ranges):
@@ -145,3 +151,16 @@ def next_due(
         if moment is not None
     ]
     return min(candidates) if candidates else None
+
+
+def until(schedule: WorkSchedule, text: str, now: datetime, zone: tzinfo) -> datetime:
+    """The end of `pause --until TEXT`: the next "HH:MM" (today, else tomorrow), "24:00"
+    (the coming midnight), or "tomorrow" (the start of tomorrow's working hours).
+    DurationError for anything else."""
+    local = now.astimezone(zone)
+    if text == "tomorrow":
+        midnight = instant(local.date() + timedelta(days=1), time(0, 0), zone)
+        return next_working(schedule, midnight, zone) or midnight
+    moment = time.max if text.strip() == "24:00" else parse_clock(text)
+    end = instant(local.date(), moment, zone)
+    return end if end > now else instant(local.date() + timedelta(days=1), moment, zone)

@@ -221,8 +221,15 @@ def status(platform: str = sys.platform) -> Outcome:
             path, ("Not installed: `reminderd service install` starts reminderd at login.",)
         )
     lines = [f"Installed: {path}"]
-    if platform not in ("darwin", "win32") and systemd_running():
+    if platform in ("darwin", "win32"):
+        return Outcome(path, tuple(lines))
+    if systemd_running():
         for query in ("is-enabled", "is-active"):
             _, output = _run(["systemctl", "--user", query, UNIT_NAME])
             lines.append(f"systemctl --user {query}: {output or 'unknown'}")
+    else:
+        lines += [
+            "Not enabled and not active: no systemd user manager runs here to start it.",
+            f"  Where one runs: systemctl --user enable --now {UNIT_NAME}",
+        ]
     return Outcome(path, tuple(lines))

@@ -22,12 +22,30 @@ if TYPE_CHECKING:
 NOT_RUNNING_JSON = {"version": 1, "running": False}
 
 
+def when_text(moment: datetime, now: datetime) -> str:
+    """A moment as people read it, in ``now``'s time zone: "10:45 (in 12m)", "10:45 (in 40s)"
+    under a minute, "Tue 09:00 (in 18h50m)" within a week, "Mon 14 Dec 06:56 (in 22d)"
+    beyond. The one formatter of times to come, for `status` and every other command."""
+    moment = moment.astimezone(now.tzinfo)
+    seconds = (moment - now).total_seconds()
+    if seconds < 59.5:
+        ahead = f"{max(0, round(seconds))}s"
+    elif seconds < 7 * 86400:
+        ahead = format_duration(round(seconds / 60) * 60)
+    else:
+        ahead = f"{round(seconds / 86400)}d"
+    if moment.date() == now.date():
+        day = ""
+    elif seconds < 6.5 * 86400:
+        day = moment.strftime("%a ")
+    else:
+        day = moment.strftime("%a %d %b ")
+    return f"{day}{moment:%H:%M} (in {ahead})"
+
+
 def clock_text(iso: str, now: datetime) -> str:
-    """ "10:45 (in 12m)", or "Tue 09:00 (in 18h50m)" for another day."""
-    moment = datetime.fromisoformat(iso)
-    minutes = max(0, round((moment - now).total_seconds() / 60))
-    day = "" if moment.date() == now.date() else moment.strftime("%a ")
-    return f"{day}{moment:%H:%M} (in {format_duration(minutes * 60) or '0m'})"
+    """``when_text`` of an ISO 8601 time, as the daemon sends them."""
+    return when_text(datetime.fromisoformat(iso), now)
 
 
 def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
@@ -77,7 +95,11 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
     lines.append("Next:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
     held = {"idle": " (waiting: you are away)", "dnd": " (waiting: do not disturb)"}
-    for routine in data["routines"]:
+    coming = sorted(  # in time order; those with no next time last
+        data["routines"],
+        key=lambda r: (r["next"] is None, datetime.fromisoformat(r["next"]) if r["next"] else now),
+    )
+    for routine in coming:
         when = clock_text(routine["next"], now) if routine["next"] else "-"
         note = held.get(
             routine.get("held") or "", " (snoozed)" if routine.get("snoozed_until") else ""

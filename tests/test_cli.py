@@ -71,18 +71,44 @@ def test_check_a_good_config(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_check_lists_every_problem_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:
-    """`check` prints one line per problem on stderr and exits 2, with no traceback."""
+    """`check` prints one line per problem on stdout (for `check | less`), the count on
+    stderr, and exits 2, with no traceback."""
     path = tmp_path / "c.toml"
     path.write_text('[[routines]]\nname = "p"\nexercises = ["posture"]\nevry = "20m"\n')
     result = runner.invoke(cli, ["check", str(path)])
     assert result.exit_code == 2
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    assert result.stdout.splitlines() == [
         f'{path}:1: routines[0]: no trigger (add every = "45m" or at = ["10:30"])',
         f'{path}:3: routines[0].exercises[0]: unknown exercise "posture" (did you mean "posture-check"?)',
         f'{path}:4: routines[0].evry: unknown key "evry" (did you mean "every"?)',
-        "3 problems found.",
     ]
+    assert result.stderr == "3 problems found.\n"
+
+
+def test_check_reports_a_bad_hook_command_and_its_other_mistakes_at_once(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A wrong hook command does not hide the hook's other mistakes."""
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\n'
+        '[[hooks]]\nevent = "routine.completed"\ncommand = "notify-send done"\ntimeout = "5"\n'
+    )
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "hooks[0].command: expected a list of strings" in result.stdout
+    assert 'hooks[0].timeout: "5" has no unit' in result.stdout
+    assert result.stderr == "2 problems found.\n"
+
+
+def test_a_byte_order_mark_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
+    """A config saved with a UTF-8 byte-order mark reads like one without."""
+    path = tmp_path / "c.toml"
+    path.write_bytes(
+        b'\xef\xbb\xbf[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\n'
+    )
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 0, result.output
 
 
 def test_other_commands_report_config_problems_the_same_way(
@@ -104,7 +130,7 @@ def test_check_reads_the_env_var(runner: CliRunner, tmp_path: Path) -> None:
     path.write_text("x = 1\n")
     result = runner.invoke(cli, ["check"], env={"REMINDERD_CONFIG": str(path)})
     assert result.exit_code == 2
-    assert f"{path}:1: x: unknown key" in result.stderr
+    assert f"{path}:1: x: unknown key" in result.stdout
 
 
 def test_safety_prints_the_safety_text(runner: CliRunner) -> None:
@@ -153,7 +179,7 @@ def test_show_unknown_name_is_an_error(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["show", "nekc"])
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        'Error: no routine or exercise called "nekc" (known: posture, neck,'
+        'Error: no routine or exercise called "nekc" (did you mean "neck"?; known: posture, neck,'
     )
 
 
@@ -221,3 +247,57 @@ def test_readme_layout_lists_every_module() -> None:
         path.name for path in (ROOT / "reminderd").glob("*.py") if path.name != "__init__.py"
     }
     assert listed == modules
+
+
+def test_times_read_as_people_read_them() -> None:
+    """Seconds under a minute, a weekday within a week, a date beyond it."""
+    from datetime import datetime, timedelta, timezone
+
+    from reminderd.statusline import when_text
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    assert when_text(now + timedelta(seconds=11), now) == "10:00 (in 11s)"
+    assert when_text(now + timedelta(minutes=12), now) == "10:12 (in 12m)"
+    assert when_text(now + timedelta(hours=23), now) == "Tue 09:00 (in 23h)"
+    assert when_text(now + timedelta(days=24, hours=-3), now) == "Thu 17 Dec 07:00 (in 24d)"
+
+
+def test_status_lists_next_in_time_order() -> None:
+    """`status` lists the coming routines soonest first, whatever the config's order."""
+    from datetime import datetime, timezone
+
+    from reminderd.statusline import status_lines
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    data = {
+        "reminderd": "x",
+        "pid": 1,
+        "uptime": 5,
+        "config": "c",
+        "config_origin": "user",
+        "backend": "console",
+        "backend_reason": "r",
+        "voice": "off",
+        "voice_reason": "r",
+        "sounds": "off",
+        "sounds_reason": "r",
+        "dnd": None,
+        "dnd_reason": "r",
+        "idle": {"note": "off"},
+        "paused": False,
+        "routines": [
+            {"name": "late", "next": "2026-11-23T15:00:00+00:00"},
+            {"name": "never", "next": None},
+            {"name": "soon", "next": "2026-11-23T10:30:00+00:00"},
+        ],
+    }
+    lines = status_lines(data, now)
+    start = lines.index("Next:")
+    assert [line.split()[0] for line in lines[start + 1 :]] == ["soon", "late", "never"]
+
+
+def test_readme_example_is_the_example_file() -> None:
+    """The README's full example is config/examples/office-week.toml, word for word."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("config/examples/office-week.toml):\n\n```toml\n", 1)[1].split("```", 1)[0]
+    assert block == (ROOT / "config" / "examples" / "office-week.toml").read_text()

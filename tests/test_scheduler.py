@@ -156,3 +156,62 @@ def test_next_run_times_under_time_machine() -> None:
             "posture": "Mon 23 13:30",
             "afternoon": "Wed 25 15:00",
         }
+
+
+NIGHT = WorkSchedule(hours=(((time(22), time(6)),),) * 5 + ((), ()))  # Mon-Fri nights
+
+
+def test_a_night_shift_runs_across_midnight_counted_on_the_day_it_starts() -> None:
+    """ "22:00-06:00" on Monday runs from Monday 22:00 to Tuesday 06:00: working time at
+    02:00 Tuesday, not at 02:00 Monday; Friday's night ends Saturday morning."""
+    assert scheduler.is_working(NIGHT, at(24, 2), BERLIN)
+    assert not scheduler.is_working(NIGHT, at(23, 2), BERLIN)  # Sunday night is off
+    assert not scheduler.is_working(NIGHT, at(24, 12), BERLIN)
+    assert scheduler.is_working(NIGHT, at(28, 5, 59), BERLIN)  # Saturday, Friday's night
+    assert local(scheduler.next_working(NIGHT, at(23, 12), BERLIN)) == "Mon 23 22:00"
+
+
+def test_intervals_and_at_times_in_a_night_shift() -> None:
+    """Every 2 hours from the start of the shift fires at midnight, 02:00 and 04:00 (not at
+    06:00, closing time); an `at` time of 03:00 falls inside the night that began before."""
+    due = scheduler.interval_due(NIGHT, Trigger(every=7200), at(23, 22), BERLIN)
+    assert local(due) == "Tue 24 00:00"
+    due = scheduler.interval_due(NIGHT, Trigger(every=7200), at(24, 4), BERLIN)
+    assert local(due) == "Wed 25 00:00"  # not at closing time; the next night starts anew
+    assert local(scheduler.at_due(NIGHT, Trigger(at=(time(3),)), at(23, 12), BERLIN)) == (
+        "Tue 24 03:00"
+    )
+
+
+def test_a_night_shift_config_plans_across_midnight(tmp_path: object) -> None:
+    """`working_hours = ["22:00-06:00"]` is accepted and planned across midnight."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from reminderd.cli import cli
+
+    assert isinstance(tmp_path, Path)
+    config = tmp_path / "night.toml"
+    config.write_text(
+        '[schedule]\nworking_hours = ["22:00-06:00"]\n'
+        '[[routines]]\nname = "posture"\nexercises = ["posture-check"]\nevery = "2h"\n'
+        '[[routines]]\nname = "night"\nexercises = ["breathing-break"]\nat = ["03:00"]\n'
+    )
+    result = CliRunner().invoke(cli, ["plan", "--date", "2026-11-24", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    times = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  0")]
+    assert times == ["02:00", "03:00", "04:00"]
+    assert "Working hours: 22:00-06:00" in result.stdout
+
+
+def test_pause_until_a_time_midnight_or_tomorrow() -> None:
+    """`pause --until` ends at the next such time (tomorrow if it has passed today), at the
+    coming midnight for 24:00, and at tomorrow's first working hour for "tomorrow"."""
+    now = at(23, 15)
+    assert local(scheduler.until(OFFICE, "17:30", now, BERLIN)) == "Mon 23 17:30"
+    assert local(scheduler.until(OFFICE, "09:00", now, BERLIN)) == "Tue 24 09:00"
+    assert local(scheduler.until(OFFICE, "24:00", now, BERLIN)) == "Tue 24 00:00"
+    assert local(scheduler.until(OFFICE, "tomorrow", now, BERLIN)) == "Tue 24 09:00"
+    friday = at(27, 15)
+    assert local(scheduler.until(OFFICE, "tomorrow", friday, BERLIN)) == "Mon 30 09:00"

@@ -99,7 +99,11 @@ def test_install_without_systemd_writes_the_unit_and_prints_the_command(home: Pa
         "  systemctl --user daemon-reload && systemctl --user enable --now reminderd.service",
     ]
     assert unit.read_text() == service.systemd_unit(service.command_line())
-    assert runner.invoke(cli, ["service", "status"]).stdout == f"Installed: {unit}\n"
+    assert runner.invoke(cli, ["service", "status"]).stdout.splitlines() == [
+        f"Installed: {unit}",
+        "Not enabled and not active: no systemd user manager runs here to start it.",
+        "  Where one runs: systemctl --user enable --now reminderd.service",
+    ]
     assert runner.invoke(cli, ["service", "uninstall"]).stdout == f"Removed {unit}.\n"
     assert not unit.exists()
     assert runner.invoke(cli, ["service", "status"]).stdout.startswith("Not installed")

@@ -155,3 +155,26 @@ def test_the_history_is_never_written_through_a_symlink(
         history.record(Event("routine.fired", datetime(2026, 11, 23, tzinfo=timezone.utc), "r"))
     assert "symbolic link" in caplog.text
     assert target.read_bytes() == b""
+
+
+def test_snoozes_and_skips_of_another_config_are_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A skip made under one config does not hold back a same-named routine of another
+    config; the pause (the person's, not the config's) stays; the log says why."""
+    from dataclasses import replace
+
+    clock = SimClock(START)
+    old = Core(replace(CONFIG, path=Path("/a.toml")), clock=clock, notifier=NullNotifier())
+    old.skip("q")
+    old.snooze("p", 600)
+    old.pause(START + timedelta(hours=1))
+    state = json.loads(json.dumps(old.export_state()))
+    new = Core(replace(CONFIG, path=Path("/b.toml")), clock=clock, notifier=NullNotifier())
+    fresh_q = new.timers["q"].due
+    with caplog.at_level(logging.INFO, logger="reminderd"):
+        new.restore_state(state)
+    assert new.paused_until == START + timedelta(hours=1)
+    assert new.timers["p"].snoozed_until is None
+    assert new.timers["q"].due == fresh_q
+    assert "made under another config (/a.toml)" in caplog.text
