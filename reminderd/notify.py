@@ -31,7 +31,7 @@ DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces 
 # A notification server that does not answer within NOTIFY_TIMEOUT is left alone for
 # STALL_BACKOFF: steps go to the fallback meanwhile, so that a frozen server costs the loop
 # a fraction of a second every half minute, not two seconds per step.
-NOTIFY_TIMEOUT = 0.5
+NOTIFY_TIMEOUT = 1.0
 STALL_BACKOFF = 30.0
 
 

@@ -317,7 +317,7 @@ def test_a_frozen_notification_server_does_not_stall_status(
             f"status with a frozen server: median {statistics.median(took):.1f} ms, max {max(took):.1f} ms"
         )
         assert statistics.median(took) < 100
-        assert max(took) < 600  # at worst one call that times out (0.5 s)
+        assert max(took) < 1200  # at worst one call that times out (1 s)
         assert alive(daemon)
     finally:
         server.send_signal(signal.SIGCONT)
