@@ -23,7 +23,7 @@ from reminderd.model import EVENT_NAMES, Event
 
 log = logging.getLogger("reminderd")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Every fate of a reminder, and the pauses around them; not returns from idle or reloads.
 RECORDED = frozenset(EVENT_NAMES) - {"presence.back", "daemon.reloaded"}
 
@@ -43,12 +43,22 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_day ON events (day, kind)")
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """A routine played to its end has an outcome: completed (no input during its holds),
+    worked-through (input during them) or played (not known). Routines recorded before
+    were counted as completed, and keep that."""
+    db.execute("ALTER TABLE events ADD COLUMN outcome TEXT")
+    db.execute("UPDATE events SET outcome = 'completed' WHERE kind = 'routine.completed'")
+
+
 _INSERT = (
-    "INSERT INTO events (ts, day, kind, routine, reason, seconds, data)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (ts, day, kind, routine, reason, seconds, data, outcome)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]  # MIGRATIONS[n] takes n -> n+1
+OUTCOMES = ("completed", "worked-through", "played")
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]  # MIGRATIONS[n] takes n -> n+1
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -107,6 +117,7 @@ class History:
             return
         data = dict(event.data)
         reason = data.pop("reason", None)
+        outcome = data.pop("outcome", "played") if event.kind == "routine.completed" else None
         seconds = (
             data.pop("exercise_seconds", None)
             if event.kind == "routine.completed"
@@ -121,6 +132,7 @@ class History:
             reason,
             seconds,
             json.dumps(data, default=str),
+            outcome,
         )
         try:
             self._connection().execute(_INSERT, row)
@@ -164,10 +176,13 @@ class History:
 class DayStats:
     day: date
     reminders: int
-    completed: int
+    completed: int  # played to the end with no input during the holds
     skipped: int
     snoozed: int
     minutes: float
+    worked_through: int = 0  # played to the end, with input during the holds
+    played: int = 0  # played to the end, unknown whether anyone exercised
+    ignored: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,25 +192,39 @@ class DayStats:
             "skipped": self.skipped,
             "snoozed": self.snoozed,
             "minutes": round(self.minutes, 1),
+            "worked_through": self.worked_through,
+            "played": self.played,
+            "ignored": self.ignored,
         }
 
 
-CSV_COLUMNS = ("date", "reminders", "completed", "skipped", "snoozed", "minutes")
+CSV_COLUMNS = (
+    "date",
+    "reminders",
+    "completed",
+    "skipped",
+    "snoozed",
+    "minutes",
+    "worked_through",
+    "played",
+    "ignored",
+)
 
 
 def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
     """One row per day from ``first`` to ``last``, days without events included."""
     counts: dict[str, dict[str, float]] = {}
     query = """
-        SELECT day, kind, COUNT(*), COALESCE(SUM(seconds), 0) FROM events
-        WHERE day BETWEEN ? AND ? AND kind IN
-            ('routine.fired', 'routine.completed', 'routine.skipped', 'routine.snoozed')
-        GROUP BY day, kind"""
-    for day, kind, count, seconds in db.execute(query, (first.isoformat(), last.isoformat())):
+        SELECT day, CASE kind WHEN 'routine.completed' THEN COALESCE(outcome, 'played')
+            ELSE kind END AS what, COUNT(*), COALESCE(SUM(seconds), 0) FROM events
+        WHERE day BETWEEN ? AND ? AND kind IN ('routine.fired', 'routine.completed',
+            'routine.skipped', 'routine.snoozed', 'routine.ignored')
+        GROUP BY day, what"""
+    for day, what, count, seconds in db.execute(query, (first.isoformat(), last.isoformat())):
         entry = counts.setdefault(day, {})
-        entry[kind] = count
-        if kind == "routine.completed":
-            entry["seconds"] = seconds
+        entry[what] = count
+        if what in OUTCOMES:  # minutes guided, whatever the outcome
+            entry["seconds"] = entry.get("seconds", 0.0) + seconds
     result = []
     day = first
     while day <= last:
@@ -204,10 +233,13 @@ def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
             DayStats(
                 day,
                 int(entry.get("routine.fired", 0)),
-                int(entry.get("routine.completed", 0)),
+                int(entry.get("completed", 0)),
                 int(entry.get("routine.skipped", 0)),
                 int(entry.get("routine.snoozed", 0)),
                 entry.get("seconds", 0.0) / 60,
+                worked_through=int(entry.get("worked-through", 0)),
+                played=int(entry.get("played", 0)),
+                ignored=int(entry.get("routine.ignored", 0)),
             )
         )
         day += timedelta(days=1)
@@ -215,12 +247,14 @@ def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
 
 
 def streak(db: sqlite3.Connection, today: date) -> int:
-    """Consecutive days with at least one completed routine, up to today. Days on which no
+    """Consecutive days with at least one completed routine (not one worked through or
+    played to nobody knows whom), up to today. Days on which no
     reminder fired (a weekend, a holiday) neither count nor break it; today counts once it
     has a completed routine, and does not break it before the day is over."""
     rows = db.execute(
         """
-        SELECT day, SUM(kind = 'routine.fired'), SUM(kind = 'routine.completed') FROM events
+        SELECT day, SUM(kind = 'routine.fired'),
+            SUM(kind = 'routine.completed' AND outcome = 'completed') FROM events
         WHERE kind IN ('routine.fired', 'routine.completed') AND day <= ?
         GROUP BY day ORDER BY day DESC""",
         (today.isoformat(),),
@@ -240,11 +274,12 @@ def recent(
     """The latest events, oldest first."""
     where = "" if with_steps else "WHERE kind != 'routine.step'"
     rows = db.execute(
-        f"SELECT ts, kind, routine, reason, seconds, data FROM events {where} "  # noqa: S608
+        f"SELECT ts, kind, routine, reason, seconds, data, outcome FROM events {where} "  # noqa: S608
         "ORDER BY ts DESC, id DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    for ts, kind, routine, reason, seconds, data in reversed(rows):
+    for ts, kind, routine, reason, seconds, data, outcome in reversed(rows):
+        extra = {"outcome": outcome} if outcome else {}
         yield {
             "ts": ts,
             "event": kind,
@@ -252,4 +287,5 @@ def recent(
             "reason": reason,
             "seconds": seconds,
             **json.loads(data),
+            **extra,
         }
