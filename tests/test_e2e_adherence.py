@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -58,8 +59,6 @@ def display() -> Iterator[str]:
 
 def outcomes(daemon: RunningDaemon) -> list[str]:
     path = Path(daemon.env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3"
-    import sqlite3  # noqa: PLC0415
-
     if not path.exists():
         return []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
