@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -749,7 +749,14 @@ def _reading_history() -> Iterator[sqlite3.Connection]:
     help="CSV with the columns date, reminders, completed, skipped, snoozed, minutes,"
     " worked_through, played, ignored.",
 )
-def stats(days: int, as_json: bool, as_csv: bool) -> None:
+@click.option("--week", is_flag=True, help="The last 7 days, and one line of advice.")
+@click.option(
+    "--svg",
+    "svg_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a calendar of the last 12 weeks (or --days) to this SVG file.",
+)
+def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | None) -> None:
     """Reminders, routines completed (no input during the holds), worked through (input
     during them), played (unknown: no idle source), snoozed, skipped and ignored, and
     minutes of exercise per day, the current streak (completed only), and a bar chart of
@@ -758,12 +765,27 @@ def stats(days: int, as_json: bool, as_csv: bool) -> None:
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
-    today = datetime.now().astimezone().date()
+    now = datetime.now().astimezone()
+    today = now.date()
+    if week:
+        days = 7
     with _reading_history() as db:
         rows = history.daily(db, today - timedelta(days=days - 1), today)
         streak = history.streak(db, today)
+        zone = now.tzinfo or timezone.utc
+        tip = history.advice(db, today - timedelta(days=days - 1), today, zone) if week else ""
+        if svg_path:
+            span = max(days, 12 * 7)
+            drawn = history.calendar_svg(history.daily(db, today - timedelta(days=span - 1), today))
+            try:
+                svg_path.write_text(drawn, encoding="utf-8")
+            except OSError as error:
+                raise click.ClickException(f"cannot write {svg_path}: {error}") from None
     if as_json:
-        click.echo(json.dumps({"days": [row.to_json() for row in rows], "streak": streak}))
+        shown: dict[str, Any] = {"days": [row.to_json() for row in rows], "streak": streak}
+        if tip:
+            shown["advice"] = tip
+        click.echo(json.dumps(shown))
         return
     if as_csv:
         out = io.StringIO()
@@ -776,6 +798,10 @@ def stats(days: int, as_json: bool, as_csv: bool) -> None:
         return
     for line in _stats_lines(rows, streak):
         click.echo(line)
+    if tip:
+        click.echo(tip)
+    if svg_path:
+        click.echo(f"Calendar written to {svg_path}.")
 
 
 def _stats_lines(rows: list[Any], streak: int) -> list[str]:

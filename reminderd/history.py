@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reminderd.errors import StateError
 from reminderd.model import EVENT_NAMES, Event
@@ -289,3 +290,104 @@ def recent(
             **json.loads(data),
             **extra,
         }
+
+
+# -- advice and the calendar picture ---------------------------------------------------------
+
+
+def advice(db: sqlite3.Connection, first: date, last: date, zone: tzinfo) -> str:
+    """One line of advice from the days ``first`` to ``last``: the routine and hour most
+    often skipped, snoozed or ignored, or holds worked through, or that all is well. Advice
+    only: the schedule is never changed."""
+    fired: dict[tuple[str, int], int] = {}
+    missed: dict[tuple[str, int], int] = {}
+    outcomes: dict[str, int] = {}
+    rows = db.execute(
+        """SELECT ts, kind, routine, outcome FROM events WHERE day BETWEEN ? AND ? AND kind IN
+        ('routine.fired', 'routine.skipped', 'routine.snoozed', 'routine.ignored',
+         'routine.completed')""",
+        (first.isoformat(), last.isoformat()),
+    )
+    for ts, kind, routine, outcome in rows:
+        slot = (routine or "", datetime.fromtimestamp(ts, zone).hour)
+        if kind == "routine.fired":
+            fired[slot] = fired.get(slot, 0) + 1
+        elif kind == "routine.completed":
+            outcomes[outcome or "played"] = outcomes.get(outcome or "played", 0) + 1
+        elif not (kind == "routine.skipped" and outcome == "natural-break"):
+            missed[slot] = missed.get(slot, 0) + 1
+    worst = max(
+        ((missed.get(slot, 0) / count, count, slot) for slot, count in fired.items() if count >= 3),
+        default=None,
+    )
+    if worst and worst[0] >= 0.5:
+        ratio, count, (routine, hour) = worst
+        earlier = f"{(hour - 1) % 24:02d}:30"
+        times = min(count, round(ratio * count))
+        return (
+            f"Advice: {routine} is put off {times} times out of {count} at "
+            f'{hour:02d}:00-{(hour + 1) % 24:02d}:00; try at = ["{earlier}"] for it.'
+        )
+    done = sum(outcomes.values())
+    through = outcomes.get("worked-through", 0)
+    if done and through * 3 >= done:
+        return (
+            f"Advice: {through} of {done} routines were worked through; take your hands off"
+            " the keyboard and mouse during the holds."
+        )
+    if done and outcomes.get("played", 0) * 2 >= done:
+        return (
+            "Advice: most routines ended with no idle source to tell whether you did them;"
+            " see `reminderd status` for why."
+        )
+    if not fired:
+        return "Advice: no reminders in these days; is the daemon running (`reminderd status`)?"
+    return "Advice: nothing to change; keep it up."
+
+
+SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
+
+
+def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str:
+    """A calendar of ``rows`` (consecutive days), one square a day in a column per week
+    (Monday on top), shaded by routines completed that day."""
+    cell, gap, left, top = 14, 3, 34, 34
+    most = max((row.completed for row in rows), default=0)
+    first = rows[0].day - timedelta(days=rows[0].day.weekday()) if rows else date.today()
+    weeks = ((rows[-1].day - first).days // 7 + 1) if rows else 1
+    width = left + weeks * (cell + gap) + 10
+    height = top + 7 * (cell + gap) + 34
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{escape(title)}</text>',
+    ]
+    for index, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
+        y = top + index * (cell + gap) + cell - 3
+        out.append(f'<text x="4" y="{y}" fill="#586069">{name}</text>')
+    month = None
+    for row in rows:
+        week = (row.day - first).days // 7
+        x = left + week * (cell + gap)
+        starts = row.day.weekday() == 0 or row is rows[0]
+        if starts and row.day.month != month and (row is not rows[0] or row.day.day <= 21):
+            month = row.day.month
+            out.append(f'<text x="{x}" y="{top - 6}" fill="#586069">{row.day:%b}</text>')
+        level = 0 if not row.completed else 1 + min(3, (row.completed - 1) * 4 // max(most, 1))
+        y = top + row.day.weekday() * (cell + gap)
+        out.append(
+            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2"'
+            f' fill="{SHADES[level]}"><title>{row.day.isoformat()}: {row.completed} completed,'
+            f" {row.worked_through} worked through, {row.skipped} skipped</title></rect>"
+        )
+    y = top + 7 * (cell + gap) + 12
+    x = width - 10 - len(SHADES) * (cell + gap) - 60
+    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">Fewer</text>')
+    for level, shade in enumerate(SHADES):
+        lx = x + 32 + level * (cell + gap)
+        out.append(f'<rect x="{lx}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shade}"/>')
+    lx = x + 36 + len(SHADES) * (cell + gap)
+    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">More</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
