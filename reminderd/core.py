@@ -76,7 +76,8 @@ def judged_kinds(steps: tuple[Step, ...]) -> frozenset[str]:
 
 
 ACTIONS = (("start", "Start"), ("snooze", "Snooze 10 min"), ("skip", "Skip"))
-NO_SKIP = ACTIONS[:2]  # once the day's skips are used up
+NO_SKIP = ACTIONS[:2]
+DONE = (("done", "Done"),)  # on the closing note: "I did it"  # once the day's skips are used up
 # Skips that spend the budget: the person's own, not natural breaks nor forced ones.
 SPENDING = frozenset({"cli", "action"})
 ACTION_SNOOZE = 600.0
@@ -115,6 +116,7 @@ class Core:
         self.speaker: Speaker = speaker or Silent()
         self.cues = cues or CueChoice(NoCues(), False, "off")
         self._closing: list[tuple[float, int | None]] = []  # (monotonic deadline, note id)
+        self._done_notes: dict[int, str] = {}  # closing note id -> its routine, for Done
         self._safety_day: date | None = None  # the day the intro last said where to look
         self._judged: list[tuple[float, float | None]] = []  # (step length, idle at its end)
         self._judging: float | None = None  # monotonic start of the step being judged
@@ -383,6 +385,7 @@ class Core:
             self.clock,
             on_event=self._guide_event(routine.name),
             first_actions=actions,
+            last_actions=DONE if actions else (),
             replaces=replaces,
             speaker=self.speaker,
             cues=self.cues,
@@ -401,12 +404,15 @@ class Core:
         if guide.outcome == "completed" and guide.notification_id is not None:
             linger = self.config.guidance.done
             self._closing.append((self.clock.monotonic() + linger, guide.notification_id))
+            self._done_notes[guide.notification_id] = guide.name
 
     def _withdraw_done_notes(self, now: float | None) -> None:
         """Close the closing notes whose time is up (all of them when ``now`` is None)."""
         due = [item for item in self._closing if now is None or item[0] <= now + 1e-9]
         for item in due:
             self._closing.remove(item)
+            if item[1] is not None:
+                self._done_notes.pop(item[1], None)
             self.notifier.close(item[1])
 
     def _ask(self, routine: Routine, reason: str) -> None:
@@ -436,6 +442,14 @@ class Core:
     def on_action(self, notification_id: int, key: str) -> None:
         """A button on one of our notifications was pressed ("default": the body clicked)."""
         asking, guide = self.asking, self.guide
+        if key == "done" and notification_id in self._done_notes:
+            # The person says they did it: a routine whose outcome was unknown (no idle
+            # source) counts as completed; input seen during its holds still counts.
+            self.emit("routine.confirmed", self._done_notes[notification_id])
+            self._closing = [item for item in self._closing if item[1] != notification_id]
+            self._done_notes.pop(notification_id, None)
+            self.notifier.close(notification_id)
+            return
         if asking and asking.notification_id == notification_id:
             if key in ("start", "default"):
                 self.asking = None

@@ -58,6 +58,10 @@ _INSERT = (
 )
 
 OUTCOMES = ("completed", "worked-through", "played")
+# Done pressed on the closing note: the routine's latest unknown outcome becomes completed.
+_CONFIRM = """UPDATE events SET outcome = 'completed' WHERE id = (
+    SELECT MAX(id) FROM events WHERE kind = 'routine.completed' AND routine = ?)
+    AND outcome = 'played'"""
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]  # MIGRATIONS[n] takes n -> n+1
 
@@ -136,7 +140,10 @@ class History:
             outcome,
         )
         try:
-            self._connection().execute(_INSERT, row)
+            db = self._connection()
+            db.execute(_INSERT, row)
+            if event.kind == "routine.confirmed":
+                db.execute(_CONFIRM, (event.routine,))
         except (sqlite3.Error, StateError) as error:
             self._failed(error)
             return

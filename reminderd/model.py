@@ -22,6 +22,7 @@ EVENT_NAMES = (
     "routine.started",
     "routine.step",
     "routine.completed",
+    "routine.confirmed",
     "routine.snoozed",
     "routine.skipped",
     "routine.cancelled",

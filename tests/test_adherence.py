@@ -16,9 +16,11 @@ from reminderd.errors import ConfigError, SkipBudgetError
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 from reminderd.presence import Presence
-from tests.conftest import TEST_EXERCISES, reminderd
+from tests.conftest import TEST_EXERCISES, Recorder, reminderd, wait_for
 from tests.test_core import MONDAY, make_config, routine
 from tests.test_e2e_control import RunningDaemon
+
+DONE_KEYS = ["done", "Done"]
 
 
 def test_adherence_from_idle_reads() -> None:
@@ -215,3 +217,38 @@ def test_a_terminal_run_without_a_daemon_is_recorded(
     ]
     stats = json.loads(reminderd("stats", "--json", "--days", "1", env=env).stdout)
     assert stats["days"][-1]["completed"] == 1
+
+
+def test_done_on_the_closing_note_confirms_a_played_routine(
+    user_env: dict[str, str], notification_server: Recorder, tmp_path: Path
+) -> None:
+    """With no idle source a routine ends as played; its closing note offers Done, and
+    pressing it makes the routine completed in the history."""
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    env.pop("DISPLAY", None)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[guidance]\nintro = "1s"\ndone = "5s"\n[[routines]]\nname = "neck"\n'
+        'exercises = ["tick"]\nevery = "8h"\n' + TEST_EXERCISES
+    )
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    path = Path(user_env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3"
+
+    def outcome() -> list[tuple[str, ...]]:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return db.execute(
+                "SELECT outcome FROM events WHERE kind = 'routine.completed'"
+            ).fetchall()
+
+    try:
+        assert daemon.cli("run", "neck").returncode == 0
+        closing = wait_for(
+            lambda: [n for n in notification_server.notifications() if n["actions"] == DONE_KEYS]
+        )[0]
+        wait_for(lambda: path.exists() and outcome())
+        assert outcome() == [("played",)]
+        notification_server.call("InvokeAction", "us", (closing["id"], "done"))
+        wait_for(lambda: outcome() == [("completed",)])
+    finally:
+        daemon.stop()
