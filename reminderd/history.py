@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reminderd.errors import StateError
 from reminderd.model import EVENT_NAMES, Event
@@ -352,6 +351,10 @@ def advice(db: sqlite3.Connection, first: date, last: date, zone: tzinfo) -> str
     return "Advice: nothing to change; keep it up."
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
 
 
@@ -368,7 +371,7 @@ def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{escape(title)}</text>',
+        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{_escape(title)}</text>',
     ]
     for index, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
         y = top + index * (cell + gap) + cell - 3

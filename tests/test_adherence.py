@@ -166,11 +166,12 @@ def test_skip_budget_is_read_and_bounded(tmp_path: Path) -> None:
 
 def test_skip_cli_refuses_the_third_skip(user_env: dict[str, str], tmp_path: Path) -> None:
     """`reminderd skip` against a real daemon: with max_skips_per_day = 2 the third skip
-    exits 1 with a clear message, and --force skips and is recorded as forced."""
+    exits 1 with a clear message, and --force skips and is recorded as forced; `run
+    --config` beside it says why it guides in the terminal."""
     config = tmp_path / "config.toml"
     config.write_text(
-        '[schedule]\nmax_skips_per_day = 2\n[[routines]]\nname = "neck"\n'
-        'exercises = ["tick"]\nevery = "1h"\n' + TEST_EXERCISES
+        '[schedule]\nmax_skips_per_day = 2\n[guidance]\nintro = "1s"\ndone = "0.5s"\n'
+        '[[routines]]\nname = "neck"\nexercises = ["tick"]\nevery = "1h"\n' + TEST_EXERCISES
     )
     daemon = RunningDaemon(user_env, config)
     daemon.start()
@@ -183,6 +184,11 @@ def test_skip_cli_refuses_the_third_skip(user_env: dict[str, str], tmp_path: Pat
         assert "Traceback" not in third.stderr
         forced = daemon.cli("skip", "neck", "--force")
         assert forced.returncode == 0, forced.stderr
+        here = daemon.cli("run", "neck", "--config", str(config))  # not the daemon's config
+        assert here.returncode == 0, here.stderr
+        assert "Guiding here: with --config the daemon's own config would not apply." in (
+            here.stderr
+        )
     finally:
         daemon.stop()
     path = Path(user_env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3"
