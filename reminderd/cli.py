@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -309,9 +309,15 @@ def snooze(args: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("routine", required=False)
-def skip(routine: str | None) -> None:
-    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due)."""
-    reply = _ask("skip", routine=routine)
+@click.option(
+    "--force", is_flag=True, help="Skip even when max_skips_per_day is spent (recorded so)."
+)
+def skip(routine: str | None, force: bool) -> None:
+    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due).
+
+    Once the routine's max_skips_per_day is spent, it is refused (exit 1) unless --force.
+    """
+    reply = _ask("skip", routine=routine, **({"force": True} if force else {}))
     now = datetime.now().astimezone()
     after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
     click.echo(f"Skipped {reply['routine']}.{after}")
@@ -335,10 +341,15 @@ def reload() -> None:
 def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
     """Guide routine or exercise NAME now.
 
-    With the daemon running, the daemon guides it (so a pause and the history apply);
-    otherwise, or with --here, it runs here with a countdown in this terminal, and
-    notifications too when a notification server is available. Ctrl-C stops.
+    With the daemon running, the daemon guides it (so a pause applies); otherwise, or
+    with --here, --config (the daemon has a config of its own) or --voice, it runs here
+    with a countdown in this terminal, and notifications too when a notification server
+    is available. Ctrl-C stops. Either way it is recorded in the history; finishing the
+    countdown here counts as completed.
     """
+    if (config_path or voice) and not here and is_locked(user_paths().lock):
+        why = "--config" if config_path else "--voice"
+        click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
     if not here and not config_path and not voice:
         try:
             reply = _ask("run", name=name)
@@ -375,7 +386,16 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     if choice.backend == "console":
         notifier = NullNotifier()
     clock = SystemClock()
-    guide = Guide(routine.name, steps, notifier, clock, speaker=spoken.speaker, cues=sounds)
+    record = _terminal_record(routine.name, clock)
+    guide = Guide(
+        routine.name,
+        steps,
+        notifier,
+        clock,
+        on_event=record,
+        speaker=spoken.speaker,
+        cues=sounds,
+    )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
@@ -390,6 +410,27 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     if outcome != "completed":
         click.echo("Stopped.")
         sys.exit(130)
+
+
+def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:
+    """Record a routine guided in this terminal in the same history as the daemon's, with
+    the reason ``cli``; the person watched the countdown to its end, so it is completed."""
+    from reminderd.history import History  # noqa: PLC0415
+    from reminderd.model import Event  # noqa: PLC0415
+
+    store = History(user_paths().history, clock.zone)
+
+    def record(kind: str, data: dict[str, Any]) -> None:
+        data = dict(data)
+        if kind in ("started", "completed"):
+            data["reason"] = "cli"
+        if kind == "completed":
+            data["outcome"] = "completed"
+        store.record(Event(f"routine.{kind}", clock.now().astimezone(clock.zone()), name, data))
+        if kind in ("completed", "cancelled"):
+            store.close()
+
+    return record
 
 
 class _Countdown:
@@ -705,21 +746,46 @@ def _reading_history() -> Iterator[sqlite3.Connection]:
     "--csv",
     "as_csv",
     is_flag=True,
-    help="CSV with the columns date, reminders, completed, skipped, snoozed, minutes.",
+    help="CSV with the columns date, reminders, completed, skipped, snoozed, minutes,"
+    " worked_through, played, ignored.",
 )
-def stats(days: int, as_json: bool, as_csv: bool) -> None:
-    """Reminders, completed, skipped and snoozed routines and minutes of exercise per day,
-    the current streak, and a bar chart of the last days."""
+@click.option("--week", is_flag=True, help="The last 7 days, and one line of advice.")
+@click.option(
+    "--svg",
+    "svg_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a calendar of the last 12 weeks (or --days) to this SVG file.",
+)
+def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | None) -> None:
+    """Reminders, routines completed (no input during the holds), worked through (input
+    during them), played (unknown: no idle source), snoozed, skipped and ignored, and
+    minutes of exercise per day, the current streak (completed only), and a bar chart of
+    the last days."""
     from reminderd import history  # noqa: PLC0415
 
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
-    today = datetime.now().astimezone().date()
+    now = datetime.now().astimezone()
+    today = now.date()
+    if week:
+        days = 7
     with _reading_history() as db:
         rows = history.daily(db, today - timedelta(days=days - 1), today)
         streak = history.streak(db, today)
+        zone = now.tzinfo or timezone.utc
+        tip = history.advice(db, today - timedelta(days=days - 1), today, zone) if week else ""
+        if svg_path:
+            span = max(days, 12 * 7)
+            drawn = history.calendar_svg(history.daily(db, today - timedelta(days=span - 1), today))
+            try:
+                svg_path.write_text(drawn, encoding="utf-8")
+            except OSError as error:
+                raise click.ClickException(f"cannot write {svg_path}: {error}") from None
     if as_json:
-        click.echo(json.dumps({"days": [row.to_json() for row in rows], "streak": streak}))
+        shown: dict[str, Any] = {"days": [row.to_json() for row in rows], "streak": streak}
+        if tip:
+            shown["advice"] = tip
+        click.echo(json.dumps(shown))
         return
     if as_csv:
         out = io.StringIO()
@@ -732,23 +798,31 @@ def stats(days: int, as_json: bool, as_csv: bool) -> None:
         return
     for line in _stats_lines(rows, streak):
         click.echo(line)
+    if tip:
+        click.echo(tip)
+    if svg_path:
+        click.echo(f"Calendar written to {svg_path}.")
 
 
 def _stats_lines(rows: list[Any], streak: int) -> list[str]:
     width = 20
     most = max((max(row.reminders, row.completed) for row in rows), default=0) or 1
     lines = [
-        f"{'':10} {'reminders':>9} {'completed':>9} {'skipped':>7} {'snoozed':>7} {'minutes':>7}"
+        f"{'':10} {'reminders':>9} {'completed':>9} {'worked':>6} {'played':>6} "
+        f"{'snoozed':>7} {'skipped':>7} {'ignored':>7} {'minutes':>7}"
     ]
     for row in rows:
         done = round(width * row.completed / most)
         missed = max(0, round(width * row.reminders / most) - done)
         bar = "█" * done + "░" * missed
         lines.append(
-            f"{row.day:%a %d %b} {row.reminders:>9} {row.completed:>9} {row.skipped:>7} "
-            f"{row.snoozed:>7} {row.minutes:>7.1f}  {bar}".rstrip()
+            f"{row.day:%a %d %b} {row.reminders:>9} {row.completed:>9} "
+            f"{row.worked_through:>6} {row.played:>6} {row.snoozed:>7} {row.skipped:>7} "
+            f"{row.ignored:>7} {row.minutes:>7.1f}  {bar}".rstrip()
         )
-    lines.append(f"Current streak: {streak} day{'' if streak == 1 else 's'}")
+    lines.append(f"Current streak: {streak} day{'' if streak == 1 else 's'} (completed only)")
+    if any(row.played for row in rows):
+        lines.append("played: shown to the end with no idle source, so nobody knows if done.")
     return lines
 
 
@@ -764,7 +838,7 @@ def history_(limit: int, steps: bool) -> None:
     with _reading_history() as db:
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
-            kind = entry["event"].removeprefix("routine.")
+            kind = entry.get("outcome") or entry["event"].removeprefix("routine.")
             why = f" ({entry['reason']})" if entry.get("reason") else ""
             text = f": {entry['text']}" if entry.get("text") else ""
             click.echo(f"{when:%Y-%m-%d %H:%M:%S}  {entry['routine'] or '-':<12} {kind}{why}{text}")

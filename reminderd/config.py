@@ -105,9 +105,16 @@ _SECTION_KEYS = {
         "hooks",
     ),
     "guidance": ("voice", "sounds", "intro", "lead_in", "done"),
-    "schedule": ("working_hours", "days", "hours", "pause_when_idle", "natural_break"),
+    "schedule": (
+        "working_hours",
+        "days",
+        "hours",
+        "pause_when_idle",
+        "natural_break",
+        "max_skips_per_day",
+    ),
     "notifications": ("backend",),
-    "routines": ("name", "title", "exercises", "every", "at", "days", "start"),
+    "routines": ("name", "title", "exercises", "every", "at", "days", "start", "max_skips_per_day"),
     "hooks": ("event", "command", "timeout"),
     "steps": ("text", "seconds", "detail", "say", "kind"),
 }
@@ -822,7 +829,16 @@ def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
         hours=tuple(hours),
         pause_when_idle=reader.duration(data, path, "pause_when_idle", IDLE_BOUNDS),
         natural_break=reader.duration(data, path, "natural_break", IDLE_BOUNDS),
+        max_skips_per_day=_skip_budget(data, path, reader),
     )
+
+
+def _skip_budget(data: Mapping[str, Any], path: KeyPath, reader: _Reader) -> int | None:
+    """``max_skips_per_day``: how many times a routine may be skipped in a day (1 to 50)."""
+    if "max_skips_per_day" not in data:
+        return None
+    why = "at most 50: to skip without limit, leave max_skips_per_day out"
+    return reader.count(data, path, "max_skips_per_day", default=1, most=(50, why))
 
 
 def _routines(
@@ -875,6 +891,7 @@ def _routines(
                 trigger=Trigger(every, at, days),
                 title=reader.text(table, path, "title", longest=80),
                 start="ask" if start == "ask" else "auto",
+                max_skips_per_day=_skip_budget(table, path, reader) or schedule.max_skips_per_day,
             )
         )
     return tuple(routines)

@@ -20,10 +20,10 @@ from reminderd.clock import Clock, SimClock
 from reminderd.cues import CueChoice, NoCues
 from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import format_duration
-from reminderd.errors import NotifyError, UnknownNameError
+from reminderd.errors import IdleError, NotifyError, SkipBudgetError, UnknownNameError
 from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps, total_seconds
 from reminderd.guide import Guide
-from reminderd.model import Config, Event, Routine
+from reminderd.model import EXERCISE_KINDS, Config, Event, Routine, Step
 from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import AWAY_POLL, Observation, Presence
 from reminderd.speech import Silent, Speaker
@@ -51,7 +51,35 @@ class Timer:
 
 Listener = Callable[[Event], None]
 
+# Input in the first moments of a hold (settling into it) does not count as working through it.
+HOLD_GRACE = 0.5
+
+
+def adherence(judged: list[tuple[float, float | None]]) -> str:
+    """The outcome of a routine played to its end, from the idle reads at the end of the
+    steps where the person should be still: (the step's length as it ran, idle seconds
+    then, None when it could not be read). ``completed``: no input during any of them;
+    ``worked-through``: input during one; ``played``: nothing known (no idle source)."""
+    known = [(length, idle) for length, idle in judged if idle is not None]
+    if not known:
+        return "played"
+    for length, idle in known:
+        if idle < length - min(HOLD_GRACE, length / 2):
+            return "worked-through"
+    return "completed"
+
+
+def judged_kinds(steps: tuple[Step, ...]) -> frozenset[str]:
+    """The steps whose idle time tells whether the routine was done: its holds, or every
+    exercise step when it has none."""
+    return frozenset({"hold"}) if any(s.kind == "hold" for s in steps) else EXERCISE_KINDS
+
+
 ACTIONS = (("start", "Start"), ("snooze", "Snooze 10 min"), ("skip", "Skip"))
+NO_SKIP = ACTIONS[:2]
+DONE = (("done", "Done"),)  # on the closing note: "I did it"  # once the day's skips are used up
+# Skips that spend the budget: the person's own, not natural breaks nor forced ones.
+SPENDING = frozenset({"cli", "action"})
 ACTION_SNOOZE = 600.0
 ASK_TIMEOUT = 300.0  # seconds a "Start?" prompt waits before the reminder counts as ignored
 
@@ -88,7 +116,12 @@ class Core:
         self.speaker: Speaker = speaker or Silent()
         self.cues = cues or CueChoice(NoCues(), False, "off")
         self._closing: list[tuple[float, int | None]] = []  # (monotonic deadline, note id)
+        self._done_notes: dict[int, str] = {}  # closing note id -> its routine, for Done
         self._safety_day: date | None = None  # the day the intro last said where to look
+        self._judged: list[tuple[float, float | None]] = []  # (step length, idle at its end)
+        self._judging: float | None = None  # monotonic start of the step being judged
+        self._judge_kinds: frozenset[str] = frozenset()
+        self.skips: dict[str, tuple[str, int]] = {}  # routine -> (local day, skips that day)
         self.listeners: list[Listener] = list(listeners)
         self.presence = presence or Presence(None, None, None, "off")
         self._recheck: datetime | None = None  # when held reminders are looked at again
@@ -342,7 +375,9 @@ class Core:
             routine, self.config.exercises, self.config.guidance, point_to_safety=first_today
         )
         self.guide_reason = reason
-        actions = ACTIONS if self._actions() else ()
+        self._judged, self._judging = [], None
+        self._judge_kinds = judged_kinds(steps)
+        actions = self._buttons(routine.name) if self._actions() else ()
         self.guide = Guide(
             routine.name,
             steps,
@@ -350,6 +385,7 @@ class Core:
             self.clock,
             on_event=self._guide_event(routine.name),
             first_actions=actions,
+            last_actions=DONE if actions else (),
             replaces=replaces,
             speaker=self.speaker,
             cues=self.cues,
@@ -368,12 +404,15 @@ class Core:
         if guide.outcome == "completed" and guide.notification_id is not None:
             linger = self.config.guidance.done
             self._closing.append((self.clock.monotonic() + linger, guide.notification_id))
+            self._done_notes[guide.notification_id] = guide.name
 
     def _withdraw_done_notes(self, now: float | None) -> None:
         """Close the closing notes whose time is up (all of them when ``now`` is None)."""
         due = [item for item in self._closing if now is None or item[0] <= now + 1e-9]
         for item in due:
             self._closing.remove(item)
+            if item[1] is not None:
+                self._done_notes.pop(item[1], None)
             self.notifier.close(item[1])
 
     def _ask(self, routine: Routine, reason: str) -> None:
@@ -381,7 +420,8 @@ class Core:
         steps = routine_steps(routine, self.config.exercises, self.config.guidance)
         length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
-        note = Note(routine.label, body, ASK_TIMEOUT, actions=ACTIONS, urgency=1)
+        actions = self._buttons(routine.name)
+        note = Note(routine.label, body, ASK_TIMEOUT, actions=actions, urgency=1)
         try:
             notification_id = self.notifier.show(note)
         except NotifyError as error:
@@ -402,6 +442,14 @@ class Core:
     def on_action(self, notification_id: int, key: str) -> None:
         """A button on one of our notifications was pressed ("default": the body clicked)."""
         asking, guide = self.asking, self.guide
+        if key == "done" and notification_id in self._done_notes:
+            # The person says they did it: a routine whose outcome was unknown (no idle
+            # source) counts as completed; input seen during its holds still counts.
+            self.emit("routine.confirmed", self._done_notes[notification_id])
+            self._closing = [item for item in self._closing if item[1] != notification_id]
+            self._done_notes.pop(notification_id, None)
+            self.notifier.close(notification_id)
+            return
         if asking and asking.notification_id == notification_id:
             if key in ("start", "default"):
                 self.asking = None
@@ -420,7 +468,10 @@ class Core:
         if key == "snooze":
             self.snooze(name, ACTION_SNOOZE, reason="action")
         elif key == "skip":
-            self.skip(name, reason="action")
+            try:
+                self.skip(name, reason="action")
+            except SkipBudgetError as error:
+                log.info("%s", error)
 
     def on_closed(self, notification_id: int, reason: int) -> None:
         """A notification went away; a "Start?" prompt dismissed by the person is ignored."""
@@ -436,9 +487,30 @@ class Core:
 
     def _guide_event(self, name: str) -> Callable[[str, dict[str, Any]], None]:
         def forward(kind: str, data: dict[str, Any]) -> None:
+            if kind in ("step", "completed"):
+                self._judge_step_end()
+            if kind == "step" and data.get("kind") in self._judge_kinds:
+                self._judging = self.clock.monotonic()
+            if kind == "completed":
+                data = {**data, "outcome": adherence(self._judged)}
             self.emit(f"routine.{kind}", name, **data)
 
         return forward
+
+    def _judge_step_end(self) -> None:
+        """At the deadline that ends a judged step, read how long the person has been idle."""
+        if self._judging is None:
+            return
+        length = self.clock.monotonic() - self._judging
+        self._judging = None
+        idle: float | None = None
+        source = self.presence.source
+        if source is not None:
+            try:
+                idle = max(0.0, source.idle_seconds())
+            except IdleError as error:
+                log.info("idle time unknown at the end of a hold (%s)", error)
+        self._judged.append((length, idle))
 
     # -- commands -------------------------------------------------------------------------
 
@@ -506,10 +578,43 @@ class Core:
         )
         return name, timer.due
 
-    def skip(self, name: str | None, reason: str = "cli") -> tuple[str, datetime | None]:
+    def _today(self) -> str:
+        return self.clock.now().astimezone(self.clock.zone()).date().isoformat()
+
+    def skips_left(self, name: str) -> int | None:
+        """How many more times ``name`` may be skipped today; None: no limit."""
+        timer = self.timers.get(name)
+        budget = timer.routine.max_skips_per_day if timer else None
+        if budget is None:
+            return None
+        day, used = self.skips.get(name, ("", 0))
+        return max(0, budget - (used if day == self._today() else 0))
+
+    def _buttons(self, name: str) -> tuple[tuple[str, str], ...]:
+        """Start, Snooze and Skip; no Skip once the day's skips are used up."""
+        return NO_SKIP if self.skips_left(name) == 0 else ACTIONS
+
+    def skip(
+        self, name: str | None, reason: str = "cli", force: bool = False
+    ) -> tuple[str, datetime | None]:
         """Skip the routine on screen, or the next occurrence of one. Return the routine and
-        when it is due next."""
+        when it is due next. SkipBudgetError once the day's skips are used up, unless
+        ``force`` (then recorded with the reason "forced")."""
         name = self.target(name)
+        if reason in SPENDING:
+            if force:
+                reason = "forced"
+            elif self.skips_left(name) == 0:
+                budget = self.timers[name].routine.max_skips_per_day
+                msg = (
+                    f"{name}: no skips left today ({budget} a day, max_skips_per_day);"
+                    " snooze it, or skip --force"
+                )
+                raise SkipBudgetError(msg)
+            today = self._today()
+            day, used = self.skips.get(name, ("", 0))
+            if not force:
+                self.skips[name] = (today, (used if day == today else 0) + 1)
         now = self.clock.now()
         active = self._withdraw(name, "skipped")
         timer = self.timers.get(name)
@@ -583,6 +688,7 @@ class Core:
                 for n, t in self.timers.items()
                 if t.skipped_through and t.skipped_through > now
             },
+            "skips": {n: [day, used] for n, (day, used) in self.skips.items()},
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -609,6 +715,11 @@ class Core:
                 moment = _parse_time(text)
                 if name in self.timers and moment and moment > now:
                     apply(self.timers[name], moment)
+        skips = state.get("skips")
+        for name, entry in skips.items() if isinstance(skips, dict) else ():
+            match entry:
+                case [str(day), int(used)] if day == self._today():
+                    self.skips[name] = (day, used)
         self._recompute_all()
 
     def _recompute_all(self) -> None:

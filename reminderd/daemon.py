@@ -32,6 +32,7 @@ from reminderd.errors import (
     ControlError,
     DurationError,
     ReminderError,
+    SkipBudgetError,
 )
 from reminderd.exercises import routine_for, unknown_name
 from reminderd.history import History
@@ -480,9 +481,11 @@ class Daemon:
     def cmd_skip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = self._routine_arg(request)
         try:
-            routine, due = self.core.skip(name)
+            routine, due = self.core.skip(name, force=request.get("force") is True)
         except LookupError:
             raise self._target_error(name) from None
+        except SkipBudgetError as error:
+            raise ControlError(str(error)) from None
         return {"routine": routine, "next": self.core.iso(due)}
 
     def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:

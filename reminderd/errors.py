@@ -114,6 +114,10 @@ class AlreadyRunningError(ControlError):
     """Another daemon of the same user already holds the lock."""
 
 
+class SkipBudgetError(ReminderError):
+    """A routine's skips for today are used up (``max_skips_per_day``)."""
+
+
 class NotifyError(ReminderError):
     """A notification backend could not show a notification."""
 

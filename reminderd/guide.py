@@ -74,6 +74,7 @@ class Guide:
         *,
         on_event: EventSink | None = None,
         first_actions: tuple[tuple[str, str], ...] = (),
+        last_actions: tuple[tuple[str, str], ...] = (),
         replaces: int | None = None,
         speaker: Speaker | None = None,
         cues: CueChoice | None = None,
@@ -89,6 +90,11 @@ class Guide:
             self.notes = (
                 Note(first.summary, first.body, first.seconds, first_actions),
                 *self.notes[1:],
+            )
+        if last_actions and self.notes[-1].final:
+            self.notes = (
+                *self.notes[:-1],
+                dataclasses.replace(self.notes[-1], actions=last_actions),
             )
         self._notifier = notifier
         self._speaker = speaker or Silent()

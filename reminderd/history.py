@@ -23,7 +23,7 @@ from reminderd.model import EVENT_NAMES, Event
 
 log = logging.getLogger("reminderd")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # Every fate of a reminder, and the pauses around them; not returns from idle or reloads.
 RECORDED = frozenset(EVENT_NAMES) - {"presence.back", "daemon.reloaded"}
 
@@ -43,12 +43,26 @@ def _v1(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX events_day ON events (day, kind)")
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """A routine played to its end has an outcome: completed (no input during its holds),
+    worked-through (input during them) or played (not known). Routines recorded before
+    were counted as completed, and keep that."""
+    db.execute("ALTER TABLE events ADD COLUMN outcome TEXT")
+    db.execute("UPDATE events SET outcome = 'completed' WHERE kind = 'routine.completed'")
+
+
 _INSERT = (
-    "INSERT INTO events (ts, day, kind, routine, reason, seconds, data)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (ts, day, kind, routine, reason, seconds, data, outcome)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]  # MIGRATIONS[n] takes n -> n+1
+OUTCOMES = ("completed", "worked-through", "played")
+# Done pressed on the closing note: the routine's latest unknown outcome becomes completed.
+_CONFIRM = """UPDATE events SET outcome = 'completed' WHERE id = (
+    SELECT MAX(id) FROM events WHERE kind = 'routine.completed' AND routine = ?)
+    AND outcome = 'played'"""
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]  # MIGRATIONS[n] takes n -> n+1
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -107,6 +121,7 @@ class History:
             return
         data = dict(event.data)
         reason = data.pop("reason", None)
+        outcome = data.pop("outcome", "played") if event.kind == "routine.completed" else None
         seconds = (
             data.pop("exercise_seconds", None)
             if event.kind == "routine.completed"
@@ -121,9 +136,13 @@ class History:
             reason,
             seconds,
             json.dumps(data, default=str),
+            outcome,
         )
         try:
-            self._connection().execute(_INSERT, row)
+            db = self._connection()
+            db.execute(_INSERT, row)
+            if event.kind == "routine.confirmed":
+                db.execute(_CONFIRM, (event.routine,))
         except (sqlite3.Error, StateError) as error:
             self._failed(error)
             return
@@ -164,10 +183,13 @@ class History:
 class DayStats:
     day: date
     reminders: int
-    completed: int
+    completed: int  # played to the end with no input during the holds
     skipped: int
     snoozed: int
     minutes: float
+    worked_through: int = 0  # played to the end, with input during the holds
+    played: int = 0  # played to the end, unknown whether anyone exercised
+    ignored: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,25 +199,39 @@ class DayStats:
             "skipped": self.skipped,
             "snoozed": self.snoozed,
             "minutes": round(self.minutes, 1),
+            "worked_through": self.worked_through,
+            "played": self.played,
+            "ignored": self.ignored,
         }
 
 
-CSV_COLUMNS = ("date", "reminders", "completed", "skipped", "snoozed", "minutes")
+CSV_COLUMNS = (
+    "date",
+    "reminders",
+    "completed",
+    "skipped",
+    "snoozed",
+    "minutes",
+    "worked_through",
+    "played",
+    "ignored",
+)
 
 
 def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
     """One row per day from ``first`` to ``last``, days without events included."""
     counts: dict[str, dict[str, float]] = {}
     query = """
-        SELECT day, kind, COUNT(*), COALESCE(SUM(seconds), 0) FROM events
-        WHERE day BETWEEN ? AND ? AND kind IN
-            ('routine.fired', 'routine.completed', 'routine.skipped', 'routine.snoozed')
-        GROUP BY day, kind"""
-    for day, kind, count, seconds in db.execute(query, (first.isoformat(), last.isoformat())):
+        SELECT day, CASE kind WHEN 'routine.completed' THEN COALESCE(outcome, 'played')
+            ELSE kind END AS what, COUNT(*), COALESCE(SUM(seconds), 0) FROM events
+        WHERE day BETWEEN ? AND ? AND kind IN ('routine.fired', 'routine.completed',
+            'routine.skipped', 'routine.snoozed', 'routine.ignored')
+        GROUP BY day, what"""
+    for day, what, count, seconds in db.execute(query, (first.isoformat(), last.isoformat())):
         entry = counts.setdefault(day, {})
-        entry[kind] = count
-        if kind == "routine.completed":
-            entry["seconds"] = seconds
+        entry[what] = count
+        if what in OUTCOMES:  # minutes guided, whatever the outcome
+            entry["seconds"] = entry.get("seconds", 0.0) + seconds
     result = []
     day = first
     while day <= last:
@@ -204,10 +240,13 @@ def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
             DayStats(
                 day,
                 int(entry.get("routine.fired", 0)),
-                int(entry.get("routine.completed", 0)),
+                int(entry.get("completed", 0)),
                 int(entry.get("routine.skipped", 0)),
                 int(entry.get("routine.snoozed", 0)),
                 entry.get("seconds", 0.0) / 60,
+                worked_through=int(entry.get("worked-through", 0)),
+                played=int(entry.get("played", 0)),
+                ignored=int(entry.get("routine.ignored", 0)),
             )
         )
         day += timedelta(days=1)
@@ -215,12 +254,14 @@ def daily(db: sqlite3.Connection, first: date, last: date) -> list[DayStats]:
 
 
 def streak(db: sqlite3.Connection, today: date) -> int:
-    """Consecutive days with at least one completed routine, up to today. Days on which no
+    """Consecutive days with at least one completed routine (not one worked through or
+    played to nobody knows whom), up to today. Days on which no
     reminder fired (a weekend, a holiday) neither count nor break it; today counts once it
     has a completed routine, and does not break it before the day is over."""
     rows = db.execute(
         """
-        SELECT day, SUM(kind = 'routine.fired'), SUM(kind = 'routine.completed') FROM events
+        SELECT day, SUM(kind = 'routine.fired'),
+            SUM(kind = 'routine.completed' AND outcome = 'completed') FROM events
         WHERE kind IN ('routine.fired', 'routine.completed') AND day <= ?
         GROUP BY day ORDER BY day DESC""",
         (today.isoformat(),),
@@ -240,11 +281,12 @@ def recent(
     """The latest events, oldest first."""
     where = "" if with_steps else "WHERE kind != 'routine.step'"
     rows = db.execute(
-        f"SELECT ts, kind, routine, reason, seconds, data FROM events {where} "  # noqa: S608
+        f"SELECT ts, kind, routine, reason, seconds, data, outcome FROM events {where} "  # noqa: S608
         "ORDER BY ts DESC, id DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    for ts, kind, routine, reason, seconds, data in reversed(rows):
+    for ts, kind, routine, reason, seconds, data, outcome in reversed(rows):
+        extra = {"outcome": outcome} if outcome else {}
         yield {
             "ts": ts,
             "event": kind,
@@ -252,4 +294,110 @@ def recent(
             "reason": reason,
             "seconds": seconds,
             **json.loads(data),
+            **extra,
         }
+
+
+# -- advice and the calendar picture ---------------------------------------------------------
+
+
+def advice(db: sqlite3.Connection, first: date, last: date, zone: tzinfo) -> str:
+    """One line of advice from the days ``first`` to ``last``: the routine and hour most
+    often skipped, snoozed or ignored, or holds worked through, or that all is well. Advice
+    only: the schedule is never changed."""
+    fired: dict[tuple[str, int], int] = {}
+    missed: dict[tuple[str, int], int] = {}
+    outcomes: dict[str, int] = {}
+    rows = db.execute(
+        """SELECT ts, kind, routine, outcome FROM events WHERE day BETWEEN ? AND ? AND kind IN
+        ('routine.fired', 'routine.skipped', 'routine.snoozed', 'routine.ignored',
+         'routine.completed')""",
+        (first.isoformat(), last.isoformat()),
+    )
+    for ts, kind, routine, outcome in rows:
+        slot = (routine or "", datetime.fromtimestamp(ts, zone).hour)
+        if kind == "routine.fired":
+            fired[slot] = fired.get(slot, 0) + 1
+        elif kind == "routine.completed":
+            outcomes[outcome or "played"] = outcomes.get(outcome or "played", 0) + 1
+        elif not (kind == "routine.skipped" and outcome == "natural-break"):
+            missed[slot] = missed.get(slot, 0) + 1
+    worst = max(
+        ((missed.get(slot, 0) / count, count, slot) for slot, count in fired.items() if count >= 3),
+        default=None,
+    )
+    if worst and worst[0] >= 0.5:
+        ratio, count, (routine, hour) = worst
+        earlier = f"{(hour - 1) % 24:02d}:30"
+        times = min(count, round(ratio * count))
+        return (
+            f"Advice: {routine} is put off {times} times out of {count} at "
+            f'{hour:02d}:00-{(hour + 1) % 24:02d}:00; try at = ["{earlier}"] for it.'
+        )
+    done = sum(outcomes.values())
+    through = outcomes.get("worked-through", 0)
+    if done and through * 3 >= done:
+        return (
+            f"Advice: {through} of {done} routines were worked through; take your hands off"
+            " the keyboard and mouse during the holds."
+        )
+    if done and outcomes.get("played", 0) * 2 >= done:
+        return (
+            "Advice: most routines ended with no idle source to tell whether you did them;"
+            " see `reminderd status` for why."
+        )
+    if not fired:
+        return "Advice: no reminders in these days; is the daemon running (`reminderd status`)?"
+    return "Advice: nothing to change; keep it up."
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
+
+
+def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str:
+    """A calendar of ``rows`` (consecutive days), one square a day in a column per week
+    (Monday on top), shaded by routines completed that day."""
+    cell, gap, left, top = 14, 3, 34, 34
+    most = max((row.completed for row in rows), default=0)
+    first = rows[0].day - timedelta(days=rows[0].day.weekday()) if rows else date.today()
+    weeks = ((rows[-1].day - first).days // 7 + 1) if rows else 1
+    width = left + weeks * (cell + gap) + 10
+    height = top + 7 * (cell + gap) + 34
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
+        f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{_escape(title)}</text>',
+    ]
+    for index, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
+        y = top + index * (cell + gap) + cell - 3
+        out.append(f'<text x="4" y="{y}" fill="#586069">{name}</text>')
+    month = None
+    for row in rows:
+        week = (row.day - first).days // 7
+        x = left + week * (cell + gap)
+        starts = row.day.weekday() == 0 or row is rows[0]
+        if starts and row.day.month != month and (row is not rows[0] or row.day.day <= 21):
+            month = row.day.month
+            out.append(f'<text x="{x}" y="{top - 6}" fill="#586069">{row.day:%b}</text>')
+        level = 0 if not row.completed else 1 + min(3, (row.completed - 1) * 4 // max(most, 1))
+        y = top + row.day.weekday() * (cell + gap)
+        out.append(
+            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2"'
+            f' fill="{SHADES[level]}"><title>{row.day.isoformat()}: {row.completed} completed,'
+            f" {row.worked_through} worked through, {row.skipped} skipped</title></rect>"
+        )
+    y = top + 7 * (cell + gap) + 12
+    x = width - 10 - len(SHADES) * (cell + gap) - 60
+    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">Fewer</text>')
+    for level, shade in enumerate(SHADES):
+        lx = x + 32 + level * (cell + gap)
+        out.append(f'<rect x="{lx}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shade}"/>')
+    lx = x + 36 + len(SHADES) * (cell + gap)
+    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">More</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

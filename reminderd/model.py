@@ -22,6 +22,7 @@ EVENT_NAMES = (
     "routine.started",
     "routine.step",
     "routine.completed",
+    "routine.confirmed",
     "routine.snoozed",
     "routine.skipped",
     "routine.cancelled",
@@ -127,6 +128,7 @@ class Routine:
     trigger: Trigger
     title: str = ""
     start: StartPolicy = "auto"
+    max_skips_per_day: int | None = None  # the routine's own, or the schedule's; None: no limit
 
     @property
     def label(self) -> str:
@@ -140,6 +142,7 @@ class WorkSchedule:
     hours: tuple[tuple[tuple[time, time], ...], ...] = (ALL_DAY,) * 7
     pause_when_idle: float | None = None
     natural_break: float | None = None
+    max_skips_per_day: int | None = None  # for every routine without one of its own
 
     def ranges_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
         return self.hours[weekday]

@@ -35,7 +35,17 @@ def test_schema_is_created_versioned_and_in_wal_mode(tmp_path: Path) -> None:
     assert db.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     columns = [row[1] for row in db.execute("PRAGMA table_info(events)")]
-    assert columns == ["id", "ts", "day", "kind", "routine", "reason", "seconds", "data"]
+    assert columns == [
+        "id",
+        "ts",
+        "day",
+        "kind",
+        "routine",
+        "reason",
+        "seconds",
+        "data",
+        "outcome",
+    ]
     db.close()
     history.connect(tmp_path / "h.sqlite3").close()  # opening again migrates nothing
 
@@ -46,7 +56,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 99")
     db.close()
-    with pytest.raises(Exception, match=r"newer reminderd \(schema 99 > 1\)"):
+    with pytest.raises(Exception, match=r"newer reminderd \(schema 99 > 2\)"):
         history.connect(path)
 
 
@@ -87,13 +97,19 @@ def seed(path: Path) -> None:
     for day in (16, 17, 18, 20, 23):  # nothing on Thursday 19th: a day off
         add(at(day, 10), "routine.fired", reason="schedule")
         add(at(day, 10), "routine.started")
-        add(at(day, 10, 2), "routine.completed", exercise_seconds=90.0)
+        add(at(day, 10, 2), "routine.completed", exercise_seconds=90.0, outcome="completed")
         add(at(day, 11), "routine.fired", "posture", reason="schedule")
         add(at(day, 11), "routine.snoozed", "posture", reason="action", seconds=600)
     add(at(17, 14), "routine.fired", reason="schedule")
     add(at(17, 14), "routine.skipped", reason="cli")
     add(at(18, 15), "routine.fired", "posture", reason="schedule")
-    add(at(18, 15), "routine.completed", "posture", exercise_seconds=37.0)
+    add(at(18, 15), "routine.completed", "posture", exercise_seconds=37.0, outcome="completed")
+    add(at(20, 16), "routine.fired", "posture", reason="schedule")
+    add(at(20, 16), "routine.ignored", "posture", reason="dismissed")
+    add(at(23, 14), "routine.fired", reason="schedule")
+    add(at(23, 14), "routine.completed", exercise_seconds=60.0, outcome="worked-through")
+    add(at(23, 15), "routine.fired", "posture", reason="schedule")
+    add(at(23, 15), "routine.completed", "posture", exercise_seconds=30.0)  # no outcome: played
     add(at(21, 10), "routine.fired", reason="schedule")  # Saturday: fired, nothing done
     store.close()
 
@@ -112,16 +128,21 @@ def test_stats_for_a_seeded_history(seeded: Path) -> None:
         result = CliRunner().invoke(cli, ["stats", "--days", "8"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "           reminders completed skipped snoozed minutes",
-        "Mon 16 Nov         2         1       0       1     1.5  ███████░░░░░░",
-        "Tue 17 Nov         3         1       1       1     1.5  ███████░░░░░░░░░░░░░",
-        "Wed 18 Nov         3         2       0       1     2.1  █████████████░░░░░░░",
-        "Thu 19 Nov         0         0       0       0     0.0",
-        "Fri 20 Nov         2         1       0       1     1.5  ███████░░░░░░",
-        "Sat 21 Nov         1         0       0       0     0.0  ░░░░░░░",
-        "Sun 22 Nov         0         0       0       0     0.0",
-        "Mon 23 Nov         2         1       0       1     1.5  ███████░░░░░░",
-        "Current streak: 1 day",
+        "           reminders completed worked played snoozed skipped ignored minutes",
+        "Mon 16 Nov         2         1      0      0       1       0       0     1.5  █████░░░░░",
+        "Tue 17 Nov         3         1      0      0       1       1       0     1.5  "
+        "█████░░░░░░░░░░",
+        "Wed 18 Nov         3         2      0      0       1       0       0     2.1  "
+        "██████████░░░░░",
+        "Thu 19 Nov         0         0      0      0       0       0       0     0.0",
+        "Fri 20 Nov         3         1      0      0       1       0       1     1.5  "
+        "█████░░░░░░░░░░",
+        "Sat 21 Nov         1         0      0      0       0       0       0     0.0  ░░░░░",
+        "Sun 22 Nov         0         0      0      0       0       0       0     0.0",
+        "Mon 23 Nov         4         1      1      1       1       0       0     3.0  "
+        "█████░░░░░░░░░░░░░░░",
+        "Current streak: 1 day (completed only)",
+        "played: shown to the end with no idle source, so nobody knows if done.",
     ]
 
 
@@ -139,27 +160,46 @@ def test_stats_json_and_csv(seeded: Path) -> None:
                 "skipped": 0,
                 "snoozed": 0,
                 "minutes": 0.0,
+                "worked_through": 0,
+                "played": 0,
+                "ignored": 0,
             },
             {
                 "date": "2026-11-23",
-                "reminders": 2,
+                "reminders": 4,
                 "completed": 1,
                 "skipped": 0,
                 "snoozed": 1,
-                "minutes": 1.5,
+                "minutes": 3.0,
+                "worked_through": 1,
+                "played": 1,
+                "ignored": 0,
             },
         ],
         "streak": 1,
     }
     rows = list(csv.DictReader(io.StringIO(as_csv)))
-    assert list(rows[0]) == ["date", "reminders", "completed", "skipped", "snoozed", "minutes"]
+    assert list(rows[0]) == [
+        "date",
+        "reminders",
+        "completed",
+        "skipped",
+        "snoozed",
+        "minutes",
+        "worked_through",
+        "played",
+        "ignored",
+    ]
     assert rows[1] == {
         "date": "2026-11-23",
-        "reminders": "2",
+        "reminders": "4",
         "completed": "1",
         "skipped": "0",
         "snoozed": "1",
-        "minutes": "1.5",
+        "minutes": "3.0",
+        "worked_through": "1",
+        "played": "1",
+        "ignored": "0",
     }
 
 
@@ -177,13 +217,15 @@ def test_streak_counts_days_with_a_completed_routine(tmp_path: Path) -> None:
 
 def test_history_lists_the_latest_fates(seeded: Path) -> None:
     """`history` prints the latest events with their routine and reason, oldest first."""
-    result = CliRunner().invoke(cli, ["history", "--limit", "3"])
+    result = CliRunner().invoke(cli, ["history", "--limit", "5"])
     assert result.exit_code == 0, result.output
     lines = [line.split("  ", 1)[1] for line in result.stdout.splitlines()]
     assert lines == [
-        "neck         completed",
-        "posture      fired (schedule)",
         "posture      snoozed (action)",
+        "neck         fired (schedule)",
+        "neck         worked-through",
+        "posture      fired (schedule)",
+        "posture      played",
     ]
 
 
@@ -216,3 +258,27 @@ def test_unwritable_history_is_logged_once_and_not_fatal(
     for _ in range(3):
         store.record(Event("routine.fired", at(23, 9), "r", {}))
     assert caplog.text.count("history not recorded") == 1
+
+
+def test_a_version_1_history_is_migrated_and_keeps_its_completed_routines(tmp_path: Path) -> None:
+    """A v1 file opens as v2: its completed routines keep counting as completed."""
+    path = tmp_path / "h.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    history.MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.execute(
+        "INSERT INTO events (ts, day, kind, routine, seconds) VALUES"
+        " (?, '2026-11-23', 'routine.fired', 'neck', NULL),"
+        " (?, '2026-11-23', 'routine.completed', 'neck', 90)",
+        (at(23, 10).timestamp(), at(23, 10, 2).timestamp()),
+    )
+    old.close()
+    db = history.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("SELECT kind, outcome FROM events ORDER BY id").fetchall() == [
+        ("routine.fired", None),
+        ("routine.completed", "completed"),
+    ]
+    assert history.daily(db, at(23, 0).date(), at(23, 0).date())[0].completed == 1
+    assert history.streak(db, at(23, 12).date()) == 1
+    db.close()

@@ -306,14 +306,22 @@ def test_a_short_absence_delays_the_reminder_until_the_return(tmp_path: Path) ->
 
 def test_idle_source_is_asked_coarsely(tmp_path: Path) -> None:
     """Over a day with nobody away, the idle source is asked every five minutes of working
-    time (half the natural break) and at due reminders, never outside working time."""
+    time (half the natural break) and at due reminders, never outside working time; during
+    a routine only at the step deadlines the guide has anyway (to tell whether it was done)."""
     cfg = config(tmp_path, IDLE.replace('every = "4m"', 'every = "1h"'))
     h = Harness(cfg, at(23, 0), absences=[])
     h.run_until(at(24, 0))
     source = h.source
-    assert len(source.asked) == 8 * 12  # 09:00, 09:05, ... 16:55; the hourly ones coincide
-    assert len(set(source.asked)) == len(source.asked)  # never twice at the same moment
+    starts = [e.at for e in h.events if e.kind == "routine.started"]
+    ends = [e.at for e in h.events if e.kind == "routine.completed"]
+    during = [m for m in source.asked if any(s < m <= e for s, e in zip(starts, ends, strict=True))]
+    polls = [m for m in source.asked if m not in during]
+    assert len(polls) == 8 * 12  # 09:00, 09:05, ... 16:55; the hourly ones coincide
+    assert len(set(polls)) == len(polls)  # never twice at the same moment
     assert all(moment.astimezone(BERLIN).hour in range(9, 17) for moment in source.asked)
+    deadlines = {e.at for e in h.events if e.kind in ("routine.step", "routine.completed")}
+    assert during
+    assert set(during) <= deadlines
 
 
 class Inhibitable(NullNotifier):
