@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -97,10 +98,13 @@ class WallAlarm:
 
     def arm(self, when: float | None, now: float) -> None:
         """Fire at the Unix time ``when`` (None: nothing due, but still watch the clock)."""
-        target = when if when is not None else now + FAR_AWAY
+        far = now + FAR_AWAY
+        # Clamped: a deadline beyond a year (or not a number) would overflow the kernel's
+        # timespec; the loop wakes before then anyway and arms again.
+        target = far if when is None or not math.isfinite(when) else min(when, far)
         try:
             self._settime(self._fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, max(target, 1e-9))
-        except OSError as error:
+        except (OSError, OverflowError, ValueError) as error:
             log.debug("timerfd_settime failed: %s", error)
 
     def drain(self) -> bool:
