@@ -81,7 +81,7 @@ DONE = (("done", "Done"),)  # on the closing note: "I did it"  # once the day's 
 # Skips that spend the budget: the person's own, not natural breaks nor forced ones.
 SPENDING = frozenset({"cli", "action"})
 ACTION_SNOOZE = 600.0
-ASK_TIMEOUT = 300.0  # seconds a "Start?" prompt waits before the reminder counts as ignored
+ASK_TIMEOUT = 60.0  # seconds a "Start?" prompt waits (and holds others) before it counts as ignored
 
 
 @dataclass(frozen=True, slots=True)

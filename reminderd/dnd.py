@@ -9,6 +9,7 @@ polled while the daemon idles:
 * GNOME Shell: the ``show-banners`` key of ``org.gnome.desktop.notifications``, read with
   the ``gsettings`` command (GLib is never loaded into the daemon);
 * mako: ``makoctl mode`` lists ``do-not-disturb``;
+* swaync: the ``GetDnd`` method of ``org.erikreider.swaync.cc`` (``swaync-client -D``);
 * XFCE: the ``/do-not-disturb`` property of the ``xfce4-notifyd`` channel (``xfconf-query``).
 """
 
@@ -82,6 +83,24 @@ class DunstPaused(_Property):
     member = "paused"
 
 
+class SwayncDnd:
+    """SwayNotificationCenter answers its do-not-disturb state on its own bus name."""
+
+    name = "swaync-dnd"
+    destination = "org.erikreider.swaync.cc"
+    path = "/org/erikreider/swaync/cc"
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    def active(self) -> bool:
+        try:
+            (on,) = self._bus.call(self.destination, self.path, self.destination, "GetDnd")
+        except BusError as error:
+            raise DndError(f"{self.name}: {error}") from None
+        return bool(on)
+
+
 class _Command:
     """A settings command whose output says whether do-not-disturb is on."""
 
@@ -142,6 +161,8 @@ def choose(server: str, bus: Bus) -> tuple[DndSource, str]:
         return GnomeBanners(), "GNOME's do-not-disturb turns off show-banners"
     if name == "mako" and on_path("makoctl"):
         return MakoMode(), "mako's do-not-disturb is a mode"
+    if name == "swaynotificationcenter":
+        return SwayncDnd(bus), "swaync answers GetDnd on org.erikreider.swaync.cc"
     if name == "xfce4-notifyd" and on_path("xfconf-query"):
         return XfceDnd(), "xfce4-notifyd keeps it in xfconf"
     return FreedesktopInhibited(bus), "the freedesktop Inhibited property (KDE Plasma and others)"

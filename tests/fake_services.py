@@ -3,7 +3,8 @@
     python tests/fake_services.py --address ADDR --mutter --screensaver --logind
 
 ``--mutter`` owns org.gnome.Mutter.IdleMonitor, ``--screensaver`` org.freedesktop.ScreenSaver
-(both answer the idle time), ``--logind`` org.freedesktop.login1 (emits PrepareForSleep).
+(both answer the idle time), ``--logind`` org.freedesktop.login1 (emits PrepareForSleep), ``--swaync``
+org.erikreider.swaync.cc (answers GetDnd and takes SetDnd, like SwayNotificationCenter).
 The extra interface ``org.reminderd.Test`` at ``/`` sets the idle time (``SetIdle``, in
 milliseconds) and emits ``PrepareForSleep`` (``Sleep``, a boolean).
 """
@@ -32,6 +33,7 @@ class Services:
         self.conn = conn
         self.idle_since = time.monotonic()  # idle counts up from here
         self.running = True
+        self.dnd = False
 
     def idle_ms(self) -> int:
         return int((time.monotonic() - self.idle_since) * 1000)
@@ -44,6 +46,11 @@ class Services:
             self.conn.send(new_method_return(msg, "t", (self.idle_ms(),)))
         elif interface == "org.freedesktop.ScreenSaver" and member == "GetSessionIdleTime":
             self.conn.send(new_method_return(msg, "u", (self.idle_ms(),)))
+        elif interface == "org.erikreider.swaync.cc" and member == "GetDnd":
+            self.conn.send(new_method_return(msg, "b", (self.dnd,)))
+        elif interface == "org.erikreider.swaync.cc" and member == "SetDnd":
+            (self.dnd,) = msg.body
+            self.conn.send(new_method_return(msg))
         elif interface == "org.reminderd.Test" and member == "SetIdle":
             (milliseconds,) = msg.body
             self.idle_since = time.monotonic() - milliseconds / 1000
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutter", action="store_true")
     parser.add_argument("--screensaver", action="store_true")
     parser.add_argument("--logind", action="store_true")
+    parser.add_argument("--swaync", action="store_true")
     args = parser.parse_args(argv)
     conn = open_dbus_connection(args.address)
     bus = DBusAddress(
@@ -76,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     names += ["org.gnome.Mutter.IdleMonitor"] if args.mutter else []
     names += ["org.freedesktop.ScreenSaver"] if args.screensaver else []
     names += ["org.freedesktop.login1"] if args.logind else []
+    names += ["org.erikreider.swaync.cc"] if args.swaync else []
     for name in names:
         conn.send_and_get_reply(new_method_call(bus, "RequestName", "su", (name, 4)))
     print("ready", flush=True)

@@ -272,3 +272,19 @@ def test_ask_routines_ask_only_where_buttons_can_be_pressed() -> None:
         h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
         assert (h.core.asking is not None) is asking
         assert (h.core.guide is not None) is not asking
+
+
+def test_a_waiting_prompt_holds_other_routines_about_a_minute() -> None:
+    """An unanswered "Start?" prompt counts as ignored after a minute and the queued one runs."""
+    asked = Routine("a", ("short",), Trigger(every=600), start="ask")
+    other = Routine("b", ("short",), Trigger(every=600))
+    h = Harness(make_config(asked, other))
+    h.core.notifier = ButtonNotifier(failing=False)
+    h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
+    assert h.core.asking is not None
+    assert h.core.asking.name == "a"
+    assert h.core.guide is None
+    h.run_until(MONDAY + timedelta(minutes=11, seconds=2))
+    assert h.core.asking is None
+    assert h.core.guide is not None
+    assert h.core.guide.name == "b"

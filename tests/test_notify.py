@@ -10,6 +10,8 @@ import types
 from pathlib import Path
 
 import pytest
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import open_dbus_connection
 
 from reminderd import dnd
 from reminderd.bus import session_bus_address
@@ -110,6 +112,33 @@ def test_inhibited_property_is_read(on_bus: Bus, notification_server: Recorder) 
     assert source.active() is False
     notification_server.call("SetInhibited", "b", (True,))
     assert source.active() is True
+
+
+def test_swaync_dnd_is_asked_on_its_own_bus_name(private_bus: Bus) -> None:
+    """SwayNotificationCenter's GetDnd decides do-not-disturb (a stand-in service on a real
+    private bus: swaync itself needs a Wayland compositor); gone, it is "unknown", not on."""
+    from reminderd.bus import Bus as DaemonBus
+    from tests.test_idle import start_services
+
+    source, reason = dnd.choose("SwayNotificationCenter", DaemonBus(private_bus.address))
+    assert isinstance(source, dnd.SwayncDnd)
+    assert "GetDnd" in reason
+    process = start_services(private_bus, "--swaync")
+    try:
+        assert source.active() is False
+        target = DBusAddress(
+            dnd.SwayncDnd.path,
+            bus_name="org.erikreider.swaync.cc",
+            interface="org.erikreider.swaync.cc",
+        )
+        with open_dbus_connection(private_bus.address) as conn:
+            conn.send_and_get_reply(new_method_call(target, "SetDnd", "b", (True,)), timeout=5)
+        assert source.active() is True
+    finally:
+        process.terminate()
+        process.wait(5)
+    with pytest.raises(dnd.DndError):
+        source.active()
 
 
 def test_fallback_logs_once_and_returns_to_the_server(
