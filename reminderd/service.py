@@ -129,15 +129,17 @@ def temporary_interpreter(executable: str = sys.executable) -> str | None:
     """Why the interpreter the service would run may not stay (None if it will)."""
     import tempfile  # noqa: PLC0415
 
-    # /tmp by name too: TMPDIR may point elsewhere while a venv sits in /tmp.
+    # /tmp by name too: TMPDIR may point elsewhere while a venv sits in /tmp. The path is
+    # taken as written as well as resolved: a venv's python is a link to the system's, and
+    # the unit runs the link, which goes with the venv.
     folders = {Path(tempfile.gettempdir()).resolve(), Path("/tmp").resolve()}  # noqa: S108
-    where = Path(executable).resolve()
-    for folder in folders:
-        if where.is_relative_to(folder):
-            return (
-                f"{executable} lives in {folder}, which is emptied: install reminderd with "
-                "pipx (or into a virtual environment that stays) before `service install`"
-            )
+    for where in (Path(executable).absolute(), Path(executable).resolve()):
+        for folder in sorted(folders):
+            if where.is_relative_to(folder):
+                return (
+                    f"{executable} lives in {folder}, which is emptied: install reminderd with "
+                    "pipx (or into a virtual environment that stays) before `service install`"
+                )
     return None
 
 

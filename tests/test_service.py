@@ -134,3 +134,18 @@ def test_install_warns_when_the_interpreter_will_not_stay(tmp_path: Path) -> Non
     assert service.temporary_interpreter("/tmp/venv/bin/python3") is not None
     assert "pipx" in (service.temporary_interpreter("/tmp/venv/bin/python3") or "")
     assert service.temporary_interpreter("/usr/bin/python3") is None
+
+
+def test_a_real_venv_under_tmp_is_caught(tmp_path: Path) -> None:
+    """A venv's python under /tmp is a link to the system's Python; the warning still comes,
+    since the unit runs the link, which goes with the venv."""
+    venv = Path("/tmp") / f"rd-venv-{tmp_path.name}"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    try:
+        python = venv / "bin" / "python"
+        assert not python.resolve().is_relative_to(venv)  # a link out of the venv
+        assert (service.temporary_interpreter(str(python)) or "").startswith(
+            f"{python} lives in /tmp, which is emptied"
+        )
+    finally:
+        shutil.rmtree(venv)
