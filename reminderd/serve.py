@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     except ReminderError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a folder or socket it cannot use: the reason, not a traceback
+        where = f": {error.filename}" if error.filename else ""
+        print(f"Error: reminderd cannot start: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
     return daemon.run()
 
 

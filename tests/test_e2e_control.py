@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -534,3 +535,19 @@ def test_log_file_gets_the_log(bus_env: dict[str, str], tmp_path: Path) -> None:
     assert "reminderd 0.1.0 started" in text
     assert "notifications: freedesktop, because a notification server answers" in text
     assert text.rstrip().endswith("INFO: stopped")
+
+
+def test_detach_that_dies_at_once_says_why(user_env: dict[str, str]) -> None:
+    """A daemon that dies right after `start --detach` (here: its socket's place is taken by
+    a folder) is explained: its last words, then the exit status and the log path, exit 1."""
+    taken = Path(user_env["XDG_RUNTIME_DIR"]) / "reminderd" / "control.sock"
+    (taken / "inside").mkdir(parents=True)
+    result = reminderd("start", "--detach", env=user_env)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert lines[-2] == f"Error: reminderd cannot start: Is a directory: {taken}"
+    assert re.fullmatch(
+        r"Error: reminderd exited at once \(exit status 1\); its log: .+/reminderd\.log",
+        lines[-1],
+    )
