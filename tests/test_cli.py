@@ -301,3 +301,12 @@ def test_readme_example_is_the_example_file() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("config/examples/office-week.toml):\n\n```toml\n", 1)[1].split("```", 1)[0]
     assert block == (ROOT / "config" / "examples" / "office-week.toml").read_text()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run runs the quick start's test command exactly as the README writes it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("Install the test dependencies", 1)[1]
+    command = after.split("```sh\n", 1)[1].split("```", 1)[0].strip()
+    assert "\n" not in command
+    assert command in (ROOT / ".ci" / "run").read_text().splitlines()
