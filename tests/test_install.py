@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,9 +28,10 @@ def externally_managed() -> bool:
     reason="needs a system Python that refuses pip install (PEP 668) and pipx "
     "(Debian 12 / Ubuntu 24.04: apt-get install pipx)",
 )
-def test_pipx_installs_where_pip_is_refused(tmp_path: Path) -> None:
+def test_pipx_installs_where_pip_is_refused(tmp_path: Path, short_tmp: Path) -> None:
     """In a clean home, the system Python refuses `pip install .`; the README's
-    `pipx install .` works, and the installed `reminderd` answers --version and check."""
+    `pipx install .` works, and the installed `reminderd` answers --version and check, and
+    `start` says when the first reminder comes and how to see a routine now."""
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -38,6 +40,7 @@ def test_pipx_installs_where_pip_is_refused(tmp_path: Path) -> None:
         "LANG": "C.UTF-8",
         "PIPX_HOME": str(home / ".local" / "pipx"),
         "PIPX_BIN_DIR": str(home / ".local" / "bin"),
+        "XDG_RUNTIME_DIR": str(short_tmp),
         **{k: v for k, v in os.environ.items() if k.startswith("PIP_")},
     }
     source = tmp_path / "clone"
@@ -76,3 +79,14 @@ def test_pipx_installs_where_pip_is_refused(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     assert "OK, 4 routines, 5 exercises." in check.stdout
     assert "pipx" in check.stdout  # the built-in config, from the installed package
+    started = subprocess.run(
+        [str(command), "start", "--detach"], env=env, capture_output=True, text=True, check=False
+    )
+    try:
+        assert started.returncode == 0, started.stderr
+        assert re.fullmatch(
+            r"First reminder: \w+ at .+\. Try one now: `reminderd run \w+`\.",
+            started.stdout.splitlines()[-1],
+        )
+    finally:
+        subprocess.run([str(command), "stop"], env=env, capture_output=True, check=False)
