@@ -106,7 +106,7 @@ class Item:
 def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
     """The menu, top to bottom: what each entry says and which command it sends
     (``routines``: the name and title of each)."""
-    run = [Item(title, {"cmd": "run", "routine": name}) for name, title in routines]
+    run = [Item(title, {"cmd": "run", "name": name}) for name, title in routines]
     return [
         Item("Run now", children=run),
         Item(
