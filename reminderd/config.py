@@ -103,7 +103,9 @@ _SECTION_KEYS = {
         "exercises",
         "history_days",
         "hooks",
+        "panel",
     ),
+    "panel": ("icon",),
     "guidance": ("voice", "sounds", "intro", "lead_in", "done"),
     "schedule": (
         "working_hours",
@@ -791,6 +793,16 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
         data, (), "history_days", default=365, most=(3660, "at most 3660 days (ten years)")
     )
     hooks = _hooks(data, reader)
+    panel = reader.table(data, (), "panel")
+    reader.known_keys(panel, ("panel",), _SECTION_KEYS["panel"])
+    panel_icon = panel.get("icon", True)
+    if not isinstance(panel_icon, bool):
+        reader.problem(
+            ("panel", "icon"),
+            f"expected true or false, got {_type_name(panel_icon)}",
+            "write icon = true to show the panel icon, icon = false to hide it",
+        )
+        panel_icon = True
     problems.extend(reader.problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
@@ -803,6 +815,7 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
         guidance=guidance,
         history_days=history_days,
         hooks=hooks,
+        panel_icon=panel_icon,
         path=path,
     )
 

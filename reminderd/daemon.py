@@ -17,7 +17,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from reminderd import cues, dnd, scheduler, speech
 from reminderd.bus import Bus, BusError, system_bus_address
@@ -46,6 +46,9 @@ from reminderd.server import Client, Server
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
+
+if TYPE_CHECKING:
+    from reminderd.panel import Panel
 
 log = logging.getLogger("reminderd")
 
@@ -179,6 +182,9 @@ class Daemon:
             log.warning(
                 "no control socket on this system: status, pause and snooze are unavailable"
             )
+        self.panel: Panel | None = None
+        self.panel_reason = ""
+        self._show_panel(config.panel_icon)
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -222,6 +228,30 @@ class Daemon:
         else:
             log.warning("idle awareness is off: %s", note)
         return Presence(source, pause, natural, note if source else f"off: {note}")
+
+    def _show_panel(self, wanted: bool) -> None:
+        """The panel icon: its own bus connection, answered when the loop sees it readable."""
+        if self.panel:
+            self.loop.remove(self.panel.fileno())
+            self.panel.close()
+            self.panel = None
+        if not wanted:
+            self.panel_reason = "off: [panel] icon = false"
+            return
+        from reminderd import panel  # noqa: PLC0415 - only when the icon is wanted
+
+        item = panel.Panel(
+            lambda request: self.handle(request, cast(Client, None)),  # no client: not a stream
+            self.status,
+            stats=lambda: panel.today(self.paths.history, self.clock.now().astimezone().date()),
+            now=self.clock.now,
+        )
+        if not item.start():
+            self.panel_reason = item.reason
+            log.info("panel icon: %s", item.reason)
+            return
+        self.panel = item
+        self.loop.watch(item.fileno(), lambda _mask: item.readable())
 
     def _alarm_rang(self) -> None:
         assert self.alarm is not None
@@ -307,6 +337,8 @@ class Daemon:
             self._save_state()
         if self.server:
             self.server.broadcast({"v": 1, **event.to_json()})
+        if self.panel:
+            self.panel.changed()
 
     def _save_state(self) -> None:
         state = self.core.export_state()
@@ -374,6 +406,8 @@ class Daemon:
             self.alarm.close()
         if self.sleep_watch:
             self.sleep_watch.close()
+        if self.panel:
+            self.panel.close()
         self.loop.close()
         self.lock.release()
 
@@ -423,6 +457,8 @@ class Daemon:
             "sounds_reason": self.sounds.reason,
             "dnd": self.core.dnd.source.name if self.core.dnd.source else None,
             "dnd_reason": self.core.dnd.reason,
+            "panel": bool(self.panel and self.panel.registered),
+            "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             **self.core.status(),
         }
 
@@ -542,6 +578,8 @@ class Daemon:
         self.hooks.hooks = config.hooks
         self.core.reload(config)
         self._choose_guidance(config)
+        if config.panel_icon != (self.panel is not None):
+            self._show_panel(config.panel_icon)
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
 
     def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:

@@ -185,6 +185,7 @@ class Config:
     guidance: Guidance = field(default_factory=Guidance)
     history_days: int = 365
     hooks: tuple[Hook, ...] = ()
+    panel_icon: bool = True  # [panel] icon: show a StatusNotifierItem where a panel hosts one
     path: Path | None = None
 
     def __post_init__(self) -> None:

@@ -72,6 +72,8 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         f"Sounds: {data['sounds']} ({data['sounds_reason']})",
         f"Do not disturb: {data['dnd'] or 'not known'} ({data['dnd_reason']})",
         f"Idle awareness: {data['idle']['note']}",
+        f"Panel icon: {'shown' if data.get('panel') else 'not shown'}"
+        f" ({data.get('panel_reason', 'not known')})",
     ]
     if data["paused"]:
         until = data["paused_until"]

@@ -134,6 +134,8 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
         "sounds_reason",
         "dnd",
         "dnd_reason",
+        "panel",
+        "panel_reason",
         "paused",
         "paused_until",
         "current",
@@ -154,6 +156,10 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
     )
     assert (status["voice"], status["voice_reason"]) == ("off", "off ([guidance] voice = false)")
     assert status["dnd"] == "freedesktop-inhibited"
+    assert (status["panel"], status["panel_reason"]) == (
+        False,
+        "no panel: no StatusNotifierWatcher on the session bus",
+    )
     assert (status["paused"], status["paused_until"], status["current"], status["queue"]) == (
         False,
         None,

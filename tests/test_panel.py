@@ -1,0 +1,227 @@
+"""The panel icon: a StatusNotifierItem and its dbusmenu menu on a private session bus, a test
+StatusNotifierWatcher that registers it, and clicks checked against `reminderd status`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jeepney import DBusAddress, MessageType, new_method_call
+from jeepney.io.blocking import open_dbus_connection
+
+from reminderd import panel
+from reminderd.config import ConfigSource, load_config
+from reminderd.errors import ConfigError
+from tests.conftest import TEST_EXERCISES, TESTS, Bus, Recorder, wait_for
+from tests.test_e2e_control import QUICK, SLOW, RunningDaemon, write_config
+
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+
+
+class Watcher:
+    """tests/sni_watcher.py as a subprocess on the private bus."""
+
+    def __init__(self, bus: Bus, record: Path) -> None:
+        self.bus = bus
+        self.record = record
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line]
+
+    def registrations(self) -> list[dict[str, Any]]:
+        return [e for e in self.entries() if e["method"] == "RegisterStatusNotifierItem"]
+
+    def start(self) -> None:
+        ready = sum(1 for e in self.entries() if e["method"] == "ready")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(TESTS / "sni_watcher.py"),
+                "--address",
+                self.bus.address,
+                "--record",
+                str(self.record),
+            ]
+        )
+        wait_for(lambda: sum(1 for e in self.entries() if e["method"] == "ready") > ready)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(5)
+
+
+@pytest.fixture
+def watcher(notification_server: Recorder, tmp_path: Path) -> Iterator[Watcher]:
+    handle = Watcher(notification_server.bus, tmp_path / "watcher.jsonl")
+    handle.start()
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def shown(
+    watcher: Watcher, user_env: dict[str, str], tmp_path: Path
+) -> Iterator[tuple[RunningDaemon, Watcher]]:
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": watcher.bus.address}
+    config = write_config(tmp_path / "config.toml", SLOW + QUICK.replace("3s", "1h"))
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    try:
+        yield daemon, watcher
+    finally:
+        daemon.stop()
+
+
+def call(
+    bus: Bus, service: str, path: str, member: str, *, sig: str = "", body: tuple[Any, ...] = ()
+) -> tuple[Any, ...]:
+    """One method call to the item; the interface is the one its path exports."""
+    interface = panel.MENU_IFACE if path == panel.MENU_PATH else panel.PROPS
+    with open_dbus_connection(bus.address) as conn:
+        target = DBusAddress(path, bus_name=service, interface=interface)
+        message = new_method_call(target, member, sig or None, body)
+        reply = conn.send_and_get_reply(message, timeout=5)
+    assert reply.header.message_type == MessageType.method_return, reply.body
+    return tuple(reply.body)
+
+
+def labels(node: tuple[Any, ...]) -> dict[str, tuple[int, Any]]:
+    """Every entry of a GetLayout tree by its label: (id, its children's labels)."""
+    found: dict[str, tuple[int, Any]] = {}
+    _ident, _props, children = node
+    for _sig, child in children:
+        cid, cprops, grand = child
+        label = cprops["label"][1]
+        found[label] = (cid, [g[1][1]["label"][1] for g in grand])
+        found.update(labels(child))
+    return found
+
+
+def click(bus: Bus, service: str, ident: int) -> None:
+    call(
+        bus,
+        service,
+        panel.MENU_PATH,
+        "Event",
+        sig="isvu",
+        body=(ident, "clicked", ("s", ""), 0),
+    )
+
+
+def test_the_item_registers_and_the_menu_drives_the_daemon(
+    shown: tuple[RunningDaemon, Watcher],
+) -> None:
+    """With a watcher on the bus the item registers; its tooltip names the next routine and
+    its menu pauses for an hour, resumes and runs a routine, as `status --json` then says."""
+    daemon, watcher = shown
+    wait_for(watcher.registrations)
+    service = watcher.registrations()[0]["service"]
+    wait_for(lambda: daemon.status()["panel"])
+    assert daemon.status()["panel_reason"] == "shown: registered with the StatusNotifierWatcher"
+    bus = watcher.bus
+    (props,) = call(
+        bus,
+        service,
+        panel.ITEM_PATH,
+        "GetAll",
+        sig="s",
+        body=(panel.ITEM_IFACE,),
+    )
+    assert props["Id"] == ("s", "reminderd")
+    assert props["IconName"] == ("s", "appointment-soon")
+    assert props["Menu"] == ("o", panel.MENU_PATH)
+    tip = props["ToolTip"][1]
+    assert tip[3].startswith("Next: Slow at "), tip
+    assert "(in 59m)" in tip[3] or "(in 1h 00m)" in tip[3], tip
+    _revision, layout = call(
+        bus, service, panel.MENU_PATH, "GetLayout", sig="iias", body=(0, -1, [])
+    )
+    menu = labels(layout)
+    assert menu["Run now"][1] == ["Slow", "Quick"]
+    assert menu["Pause"][1] == ["30 minutes", "1 hour", "Until tomorrow", "Until resumed"]
+    assert "Today: 0 of 0 done" in menu
+    for entry in ("Resume", "Snooze the next routine", "Skip the next routine", "Quit"):
+        assert entry in menu
+
+    click(bus, service, menu["1 hour"][0])
+    status = wait_for(lambda: (s := daemon.status())["paused"] and s)
+    assert status["paused_until"] is not None
+    (icon,) = call(
+        bus,
+        service,
+        panel.ITEM_PATH,
+        "Get",
+        sig="ss",
+        body=(panel.ITEM_IFACE, "IconName"),
+    )
+    assert icon == ("s", "media-playback-pause")
+
+    click(bus, service, menu["Resume"][0])
+    wait_for(lambda: not daemon.status()["paused"])
+
+    click(bus, service, menu["Quick"][0])
+    status = wait_for(lambda: (s := daemon.status())["current"] and s)
+    assert status["current"]["routine"] == "quick"
+
+
+def test_the_icon_comes_back_when_the_panel_restarts(
+    shown: tuple[RunningDaemon, Watcher],
+) -> None:
+    """Killing the watcher hides the icon; a new watcher gets it registered again."""
+    daemon, watcher = shown
+    wait_for(lambda: len(watcher.registrations()) == 1)
+    watcher.stop()
+    wait_for(lambda: not daemon.status()["panel"])
+    assert daemon.status()["panel_reason"] == "the StatusNotifierWatcher left the bus"
+    watcher.start()
+    wait_for(lambda: len(watcher.registrations()) == 2)
+    wait_for(lambda: daemon.status()["panel"])
+
+
+def test_panel_icon_must_be_true_or_false(tmp_path: Path) -> None:
+    """[panel] icon takes true or false; anything else names the file, line and key."""
+    path = tmp_path / "c.toml"
+    path.write_text('[panel]\nicon = "yes"\n' + SLOW + TEST_EXERCISES)
+    with pytest.raises(ConfigError) as caught:
+        load_config(ConfigSource(path, "--config"))
+    assert "c.toml:2: panel.icon: expected true or false" in str(caught.value)
+    path.write_text("[panel]\nicon = false\n" + SLOW + TEST_EXERCISES)
+    assert load_config(ConfigSource(path, "--config")).panel_icon is False
+
+
+def test_the_tooltip_says_what_the_daemon_is_doing() -> None:
+    """Waiting, guiding, paused and held each get their own icon and words, "in" counted now."""
+    slow = {"name": "slow", "title": "Slow", "next": "2026-03-02T10:12:00+00:00", "held": None}
+    waiting = {"paused": False, "current": None, "asking": None, "routines": [slow]}
+    assert panel.state_of(waiting) == "waiting"
+    assert panel.tooltip(waiting, NOW) == "Next: Slow at 10:12 (in 12m)"
+    paused = {**waiting, "paused": True, "paused_until": "2026-03-02T11:00:00+00:00"}
+    assert (panel.state_of(paused), panel.tooltip(paused, NOW)) == (
+        "paused",
+        "Paused until 11:00 (in 1h 00m)",
+    )
+    forever = {**paused, "paused_until": None}
+    assert panel.tooltip(forever, NOW) == "Paused until resumed"
+    current = {"routine": "slow", "step": 2, "of": 5, "text": "Lean right."}
+    guiding = {**waiting, "current": current}
+    assert (panel.state_of(guiding), panel.tooltip(guiding, NOW)) == (
+        "guiding",
+        "slow: step 2 of 5\nLean right.",
+    )
+    held = {**waiting, "routines": [{**slow, "held": "dnd"}]}
+    assert (panel.state_of(held), panel.tooltip(held, NOW)) == (
+        "held",
+        "Slow is due, waiting: do not disturb is on",
+    )
