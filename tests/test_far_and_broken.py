@@ -365,3 +365,13 @@ def test_detach_refuses_a_log_planted_as_a_symlink(
     assert result.stderr.startswith("Error: cannot open the log")
     assert len(result.stderr.splitlines()) == 1
     assert target.read_text() == ""
+
+
+def test_snooze_and_skip_offer_a_did_you_mean(weekly: RunningDaemon) -> None:
+    """A mistyped routine name for snooze or skip gets the closest name in the reply."""
+    for command in (("skip", "weekyl"), ("snooze", "weekyl", "10m")):
+        result = weekly.cli(*command)
+        assert result.returncode == 1
+        assert 'no routine called "weekyl" (did you mean "weekly"?; known: weekly, quick)' in (
+            result.stderr
+        )
