@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from reminderd.model import Step
 from reminderd.notify import on_path
+from reminderd.speech import detached
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,21 +92,11 @@ class PlayerCues:
     def play(self, cue: Cue) -> None:
         if self._broken:
             return
-        import subprocess  # noqa: PLC0415 - only a daemon that plays sounds loads it
-
         sound = SOUNDS[cue]
         target = str(THEME / f"{sound}.oga") if self.by_file else sound
         self._reap()
         try:
-            self._playing.append(
-                subprocess.Popen(
-                    [*self.argv, target],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )
+            self._playing.append(detached([*self.argv, target]))
         except OSError as error:
             log.warning("sounds: %s cannot run (%s); guiding without sounds", self.argv[0], error)
             self._broken = True

@@ -95,6 +95,20 @@ def words(steps: tuple[Step, ...], index: int) -> str:
     return said
 
 
+def detached(argv: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``argv`` beside the daemon: no terminal, no output, a session of its own, and
+    never waited for (its caller reaps it later). OSError if it cannot start."""
+    import subprocess  # noqa: PLC0415 - only a daemon that speaks or plays sounds loads it
+
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 class Speaker(Protocol):
     """The port that speaks a step's words."""
 
@@ -132,17 +146,9 @@ class CommandSpeaker:
     def say(self, text: str) -> None:
         if self._broken or not text:
             return
-        import subprocess  # noqa: PLC0415 - only a daemon that speaks loads it
-
         self.stop()
         try:
-            self._current = subprocess.Popen(
-                [*self.argv, text],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            self._current = detached([*self.argv, text])
         except OSError as error:
             log.warning("speech: %s cannot run (%s); guiding without a voice", self.argv[0], error)
             self._broken = True
