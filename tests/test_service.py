@@ -87,8 +87,12 @@ def test_windows_startup_script() -> None:
     )
 
 
-def test_install_without_systemd_writes_the_unit_and_prints_the_command(home: Path) -> None:
+def test_install_without_systemd_writes_the_unit_and_prints_the_command(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Where no systemd user manager runs, install writes the unit and says how to enable it."""
+    # Wherever the tests' own Python lives (a venv in /tmp, say), the unit names a lasting one.
+    monkeypatch.setattr(sys, "executable", "/usr/bin/python3")
     runner = CliRunner()
     result = runner.invoke(cli, ["service", "install"])
     unit = home / ".config" / "systemd" / "user" / "reminderd.service"
