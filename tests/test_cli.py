@@ -310,3 +310,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = after.split("```sh\n", 1)[1].split("```", 1)[0].strip()
     assert "\n" not in command
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_tips_name_each_remedy_with_its_article(runner: CliRunner) -> None:
+    """`tips` lists what the articles advise during a spasm, each with its article."""
+    result = runner.invoke(cli, ["tips"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for remedy in ("Moist heat", "ice cubes", "massaging", "slow breathing"):
+        assert remedy in text
+    assert '"Introduction to neck muscle spasms"' in text
+    assert "see a doctor" in text
