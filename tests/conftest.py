@@ -27,7 +27,7 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
 
-def wait_for(predicate: Any, timeout: float = 10.0, interval: float = 0.02) -> Any:
+def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.02) -> Any:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

@@ -16,7 +16,10 @@ from tests.test_e2e_control import RunningDaemon
 
 pytestmark = pytest.mark.e2e
 
-ASK = '[[routines]]\nname = "asked"\nexercises = ["tick"]\nevery = "2s"\nstart = "ask"\n'
+ASK = (
+    '[guidance]\nintro = "1s"\n'
+    '[[routines]]\nname = "asked"\nexercises = ["tick"]\nevery = "2s"\nstart = "ask"\n'
+)
 
 
 def history_rows(env: dict[str, str], *kinds: str) -> list[tuple[Any, ...]]:
@@ -52,7 +55,7 @@ def test_start_button_starts_the_routine(
     and the history shows fired, asked, started, the steps and completed."""
     prompt = wait_for(lambda: prompts(notification_server))[0]
     assert prompt["summary"] == "Asked"
-    assert prompt["body"] == "Time for asked (10s). Stop if pain increases."  # intro included
+    assert prompt["body"] == "Time for asked (6s). Stop if pain increases."  # intro included
     assert prompt["actions"] == ["start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"]
     assert asking_daemon.status()["asking"]["routine"] == "asked"
     notification_server.call("InvokeAction", "us", (prompt["id"], "start"))
