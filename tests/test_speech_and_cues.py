@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -241,23 +240,31 @@ def test_a_missing_speech_command_is_logged_once_and_guidance_goes_on(
     assert caplog.text.count("cannot run") == 1
 
 
-def test_voice_is_off_unless_asked_for_and_a_command_can_be_named(tmp_path: Path) -> None:
-    """No voice by default; `voice = true` takes the system's speech service; a command
-    list is used as it is, with the words last."""
+def test_voice_is_off_unless_asked_for_and_a_command_can_be_named() -> None:
+    """No voice by default; a command list is used as it is, with the words last."""
     assert speech.choose(False).speaker.name == "off"
     named = speech.choose(("my-tts", "--fast"))
     assert isinstance(named.speaker, CommandSpeaker)
     assert named.speaker.argv == ("my-tts", "--fast")
+
+
+def test_each_system_speaks_with_its_own_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand-ins for macOS and Windows, which cannot run here: `say` on macOS, the SAPI
+    voice through PowerShell on Windows (the words passed as an argument, never pasted into
+    the script); speech-dispatcher first on Linux, espeak-ng where it is all there is."""
+    present: set[str] = set()
+    monkeypatch.setattr(speech, "on_path", lambda program: program in present)
+    present.update({"say", "powershell", "espeak-ng"})
     mac = speech.choose(True, platform="darwin")
-    assert mac.reason == "macOS's own voice" or mac.speaker.name == "off"
-
-
-def test_windows_speaks_through_powershell_sapi() -> None:
-    """Stand-in for Windows, which cannot run here: the SAPI line goes through PowerShell,
-    the words passed as an argument, never pasted into the script."""
-    chosen = speech.choose(True, platform="win32")
-    if isinstance(chosen.speaker, CommandSpeaker):
-        assert chosen.speaker.argv[0] == "powershell"
-        assert "$args[0]" in chosen.speaker.argv[-1]
-    else:
-        assert "powershell" in chosen.reason
+    assert isinstance(mac.speaker, CommandSpeaker)
+    assert mac.speaker.argv == ("say",)
+    windows = speech.choose(True, platform="win32")
+    assert isinstance(windows.speaker, CommandSpeaker)
+    assert windows.speaker.argv[0] == "powershell"
+    assert "$args[0]" in windows.speaker.argv[-1]
+    linux = speech.choose(True, platform="linux")
+    assert linux.speaker.name == "espeak-ng"
+    present.add("spd-say")
+    assert speech.choose(True, platform="linux").speaker.name == "speech-dispatcher"
+    present.clear()
+    assert speech.choose(True, platform="linux").speaker.name == "off"
