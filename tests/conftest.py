@@ -193,7 +193,7 @@ def notification_server(private_bus: Bus, tmp_path: Path) -> Iterator[Recorder]:
 
 
 @pytest.fixture
-def user_env(tmp_path: Path, short_tmp: Path) -> dict[str, str]:
+def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
     """Environment for reminderd subprocesses: private config, state, data and runtime
     folders, and no session bus unless a test adds one."""
     env = {
@@ -219,7 +219,17 @@ def user_env(tmp_path: Path, short_tmp: Path) -> dict[str, str]:
             MIN_EVERY[0]: MIN_EVERY[1],
         }
     )
-    return env
+    yield env
+    # A daemon a test started in the background (start --detach) and did not stop, because
+    # the test failed before it could: stop it, so that no test leaves one running.
+    if (runtime / "reminderd" / "control.sock").exists():
+        subprocess.run(
+            [sys.executable, "-m", "reminderd", "stop"],
+            env=env,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
 
 
 def reminderd(

@@ -10,9 +10,11 @@ stands in for the system bus; the shell runs in a mount namespace of its own wit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -126,7 +128,13 @@ class GnomeShell:
         )
         log = (self.folder / "shell.log").open("wb")
         self.processes.append(
-            subprocess.Popen(["unshare", "-m", "sh", "-c", script], env=env, stdout=log, stderr=log)
+            subprocess.Popen(
+                ["unshare", "-m", "sh", "-c", script],
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         )
         from jeepney.io.blocking import open_dbus_connection
 
@@ -155,6 +163,7 @@ class GnomeShell:
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # the services it starts share its group: all end at stop
         )
         self.processes.append(process)
         assert process.stdout is not None
@@ -221,11 +230,13 @@ class GnomeShell:
         if self.conn is not None:
             self.conn.close()
         for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+            # The whole group: the shell's helpers and the services the buses started.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
         shutil.rmtree(self.folder, ignore_errors=True)
