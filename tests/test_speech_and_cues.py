@@ -52,6 +52,16 @@ class Played:
         self.sounds.append((self.clock.monotonic(), cue))
 
 
+def drive(guide: Guide, clock: SimClock) -> None:
+    """Run a guide to its end, the clock jumping from one step's deadline to the next."""
+    guide.start()
+    while not guide.finished:
+        deadline = guide.next_deadline()
+        assert deadline is not None
+        clock.advance(deadline - clock.monotonic())
+        guide.advance()
+
+
 def chin_steps() -> tuple[Step, ...]:
     library = load_library()
     return routine_steps(routine_for("chin-to-collarbone", (), library), library)
@@ -125,12 +135,7 @@ def test_the_guide_speaks_and_sounds_at_each_step_start_and_holds_last_their_sec
         speaker=said,
         cues=cues.CueChoice(played, False, "test"),
     )
-    guide.start()
-    while not guide.finished:
-        deadline = guide.next_deadline()
-        assert deadline is not None
-        clock.advance(deadline - clock.monotonic())
-        guide.advance()
+    drive(guide, clock)
     starts = [t for t, _ in said.lines]
     assert len(starts) == len(steps)
     offsets = [0.0]
@@ -157,12 +162,7 @@ def test_sound_names_travel_as_hints_where_the_server_plays_sounds() -> None:
         clock,
         cues=cues.CueChoice(played, True, "server"),
     )
-    guide.start()
-    while not guide.finished:
-        deadline = guide.next_deadline()
-        assert deadline is not None
-        clock.advance(deadline - clock.monotonic())
-        guide.advance()
+    drive(guide, clock)
     assert played.sounds == []
     assert [n.sound for n in notifier.shown if n.sound] == [
         "bell",
