@@ -10,7 +10,7 @@ plan a day; tests drive it both ways. It reports everything that happens as ``Ev
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
@@ -25,14 +25,16 @@ from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps, total_s
 from reminderd.guide import Guide
 from reminderd.model import EXERCISE_KINDS, Config, Event, Routine, Step
 from reminderd.notify import Note, Notifier, NullNotifier
-from reminderd.presence import AWAY_POLL, Observation, Presence
+from reminderd.presence import Observation, Presence
 from reminderd.speech import Silent, Speaker
 
 log = logging.getLogger("reminderd")
 
 JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic clocks
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
-DND_POLL = 60.0  # seconds between looks at the do-not-disturb state while a reminder waits
+AWAY_POLL = 30.0  # seconds between idle reads while the person is away
+DND_POLL = 60.0  # seconds between do-not-disturb reads while a reminder is held
+POLL_ENV = "REMINDERD_POLL"
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
@@ -50,6 +52,27 @@ class Timer:
 
 
 Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Polls:
+    """How often the core looks again at what nobody tells it about, while something waits
+    on it (never while idle): a person away, and a do-not-disturb state that is only read."""
+
+    away: float = AWAY_POLL
+    dnd: float = DND_POLL
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Polls:
+        """The test suite shortens both with REMINDERD_POLL (seconds, 0.1 up to the default)."""
+        try:
+            seconds = float(environ.get(POLL_ENV, ""))
+        except ValueError:
+            return cls()
+        if not seconds >= 0.1:  # also refuses NaN
+            return cls()
+        return cls(min(seconds, AWAY_POLL), min(seconds, DND_POLL))
+
 
 # Input in the first moments of a hold (settling into it) does not count as working through it.
 HOLD_GRACE = 0.5
@@ -108,9 +131,11 @@ class Core:
         dnd: DndWatch | None = None,
         speaker: Speaker | None = None,
         cues: CueChoice | None = None,
+        polls: Polls = Polls(),
     ) -> None:
         self.config = config
         self.clock = clock
+        self.polls = polls
         self.notifier = notifier
         self.dnd = dnd or DndWatch(None)
         self.speaker: Speaker = speaker or Silent()
@@ -208,7 +233,8 @@ class Core:
                 if timer.held != hold:
                     timer.held = hold
                     self.emit("routine.held", timer.routine.name, reason=hold)
-            self._recheck = now + timedelta(seconds=AWAY_POLL if hold == "idle" else DND_POLL)
+            wait = self.polls.away if hold == "idle" else self.polls.dnd
+            self._recheck = now + timedelta(seconds=wait)
             return
         self._recheck = None
         for timer in sorted(due, key=lambda t: (t.due, self._order(t.routine.name))):
@@ -229,7 +255,7 @@ class Core:
             timer.due = now
             timer.held = "dnd"
             self.emit("routine.held", name, reason="dnd")
-            self._recheck = now + timedelta(seconds=DND_POLL)
+            self._recheck = now + timedelta(seconds=self.polls.dnd)
 
     def look_again(self) -> None:
         """Something changed that may release held reminders (do-not-disturb turned off, as
@@ -263,7 +289,7 @@ class Core:
         if not presence.enabled:
             presence.next_check = None
         elif presence.away_since is not None:
-            presence.next_check = now + timedelta(seconds=AWAY_POLL)
+            presence.next_check = now + timedelta(seconds=self.polls.away)
         elif presence.sample_every:
             # Look again in one sampling period, or when working time next begins.
             soon = now + timedelta(seconds=presence.sample_every)

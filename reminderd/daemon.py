@@ -24,7 +24,7 @@ from reminderd.bus import Bus, BusError, system_bus_address
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control import MAX_STREAMS
-from reminderd.core import Core
+from reminderd.core import Core, Polls
 from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded
 from reminderd.errors import (
@@ -153,6 +153,7 @@ class Daemon:
             listeners=(self._on_event,),
             presence=self._presence(config),
             dnd=self._dnd(self.backend),
+            polls=Polls.from_env(os.environ),
         )
         self._choose_guidance(config)
         self.alarm = WallAlarm.create()

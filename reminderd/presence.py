@@ -8,9 +8,10 @@ least that long counts as a break taken, and restarts the intervals.
 An absence can only be measured by looking: the idle counter starts again from zero the
 moment the person returns. So with ``natural_break`` set, the idle time is sampled every
 half ``natural_break`` during working time; once someone has been idle for one sampling
-period they are "away", and then it is checked every 30 seconds until they return. An
-absence of at least ``natural_break`` is therefore always seen, and measured to within
-30 seconds. Without ``natural_break`` the source is asked only when a reminder is due.
+period they are "away", and then it is checked every 30 seconds (``core.Polls``) until
+they return. An absence of at least ``natural_break`` is therefore always seen, and
+measured to within 30 seconds. Without ``natural_break`` the source is asked only when a
+reminder is due.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from reminderd.idle import IdleError, IdleSource
 
 log = logging.getLogger("reminderd")
 
-AWAY_POLL = 30.0  # seconds between checks while the person is away
 MIN_SAMPLE = 30.0
 
 

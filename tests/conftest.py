@@ -23,6 +23,8 @@ from tests.buses import start_dbus
 
 # Routines in the tests fall due every few seconds: below the 5-minute minimum of `every`.
 MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
+# Held reminders and absences are looked at again every second instead of every 30 or 60.
+POLL = ("REMINDERD_POLL", "1")
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
@@ -89,6 +91,7 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
             if name.startswith(("DBUS_", "REMINDERD_")):
                 patch.delenv(name)
         patch.setenv(*MIN_EVERY)
+        patch.setenv(*POLL)
         yield
     shutil.rmtree(runtime, ignore_errors=True)
 
@@ -217,6 +220,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
             "PYTHONUNBUFFERED": "1",
             "TZ": "UTC",
             MIN_EVERY[0]: MIN_EVERY[1],
+            POLL[0]: POLL[1],
         }
     )
     yield env
@@ -247,7 +251,8 @@ def reminderd(
     )
 
 
-TEST_EXERCISES = """
+# Exercises of a second or two, for configs that set their own [guidance].
+EXERCISES_ONLY = """
 [[exercises]]
 id = "tick"
 title = "Tick stretch"
@@ -261,6 +266,16 @@ seconds = 1
 text = "Back to the middle."
 seconds = 1.5
 """
+
+# Short guidance, so that an end-to-end routine takes seconds: an intro of one second
+# instead of five, and the closing note withdrawn after half a second.
+FAST_GUIDANCE = """
+[guidance]
+intro = "1s"
+done = "0.5s"
+"""
+
+TEST_EXERCISES = FAST_GUIDANCE + EXERCISES_ONLY
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from reminderd.errors import ConfigError, SkipBudgetError
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 from reminderd.presence import Presence
-from tests.conftest import TEST_EXERCISES, Recorder, reminderd, wait_for
+from tests.conftest import EXERCISES_ONLY, TEST_EXERCISES, Recorder, reminderd, wait_for
 from tests.test_core import MONDAY, make_config, routine
 from tests.test_e2e_control import RunningDaemon
 
@@ -170,7 +170,7 @@ def test_skip_cli_refuses_the_third_skip(user_env: dict[str, str], tmp_path: Pat
     --config` beside it says why it guides in the terminal."""
     config = tmp_path / "config.toml"
     config.write_text(
-        '[schedule]\nmax_skips_per_day = 2\n[guidance]\nintro = "1s"\ndone = "0.5s"\n'
+        "[schedule]\nmax_skips_per_day = 2\n"
         '[[routines]]\nname = "neck"\nexercises = ["tick"]\nevery = "1h"\n' + TEST_EXERCISES
     )
     daemon = RunningDaemon(user_env, config)
@@ -206,8 +206,7 @@ def test_a_terminal_run_without_a_daemon_is_recorded(
     history, and `stats` counts it."""
     config = tmp_path / "config.toml"
     config.write_text(
-        '[guidance]\nintro = "1s"\ndone = "0.5s"\n[[routines]]\nname = "neck"\n'
-        'exercises = ["tick"]\nevery = "1h"\n' + TEST_EXERCISES
+        '[[routines]]\nname = "neck"\nexercises = ["tick"]\nevery = "1h"\n' + TEST_EXERCISES
     )
     env = user_env  # no session bus: guided in the terminal only
     ran = reminderd("run", "neck", "--here", "--config", str(config), env=env)
@@ -235,7 +234,7 @@ def test_done_on_the_closing_note_confirms_a_played_routine(
     config = tmp_path / "config.toml"
     config.write_text(
         '[guidance]\nintro = "1s"\ndone = "5s"\n[[routines]]\nname = "neck"\n'
-        'exercises = ["tick"]\nevery = "8h"\n' + TEST_EXERCISES
+        'exercises = ["tick"]\nevery = "8h"\n' + EXERCISES_ONLY
     )
     daemon = RunningDaemon(env, config)
     daemon.start()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from reminderd.clock import SimClock
 from reminderd.config import load_library
-from reminderd.core import Core, simulate
+from reminderd.core import Core, Polls, simulate
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 
@@ -288,3 +288,12 @@ def test_a_waiting_prompt_holds_other_routines_about_a_minute() -> None:
     assert h.core.asking is None
     assert h.core.guide is not None
     assert h.core.guide.name == "b"
+
+
+def test_polls_come_from_the_environment_within_bounds() -> None:
+    """REMINDERD_POLL shortens both looks-again for tests; nonsense keeps the defaults."""
+    assert Polls.from_env({}) == Polls(30.0, 60.0)
+    assert Polls.from_env({"REMINDERD_POLL": "1"}) == Polls(1.0, 1.0)
+    assert Polls.from_env({"REMINDERD_POLL": "45"}) == Polls(30.0, 45.0)
+    for nonsense in ("nan", "-1", "0", "soon", "inf"):
+        assert Polls.from_env({"REMINDERD_POLL": nonsense}) == Polls(30.0, 60.0)

@@ -16,7 +16,7 @@ from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import first_line, notes_for
 from reminderd.model import BANNER
 from reminderd.notify import FreedesktopNotifier
-from tests.conftest import TEST_EXERCISES, wait_for
+from tests.conftest import EXERCISES_ONLY, wait_for
 from tests.gnome import GnomeShell, missing
 from tests.test_e2e_control import RunningDaemon
 
@@ -102,7 +102,7 @@ name = "second"
 exercises = ["tick"]
 every = "1h"
 """
-    + TEST_EXERCISES
+    + EXERCISES_ONLY
 )
 
 

@@ -33,7 +33,8 @@ def test_run_sends_each_step_in_place_and_on_time(
     assert result.returncode == 0, result.stderr
 
     config = load_config(short_config)
-    steps = routine_steps(routine_for("quick", config.routines, config.exercises), config.exercises)
+    routine = routine_for("quick", config.routines, config.exercises)
+    steps = routine_steps(routine, config.exercises, config.guidance)
     expected = notes_for(steps)
     sent = notification_server.notifications()
     assert [(n["summary"], n["body"]) for n in sent] == [(e.summary, e.body) for e in expected]
@@ -60,7 +61,7 @@ def test_run_without_a_session_bus_guides_in_the_terminal(
     assert "no session bus" in result.stderr
     lines = result.stdout.splitlines()
     # The terminal says what the banner says: the same titles and numbering.
-    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 10s."
+    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 6s."
     assert lines[1] == "[Quick · 1/4] Lean right. (1s)"
     assert lines[-1] == "[Quick] Done. Well done."
 

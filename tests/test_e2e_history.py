@@ -16,10 +16,7 @@ from tests.test_e2e_control import RunningDaemon
 
 pytestmark = pytest.mark.e2e
 
-ASK = (
-    '[guidance]\nintro = "1s"\n'
-    '[[routines]]\nname = "asked"\nexercises = ["tick"]\nevery = "2s"\nstart = "ask"\n'
-)
+ASK = '[[routines]]\nname = "asked"\nexercises = ["tick"]\nevery = "2s"\nstart = "ask"\n'
 
 
 def history_rows(env: dict[str, str], *kinds: str) -> list[tuple[Any, ...]]:
