@@ -148,7 +148,7 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
     # it happens to be started from (a clone of the repository, say).
     safe = ["-P"] if sys.version_info >= (3, 11) else []
-    argv = [sys.executable, *safe, "-m", "reminderd.serve", "--log-level", log_level]
+    argv = [sys.executable, *safe, "-m", "reminderd.daemon", "--log-level", log_level]
     if config_path:
         argv += ["--config", str(config_path.resolve())]
     if detach:
@@ -162,9 +162,9 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
         sys.stdout.flush()
         sys.stderr.flush()
         os.execv(sys.executable, argv)  # noqa: S606 - a fixed argument list, no shell
-    from reminderd import serve  # noqa: PLC0415
+    from reminderd.daemon.__main__ import main  # noqa: PLC0415
 
-    sys.exit(serve.main(argv[argv.index("reminderd.serve") + 1 :]))
+    sys.exit(main(argv[argv.index("reminderd.daemon") + 1 :]))
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:

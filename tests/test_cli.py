@@ -242,11 +242,23 @@ def test_readme_layout_lists_every_module() -> None:
     """The README's Layout names every module of the package, and no other."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Layout\n", 1)[1].split("```", 2)[1]
-    listed = {line.split()[0] for line in block.splitlines() if line.startswith("  ")}
+    listed: set[str] = set()
+    package = ""
+    for line in block.splitlines():
+        if line.startswith("    ") and package:
+            listed.add(package + line.split()[0])
+        elif line.startswith("  "):
+            entry = line.split()[0]
+            package = entry if entry.endswith("/") else ""
+            listed.add(entry)
+    package_root = ROOT / "reminderd"
+    # A subpackage is listed as "name/", its __init__.py optionally.
     modules = {
-        path.name for path in (ROOT / "reminderd").glob("*.py") if path.name != "__init__.py"
+        str(path.relative_to(package_root)).replace("/__init__.py", "/")
+        for path in package_root.rglob("*.py")
+        if path.parent != package_root or path.name != "__init__.py"
     }
-    assert listed == modules
+    assert {entry.replace("/__init__.py", "/") for entry in listed} == modules
 
 
 def test_times_read_as_people_read_them() -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from reminderd.clock import SimClock
 from reminderd.config import ConfigSource
-from reminderd.daemon import Daemon, Loop
+from reminderd.daemon import Daemon
+from reminderd.daemon.loop import Loop
 from reminderd.model import Event
 from reminderd.paths import Paths
 

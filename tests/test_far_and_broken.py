@@ -231,7 +231,7 @@ def test_daemon_entry_refuses_unknown_options_cleanly() -> None:
     import subprocess
 
     result = subprocess.run(
-        [sys.executable, "-m", "reminderd.serve", "--bogus", "x"],
+        [sys.executable, "-m", "reminderd.daemon", "--bogus", "x"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,4 @@
-"""The daemon's own process: ``python -m reminderd.serve [--config PATH] [--log-level L]
+"""The daemon's own process: ``python -m reminderd.daemon [--config PATH] [--log-level L]
 [--log-file F]``.
 
 `reminderd start` checks its options and the config with the full command line, then
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from reminderd.config import find_config
+from reminderd.daemon import Daemon, configure_logging
 from reminderd.errors import ConfigError, ReminderError
 
 
@@ -27,8 +29,6 @@ def parse(argv: list[str]) -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
-    from reminderd.config import find_config  # noqa: PLC0415
-    from reminderd.daemon import Daemon, configure_logging  # noqa: PLC0415
 
     try:
         configure_logging(options["--log-level"], options["--log-file"] or None)

@@ -1,8 +1,11 @@
-"""The service: one event loop that sleeps until something is due, and wires the Core to
-the outside world (signals, notifications, the control socket, state and history).
+"""The daemon: wires the Core to the outside world (notifications, voice and sounds, the
+control socket, the panel icon, state, history and hooks) and runs it in one event loop
+that sleeps until something is due.
 
-There is no polling: the loop blocks in ``select`` until the Core's next deadline, a
-signal, or a client. An idle daemon wakes once per reminder, not once per second.
+There is no polling: the loop (``loop``) blocks in ``select`` until the Core's next
+deadline, a signal, or a client. An idle daemon wakes once per reminder, not once per
+second. ``commands`` answers the control requests, ``sleep`` hears logind announce a
+suspend, and ``python -m reminderd.daemon`` (``__main__``) is the process's entry.
 """
 
 from __future__ import annotations
@@ -15,26 +18,20 @@ import selectors
 import signal
 import socket
 import sys
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import cues, dnd, scheduler, speech
-from reminderd.bus import Bus, BusError, system_bus_address
+from reminderd import cues, dnd, speech
+from reminderd.bus import BusError
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
-from reminderd.control import MAX_STREAMS
+from reminderd.control.server import Client, Server
 from reminderd.core import Core, Polls
+from reminderd.daemon.commands import Commands
+from reminderd.daemon.loop import Loop
+from reminderd.daemon.sleep import SleepWatch
 from reminderd.dnd import Watch as DndWatch
-from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded
-from reminderd.errors import (
-    ConfigError,
-    ControlError,
-    DurationError,
-    ReminderError,
-    SkipBudgetError,
-)
-from reminderd.exercises import routine_for, unknown_name
+from reminderd.errors import ConfigError, ControlError, ReminderError
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
@@ -42,7 +39,6 @@ from reminderd.model import Config, Event
 from reminderd.notify import Choice, Note, choose
 from reminderd.paths import Paths, control_supported, private_log, user_paths
 from reminderd.presence import Presence
-from reminderd.server import Client, Server
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
@@ -64,58 +60,6 @@ PERSISTED = {
     "routine.skipped",
     "routine.fired",
 }
-
-Handler = Callable[[int], None]
-
-
-class Loop:
-    """A selector, plus a wake-up socket that signal handlers write to."""
-
-    def __init__(self) -> None:
-        self.selector = selectors.DefaultSelector()
-        self._wake_r, self._wake_w = socket.socketpair()
-        for end in (self._wake_r, self._wake_w):
-            end.setblocking(False)
-        self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain)
-        self.signals: list[int] = []
-        self._previous: dict[int, Any] = {}
-
-    def watch(self, fileobj: Any, handler: Handler, write: bool = False) -> None:
-        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
-        try:
-            self.selector.modify(fileobj, events, handler)
-        except KeyError:
-            self.selector.register(fileobj, events, handler)
-
-    def remove(self, fileobj: Any) -> None:
-        with contextlib.suppress(KeyError, ValueError):
-            self.selector.unregister(fileobj)
-
-    def catch_signals(self, numbers: Sequence[int]) -> None:
-        """Turn signals into events of this loop: the handler only notes the number."""
-        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
-        for number in numbers:
-            self._previous[number] = signal.signal(
-                number, lambda signum, _frame: self.signals.append(signum)
-            )
-
-    def _drain(self, _mask: int) -> None:
-        with contextlib.suppress(BlockingIOError, InterruptedError):
-            while self._wake_r.recv(4096):
-                pass
-
-    def run_once(self, timeout: float | None) -> None:
-        for key, mask in self.selector.select(timeout):
-            key.data(mask)
-
-    def close(self) -> None:
-        with contextlib.suppress(ValueError):
-            signal.set_wakeup_fd(-1)
-            for number, handler in self._previous.items():
-                signal.signal(number, handler)
-        self.selector.close()
-        self._wake_r.close()
-        self._wake_w.close()
 
 
 class Daemon:
@@ -144,6 +88,7 @@ class Daemon:
         self.started = self.clock.now()
         self.stopping = False
         self.loop = loop or Loop()
+        self.commands = Commands(self)
         self.backend = self._choose(config.backend)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
@@ -175,7 +120,7 @@ class Daemon:
         self.signals = self.backend.signals()
         self.server: Server | None = None
         if control_supported():
-            self.server = Server(self.paths.socket, self.handle)
+            self.server = Server(self.paths.socket, self.commands.handle)
             self.server.watch = self._watch_client
             self.server.unwatch = self.loop.remove
             self.loop.watch(self.server.listener, lambda _mask: self._accept())
@@ -242,7 +187,8 @@ class Daemon:
         from reminderd import panel  # noqa: PLC0415 - only when the icon is wanted
 
         item = panel.Panel(
-            lambda request: self.handle(request, cast(Client, None)),  # no client: not a stream
+            # The menu's requests carry no client: none of them can be a stream.
+            lambda request: self.commands.handle(request, cast(Client, None)),
             self.status,
             stats=lambda: panel.today(self.paths.history, self.clock.now().astimezone().date()),
             now=self.clock.now,
@@ -412,32 +358,7 @@ class Daemon:
         self.loop.close()
         self.lock.release()
 
-    def _log_next(self) -> None:
-        zone = self.clock.zone()
-        for timer in self.core.timers.values():
-            when = timer.due.astimezone(zone).strftime("%a %H:%M") if timer.due else "never"
-            log.info("next %s: %s", timer.routine.name, when)
-
-    # -- commands -------------------------------------------------------------------------
-
-    def handle(self, request: dict[str, Any], client: Client) -> dict[str, Any] | None:
-        command = request["cmd"]
-        handler = getattr(self, f"cmd_{command}", None)
-        if handler is None:
-            known = ", ".join(sorted(n[4:] for n in dir(self) if n.startswith("cmd_")))
-            msg = f'unknown command "{command}" (known: {known})'
-            raise ControlError(msg)
-        result: dict[str, Any] | None = handler(request, client)
-        if (
-            result is not None
-            and command in ("pause", "resume", "snooze", "skip")
-            and self.store.last_error
-        ):
-            result["warning"] = f"{self.store.last_error}; it will not survive a restart"
-        return result
-
-    def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        return self.status()
+    # -- what it says about itself ----------------------------------------------------
 
     def status(self) -> dict[str, Any]:
         now = self.clock.now()
@@ -467,83 +388,6 @@ class Daemon:
         if self.core.notifier.failing:
             return f"{self.backend.reason}; not delivering now, steps go to the console"
         return self.backend.reason
-
-    def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        until = self._pause_end(request)
-        self.core.pause(until)
-        return {"paused_until": self.core.status()["paused_until"]}
-
-    def _pause_end(self, request: dict[str, Any]) -> datetime | None:
-        """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
-        now = self.clock.now()
-        zone = self.clock.zone()
-        seconds, until = request.get("seconds"), request.get("until")
-        if seconds is not None:
-            fix = "`reminderd pause` with no duration pauses until `reminderd resume`"
-            return now + timedelta(seconds=_seconds(seconds, MAX_PAUSE, "a pause", fix))
-        if until is None:
-            return None
-        try:
-            return scheduler.until(self.core.config.schedule, str(until), now, zone)
-        except DurationError as error:
-            raise ControlError(str(error)) from None
-
-    def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        was_paused = self.core.paused_until is not None
-        self.core.resume()
-        return {"was_paused": was_paused}
-
-    def _routine_arg(self, request: dict[str, Any]) -> str | None:
-        name = request.get("routine")
-        if name is not None and not isinstance(name, str):
-            msg = "routine must be a name"
-            raise ControlError(msg)
-        return name
-
-    def _target_error(self, name: str | None) -> ControlError:
-        if name:
-            return ControlError(unknown_name(name, list(self.core.timers), "routine"))
-        return ControlError("nothing to act on: no routine is on screen, queued or due")
-
-    def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        name = self._routine_arg(request)
-        fix = "for longer, skip it or pause reminderd"
-        seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, "a snooze", fix)
-        try:
-            routine, due = self.core.snooze(name, seconds)
-        except LookupError:
-            raise self._target_error(name) from None
-        return {"routine": routine, "next": self.core.iso(due)}
-
-    def cmd_skip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        name = self._routine_arg(request)
-        try:
-            routine, due = self.core.skip(name, force=request.get("force") is True)
-        except LookupError:
-            raise self._target_error(name) from None
-        except SkipBudgetError as error:
-            raise ControlError(str(error)) from None
-        return {"routine": routine, "next": self.core.iso(due)}
-
-    def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        name = request.get("name")
-        if not isinstance(name, str) or not name:
-            msg = "name must be a routine or exercise name"
-            raise ControlError(msg)
-        if self.core.paused_until:
-            msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
-            raise ControlError(msg)
-        config = self.core.config
-        try:
-            routine_for(name, config.routines, config.exercises)
-        except ReminderError as error:
-            raise ControlError(str(error)) from None
-        ahead = len(self.core.queue) + (1 if self.core.guide else 0)
-        self.core.run_now(name)
-        return {"routine": name, "ahead": ahead}
-
-    def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        return self.reload()
 
     def reload(self) -> dict[str, Any]:
         """Re-read the config; a broken one leaves the running config in place and says why."""
@@ -583,75 +427,11 @@ class Daemon:
             self._show_panel(config.panel_icon)
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
 
-    def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:
-        """Turn this connection into a stream: one line per event from now on."""
-        if self.server and self.server.streams() >= MAX_STREAMS:
-            msg = f"too many event streams ({MAX_STREAMS}); close one first"
-            raise ControlError(msg)
-        client.subscribed = True
-        log.debug("control: a client follows the events")
-        return {"subscribed": True}
-
-    def cmd_stop(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        log.info("stopping (asked over the control socket)")
-        self.stopping = True
-        return {"pid": os.getpid()}
-
-
-class SleepWatch:
-    """logind's PrepareForSleep signal on the system bus, where there is one: the routine
-    on screen is withdrawn before the machine sleeps rather than found stale after."""
-
-    RULE = (
-        "type='signal',sender='org.freedesktop.login1',interface='org.freedesktop.login1.Manager',"
-        "member='PrepareForSleep',path='/org/freedesktop/login1'"
-    )
-
-    def __init__(self, bus: Bus) -> None:
-        self.bus = bus
-
-    @classmethod
-    def connect(cls) -> SleepWatch | None:
-        if not system_bus_address():
-            return None
-        bus = Bus(system=True)
-        try:
-            bus.subscribe(cls.RULE)
-        except BusError as error:
-            log.debug("no sleep notices from logind: %s", error)
-            bus.disconnect()
-            return None
-        log.debug("watching logind for suspend and resume")
-        return cls(bus)
-
-    def fileno(self) -> int:
-        return int(self.bus.connect().sock.fileno())
-
-    def signals(self) -> list[bool]:
-        """The PrepareForSleep values that arrived (True: going to sleep, False: awake)."""
-        messages = self.bus.pending()
-        return [bool(m.body[0]) for m in messages if m.body and _member(m) == "PrepareForSleep"]
-
-    def close(self) -> None:
-        self.bus.disconnect()
-
-
-def _seconds(value: object, maximum: float, what: str, fix: str) -> float:
-    """A number of seconds from a control request: finite, above zero, within its bound."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"{what} needs its length as a number of seconds"
-        raise ControlError(msg)
-    try:
-        return bounded(float(value), maximum, what, fix)
-    except DurationError as error:
-        raise ControlError(str(error)) from None
-
-
-def _member(message: Any) -> str | None:
-    from jeepney import HeaderFields  # noqa: PLC0415
-
-    member = message.header.fields.get(HeaderFields.member)
-    return str(member) if member else None
+    def _log_next(self) -> None:
+        zone = self.clock.zone()
+        for timer in self.core.timers.values():
+            when = timer.due.astimezone(zone).strftime("%a %H:%M") if timer.due else "never"
+            log.info("next %s: %s", timer.routine.name, when)
 
 
 def _return_startup_memory() -> None:

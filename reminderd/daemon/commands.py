@@ -1,0 +1,154 @@
+"""What the daemon does for each control request (``reminderd pause``, ``snooze`` ...), and
+for the panel menu's items, which send the same requests.
+
+Each ``cmd_NAME`` takes the request and the client that sent it, and returns the reply's
+fields; a ControlError becomes an error reply. Arguments are checked here (types, bounds,
+names), so the core only ever sees values it can use.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from reminderd import scheduler
+from reminderd.control import MAX_STREAMS
+from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded
+from reminderd.errors import ControlError, DurationError, ReminderError, SkipBudgetError
+from reminderd.exercises import routine_for, unknown_name
+
+if TYPE_CHECKING:
+    from reminderd.control.server import Client
+    from reminderd.daemon import Daemon
+
+log = logging.getLogger("reminderd")
+
+
+class Commands:
+    """The control requests a daemon answers."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.daemon = daemon
+
+    def handle(self, request: dict[str, Any], client: Client) -> dict[str, Any] | None:
+        command = request["cmd"]
+        handler = getattr(self, f"cmd_{command}", None)
+        if handler is None:
+            known = ", ".join(sorted(n[4:] for n in dir(self) if n.startswith("cmd_")))
+            msg = f'unknown command "{command}" (known: {known})'
+            raise ControlError(msg)
+        result: dict[str, Any] | None = handler(request, client)
+        if (
+            result is not None
+            and command in ("pause", "resume", "snooze", "skip")
+            and self.daemon.store.last_error
+        ):
+            result["warning"] = f"{self.daemon.store.last_error}; it will not survive a restart"
+        return result
+
+    def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        return self.daemon.status()
+
+    def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        until = self._pause_end(request)
+        self.daemon.core.pause(until)
+        return {"paused_until": self.daemon.core.status()["paused_until"]}
+
+    def _pause_end(self, request: dict[str, Any]) -> datetime | None:
+        """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
+        now = self.daemon.clock.now()
+        zone = self.daemon.clock.zone()
+        seconds, until = request.get("seconds"), request.get("until")
+        if seconds is not None:
+            fix = "`reminderd pause` with no duration pauses until `reminderd resume`"
+            return now + timedelta(seconds=_seconds(seconds, MAX_PAUSE, "a pause", fix))
+        if until is None:
+            return None
+        try:
+            return scheduler.until(self.daemon.core.config.schedule, str(until), now, zone)
+        except DurationError as error:
+            raise ControlError(str(error)) from None
+
+    def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        was_paused = self.daemon.core.paused_until is not None
+        self.daemon.core.resume()
+        return {"was_paused": was_paused}
+
+    def _routine_arg(self, request: dict[str, Any]) -> str | None:
+        name = request.get("routine")
+        if name is not None and not isinstance(name, str):
+            msg = "routine must be a name"
+            raise ControlError(msg)
+        return name
+
+    def _target_error(self, name: str | None) -> ControlError:
+        if name:
+            return ControlError(unknown_name(name, list(self.daemon.core.timers), "routine"))
+        return ControlError("nothing to act on: no routine is on screen, queued or due")
+
+    def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = self._routine_arg(request)
+        fix = "for longer, skip it or pause reminderd"
+        seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, "a snooze", fix)
+        try:
+            routine, due = self.daemon.core.snooze(name, seconds)
+        except LookupError:
+            raise self._target_error(name) from None
+        return {"routine": routine, "next": self.daemon.core.iso(due)}
+
+    def cmd_skip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = self._routine_arg(request)
+        try:
+            routine, due = self.daemon.core.skip(name, force=request.get("force") is True)
+        except LookupError:
+            raise self._target_error(name) from None
+        except SkipBudgetError as error:
+            raise ControlError(str(error)) from None
+        return {"routine": routine, "next": self.daemon.core.iso(due)}
+
+    def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = request.get("name")
+        if not isinstance(name, str) or not name:
+            msg = "name must be a routine or exercise name"
+            raise ControlError(msg)
+        if self.daemon.core.paused_until:
+            msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
+            raise ControlError(msg)
+        config = self.daemon.core.config
+        try:
+            routine_for(name, config.routines, config.exercises)
+        except ReminderError as error:
+            raise ControlError(str(error)) from None
+        ahead = len(self.daemon.core.queue) + (1 if self.daemon.core.guide else 0)
+        self.daemon.core.run_now(name)
+        return {"routine": name, "ahead": ahead}
+
+    def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        return self.daemon.reload()
+
+    def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:
+        """Turn this connection into a stream: one line per event from now on."""
+        if self.daemon.server and self.daemon.server.streams() >= MAX_STREAMS:
+            msg = f"too many event streams ({MAX_STREAMS}); close one first"
+            raise ControlError(msg)
+        client.subscribed = True
+        log.debug("control: a client follows the events")
+        return {"subscribed": True}
+
+    def cmd_stop(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        log.info("stopping (asked over the control socket)")
+        self.daemon.stopping = True
+        return {"pid": os.getpid()}
+
+
+def _seconds(value: object, maximum: float, what: str, fix: str) -> float:
+    """A number of seconds from a control request: finite, above zero, within its bound."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"{what} needs its length as a number of seconds"
+        raise ControlError(msg)
+    try:
+        return bounded(float(value), maximum, what, fix)
+    except DurationError as error:
+        raise ControlError(str(error)) from None

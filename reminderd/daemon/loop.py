@@ -1,0 +1,67 @@
+"""The daemon's event loop: a selector, and a wake-up socket that signal handlers write to.
+
+Nothing in it polls: ``run_once`` blocks until a watched file is readable (a client, the
+notification server's connection, the wall-clock alarm, the panel's bus) or a signal
+arrives, or the timeout the daemon computed from its next deadline passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import selectors
+import signal
+import socket
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Handler = Callable[[int], None]
+
+
+class Loop:
+    """A selector, plus a wake-up socket that signal handlers write to."""
+
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        for end in (self._wake_r, self._wake_w):
+            end.setblocking(False)
+        self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain)
+        self.signals: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def watch(self, fileobj: Any, handler: Handler, write: bool = False) -> None:
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
+        try:
+            self.selector.modify(fileobj, events, handler)
+        except KeyError:
+            self.selector.register(fileobj, events, handler)
+
+    def remove(self, fileobj: Any) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(fileobj)
+
+    def catch_signals(self, numbers: Sequence[int]) -> None:
+        """Turn signals into events of this loop: the handler only notes the number."""
+        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
+        for number in numbers:
+            self._previous[number] = signal.signal(
+                number, lambda signum, _frame: self.signals.append(signum)
+            )
+
+    def _drain(self, _mask: int) -> None:
+        with contextlib.suppress(BlockingIOError, InterruptedError):
+            while self._wake_r.recv(4096):
+                pass
+
+    def run_once(self, timeout: float | None) -> None:
+        for key, mask in self.selector.select(timeout):
+            key.data(mask)
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError):
+            signal.set_wakeup_fd(-1)
+            for number, handler in self._previous.items():
+                signal.signal(number, handler)
+        self.selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
