@@ -357,10 +357,13 @@ def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
             pass
         else:
             ahead = reply["ahead"]
-            click.echo(
-                f"{name}: the daemon guides it "
-                + (f"after {ahead} other routine(s)." if ahead else "now.")
-            )
+            if reply.get("answered"):
+                click.echo(f"{name}: started, in place of the prompt that asked for it.")
+            else:
+                click.echo(
+                    f"{name}: the daemon guides it "
+                    + (f"after {ahead} other routine(s)." if ahead else "now.")
+                )
             return
     _run_here(name, config_path, voice)
 

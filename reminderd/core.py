@@ -386,7 +386,7 @@ class Core:
             routine = self.config.routine(name) or self._adhoc(name)
             if routine is None:
                 continue
-            if routine.start == "ask" and reason != "cli" and self._actions():
+            if routine.start == "ask" and reason != "cli" and not self.notifier.failing:
                 self._ask(routine, reason)
                 return
             self._guide(routine, reason)
@@ -442,11 +442,16 @@ class Core:
             self.notifier.close(item[1])
 
     def _ask(self, routine: Routine, reason: str) -> None:
-        """Show a "Start?" prompt with Start, Snooze and Skip, and wait for an answer."""
+        """Show a "Start?" prompt and wait a minute for an answer: Start, Snooze and Skip
+        buttons where the server's buttons can be pressed, otherwise the commands that
+        answer it (``reminderd run`` and ``skip``, which work on any desktop)."""
         steps = routine_steps(routine, self.config.exercises, self.config.guidance)
         length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
-        actions = self._buttons(routine.name)
+        actions = self._buttons(routine.name) if self._actions() else ()
+        if not actions:
+            name = routine.name
+            body += f" Start: reminderd run {name} · skip: reminderd skip {name}"
         note = Note(routine.label, body, ASK_TIMEOUT, actions=actions, urgency=1)
         try:
             notification_id = self.notifier.show(note)
@@ -478,10 +483,7 @@ class Core:
             return
         if asking and asking.notification_id == notification_id:
             if key in ("start", "default"):
-                self.asking = None
-                routine = self.config.routine(asking.name) or self._adhoc(asking.name)
-                if routine:
-                    self._guide(routine, asking.reason, replaces=notification_id)
+                self._answered_start()
                 return
             name = asking.name
         elif guide and guide.notification_id == notification_id:
@@ -498,6 +500,17 @@ class Core:
                 self.skip(name, reason="action")
             except SkipBudgetError as error:
                 log.info("%s", error)
+
+    def _answered_start(self) -> None:
+        """The person said Start to the waiting prompt: guide it, replacing the prompt."""
+        assert self.asking is not None
+        asking, self.asking = self.asking, None
+        routine = self.config.routine(asking.name) or self._adhoc(asking.name)
+        if routine:
+            self._guide(routine, asking.reason, replaces=asking.notification_id)
+        else:
+            self.notifier.close(asking.notification_id)
+            self._start_next()
 
     def on_closed(self, notification_id: int, reason: int) -> None:
         """A notification went away; a "Start?" prompt dismissed by the person is ignored."""
@@ -541,7 +554,11 @@ class Core:
     # -- commands -------------------------------------------------------------------------
 
     def run_now(self, name: str, reason: str = "cli") -> None:
-        """Guide routine or exercise ``name`` as soon as the current one is done."""
+        """Guide routine or exercise ``name`` as soon as the current one is done; a "Start?"
+        prompt waiting for ``name`` is answered: it starts now, in the prompt's place."""
+        if self.asking and self.asking.name == name:
+            self._answered_start()
+            return
         self.enqueue(name, reason)
         self._start_next()
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
+import shutil
 import sys
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -130,6 +132,7 @@ class FreedesktopNotifier:
         self.server_name = ""  # "dunst", as the server names itself, for choosing by it
         self._stalled_until = 0.0  # monotonic time before which the server is not called
         self.capabilities: frozenset[str] = frozenset()
+        self.buttons_note: str | None = None  # why the server's buttons cannot be pressed
 
     @property
     def failing(self) -> bool:
@@ -169,6 +172,10 @@ class FreedesktopNotifier:
             self.server_name = str(name)
             self.server = f"{name} {version}".strip() or vendor
             self.capabilities = frozenset(self.call("GetCapabilities")[0])
+            self.buttons_note = unreachable_buttons(self.server_name)
+            if self.buttons_note:
+                # Offered but out of reach: prompts say which command answers them instead.
+                self.capabilities -= {"actions"}
         except (BusError, NotifyError) as error:
             self.bus.disconnect()
             return str(error)
@@ -177,7 +184,10 @@ class FreedesktopNotifier:
         return None
 
     def describe(self) -> str:
-        return f"a notification server answers on the session bus ({self.server})"
+        found = f"a notification server answers on the session bus ({self.server})"
+        if self.buttons_note:
+            return f"{found}; no buttons: {self.buttons_note}"
+        return found
 
     # -- Notifier -----------------------------------------------------------------------
 
@@ -388,6 +398,45 @@ class Choice:
     def signals(self) -> NotificationSignals | None:
         """The server's button and close signals, where there is a server to send them."""
         return NotificationSignals(self.server.bus) if self.server else None
+
+
+DUNST_MENU = "/usr/bin/dmenu -p dunst:"  # dunst's own default for its `dmenu` setting
+
+
+def unreachable_buttons(server_name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Why a server's buttons cannot be pressed here, or None.
+
+    dunst advertises actions but shows them only in its context menu, which runs the
+    program of its ``dmenu`` setting; without that program a click dismisses a prompt and
+    no button can be reached. The setting is read from the dunstrc dunst itself would
+    load (the first of $XDG_CONFIG_HOME and $XDG_CONFIG_DIRS, and its drop-ins).
+    """
+    if server_name != "dunst":
+        return None
+    env = os.environ if environ is None else environ
+    command = DUNST_MENU
+    for path in _dunstrc_files(env):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in re.finditer(r"^[ \t]*dmenu[ \t]*=[ \t]*(.*?)[ \t]*$", text, re.MULTILINE):
+            command = match.group(1).strip("\"'")
+    program = command.split()[0] if command.split() else ""
+    if program and shutil.which(program, path=env.get("PATH")):
+        return None
+    named = program or "(none set)"
+    return f"dunst shows buttons only through its menu program {named}, which is not installed"
+
+
+def _dunstrc_files(env: Mapping[str, str]) -> list[Path]:
+    home = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    dirs = [home, *(env.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(":")]
+    for folder in dirs:
+        main = Path(folder) / "dunst" / "dunstrc"
+        if folder and main.is_file():
+            return [main, *sorted((main.parent / "dunstrc.d").glob("*.conf"))]
+    return []
 
 
 def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:

@@ -297,3 +297,31 @@ def test_polls_come_from_the_environment_within_bounds() -> None:
     assert Polls.from_env({"REMINDERD_POLL": "45"}) == Polls(30.0, 45.0)
     for nonsense in ("nan", "-1", "0", "soon", "inf"):
         assert Polls.from_env({"REMINDERD_POLL": nonsense}) == Polls(30.0, 60.0)
+
+
+class NoButtonNotifier(ButtonNotifier):
+    def __init__(self) -> None:
+        super().__init__(failing=False)
+        self.capabilities = frozenset({"body"})
+
+
+def test_a_prompt_without_buttons_says_how_to_answer_and_run_answers_it() -> None:
+    """Where buttons cannot be pressed, an "ask" routine still asks, naming the commands
+    that answer it; `run` of that routine starts it in the prompt's place, and nothing
+    else waits behind the prompt for more than a minute."""
+    asked = Routine("a", ("short",), Trigger(every=600), start="ask")
+    h = Harness(make_config(asked))
+    notifier = NoButtonNotifier()
+    h.core.notifier = notifier
+    h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
+    assert h.core.asking is not None
+    prompt = notifier.shown[-1]
+    assert prompt.actions == ()
+    assert prompt.body.endswith("Start: reminderd run a · skip: reminderd skip a")
+    h.core.run_now("a")
+    assert h.core.asking is None
+    assert h.core.guide is not None
+    assert h.core.guide.name == "a"
+    kinds = [e.kind for e in h.events]
+    assert kinds.count("routine.started") == 1
+    assert "routine.ignored" not in kinds

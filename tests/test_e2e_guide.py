@@ -239,3 +239,47 @@ def test_dunst_paused_holds_reminders_and_withdraws_the_routine_on_screen(
     finally:
         dunstctl(dunst, "set-paused", "false")
         daemon.stop()
+
+
+def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
+    dunst: dict[str, str], user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """dunst without dmenu cannot show buttons: an "ask" routine's prompt names the commands
+    instead (status says why), and `reminderd run NAME` answers it: the routine starts in
+    the prompt's place and runs to the end."""
+    from tests.test_e2e_control import RunningDaemon
+
+    if shutil.which("dmenu", path=user_env["PATH"]):
+        pytest.skip("dmenu is installed: dunst's buttons can be reached here")
+    config = tmp_path / "ask.toml"
+    config.write_text(
+        '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "2s"\nstart = "ask"\n'
+        + TEST_EXERCISES
+    )
+    env = {**user_env, **{k: dunst[k] for k in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}}
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    try:
+        status = daemon.status()
+        assert (
+            "no buttons: dunst shows buttons only through its menu program /usr/bin/dmenu"
+            in (status["backend_reason"])
+        )
+        wait_for(lambda: daemon.status()["asking"] is not None, timeout=10)
+        assert dunstctl(dunst, "count", "displayed") == "1"
+        if shutil.which("import"):
+            shot = tmp_path / "prompt.png"
+            subprocess.run(["import", "-window", "root", str(shot)], env=dunst, check=True)
+            assert shot.stat().st_size > 0
+        answered = daemon.cli("run", "quick")
+        assert answered.returncode == 0, answered.stderr
+        assert answered.stdout == "quick: started, in place of the prompt that asked for it.\n"
+        current = daemon.status()["current"]
+        assert current is not None
+        assert current["routine"] == "quick"
+        wait_for(lambda: "routine.completed quick" in daemon.log.read_text(), timeout=15)
+        log = daemon.log.read_text()
+        assert "routine.ignored" not in log
+        assert log.count("routine.started quick") == 1
+    finally:
+        daemon.stop()

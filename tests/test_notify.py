@@ -242,3 +242,31 @@ def test_auto_on_windows_picks_plyer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "plyer", fake_module("plyer", notification=None))
     choice = choose("auto", lambda _line: None, platform="win32")
     assert (choice.backend, choice.reason) == ("plyer", "the portable backend can deliver on win32")
+
+
+def test_dunst_buttons_need_its_menu_program(tmp_path: Path) -> None:
+    """dunst's buttons live in its dmenu context menu: without the program its dunstrc
+    names (dmenu by default) there are no buttons to press; with it there are; other
+    servers are not second-guessed."""
+    from reminderd.notify import unreachable_buttons
+
+    bin_dir, config = tmp_path / "bin", tmp_path / "config"
+    bin_dir.mkdir()
+    env = {
+        "XDG_CONFIG_HOME": str(config),
+        "XDG_CONFIG_DIRS": str(tmp_path / "none"),
+        "PATH": str(bin_dir),
+    }
+    assert unreachable_buttons("gnome-shell", env) is None
+    assert unreachable_buttons("dunst", env) == (
+        "dunst shows buttons only through its menu program /usr/bin/dmenu, which is not installed"
+    )
+    (config / "dunst").mkdir(parents=True)
+    menu = bin_dir / "rofi"
+    menu.write_text("#!/bin/sh\n")
+    menu.chmod(0o755)
+    (config / "dunst" / "dunstrc").write_text('[global]\n    dmenu = "rofi -dmenu -p dunst:"\n')
+    assert unreachable_buttons("dunst", env) is None
+    (config / "dunst" / "dunstrc.d").mkdir()
+    (config / "dunst" / "dunstrc.d" / "50-menu.conf").write_text("[global]\ndmenu = wofi --dmenu\n")
+    assert "menu program wofi" in str(unreachable_buttons("dunst", env))

@@ -121,9 +121,12 @@ class Commands:
             routine_for(name, config.routines, config.exercises)
         except ReminderError as error:
             raise ControlError(str(error)) from None
-        ahead = len(self.daemon.core.queue) + (1 if self.daemon.core.guide else 0)
-        self.daemon.core.run_now(name)
-        return {"routine": name, "ahead": ahead}
+        core = self.daemon.core
+        answered = core.asking is not None and core.asking.name == name and core.guide is None
+        busy = core.guide is not None or (core.asking is not None and not answered)
+        ahead = 0 if answered else len(core.queue) + busy
+        core.run_now(name)
+        return {"routine": name, "ahead": ahead, "answered": answered}
 
     def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         return self.daemon.reload()
