@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from jeepney.io.blocking import open_dbus_connection
 from reminderd import panel
 from reminderd.config import ConfigSource, load_config
 from reminderd.errors import ConfigError
-from tests.conftest import TEST_EXERCISES, TESTS, Bus, Recorder, wait_for
+from tests.conftest import TEST_EXERCISES, TESTS, Bus, Recorder, start_bus, stop_bus, wait_for
 from tests.test_e2e_control import QUICK, SLOW, RunningDaemon, write_config
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
@@ -225,3 +226,114 @@ def test_the_tooltip_says_what_the_daemon_is_doing() -> None:
         "held",
         "Slow is due, waiting: do not disturb is on",
     )
+
+
+def test_every_other_menu_entry_does_what_its_command_does(
+    shown: tuple[RunningDaemon, Watcher],
+) -> None:
+    """Snooze and Skip act on the next routine, Until tomorrow pauses to tomorrow's working
+    hours, Until resumed pauses with no end, and Quit stops the daemon; the history then
+    holds each as the CLI command would have recorded it."""
+    daemon, watcher = shown
+    wait_for(watcher.registrations)
+    service = watcher.registrations()[0]["service"]
+    bus = watcher.bus
+    _revision, layout = call(
+        bus, service, panel.MENU_PATH, "GetLayout", sig="iias", body=(0, -1, [])
+    )
+    menu = labels(layout)
+    first = {r["name"]: r["next"] for r in daemon.status()["routines"]}
+
+    click(bus, service, menu["Snooze the next routine"][0])
+    snoozed = wait_for(
+        lambda: [r for r in daemon.status()["routines"] if r["next"] != first[r["name"]]]
+    )
+    assert [r["name"] for r in snoozed] == ["slow"]  # the next due of the two
+    assert snoozed[0]["snoozed_until"] is not None
+
+    click(bus, service, menu["Skip the next routine"][0])
+    wait_for(lambda: "routine.skipped" in daemon.log.read_text())
+
+    click(bus, service, menu["Until tomorrow"][0])
+    status = wait_for(lambda: (s := daemon.status())["paused"] and s)
+    until = datetime.fromisoformat(status["paused_until"])
+    assert until.date() > datetime.fromisoformat(status["started"]).date()
+
+    click(bus, service, menu["Until resumed"][0])
+    wait_for(lambda: daemon.status()["paused_until"] is None)
+    assert daemon.status()["paused"] is True
+
+    click(bus, service, menu["Quit"][0])
+    assert daemon.process is not None
+    assert daemon.process.wait(10) == 0
+    log = daemon.log.read_text()
+    assert "panel: {'cmd': 'stop'}" in log
+    assert "stopped" in log
+
+
+def test_the_icon_is_drawn_for_panels_without_an_icon_theme(
+    shown: tuple[RunningDaemon, Watcher],
+) -> None:
+    """IconPixmap carries reminderd's own icon in four sizes, ARGB32, for panels whose icon
+    theme lacks the named icons; its colour follows the state."""
+    _daemon, watcher = shown
+    wait_for(watcher.registrations)
+    service = watcher.registrations()[0]["service"]
+    (value,) = call(
+        watcher.bus,
+        service,
+        panel.ITEM_PATH,
+        "Get",
+        sig="ss",
+        body=(panel.ITEM_IFACE, "IconPixmap"),
+    )
+    signature, pixmaps = value
+    assert signature == "a(iiay)"
+    assert [(w, h) for w, h, _ in pixmaps] == [(16, 16), (22, 22), (32, 32), (48, 48)]
+    for width, height, data in pixmaps:
+        assert len(data) == width * height * 4
+    width, _height, data = pixmaps[-1]
+    corner, centre_left = data[0:4], data[(24 * width + 4) * 4 : (24 * width + 5) * 4]
+    assert corner[0] == 0  # transparent outside the disc
+    assert tuple(centre_left) == (255, *panel.COLOURS["waiting"])  # opaque, the state's colour
+
+
+def test_pixmaps_are_small_and_differ_by_state() -> None:
+    """Each state has its own colour; the four sizes of one state take about 16 KB."""
+    drawn = {state: panel.pixmaps(state) for state in panel.COLOURS}
+    assert len({maps[-1][2] for maps in drawn.values()}) == len(panel.COLOURS)
+    assert sum(len(data) for _w, _h, data in drawn["waiting"]) == 4 * (
+        16**2 + 22**2 + 32**2 + 48**2
+    )
+
+
+def test_losing_the_session_bus_leaves_the_daemon_running(
+    user_env: dict[str, str], short_tmp: Path, tmp_path: Path
+) -> None:
+    """The session bus dies under a shown icon: the daemon notes it, stops watching the dead
+    connection (no busy loop: its CPU time stays flat), and answers on its socket."""
+    import psutil
+
+    bus = start_bus(short_tmp, "lost")
+    watcher = Watcher(bus, tmp_path / "watcher.jsonl")
+    watcher.start()
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": bus.address}
+    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOW))
+    daemon.start()
+    try:
+        wait_for(lambda: daemon.status()["panel"])
+        watcher.stop()
+        stop_bus(bus)
+        wait_for(lambda: "panel: the bus connection closed" in daemon.log.read_text())
+        assert daemon.process is not None
+        process = psutil.Process(daemon.process.pid)
+        before = process.cpu_times()
+        time.sleep(1.0)
+        after = process.cpu_times()
+        assert (after.user + after.system) - (before.user + before.system) < 0.2
+        status = daemon.status()
+        assert status["running"] is True
+        assert status["panel"] is False
+        assert status["panel_reason"].startswith("lost the session bus")
+    finally:
+        daemon.stop()

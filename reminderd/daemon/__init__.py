@@ -198,7 +198,14 @@ class Daemon:
             log.info("panel icon: %s", item.reason)
             return
         self.panel = item
-        self.loop.watch(item.fileno(), lambda _mask: item.readable())
+        fd = item.fileno()
+
+        def readable(_mask: int) -> None:
+            item.readable()
+            if item.fileno() is None:  # the session bus went away: its socket is closed
+                self.loop.remove(fd)
+
+        self.loop.watch(fd, readable)
 
     def _alarm_rang(self) -> None:
         assert self.alarm is not None
