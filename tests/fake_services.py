@@ -14,18 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-from jeepney import (
-    DBusAddress,
-    HeaderFields,
-    MessageType,
-    new_error,
-    new_method_call,
-    new_method_return,
-    new_signal,
-)
-from jeepney.io.blocking import open_dbus_connection
+# Run as a script (python tests/NAME.py): the repository root is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jeepney import DBusAddress, HeaderFields, new_method_return, new_signal
+
+from tests.dbus_service import own, serve, unknown
 
 
 class Services:
@@ -63,9 +60,7 @@ class Services:
             self.conn.send(new_signal(emitter, "PrepareForSleep", "b", (going,)))
             self.conn.send(new_method_return(msg))
         else:
-            self.conn.send(
-                new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod", "s", (f"no {member}",))
-            )
+            unknown(self.conn, msg, str(member))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,24 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logind", action="store_true")
     parser.add_argument("--swaync", action="store_true")
     args = parser.parse_args(argv)
-    conn = open_dbus_connection(args.address)
-    bus = DBusAddress(
-        "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
-    )
     names = ["org.reminderd.Test"]
     names += ["org.gnome.Mutter.IdleMonitor"] if args.mutter else []
     names += ["org.freedesktop.ScreenSaver"] if args.screensaver else []
     names += ["org.freedesktop.login1"] if args.logind else []
     names += ["org.erikreider.swaync.cc"] if args.swaync else []
-    for name in names:
-        conn.send_and_get_reply(new_method_call(bus, "RequestName", "su", (name, 4)))
+    conn = own(args.address, *names)
     print("ready", flush=True)
     services = Services(conn)
-    while services.running:
-        msg = conn.receive()
-        if msg.header.message_type == MessageType.method_call:
-            services.handle(msg)
-    return 0
+    return serve(conn, services.handle, lambda: services.running)
 
 
 if __name__ == "__main__":

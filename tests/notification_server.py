@@ -11,22 +11,16 @@ ActionInvoked or NotificationClosed, to change Inhibited, or to quit.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from jeepney import (
-    DBusAddress,
-    HeaderFields,
-    MessageType,
-    new_error,
-    new_method_call,
-    new_method_return,
-    new_signal,
-)
-from jeepney.io.blocking import open_dbus_connection
+# Run as a script (python tests/NAME.py): the repository root is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jeepney import DBusAddress, HeaderFields, new_error, new_method_return, new_signal
+
+from tests.dbus_service import Record, own, serve
 
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -36,17 +30,12 @@ TEST_INTERFACE = "org.reminderd.Test"
 class Server:
     def __init__(self, conn: Any, record: Path, capabilities: list[str]) -> None:
         self.conn = conn
-        self.record = record.open("a", buffering=1, encoding="utf-8")
+        self.log = Record(record)
         self.capabilities = capabilities
         self.next_id = 1
         self.open: set[int] = set()
         self.inhibited = False
         self.running = True
-
-    def log(self, entry: dict[str, Any]) -> None:
-        entry["wall"] = time.time()
-        entry["mono"] = time.monotonic()
-        self.record.write(json.dumps(entry) + "\n")
 
     def signal(
         self, member: str, signature: str, body: tuple[Any, ...], interface: str = NAME
@@ -135,21 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", required=True, type=Path)
     parser.add_argument("--capabilities", default="body,actions,persistence")
     args = parser.parse_args(argv)
-    conn = open_dbus_connection(args.address)
-    bus = DBusAddress(
-        "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
-    )
-    reply = conn.send_and_get_reply(new_method_call(bus, "RequestName", "su", (NAME, 4)))
-    if reply.body[0] != 1:
-        print(f"could not own {NAME}: {reply.body}", file=sys.stderr)
-        return 1
+    conn = own(args.address, NAME)
     server = Server(conn, args.record, [c for c in args.capabilities.split(",") if c])
     server.log({"method": "ready"})
-    while server.running:
-        msg = conn.receive()
-        if msg.header.message_type == MessageType.method_call:
-            server.handle(msg)
-    return 0
+    return serve(conn, server.handle, lambda: server.running)
 
 
 if __name__ == "__main__":

@@ -10,21 +10,16 @@ properties, and emits StatusNotifierItemRegistered, as the watcher of a panel do
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from jeepney import (
-    DBusAddress,
-    HeaderFields,
-    MessageType,
-    new_error,
-    new_method_call,
-    new_method_return,
-    new_signal,
-)
-from jeepney.io.blocking import open_dbus_connection
+# Run as a script (python tests/NAME.py): the repository root is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jeepney import DBusAddress, HeaderFields, new_method_return, new_signal
+
+from tests.dbus_service import Record, own, serve, unknown
 
 NAME = "org.kde.StatusNotifierWatcher"
 PATH = "/StatusNotifierWatcher"
@@ -35,25 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--address", required=True)
     parser.add_argument("--record", required=True, type=Path)
     args = parser.parse_args(argv)
-    conn = open_dbus_connection(args.address)
-    bus = DBusAddress(
-        "/org/freedesktop/DBus", bus_name="org.freedesktop.DBus", interface="org.freedesktop.DBus"
-    )
-    reply = conn.send_and_get_reply(new_method_call(bus, "RequestName", "su", (NAME, 4)))
-    if reply.body[0] != 1:
-        print(f"could not own {NAME}: {reply.body}", file=sys.stderr)
-        return 1
-    record = args.record.open("a", buffering=1, encoding="utf-8")
-
-    def log(entry: dict[str, Any]) -> None:
-        record.write(json.dumps(entry) + "\n")
-
+    conn = own(args.address, NAME)
+    log = Record(args.record)
     items: list[str] = []
     log({"method": "ready"})
-    while True:
-        msg = conn.receive()
-        if msg.header.message_type != MessageType.method_call:
-            continue
+
+    def handle(msg: Any) -> None:
         fields = msg.header.fields
         member = fields.get(HeaderFields.member)
         sender = fields.get(HeaderFields.sender, "")
@@ -80,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 conn.send(new_method_return(msg, "v", (props[msg.body[1]],)))
         else:
-            conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
+            unknown(conn, msg, str(member))
+
+    return serve(conn, handle, lambda: True)
 
 
 if __name__ == "__main__":
