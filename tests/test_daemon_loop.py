@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from reminderd.clock import SimClock
 from reminderd.config import ConfigSource
-from reminderd.daemon import Daemon
+from reminderd.daemon import MAX_WAIT, Daemon
 from reminderd.daemon.loop import Loop
 from reminderd.model import Event
 from reminderd.paths import Paths
@@ -24,7 +24,7 @@ class SimLoop(Loop):
         self.clock = clock
         self.end = end
         self.daemon: Daemon | None = None
-        self.sleeps = 0
+        self.wakes: list[datetime] = []  # the simulated moments the loop woke at
 
     def run_once(self, timeout: float | None) -> None:
         super().run_once(0)  # whatever is ready (nothing, in these tests), without waiting
@@ -32,12 +32,15 @@ class SimLoop(Loop):
         if timeout is None or (self.end - self.clock.now()).total_seconds() <= timeout:
             self.daemon.stopping = True
             return
-        self.sleeps += 1
         self.clock.advance(timeout)
+        self.wakes.append(self.clock.now())
 
 
-def run_daemon_for(config: Path, start: datetime, end: datetime) -> list[Event]:
-    """Run `Daemon.run` from ``start`` to ``end`` of simulated time; return its events."""
+def run_daemon_for(
+    config: Path, start: datetime, end: datetime
+) -> tuple[list[Event], list[datetime]]:
+    """Run `Daemon.run` from ``start`` to ``end`` of simulated time; return its events and
+    the moments its loop woke."""
     clock = SimClock(start)
     loop = SimLoop(clock, end)
     base = config.parent / "daemon-loop"
@@ -57,7 +60,7 @@ def run_daemon_for(config: Path, start: datetime, end: datetime) -> list[Event]:
         loop.daemon = daemon
         daemon.core.listeners.append(events.append)
         assert daemon.run() == 0
-    return events
+    return events, loop.wakes
 
 
 def test_daemon_loop_sleeps_from_deadline_to_deadline(tmp_path: Path) -> None:
@@ -68,8 +71,27 @@ def test_daemon_loop_sleeps_from_deadline_to_deadline(tmp_path: Path) -> None:
         '[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "1h"\n'
     )
     start = datetime.fromisoformat("2026-11-23T00:00:00+01:00")
-    events = run_daemon_for(config, start, datetime.fromisoformat("2026-11-24T00:00:00+01:00"))
+    end = datetime.fromisoformat("2026-11-24T00:00:00+01:00")
+    events, wakes = run_daemon_for(config, start, end)
     fired = [e.at.strftime("%H:%M") for e in events if e.kind == "routine.fired"]
     assert fired == ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00"]
     steps = [e for e in events if e.kind == "routine.step"]
     assert len(steps) == 7 * 7  # 5 posture steps, an intro and a closing step per routine
+    # Every wake-up is a step's start, a reminder, a closing note's withdrawal (3 s after
+    # a routine whose outcome is completed: here, with no idle source, each is "played"
+    # and its note stays for the Done button), or the loop's longest sleep (MAX_WAIT).
+    linger = timedelta(seconds=3)
+    closing = [e for e in events if e.kind == "routine.completed"]
+    assert {e.data["outcome"] for e in closing} == {"played"}
+    deadlines = {e.at for e in events} | {
+        e.at + linger for e in closing if e.data["outcome"] == "completed"
+    }
+    previous = start
+    idle_wakes = []
+    for moment in wakes:
+        if moment not in deadlines:
+            assert (moment - previous).total_seconds() == pytest.approx(MAX_WAIT), moment
+            idle_wakes.append(moment)
+        previous = moment
+    assert len(idle_wakes) <= 4  # 00:00-10:00 and 16:01-24:00: the night's few checks
+    assert len(wakes) - len(idle_wakes) == 7 * 7  # one per step, the first with its reminder
