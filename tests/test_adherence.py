@@ -164,6 +164,7 @@ def test_skip_budget_is_read_and_bounded(tmp_path: Path) -> None:
     assert "at most 50" in str(error.value)
 
 
+@pytest.mark.e2e
 def test_skip_cli_refuses_the_third_skip(user_env: dict[str, str], tmp_path: Path) -> None:
     """`reminderd skip` against a real daemon: with max_skips_per_day = 2 the third skip
     exits 1 with a clear message, and --force skips and is recorded as forced; `run
@@ -199,6 +200,7 @@ def test_skip_cli_refuses_the_third_skip(user_env: dict[str, str], tmp_path: Pat
     assert reasons == [("cli",), ("cli",), ("forced",)]
 
 
+@pytest.mark.e2e
 def test_a_terminal_run_without_a_daemon_is_recorded(
     user_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -224,6 +226,7 @@ def test_a_terminal_run_without_a_daemon_is_recorded(
     assert stats["days"][-1]["completed"] == 1
 
 
+@pytest.mark.e2e
 def test_done_on_the_closing_note_confirms_a_played_routine(
     user_env: dict[str, str], notification_server: Recorder, tmp_path: Path
 ) -> None:

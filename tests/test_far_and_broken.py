@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -256,7 +257,7 @@ def test_stop_ends_four_running_hooks_at_once(user_env: dict[str, str], tmp_path
     second and leaves none of them behind."""
     import time
 
-    marker = f"{tmp_path.name}-hook"
+    marker = f"{tmp_path.name}-{uuid.uuid4().hex}-hook"
     hook = (
         '[[hooks]]\nevent = "daemon.paused"\ntimeout = "1h"\n'
         f'command = ["sh", "-c", "sleep 61 & sleep 62; : {marker}", "{marker}"]\n'

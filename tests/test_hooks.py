@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_a_timeout_ends_the_hook_and_what_it_started(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A hook that outlives its timeout is stopped together with the processes it started."""
-    marker = f"{tmp_path.name}-grandchild"
+    marker = f"{tmp_path.name}-{uuid.uuid4().hex}-grandchild"
     hooks = Hooks((Hook("*", ("sh", "-c", f"sleep 63 & sleep 64; : {marker}", marker), 0.3),))
     with caplog.at_level(logging.WARNING, logger="reminderd"):
         hooks(EVENT)
@@ -76,7 +77,7 @@ def test_the_event_arrives_on_stdin_and_a_hook_may_ignore_it(tmp_path: Path) -> 
 
 def test_shutdown_ends_running_hooks_within_half_a_second(tmp_path: Path) -> None:
     """At shutdown every running hook is ended at once, not waited for."""
-    marker = f"{tmp_path.name}-long"
+    marker = f"{tmp_path.name}-{uuid.uuid4().hex}-long"
     hooks = Hooks(
         tuple(Hook("*", ("sh", "-c", f"sleep 65; : {marker}", marker), 3600.0) for _ in range(4))
     )

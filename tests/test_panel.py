@@ -121,6 +121,7 @@ def click(bus: Bus, service: str, ident: int) -> None:
     )
 
 
+@pytest.mark.e2e
 def test_the_item_registers_and_the_menu_drives_the_daemon(
     shown: tuple[RunningDaemon, Watcher],
 ) -> None:
@@ -177,6 +178,7 @@ def test_the_item_registers_and_the_menu_drives_the_daemon(
     assert status["current"]["routine"] == "quick"
 
 
+@pytest.mark.e2e
 def test_the_icon_comes_back_when_the_panel_restarts(
     shown: tuple[RunningDaemon, Watcher],
 ) -> None:
@@ -228,6 +230,7 @@ def test_the_tooltip_says_what_the_daemon_is_doing() -> None:
     )
 
 
+@pytest.mark.e2e
 def test_every_other_menu_entry_does_what_its_command_does(
     shown: tuple[RunningDaemon, Watcher],
 ) -> None:
@@ -271,6 +274,7 @@ def test_every_other_menu_entry_does_what_its_command_does(
     assert "stopped" in log
 
 
+@pytest.mark.e2e
 def test_the_icon_is_drawn_for_panels_without_an_icon_theme(
     shown: tuple[RunningDaemon, Watcher],
 ) -> None:
@@ -307,6 +311,7 @@ def test_pixmaps_are_small_and_differ_by_state() -> None:
     )
 
 
+@pytest.mark.e2e
 def test_losing_the_session_bus_leaves_the_daemon_running(
     user_env: dict[str, str], short_tmp: Path, tmp_path: Path
 ) -> None:
