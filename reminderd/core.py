@@ -99,8 +99,11 @@ def judged_kinds(steps: tuple[Step, ...]) -> frozenset[str]:
 
 
 ACTIONS = (("start", "Start"), ("snooze", "Snooze 10 min"), ("skip", "Skip"))
-NO_SKIP = ACTIONS[:2]
-DONE = (("done", "Done"),)  # on the closing note: "I did it"  # once the day's skips are used up
+NO_SKIP = ACTIONS[:2]  # once the day's skips are used up
+DONE = (("done", "Done"),)  # on the closing note: "I did it"
+# A prompt's default action: a click on the notification itself starts the routine (GNOME's
+# banner, dunst's middle click), where the server invokes it.
+CLICK_TO_START = (("default", "Start"),)
 # Skips that spend the budget: the person's own, not natural breaks nor forced ones.
 SPENDING = frozenset({"cli", "action"})
 ACTION_SNOOZE = 600.0
@@ -448,10 +451,11 @@ class Core:
         steps = routine_steps(routine, self.config.exercises, self.config.guidance)
         length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
-        actions = self._buttons(routine.name) if self._actions() else ()
-        if not actions:
+        buttons = self._buttons(routine.name) if self._actions() else ()
+        if not buttons:
             name = routine.name
             body += f" Start: reminderd run {name} · skip: reminderd skip {name}"
+        actions = CLICK_TO_START + buttons
         note = Note(routine.label, body, ASK_TIMEOUT, actions=actions, urgency=1)
         try:
             notification_id = self.notifier.show(note)

@@ -60,9 +60,11 @@ class Note:
 class Notifier(Protocol):
     """The port through which the guide and the core show notifications.
 
-    ``capabilities`` are the server's (freedesktop names: "actions", "body", "sound", ...);
-    ``failing`` is true while notifications do not reach a person (buttons are then not
-    offered, since nobody could press them).
+    ``capabilities`` are the server's (freedesktop names: "actions", "body", "sound", ...),
+    where "actions" means buttons a person can press; "default-action" (reminderd's own
+    name) means only a click on the notification can be answered. ``failing`` is true
+    while notifications do not reach a person (buttons are then not offered, since nobody
+    could press them).
     """
 
     @property
@@ -174,8 +176,10 @@ class FreedesktopNotifier:
             self.capabilities = frozenset(self.call("GetCapabilities")[0])
             self.buttons_note = unreachable_buttons(self.server_name)
             if self.buttons_note:
-                # Offered but out of reach: prompts say which command answers them instead.
+                # Offered but out of reach: prompts say which command answers them instead,
+                # and only the default action (a click on the notification) is sent.
                 self.capabilities -= {"actions"}
+                self.capabilities |= {"default-action"}
         except (BusError, NotifyError) as error:
             self.bus.disconnect()
             return str(error)
@@ -193,8 +197,10 @@ class FreedesktopNotifier:
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         actions: list[str] = []
-        if "actions" in self.capabilities:
-            for key, label in note.actions:
+        for key, label in note.actions:
+            if "actions" in self.capabilities or (
+                key == "default" and "default-action" in self.capabilities
+            ):
                 actions += [key, label]
         hints = {
             "urgency": ("y", note.urgency),

@@ -246,7 +246,7 @@ def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
 ) -> None:
     """dunst without dmenu cannot show buttons: an "ask" routine's prompt names the commands
     instead (status says why), and `reminderd run NAME` answers it: the routine starts in
-    the prompt's place and runs to the end."""
+    the prompt's place and runs to the end. A middle click on the prompt starts it too."""
     from tests.test_e2e_control import RunningDaemon
 
     if shutil.which("dmenu", path=user_env["PATH"]):
@@ -281,5 +281,25 @@ def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
         log = daemon.log.read_text()
         assert "routine.ignored" not in log
         assert log.count("routine.started quick") == 1
+        # The next prompt: dunst's middle click (do_action) runs its default action, which
+        # starts the routine; no menu program needed.
+        wait_for(lambda: daemon.status()["asking"] is not None, timeout=10)
+
+        def windows() -> list[str]:
+            return subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--class", "Dunst"],
+                env=dunst,
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+
+        window = wait_for(windows)[0]
+        subprocess.run(
+            ["xdotool", "mousemove", "--window", window, "20", "20", "click", "2"],
+            env=dunst,
+            check=True,
+        )
+        wait_for(lambda: daemon.log.read_text().count("routine.started quick") == 2, timeout=5)
     finally:
         daemon.stop()

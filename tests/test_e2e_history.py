@@ -53,7 +53,10 @@ def test_start_button_starts_the_routine(
     prompt = wait_for(lambda: prompts(notification_server))[0]
     assert prompt["summary"] == "Asked"
     assert prompt["body"] == "Time for asked (6s). Stop if pain increases."  # intro included
-    assert prompt["actions"] == ["start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"]
+    assert prompt["actions"] == [
+        *("default", "Start"),  # a click on the prompt itself
+        *("start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"),
+    ]
     assert asking_daemon.status()["asking"]["routine"] == "asked"
     notification_server.call("InvokeAction", "us", (prompt["id"], "start"))
     wait_for(
