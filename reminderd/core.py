@@ -101,8 +101,8 @@ def judged_kinds(steps: tuple[Step, ...]) -> frozenset[str]:
 ACTIONS = (("start", "Start"), ("snooze", "Snooze 10 min"), ("skip", "Skip"))
 NO_SKIP = ACTIONS[:2]  # once the day's skips are used up
 DONE = (("done", "Done"),)  # on the closing note: "I did it"
-# A prompt's default action: a click on the notification itself starts the routine (GNOME's
-# banner, dunst's middle click), where the server invokes it.
+# A prompt's default action: a click on the notification itself starts the routine, where
+# the server invokes it (dunst's middle click does).
 CLICK_TO_START = (("default", "Start"),)
 # Skips that spend the budget: the person's own, not natural breaks nor forced ones.
 SPENDING = frozenset({"cli", "action"})
