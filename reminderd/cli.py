@@ -8,53 +8,31 @@ a person for a mistake they made.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
-import logging
 import os
 import shutil
-import signal
-import sqlite3
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from reminderd import __version__, control, safety
-from reminderd import service as service_module
-from reminderd.clock import SystemClock
-from reminderd.config import (
-    ConfigSource,
-    find_config,
-    library_dir,
-    load_config,
-    user_config_path,
-)
+from reminderd import __version__
 from reminderd.durations import format_duration, format_range, parse_clock, parse_duration
 from reminderd.errors import ConfigError, DurationError, NotRunningError, ReminderError
-from reminderd.exercises import (
-    daily_doses,
-    exercise_seconds,
-    expand,
-    routine_for,
-    routine_steps,
-    total_seconds,
-    with_lead_ins,
-)
-from reminderd.guide import Guide, run_blocking
 from reminderd.lock import is_locked, read_pid
-from reminderd.model import Config, Step
-from reminderd.notify import NullNotifier, choose
 from reminderd.paths import private_log, user_paths
-from reminderd.sources import describe
-from reminderd.statusline import clock_text, first_reminder, when_text
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from reminderd.clock import SystemClock
+    from reminderd.config import ConfigSource
+    from reminderd.guide import Guide
+    from reminderd.model import Config, Step
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,6 +62,8 @@ def config_option(func: F) -> F:
 
 
 def _source(config_path: Path | None) -> ConfigSource:
+    from reminderd.config import find_config  # noqa: PLC0415
+
     return find_config(config_path)
 
 
@@ -107,6 +87,8 @@ def _socket() -> Path:
 
 def _ask(cmd: str, **args: Any) -> dict[str, Any]:
     """One round trip to the running daemon; a warning in the reply goes to stderr."""
+    from reminderd import control  # noqa: PLC0415
+
     reply = control.request(_socket(), cmd, **args)
     if reply.get("warning"):
         click.echo(f"Warning: {reply['warning']}", err=True)
@@ -137,6 +119,8 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     notifications, and answers `status`, `pause` and the other commands on a socket in
     your runtime folder. Only one runs per user: a second `start` names the first.
     """
+    from reminderd.config import load_config  # noqa: PLC0415
+
     paths = user_paths()
     if is_locked(paths.lock):
         pid = read_pid(paths.lock)
@@ -168,6 +152,11 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
+    import subprocess  # noqa: PLC0415
+
+    from reminderd import control  # noqa: PLC0415
+    from reminderd.statusline import first_reminder  # noqa: PLC0415
+
     log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with private_log(str(log_path)) as log:
         offset = log.tell()
@@ -212,6 +201,8 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
 @cli.command()
 def stop() -> None:
     """Stop the running daemon; returns once the process is gone."""
+    from reminderd import control  # noqa: PLC0415
+
     paths = user_paths()
     reply = control.request(paths.socket, "stop")
     deadline = time.monotonic() + 10
@@ -256,6 +247,8 @@ def pause(duration: str | None, until: str | None) -> None:
     A routine on screen stops. When a timed pause ends, reminders start again by
     themselves, counted from then: no burst of the ones that were missed.
     """
+    from reminderd.statusline import clock_text  # noqa: PLC0415
+
     if duration and until:
         raise click.UsageError("give a DURATION or --until, not both")
     args: dict[str, Any] = {}
@@ -291,6 +284,8 @@ def snooze(args: tuple[str, ...]) -> None:
     With ROUTINE, that routine's next reminder. A routine on screen stops and comes back
     after DURATION; one that is not due yet moves back by DURATION.
     """
+    from reminderd.statusline import clock_text  # noqa: PLC0415
+
     if len(args) > 2:
         raise click.UsageError("give at most a ROUTINE and a DURATION")
     routine, duration = None, "10m"
@@ -317,6 +312,8 @@ def skip(routine: str | None, force: bool) -> None:
 
     Once the routine's max_skips_per_day is spent, it is refused (exit 1) unless --force.
     """
+    from reminderd.statusline import clock_text  # noqa: PLC0415
+
     reply = _ask("skip", routine=routine, **({"force": True} if force else {}))
     now = datetime.now().astimezone()
     after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
@@ -369,7 +366,15 @@ def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
 
 
 def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
     from reminderd import cues, speech  # noqa: PLC0415
+    from reminderd.clock import SystemClock  # noqa: PLC0415
+    from reminderd.config import load_config  # noqa: PLC0415
+    from reminderd.exercises import routine_for, routine_steps  # noqa: PLC0415
+    from reminderd.guide import Guide, run_blocking  # noqa: PLC0415
+    from reminderd.notify import NullNotifier, choose  # noqa: PLC0415
 
     config = load_config(_source(config_path))
     routine = routine_for(name, config.routines, config.exercises)
@@ -465,6 +470,9 @@ class _Countdown:
 @config_option
 def list_(config_path: Path | None) -> None:
     """List the routines with their next due time, and the exercises with their length."""
+    from reminderd.config import load_config  # noqa: PLC0415
+    from reminderd.exercises import expand, total_seconds, with_lead_ins  # noqa: PLC0415
+
     config = load_config(_source(config_path))
     click.echo(f"Config: {config.path}")
     click.echo("\nRoutines:")
@@ -480,6 +488,8 @@ def list_(config_path: Path | None) -> None:
 
 def _live_schedule(config: Config) -> dict[str, str | None] | None:
     """The running daemon's next due times, when it runs this same config."""
+    from reminderd import control  # noqa: PLC0415
+
     try:
         status = control.request(_socket(), "status", timeout=2)
     except ReminderError:
@@ -492,7 +502,10 @@ def _live_schedule(config: Config) -> dict[str, str | None] | None:
 def _routine_lines(config: Config) -> list[str]:
     """Each routine's trigger and length, and its next time: the running daemon's if it runs
     this config, else as a daemon started now would have it."""
+    from reminderd.clock import SystemClock  # noqa: PLC0415
     from reminderd.core import Core  # noqa: PLC0415
+    from reminderd.exercises import routine_steps, total_seconds  # noqa: PLC0415
+    from reminderd.notify import NullNotifier  # noqa: PLC0415
 
     clock = SystemClock()
     now = clock.now()
@@ -519,6 +532,8 @@ def _routine_lines(config: Config) -> list[str]:
 
 
 def _when(moment: datetime | None, now: datetime, zone: Any) -> str:
+    from reminderd.statusline import when_text  # noqa: PLC0415
+
     if moment is None:
         return "never (no working time in the next two weeks)"
     return when_text(moment, now.astimezone(zone))
@@ -529,6 +544,10 @@ def _when(moment: datetime | None, now: datetime, zone: Any) -> str:
 @config_option
 def show(name: str, config_path: Path | None) -> None:
     """Show the expanded steps of exercise NAME (or routine NAME) and the total time."""
+    from reminderd.config import library_dir, load_config  # noqa: PLC0415
+    from reminderd.exercises import expand, routine_for, routine_steps, total_seconds, with_lead_ins  # noqa: PLC0415
+    from reminderd.sources import describe  # noqa: PLC0415
+
     config = load_config(_source(config_path))
     if name in config.exercises:
         exercise = config.exercises[name]
@@ -577,7 +596,10 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
     It runs the same scheduler the daemon runs, on a simulated clock, as if reminderd had
     been running since the day began and nobody paused, snoozed or stepped away.
     """
+    from reminderd.clock import SystemClock  # noqa: PLC0415
+    from reminderd.config import load_config  # noqa: PLC0415
     from reminderd.core import plan_day  # noqa: PLC0415
+    from reminderd.exercises import daily_doses, exercise_seconds, routine_steps, total_seconds  # noqa: PLC0415
 
     config = load_config(_source(config_path))
     zone = SystemClock().zone()
@@ -638,6 +660,8 @@ def check(path: Path | None) -> None:
 
     Exits 0 when the file is fine, 2 when it has problems.
     """
+    from reminderd.config import find_config, load_config  # noqa: PLC0415
+
     try:
         config = load_config(find_config(path))
     except ConfigError as error:
@@ -657,12 +681,16 @@ def check(path: Path | None) -> None:
 @cli.command(name="safety")
 def safety_() -> None:
     """When to stop an exercise, and when to see a doctor."""
+    from reminderd import safety  # noqa: PLC0415
+
     click.echo(safety.TEXT)
 
 
 @cli.command()
 def tips() -> None:
     """What the articles advise while a neck spasm is happening."""
+    from reminderd import safety  # noqa: PLC0415
+
     click.echo(safety.tips_text())
 
 
@@ -670,6 +698,8 @@ def _show_safety_once() -> None:
     """The safety note, the first time reminderd starts and whenever the note changes;
     that it was shown is kept in the state folder."""
     import hashlib  # noqa: PLC0415
+
+    from reminderd import safety  # noqa: PLC0415
 
     mark = user_paths().state / "safety-shown"
     digest = hashlib.sha256(safety.TEXT.encode()).hexdigest()
@@ -703,7 +733,8 @@ def config_path_(config_path: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 def config_init(force: bool) -> None:
     """Copy the built-in routines to your config folder, to edit them."""
-    from reminderd.config import default_config_path  # noqa: PLC0415
+    from reminderd import safety  # noqa: PLC0415
+    from reminderd.config import default_config_path, user_config_path  # noqa: PLC0415
 
     target = user_config_path()
     if target.exists() and not force:
@@ -731,6 +762,8 @@ def _history_db() -> sqlite3.Connection:
 @contextlib.contextmanager
 def _reading_history() -> Iterator[sqlite3.Connection]:
     """The history, read only; a damaged file is one line, not a traceback."""
+    import sqlite3  # noqa: PLC0415
+
     try:
         with contextlib.closing(_history_db()) as db:
             yield db
@@ -764,6 +797,9 @@ def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | N
     during them), played (unknown: no idle source), snoozed, skipped and ignored, and
     minutes of exercise per day, the current streak (completed only), and a bar chart of
     the last days."""
+    import csv  # noqa: PLC0415
+    import io  # noqa: PLC0415
+
     from reminderd import history  # noqa: PLC0415
 
     if as_json and as_csv:
@@ -853,6 +889,8 @@ def history_(limit: int, steps: bool) -> None:
 )
 def events(as_json: bool) -> None:
     """Follow the daemon's events as they happen, one line each (Ctrl-C ends)."""
+    from reminderd import control  # noqa: PLC0415
+
     try:
         for message in control.stream(_socket(), "events"):
             if message.get("subscribed"):
@@ -878,6 +916,8 @@ def service() -> None:
 @config_option
 def service_install(config_path: Path | None) -> None:
     """Install and enable the login service for this user."""
+    from reminderd import service as service_module  # noqa: PLC0415
+
     outcome = service_module.install(config_path)
     click.echo(f"Wrote {outcome.path}")
     for line in outcome.lines:
@@ -887,6 +927,8 @@ def service_install(config_path: Path | None) -> None:
 @service.command(name="uninstall")
 def service_uninstall() -> None:
     """Disable and remove the login service."""
+    from reminderd import service as service_module  # noqa: PLC0415
+
     for line in service_module.uninstall().lines:
         click.echo(line)
 
@@ -894,11 +936,15 @@ def service_uninstall() -> None:
 @service.command(name="status")
 def service_status() -> None:
     """Whether the login service is installed, enabled and active."""
+    from reminderd import service as service_module  # noqa: PLC0415
+
     for line in service_module.status().lines:
         click.echo(line)
 
 
 def main() -> None:
+    import logging  # noqa: PLC0415
+
     logging.basicConfig(level=logging.WARNING, format="reminderd: %(message)s")
     cli(prog_name="reminderd")
 
