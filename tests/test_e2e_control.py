@@ -421,7 +421,8 @@ def test_abuse_leaves_the_daemon_answering_and_small(daemon: RunningDaemon) -> N
     before = process.memory_info().rss
     path = str(daemon.socket)
     for index in range(1000):
-        with socket.socket(socket.AF_UNIX) as sock:
+        # The daemon may hang up on an abuser before it has sent everything: that is fine.
+        with socket.socket(socket.AF_UNIX) as sock, contextlib.suppress(ConnectionError):
             sock.connect(path)
             kind = index % 4
             if kind == 0:
