@@ -60,7 +60,9 @@ ENV_VAR = "REMINDERD_CONFIG"
 # `check` is known to run, and a typo (100000 reps) is caught rather than obeyed.
 Bounds = tuple[float, float, str]
 MAX_TEXT = 300  # characters in one text; a notification shows a line or two
-MIN_EVERY_ENV = "REMINDERD_MIN_EVERY"  # the test suite lowers it so routines fall due in seconds
+# The test suite lowers the shortest `every`, `pause_when_idle` and `natural_break` with it,
+# so that routines fall due and people count as away within seconds.
+MIN_EVERY_ENV = "REMINDERD_MIN_EVERY"
 EVERY_BOUNDS: Bounds = (
     300.0,
     DAY,
@@ -840,8 +842,8 @@ def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
             hours[day] = ranges
     return WorkSchedule(
         hours=tuple(hours),
-        pause_when_idle=reader.duration(data, path, "pause_when_idle", IDLE_BOUNDS),
-        natural_break=reader.duration(data, path, "natural_break", IDLE_BOUNDS),
+        pause_when_idle=reader.duration(data, path, "pause_when_idle", _every_bounds(IDLE_BOUNDS)),
+        natural_break=reader.duration(data, path, "natural_break", _every_bounds(IDLE_BOUNDS)),
         max_skips_per_day=_skip_budget(data, path, reader),
     )
 
@@ -910,9 +912,9 @@ def _routines(
     return tuple(routines)
 
 
-def _every_bounds() -> Bounds:
-    """EVERY_BOUNDS, with the shortest lowered where the test suite asks for it."""
-    shortest, longest, why = EVERY_BOUNDS
+def _every_bounds(bounds: Bounds = EVERY_BOUNDS) -> Bounds:
+    """EVERY_BOUNDS (or IDLE_BOUNDS), with the shortest lowered where the test suite asks."""
+    shortest, longest, why = bounds
     lowered = os.environ.get(MIN_EVERY_ENV)
     with contextlib.suppress(ValueError):
         shortest = min(shortest, float(lowered or shortest))

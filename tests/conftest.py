@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.buses import start_dbus
+
+if TYPE_CHECKING:
+    from tests.sway import Sway
 
 # Routines in the tests fall due every few seconds: below the 5-minute minimum of `every`.
 MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
@@ -286,3 +289,24 @@ def short_config(tmp_path: Path) -> Path:
         '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "3s"\n' + TEST_EXERCISES
     )
     return path
+
+
+@pytest.fixture
+def sway(private_bus: Bus) -> Iterator[Sway]:
+    """A headless sway (tests/sway.py) on the test's private session bus."""
+    from tests.sway import Sway
+
+    missing = [tool for tool in ("sway", "swaymsg") if not shutil.which(tool)]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (apt-get install sway)")
+    if os.geteuid() == 0 and not shutil.which("setpriv"):
+        pytest.skip("sway refuses to run as root, and setpriv (util-linux) is missing")
+    folder = Path(tempfile.mkdtemp(prefix="rd-sway-", dir="/tmp"))
+    folder.chmod(0o711)
+    session = Sway(folder, private_bus)
+    try:
+        session.start()
+        yield session
+    finally:
+        session.stop()
+        shutil.rmtree(folder, ignore_errors=True)

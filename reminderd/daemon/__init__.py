@@ -168,7 +168,8 @@ class Daemon:
             return Presence(old.source, pause, natural, old.note)
         from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
 
-        source, note = idle.detect()
+        watched = tuple(t for t in (pause, natural, natural / 2 if natural else None) if t)
+        source, note = idle.detect(thresholds=watched)
         if source:
             log.info("idle awareness: %s", note)
         else:
