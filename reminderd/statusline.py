@@ -75,6 +75,8 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         f"Panel icon: {'shown' if data.get('panel') else 'not shown'}"
         f" ({data.get('panel_reason', 'not known')})",
     ]
+    if data.get("other_breaks"):
+        lines.append(f"Note: {data['other_breaks']}")
     if data["paused"]:
         until = data["paused_until"]
         lines.append(

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import cues, dnd, speech
+from reminderd import cues, dnd, peers, speech
 from reminderd.bus import BusError
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
@@ -131,6 +131,8 @@ class Daemon:
         self.panel: Panel | None = None
         self.panel_reason = ""
         self._show_panel(config.panel_icon)
+        self.other_breaks: str | None = None
+        self._look_for_other_breaks()
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -207,6 +209,13 @@ class Daemon:
                 self.loop.remove(fd)
 
         self.loop.watch(fd, readable)
+
+    def _look_for_other_breaks(self) -> None:
+        """GNOME's own break reminders, asked at start and reload; said once when on."""
+        found = peers.advice(peers.gnome_breaks()) if sys.platform.startswith("linux") else None
+        if found and found != self.other_breaks:
+            log.warning("%s", found)
+        self.other_breaks = found
 
     def _alarm_rang(self) -> None:
         assert self.alarm is not None
@@ -389,6 +398,7 @@ class Daemon:
             "dnd_reason": self.core.dnd.reason,
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
+            "other_breaks": self.other_breaks,
             **self.core.status(),
         }
 
@@ -433,6 +443,7 @@ class Daemon:
         self._choose_guidance(config)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
+        self._look_for_other_breaks()
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
 
     def _log_next(self) -> None:

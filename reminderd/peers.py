@@ -1,0 +1,61 @@
+"""Other break reminders on the same desktop, which would prompt a person twice.
+
+GNOME 48 and later have break reminders of their own (Settings ▸ Wellbeing): the
+``selected-breaks`` key of ``org.gnome.desktop.break-reminders`` lists the kinds that are
+on, "movement" (a longer break every half hour by default) and "eyesight" (20 seconds of
+looking away every 20 minutes). GNOME's movement breaks do what reminderd's routines do;
+its eyesight breaks do something reminderd does not. The key is read with the
+``gsettings`` command (no GLib in the daemon), once at start and at each reload: a
+setting a person changes by hand, not something to poll.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+SCHEMA = "org.gnome.desktop.break-reminders"
+TIMEOUT = 2.0  # seconds for the gsettings command
+
+
+def gnome_breaks() -> list[str]:
+    """The kinds of GNOME break reminders that are on ([] where there are none, or no
+    GNOME 48 schema, or no gsettings)."""
+    if shutil.which("gsettings") is None:
+        return []
+    try:
+        done = subprocess.run(
+            ["gsettings", "get", SCHEMA, "selected-breaks"],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode != 0:  # "No such schema": GNOME before 48, or not GNOME
+        return []
+    return re.findall(r"'([^']*)'", done.stdout)
+
+
+def advice(breaks: list[str]) -> str | None:
+    """What to say when GNOME's break reminders are on beside reminderd's, or None."""
+    if not breaks:
+        return None
+    on = " and ".join(sorted(breaks))
+    if "movement" in breaks:
+        keep = (
+            "; its eyesight breaks (looking away) can stay, reminderd has none"
+            if "eyesight" in breaks
+            else ""
+        )
+        return (
+            f"GNOME's own break reminders are on ({on}): its movement breaks and reminderd's "
+            "routines would both prompt you. Turn GNOME's movement breaks off in Settings ▸ "
+            f"Wellbeing ▸ Break Reminders{keep}, or pause reminderd instead."
+        )
+    return (
+        f"GNOME's own break reminders are on ({on}): they remind you to rest your eyes, "
+        "which reminderd does not, so both can stay."
+    )
