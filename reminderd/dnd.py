@@ -163,7 +163,7 @@ def choose(server: str, bus: Bus) -> tuple[DndSource, str]:
         return MakoMode(), "mako's do-not-disturb is a mode"
     if name == "swaynotificationcenter":
         return SwayncDnd(bus), "swaync answers GetDnd on org.erikreider.swaync.cc"
-    if name == "xfce4-notifyd" and on_path("xfconf-query"):
+    if name in ("xfce notify daemon", "xfce4-notifyd") and on_path("xfconf-query"):
         return XfceDnd(), "xfce4-notifyd keeps it in xfconf"
     return FreedesktopInhibited(bus), "the freedesktop Inhibited property (KDE Plasma and others)"
 

@@ -198,6 +198,8 @@ class FreedesktopNotifier:
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         actions: list[str] = []
         for key, label in note.actions:
+            if key == "default" and self.server_name in DEFAULT_AS_BUTTON:
+                continue  # it would be a second Start button beside the real one
             if "actions" in self.capabilities or (
                 key == "default" and "default-action" in self.capabilities
             ):
@@ -406,6 +408,9 @@ class Choice:
         return NotificationSignals(self.server.bus) if self.server else None
 
 
+# Servers that draw the default action as a button of its own (seen on xfce4-notifyd
+# 0.7.3), where the spec means a click on the notification.
+DEFAULT_AS_BUTTON = frozenset({"Xfce Notify Daemon"})
 DUNST_MENU = "/usr/bin/dmenu -p dunst:"  # dunst's own default for its `dmenu` setting
 
 
