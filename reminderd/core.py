@@ -548,7 +548,9 @@ class Core:
         self._judging = None
         idle: float | None = None
         source = self.presence.source
-        if source is not None:
+        # A source that only tells idle times from some length up (Wayland's protocols)
+        # cannot judge a shorter step: unknown, rather than "input seen".
+        if source is not None and length - HOLD_GRACE >= source.finest:
             try:
                 idle = max(0.0, source.idle_seconds())
             except IdleError as error:

@@ -37,6 +37,10 @@ class IdleSource(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def finest(self) -> float:
+        """The shortest idle time it can tell, in seconds (0: any; see idle_wayland)."""
+
     def idle_seconds(self) -> float:
         """Seconds since the last keyboard or mouse input; IdleError if unknown."""
 
@@ -45,6 +49,7 @@ class _DBusIdle:
     """Shared plumbing for the session-bus sources (both report milliseconds)."""
 
     name = ""
+    finest = 0.0
     destination = ""
     path = ""
     interface = ""

@@ -29,6 +29,7 @@ class X11Idle:
     """The X server's own idle counter, from the MIT-SCREEN-SAVER extension."""
 
     name = "x11-screensaver"
+    finest = 0.0
 
     def __init__(self, display: str | None = None) -> None:
         self._display_name = display if display is not None else os.environ.get("DISPLAY", "")
@@ -76,6 +77,7 @@ class MacIdle:
     """``HIDIdleTime`` (nanoseconds) of the IOHIDSystem service."""
 
     name = "macos-hid"
+    finest = 0.0
 
     def __init__(self) -> None:
         if sys.platform != "darwin":
@@ -131,6 +133,7 @@ class WindowsIdle:
     """``GetLastInputInfo``: the tick count of the last input, against ``GetTickCount``."""
 
     name = "windows-lastinput"
+    finest = 0.0
 
     def __init__(self, user32: Any = None, kernel32: Any = None) -> None:
         if user32 is None:

@@ -114,6 +114,7 @@ class WaylandIdle:
         self.path = where
         steps = {float(s) for s in LADDER} | {float(t) for t in thresholds if 1 <= t <= 86400}
         self.timeouts = sorted(steps)[:MAX_TIMEOUTS]
+        self.finest = self.timeouts[0]  # an idle time below this reads as 0
         self.name = "wayland"
         self._wire: _Wire | None = None
         self._idle: dict[int, float] = {}  # notification object -> its timeout, in seconds

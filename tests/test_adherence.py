@@ -36,6 +36,7 @@ class Typing:
     """An idle source for a person whose last input was at the given SimClock moments."""
 
     name = "scripted"
+    finest = 0.0
 
     def __init__(self, clock: SimClock, inputs: list[float]) -> None:
         self.clock = clock
@@ -260,3 +261,30 @@ def test_done_on_the_closing_note_confirms_a_played_routine(
         wait_for(lambda: outcome() == [("completed",)])
     finally:
         daemon.stop()
+
+
+def test_a_coarse_idle_source_does_not_judge_steps_shorter_than_it_can_tell() -> None:
+    """A source that tells idle times only from 10 s up (Wayland's protocols) leaves a 5 s
+    hold unjudged (the routine is played, not worked through); a 12 s hold it judges."""
+    for hold, outcome in ((5.0, "played"), (12.0, "completed")):
+        clock = SimClock(MONDAY)
+        events: list[Event] = []
+        source = Typing(clock, [])  # nobody touches anything
+        source.finest = 10.0
+        exercise = Exercise(id="h", title="H", steps=(StepSpec("Hold.", hold, kind="hold"),))
+        config = Config(
+            routines=(Routine("r", ("h",), Trigger(every=3600)),), exercises={"h": exercise}
+        )
+        core = Core(
+            config,
+            clock=clock,
+            notifier=NullNotifier(),
+            listeners=(events.append,),
+            presence=Presence(source, 300.0, None, "scripted"),
+        )
+        core.run_now("r")
+        while core.guide:
+            clock.advance(core.next_wakeup() or 0)
+            core.tick()
+        (done,) = [e for e in events if e.kind == "routine.completed"]
+        assert done.data["outcome"] == outcome, hold

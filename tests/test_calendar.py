@@ -32,6 +32,7 @@ class Person:
     """An idle source for someone who either keeps still during holds or keeps typing."""
 
     name = "scripted"
+    finest = 0.0
 
     def __init__(self) -> None:
         self.typing = False

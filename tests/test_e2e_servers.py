@@ -1,6 +1,6 @@
 """The notification servers people use, for real, each on the test's private bus and a
 virtual X screen: xfce4-notifyd and notification-daemon here (dunst has its own tests in
-test_e2e_guide.py, GNOME Shell in test_e2e_gnome.py). For each:
+test_e2e_guide.py, GNOME Shell in test_e2e_gnome.py, mako in test_e2e_mako.py). For each:
 what it says it can do, a routine's steps replacing one another in one window, the
 closing note withdrawn, and where the server has them, buttons pressed with a real click
 and do-not-disturb holding a reminder. The README's table of desktops comes from these.

@@ -230,6 +230,7 @@ class Absences:
     """An idle source for a person who is always at the keyboard, except in given absences."""
 
     name = "scripted"
+    finest = 0.0
 
     def __init__(self, clock: SimClock, absences: list[tuple[datetime, datetime]]) -> None:
         self.clock = clock

@@ -1,0 +1,110 @@
+"""mako, the notification server of many sway and river desktops, for real: on a headless
+sway (tests/sway.py) and the test's private bus. `makoctl list` says what is on screen,
+`makoctl mode` switches do-not-disturb (a mode the user's config makes invisible), and
+`grim` takes the picture."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reminderd.bus import Bus as Session
+from reminderd.notify import BUS_NAME, DONE_EXPIRY
+from tests.conftest import ROOT, TEST_EXERCISES, wait_for
+from tests.sway import Sway
+from tests.test_e2e_control import RunningDaemon
+
+pytestmark = pytest.mark.e2e
+
+# What a mako user writes for do-not-disturb: a mode in which notifications are invisible.
+MAKO_CONFIG = "default-timeout=0\n\n[mode=do-not-disturb]\ninvisible=1\n"
+
+
+class Mako:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def ctl(self, *args: str) -> str:
+        return subprocess.run(
+            ["makoctl", *args], env=self.env, capture_output=True, text=True, check=True
+        ).stdout
+
+    def shown(self) -> list[dict[str, Any]]:
+        """The notifications mako holds (its `makoctl list`)."""
+        listed = json.loads(self.ctl("list"))
+        return [item for group in listed["data"] for item in group]
+
+
+@pytest.fixture
+def mako(sway: Sway, user_env: dict[str, str], tmp_path: Path) -> Iterator[Mako]:
+    if not (shutil.which("mako") and shutil.which("makoctl")):
+        pytest.skip("mako is not installed (apt-get install mako-notifier)")
+    config = tmp_path / "mako.conf"
+    config.write_text(MAKO_CONFIG)
+    env = {**user_env, **{k: sway.env[k] for k in ("DBUS_SESSION_BUS_ADDRESS",)}}
+    env["WAYLAND_DISPLAY"] = sway.display
+    process = subprocess.Popen(
+        ["mako", "-c", str(config)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    session = Session(env["DBUS_SESSION_BUS_ADDRESS"])
+    try:
+        wait_for(lambda: session.name_has_owner(BUS_NAME), timeout=10)
+        yield Mako(env)
+    finally:
+        session.disconnect()
+        process.terminate()
+        process.wait(5)
+
+
+def test_mako_holds_for_do_not_disturb_and_shows_one_note_per_routine(
+    mako: Mako, sway: Sway, tmp_path: Path
+) -> None:
+    """With mako's do-not-disturb mode on, a due reminder is held and nothing is recorded as
+    completed; with the mode off it runs once, as one notification from start to end, and
+    none is left once the closing note expires (mako honours a note's own expiry)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[schedule]\npause_when_idle = "1m"\n'
+        '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "1h"\n'
+        '[[routines]]\nname = "often"\nexercises = ["tick"]\nevery = "4s"\n' + TEST_EXERCISES
+    )
+    mako.ctl("mode", "-a", "do-not-disturb")
+    daemon = RunningDaemon(mako.env, config)
+    daemon.start()
+    try:
+        status = daemon.status()
+        assert "(mako " in status["backend_reason"]
+        assert status["dnd"] == "mako-mode"
+        wait_for(lambda: daemon.status()["routines"][1]["held"] == "dnd", timeout=10)
+        assert "routine.completed" not in daemon.log.read_text()
+
+        mako.ctl("mode", "-r", "do-not-disturb")
+        wait_for(lambda: "routine.fired often reason=dnd-over" in daemon.log.read_text(), 10)
+        counts = []
+        deadline = time.monotonic() + 30
+        while "routine.completed often" not in daemon.log.read_text():
+            counts.append(len(mako.shown()))
+            if len(counts) == 5 and shutil.which("grim"):
+                shot = tmp_path / "mako-step.png"
+                subprocess.run(["grim", str(shot)], env=sway.env, check=True)
+                if os.environ.get("WRITE_SERVER_PICTURES"):
+                    shutil.copy(shot, ROOT / "docs" / "mako-step.png")
+            assert time.monotonic() < deadline, "the routine did not end"
+            time.sleep(0.1)
+        assert max(counts) == 1
+        # Steps of a second or two are shorter than Wayland's idle protocols can judge, so
+        # the routine is "played" and its closing note keeps Done until it expires.
+        assert "outcome=played" in daemon.log.read_text()
+        assert daemon.status()["idle"]["source"] == "wayland-kde-idle"
+        wait_for(lambda: mako.shown() == [], timeout=DONE_EXPIRY + 2)
+        assert daemon.log.read_text().count("routine.started often") == 1
+    finally:
+        daemon.stop()
