@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -333,3 +334,21 @@ def test_tips_name_each_remedy_with_its_article(runner: CliRunner) -> None:
         assert remedy in text
     assert '"Introduction to neck muscle spasms"' in text
     assert "see a doctor" in text
+
+
+def test_readme_desktop_table_names_the_matrix_and_real_tests() -> None:
+    """Every server of the matrix has its row in the README's table of desktops, and each
+    test file a row names exists and mentions that server."""
+    from tests.test_e2e_servers import SERVERS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Desktops, as the tests saw them\n", 1)[1]
+    (table,) = [chunk for chunk in section.split("\n\n") if chunk.startswith("| server")][:1]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    servers = {row.split("|")[1].strip().split()[0]: row for row in rows[2:]}
+    for server in SERVERS:
+        assert server.name in servers, server.name
+    for name, row in servers.items():
+        for test in re.findall(r"`(test_\w+\.py)`", row.split("|")[-2]):
+            text = (ROOT / "tests" / test).read_text(encoding="utf-8").lower()
+            assert name.lower() in text, (name, test)
