@@ -106,6 +106,7 @@ def test_mako_holds_for_do_not_disturb_and_shows_one_note_per_routine(
         # the routine is "played" and its closing note keeps Done until it expires.
         assert "outcome=played" in daemon.log.read_text()
         assert daemon.status()["idle"]["source"] == "wayland-kde-idle"
+        assert len(mako.shown()) == 1  # the closing note, still there
         wait_for(lambda: mako.shown() == [], timeout=DONE_EXPIRY + 2)
     finally:
         daemon.stop()
