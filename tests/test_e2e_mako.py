@@ -74,7 +74,7 @@ def test_mako_holds_for_do_not_disturb_and_shows_one_note_per_routine(
     config.write_text(
         '[schedule]\npause_when_idle = "1m"\n'
         '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "1h"\n'
-        '[[routines]]\nname = "often"\nexercises = ["tick"]\nevery = "4s"\n' + TEST_EXERCISES
+        '[[routines]]\nname = "often"\nexercises = ["tick"]\nevery = "10s"\n' + TEST_EXERCISES
     )
     mako.ctl("mode", "-a", "do-not-disturb")
     daemon = RunningDaemon(mako.env, config)
@@ -83,7 +83,7 @@ def test_mako_holds_for_do_not_disturb_and_shows_one_note_per_routine(
         status = daemon.status()
         assert "(mako " in status["backend_reason"]
         assert status["dnd"] == "mako-mode"
-        wait_for(lambda: daemon.status()["routines"][1]["held"] == "dnd", timeout=10)
+        wait_for(lambda: daemon.status()["routines"][1]["held"] == "dnd", timeout=15)
         assert "routine.completed" not in daemon.log.read_text()
 
         mako.ctl("mode", "-r", "do-not-disturb")
