@@ -160,7 +160,7 @@ def test_steps_replace_one_another_and_the_closing_note_goes(
         if server.server.closes:
             wait_for(lambda: server.windows() == [], timeout=5)  # the closing note, withdrawn
         else:  # still there after the withdrawal; gone when it expires (DONE_EXPIRY)
-            time.sleep(2)
+            time.sleep(1)
             assert len(server.windows()) == 1
             wait_for(lambda: server.windows() == [], timeout=DONE_EXPIRY + 2)
     finally:

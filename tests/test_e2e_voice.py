@@ -109,7 +109,7 @@ def test_run_with_voice_and_no_speech_service_says_why(
 ) -> None:
     """With --voice and no speech command anywhere, the run says so once and guides on."""
     config = tmp_path / "voice.toml"
-    config.write_text(CONFIG)
+    config.write_text(CONFIG.replace("seconds = 2", "seconds = 1"))  # holds of a second
     env = {**user_env, "PATH": str(tmp_path)}  # nothing to speak with
     result = reminderd("run", "stretch", "--voice", "--config", str(config), env=env)
     assert result.returncode == 0, result.stderr
