@@ -266,7 +266,7 @@ def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
             in (status["backend_reason"])
         )
         wait_for(lambda: daemon.status()["asking"] is not None, timeout=10)
-        assert dunstctl(dunst, "count", "displayed") == "1"
+        wait_for(lambda: dunstctl(dunst, "count", "displayed") == "1", timeout=5)
         if shutil.which("import"):
             shot = tmp_path / "prompt.png"
             subprocess.run(["import", "-window", "root", str(shot)], env=dunst, check=True)

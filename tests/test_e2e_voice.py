@@ -15,7 +15,9 @@ from tests.conftest import Recorder, reminderd
 
 pytestmark = pytest.mark.e2e
 
-STAND_IN = """#!{python}
+# -S: no site-packages, so that the stand-in starts in milliseconds even on a loaded
+# machine and the time it writes is when it was started.
+STAND_IN = """#!{python} -S
 import json, sys, time
 with open({log!r}, "a") as out:
     out.write(json.dumps({{"mono": time.monotonic(), "argv": sys.argv}}) + "\\n")
