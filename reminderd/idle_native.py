@@ -82,6 +82,9 @@ class MacIdle:
     def __init__(self) -> None:
         if sys.platform != "darwin":
             raise IdleError("macos: not macOS")
+        self._open()
+
+    def _open(self) -> None:  # pragma: no cover - macOS only: IOKit is not on Linux
         self._iokit: Any = ctypes.CDLL("/System/Library/Frameworks/IOKit.framework/IOKit")
         self._cf: Any = ctypes.CDLL(
             "/System/Library/Frameworks/CoreFoundation.framework/CoreFoundation"
@@ -113,7 +116,7 @@ class MacIdle:
             None, b"HIDIdleTime", 0x08000100
         )  # UTF-8
 
-    def idle_seconds(self) -> float:
+    def idle_seconds(self) -> float:  # pragma: no cover - macOS only
         number = self._iokit.IORegistryEntryCreateCFProperty(self._service, self._key, None, 0)
         if not number:
             raise IdleError("macos: HIDIdleTime is not available")
@@ -139,8 +142,7 @@ class WindowsIdle:
         if user32 is None:
             if sys.platform != "win32":
                 raise IdleError("windows: not Windows")
-            windll: Any = getattr(ctypes, "windll")  # noqa: B009 - exists on Windows only
-            user32, kernel32 = windll.user32, windll.kernel32
+            user32, kernel32 = _windll()
         self._user32, self._kernel32 = user32, kernel32
 
     def idle_seconds(self) -> float:
@@ -149,3 +151,8 @@ class WindowsIdle:
             raise IdleError("windows: GetLastInputInfo failed")
         now = int(self._kernel32.GetTickCount()) & 0xFFFFFFFF
         return float((now - info.dwTime) & 0xFFFFFFFF) / 1000.0  # both wrap after 49.7 days
+
+
+def _windll() -> tuple[Any, Any]:  # pragma: no cover - Windows only
+    windll: Any = getattr(ctypes, "windll")  # noqa: B009 - exists on Windows only
+    return windll.user32, windll.kernel32

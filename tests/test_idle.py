@@ -164,3 +164,26 @@ def test_x11_is_not_used_in_a_wayland_session(xvfb: str, monkeypatch: pytest.Mon
     source, note = idle.detect("linux")
     assert source is None
     assert "x11: not used in a Wayland session (Xwayland sees only X11 input)" in note
+
+
+def test_x11_with_a_display_that_is_not_there_says_which() -> None:
+    """A DISPLAY no X server answers: the X11 source refuses and names it."""
+    with pytest.raises(IdleError, match="x11: cannot open display :987"):
+        X11Idle(":987")
+
+
+class FailingUser32(FakeUser32):
+    """MOCK (Windows edge): GetLastInputInfo fails."""
+
+    def GetLastInputInfo(self, pointer: Any) -> int:
+        return 0
+
+
+def test_windows_idle_that_cannot_be_read_is_an_idle_error() -> None:
+    """MOCK (Windows edge): a failing GetLastInputInfo is an IdleError, and constructing
+    the source off Windows without stand-ins is refused."""
+    with pytest.raises(IdleError, match="GetLastInputInfo failed"):
+        WindowsIdle(FailingUser32(0), FakeKernel32(0)).idle_seconds()
+    if sys.platform != "win32":
+        with pytest.raises(IdleError, match="windows: not Windows"):
+            WindowsIdle()
