@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from reminderd import service
 from reminderd.cli import cli
+from reminderd.errors import ReminderError
 
 
 @pytest.fixture
@@ -153,3 +154,79 @@ def test_a_real_venv_under_tmp_is_caught(tmp_path: Path) -> None:
         )
     finally:
         shutil.rmtree(venv)
+
+
+def stand_in(folder: Path, name: str, code: int) -> Path:
+    """A command that records its arguments, one line per call, and exits with ``code``."""
+    log = folder / f"{name}.calls"
+    script = folder / name
+    script.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexit {code}\n')
+    script.chmod(0o755)
+    return log
+
+
+def test_with_a_systemd_user_manager_install_enables_and_status_asks(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MOCK (no systemd user manager can run in this container): a stand-in systemctl
+    records what install, status and uninstall ask of it, and a failing daemon-reload is
+    reported with its output."""
+    monkeypatch.setattr(sys, "executable", "/usr/bin/python3")
+    (Path(os.environ["XDG_RUNTIME_DIR"]) / "systemd").mkdir()  # a user manager's folder
+    bin_dir = home / "bin"
+    bin_dir.mkdir()
+    calls = stand_in(bin_dir, "systemctl", 0)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    outcome = service.install(platform="linux")
+    assert outcome.lines == ("reminderd is started now and at every login.",)
+    assert calls.read_text().splitlines() == [
+        "--user daemon-reload",
+        "--user enable --now reminderd.service",
+    ]
+    assert service.status(platform="linux").lines[1:] == (
+        "systemctl --user is-enabled: unknown",
+        "systemctl --user is-active: unknown",
+    )
+    assert service.uninstall(platform="linux").lines == (
+        "reminderd is stopped.",
+        f"Removed {outcome.path}.",
+    )
+    assert service.uninstall(platform="linux").lines[-1] == (
+        f"Nothing to remove: {outcome.path} does not exist."
+    )
+    stand_in(bin_dir, "systemctl", 1)
+    failed = service.install(platform="linux")
+    assert failed.lines == ("systemctl --user daemon-reload failed: ",)
+
+
+def test_launchctl_missing_or_failing_is_said(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOCK (macOS edge): without launchctl the command to run is printed; a failing one
+    is reported with the command."""
+    monkeypatch.setenv("PATH", str(home / "bin"))
+    (home / "bin").mkdir()
+    lines = service.install(platform="darwin").lines
+    assert lines[-1].startswith("launchctl is not available; run: launchctl bootstrap gui/")
+    stand_in(home / "bin", "launchctl", 3)
+    lines = service.install(platform="darwin").lines
+    assert lines[-1].startswith("launchctl bootstrap gui/")
+    assert " failed: " in lines[-1]
+
+
+def test_windows_startup_entry_is_written_and_removed(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MOCK (Windows edge): the Startup entry goes into %APPDATA%, and status finds it."""
+    monkeypatch.setenv("APPDATA", str(home / "AppData"))
+    outcome = service.install(platform="win32")
+    assert outcome.path.name == "reminderd.cmd"
+    assert outcome.path.is_relative_to(home / "AppData")
+    assert service.status(platform="win32").lines == (f"Installed: {outcome.path}",)
+    assert service.uninstall(platform="win32").lines == (f"Removed {outcome.path}.",)
+
+
+def test_an_unwritable_place_is_a_clear_error(home: Path) -> None:
+    """The unit's folder cannot be made (a file is in the way): the error names the path."""
+    (home / ".config").mkdir()
+    (home / ".config" / "systemd").write_text("a file, not a folder")
+    with pytest.raises(ReminderError, match=r"cannot write .*reminderd\.service"):
+        service.install(platform="linux")
