@@ -63,7 +63,7 @@ def _libc_timerfd() -> tuple[int, SetTime]:
     return fd, settime
 
 
-def _os_timerfd() -> tuple[int, SetTime]:
+def _os_timerfd() -> tuple[int, SetTime]:  # pragma: no cover - Python 3.13+ only
     create = getattr(os, "timerfd_create")  # noqa: B009 - Python 3.13+
     settime_ns = getattr(os, "timerfd_settime_ns")  # noqa: B009
     fd = create(CLOCK_REALTIME, flags=TFD_NONBLOCK | TFD_CLOEXEC)
