@@ -448,6 +448,9 @@ class Core:
         """Show a "Start?" prompt and wait a minute for an answer: Start, Snooze and Skip
         buttons where the server's buttons can be pressed, otherwise the commands that
         answer it (``reminderd run`` and ``skip``, which work on any desktop)."""
+        # As before a routine: a closing note still up goes, so that the prompt is the one
+        # notification on screen (not queued behind it, nor a click away under it).
+        self._withdraw_done_notes(None)
         steps = routine_steps(routine, self.config.exercises, self.config.guidance)
         length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"

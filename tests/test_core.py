@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,7 +10,16 @@ from zoneinfo import ZoneInfo
 from reminderd.clock import SimClock
 from reminderd.config import load_library
 from reminderd.core import Core, Polls, simulate
-from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
+from reminderd.model import (
+    Config,
+    Event,
+    Exercise,
+    Guidance,
+    Routine,
+    StepSpec,
+    Trigger,
+    WorkSchedule,
+)
 from reminderd.notify import NullNotifier
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -325,3 +335,25 @@ def test_a_prompt_without_buttons_says_how_to_answer_and_run_answers_it() -> Non
     kinds = [e.kind for e in h.events]
     assert kinds.count("routine.started") == 1
     assert "routine.ignored" not in kinds
+
+
+def test_a_prompt_takes_the_place_of_the_last_closing_note() -> None:
+    """A "Start?" prompt that comes while the previous routine's closing note is still up
+    withdraws that note first, so that the prompt is alone on screen."""
+    asked = Routine("a", ("short",), Trigger(every=600), start="ask")
+    other = Routine("b", ("short",), Trigger(every=600))
+    h = Harness(replace(make_config(other, asked), guidance=Guidance(done=30.0)))
+    notifier = ButtonNotifier(failing=False)
+    h.core.notifier = notifier
+    h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
+    assert h.core.guide is not None
+    assert h.core.guide.name == "b"
+    while h.core.guide:  # b to its end; then a's prompt comes at once
+        h.clock.advance(h.core.next_wakeup() or 0)
+        h.core.tick()
+    assert h.core.asking is not None
+    closing, prompt = notifier.shown[-2:]
+    assert closing.summary.startswith("B")
+    assert "Done" in closing.body
+    assert prompt.body.startswith("Time for a")
+    assert notifier.closed == [len(notifier.shown) - 1]  # b's closing note, at once

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -77,15 +77,10 @@ def test_daemon_loop_sleeps_from_deadline_to_deadline(tmp_path: Path) -> None:
     assert fired == ["10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00"]
     steps = [e for e in events if e.kind == "routine.step"]
     assert len(steps) == 7 * 7  # 5 posture steps, an intro and a closing step per routine
-    # Every wake-up is a step's start, a reminder, a closing note's withdrawal (3 s after
-    # a routine whose outcome is completed: here, with no idle source, each is "played"
-    # and its note stays for the Done button), or the loop's longest sleep (MAX_WAIT).
-    linger = timedelta(seconds=3)
-    closing = [e for e in events if e.kind == "routine.completed"]
-    assert {e.data["outcome"] for e in closing} == {"played"}
-    deadlines = {e.at for e in events} | {
-        e.at + linger for e in closing if e.data["outcome"] == "completed"
-    }
+    # Every wake-up is a step's start, a reminder, or the loop's longest sleep (MAX_WAIT)
+    # with nothing due. (With no notification server the console shows the steps: there is
+    # no closing note to withdraw, so no wake-up for that.)
+    deadlines = {e.at for e in events}
     previous = start
     idle_wakes = []
     for moment in wakes:

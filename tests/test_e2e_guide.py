@@ -300,6 +300,6 @@ def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
             env=dunst,
             check=True,
         )
-        wait_for(lambda: daemon.log.read_text().count("routine.started quick") == 2, timeout=5)
+        wait_for(lambda: daemon.log.read_text().count("routine.started quick") == 2, timeout=10)
     finally:
         daemon.stop()
