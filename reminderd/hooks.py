@@ -80,6 +80,9 @@ class Hooks:
             return
         with self._lock:
             self._running.add(process)
+            late = self._stopping  # shutdown began while it was starting: wait() missed it
+        if late:
+            _kill_group(process, signal.SIGKILL)
         try:
             errors = _feed_and_collect(process, payload, time.monotonic() + hook.timeout)
             if errors is None:
