@@ -254,7 +254,7 @@ def reminderd(
     )
 
 
-# Exercises of a second or two, for configs that set their own [guidance].
+# Exercises of a second or less, for configs that set their own [guidance].
 EXERCISES_ONLY = """
 [[exercises]]
 id = "tick"
@@ -263,11 +263,11 @@ sides = ["right", "left"]
 
 [[exercises.steps]]
 text = "Lean {side}."
-seconds = 1
+seconds = 0.5
 
 [[exercises.steps]]
 text = "Back to the middle."
-seconds = 1.5
+seconds = 1
 """
 
 # Short guidance, so that an end-to-end routine takes seconds: an intro of one second

@@ -39,8 +39,8 @@ def test_run_sends_each_step_in_place_and_on_time(
     sent = notification_server.notifications()
     assert [(n["summary"], n["body"]) for n in sent] == [(e.summary, e.body) for e in expected]
     assert sent[0]["body"].startswith("Stop if pain increases.")
-    assert sent[1]["body"] == "Lean right. (1s)"
-    assert sent[3]["body"] == "Lean left. (1s)"
+    assert sent[1]["body"] == "Lean right. (0.5s)"
+    assert sent[3]["body"] == "Lean left. (0.5s)"
     assert sent[-1]["body"] == "Done. Well done."
     assert all(n["app_name"] == "reminderd" for n in sent)
     assert sent[0]["replaces_id"] == 0
@@ -48,7 +48,7 @@ def test_run_sends_each_step_in_place_and_on_time(
         assert current["replaces_id"] == previous["id"]
     for (previous, current), step in zip(itertools.pairwise(sent), steps, strict=False):
         assert current["mono"] - previous["mono"] == pytest.approx(step.seconds, abs=0.3)
-    assert sent[1]["expire_timeout"] == 2000  # the step's second plus one of grace
+    assert sent[1]["expire_timeout"] == 1500  # the step's half second plus one of grace
 
 
 def test_run_without_a_session_bus_guides_in_the_terminal(
@@ -61,8 +61,8 @@ def test_run_without_a_session_bus_guides_in_the_terminal(
     assert "no session bus" in result.stderr
     lines = result.stdout.splitlines()
     # The terminal says what the banner says: the same titles and numbering.
-    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 6s."
-    assert lines[1] == "[Quick · 1/4] Lean right. (1s)"
+    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 4s."
+    assert lines[1] == "[Quick · 1/4] Lean right. (0.5s)"
     assert lines[-1] == "[Quick] Done. Well done."
 
 

@@ -52,7 +52,7 @@ def test_start_button_starts_the_routine(
     and the history shows fired, asked, started, the steps and completed."""
     prompt = wait_for(lambda: prompts(notification_server))[0]
     assert prompt["summary"] == "Asked"
-    assert prompt["body"] == "Time for asked (6s). Stop if pain increases."  # intro included
+    assert prompt["body"] == "Time for asked (4s). Stop if pain increases."  # intro included
     assert prompt["actions"] == [
         *("default", "Start"),  # a click on the prompt itself
         *("start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"),
@@ -203,7 +203,7 @@ def test_hook_runs_with_the_event_on_stdin(user_env: dict[str, str], tmp_path: P
         assert (event["event"], event["routine"], event["exercise_seconds"]) == (
             "routine.completed",
             "quick",
-            5.0,
+            3.0,
         )
         wait_for(lambda: "was stopped after 1 s" in daemon.log.read_text())
     finally:

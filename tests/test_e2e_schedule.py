@@ -127,12 +127,12 @@ def test_plan_prints_the_day(user_env: dict[str, str], tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         f"Tuesday 24 November 2026: {config}",
         "Working hours: 09:00-12:00",
-        "  10:00  quick      6s  Quick",
-        "  10:30  tea        6s  Tea",
-        "  11:00  quick      6s  Quick",
-        "3 reminders, 18s guided, 15s of exercise.",
+        "  10:00  quick      4s  Quick",
+        "  10:30  tea        4s  Tea",
+        "  11:00  quick      4s  Quick",
+        "3 reminders, 12s guided, 9s of exercise.",
         "Each exercise today:",
-        "  tick: 3 runs, 6 reps, 15s",
+        "  tick: 3 runs, 6 reps, 9s",
     ]
     data = json.loads(
         reminderd(
