@@ -62,6 +62,14 @@ def stop_bus(bus: Bus) -> None:
     bus.process.wait(5)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests first: they wait on real time (steps, servers) for seconds each, so
+    the workers start them at once and the many short unit tests fill in behind them,
+    instead of one long test starting last and the rest of the workers waiting for it."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+
+
 @pytest.fixture
 def short_tmp() -> Iterator[Path]:
     """A private folder with a short path: a Unix socket's path must fit in 108 bytes, and
