@@ -261,7 +261,7 @@ class Panel:
             )
             self.bus.subscribe(WATCHER_RULE)
         except BusError as error:
-            self.reason = f"no session bus: {error}"
+            self.reason = f"not shown: {error}"
             return False
         self.register()
         return True

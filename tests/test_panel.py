@@ -342,3 +342,18 @@ def test_losing_the_session_bus_leaves_the_daemon_running(
         assert status["panel_reason"].startswith("lost the session bus")
     finally:
         daemon.stop()
+
+
+def test_without_a_session_bus_the_reason_says_why_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no session bus, the icon is not shown and the reason is the bus's own words,
+    not "no session bus" twice."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    item = panel.Panel(
+        lambda request: {"ok": True},
+        lambda: {},
+        stats=lambda: "",
+        now=lambda: datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc),
+    )
+    assert item.start() is False
+    assert item.reason == "not shown: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
+    item.close()
