@@ -33,13 +33,13 @@ def icon_pixels(pixels: list[tuple[int, int, int]]) -> list[tuple[int, int, int]
 def test_waybar_shows_the_icon_and_gets_it_back_after_a_restart(
     sway: Sway, user_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """waybar's tray registers the item and draws it; with an icon theme that lacks the
+    names it draws reminderd's own pixels (the green disc); a restarted waybar shows it
+    again."""
     missing = [tool for tool in ("waybar", "grim") if not shutil.which(tool)]
     if missing:
         pytest.skip(f"{', '.join(missing)} not installed (apt-get install waybar grim)")
     sway.start_waybar()
-    """waybar's tray registers the item and draws it; with an icon theme that lacks the
-    names it draws reminderd's own pixels (the green disc); a restarted waybar shows it
-    again."""
     env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": sway.env["DBUS_SESSION_BUS_ADDRESS"]}
     daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOW))
     daemon.start()
