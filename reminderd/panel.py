@@ -31,6 +31,8 @@ WATCHER_RULE = (
     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
     f"member='NameOwnerChanged',arg0='{WATCHER}'"
 )
+# The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
+HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
 
 Act = Callable[[dict[str, Any]], Any]
 Look = Callable[[], dict[str, Any]]
@@ -245,11 +247,13 @@ class Panel:
         self.items: dict[int, Item] = {}
         self.state = "waiting"
         self._register_serial: int | None = None
+        self._host_serial: int | None = None
 
     # -- connection -----------------------------------------------------------------------
 
     def start(self) -> bool:
-        """Connect, take the item's name, watch for the watcher, register if it is there."""
+        """Connect, take the item's name, watch for the watcher and its panels, and register
+        once a panel is there."""
         try:
             self.bus.call(
                 "org.freedesktop.DBus",
@@ -260,15 +264,45 @@ class Panel:
                 args=(self.name, 4),
             )
             self.bus.subscribe(WATCHER_RULE)
+            self.bus.subscribe(HOST_RULE)
         except BusError as error:
             self.reason = f"not shown: {error}"
             return False
-        self.register()
+        self.ask_for_a_panel()
         return True
 
     def fileno(self) -> int | None:
         conn = self.bus.conn
         return conn.sock.fileno() if conn is not None else None
+
+    def ask_for_a_panel(self) -> None:
+        """Ask the watcher whether a panel (a host) is registered; the item registers when
+        one is. An item that registers while a panel is still starting can be lost: waybar
+        takes the list of items when it connects to its watcher and listens for new ones
+        only once its host is registered, and one that comes in between is never drawn."""
+        from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
+
+        conn = self.bus.conn
+        if conn is None:
+            return
+        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=PROPS)
+        message = new_method_call(watcher, "Get", "ss", (WATCHER, "IsStatusNotifierHostRegistered"))
+        self._host_serial = next(conn.outgoing_serial)
+        try:
+            conn.send(message, serial=self._host_serial)
+        except OSError as error:
+            self.reason = f"lost the session bus: {error}"
+
+    def _panel_answer(self, failed: str | None, body: tuple[Any, ...]) -> None:
+        """The watcher's answer to ``ask_for_a_panel``. A watcher that does not say
+        (no such property) is taken at its word that it shows items."""
+        if failed and ("ServiceUnknown" in failed or "NameHasNoOwner" in failed):
+            self._registered(False, failed)
+        elif not failed and body and body[0] == ("b", False):
+            self.reason = "waiting for a panel: the StatusNotifierWatcher has no host yet"
+            log.debug("panel: %s", self.reason)
+        else:
+            self.register()
 
     def register(self) -> None:
         """Ask the watcher to show the item. The reply is read in ``readable`` like any other
@@ -317,15 +351,22 @@ class Panel:
             fields = message.header.fields
             kind = message.header.message_type
             if kind == MessageType.signal:
-                if fields.get(HeaderFields.member) == "NameOwnerChanged":
+                member = fields.get(HeaderFields.member)
+                if member == "NameOwnerChanged":
                     new_owner = message.body[2] if len(message.body) == 3 else ""
                     if new_owner:
-                        self.register()
+                        self.ask_for_a_panel()
                     else:
                         self.registered = False
                         self.reason = "the StatusNotifierWatcher left the bus"
+                elif member == "StatusNotifierHostRegistered" and not self.registered:
+                    self.ask_for_a_panel()
                 continue
             reply_to = fields.get(HeaderFields.reply_serial)
+            if reply_to is not None and reply_to == self._host_serial:
+                self._host_serial = None
+                self._panel_answer(fields.get(HeaderFields.error_name), tuple(message.body))
+                continue
             if reply_to is not None and reply_to == self._register_serial:
                 failed = fields.get(HeaderFields.error_name)
                 detail = f"{failed} {message.body[0] if message.body else ''}" if failed else ""

@@ -1,10 +1,12 @@
 """A StatusNotifierWatcher for tests: owns org.kde.StatusNotifierWatcher on a private bus
 and records every item that registers, one JSON object per line.
 
-    python tests/sni_watcher.py --address unix:path=... --record watcher.jsonl
+    python tests/sni_watcher.py --address unix:path=... --record watcher.jsonl [--no-host]
 
 It answers RegisterStatusNotifierItem and RegisterStatusNotifierHost, serves the watcher's
-properties, and emits StatusNotifierItemRegistered, as the watcher of a panel does.
+properties, and emits StatusNotifierItemRegistered, as the watcher of a panel does. With
+--no-host it starts as a watcher whose panel has not come yet: IsStatusNotifierHostRegistered
+is false until a RegisterStatusNotifierHost, which emits StatusNotifierHostRegistered.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--address", required=True)
     parser.add_argument("--record", required=True, type=Path)
+    parser.add_argument("--no-host", action="store_true")
     args = parser.parse_args(argv)
+    hosts = 0 if args.no_host else 1
     conn = own(args.address, NAME)
     log = Record(args.record)
     items: list[str] = []
     log({"method": "ready"})
 
     def handle(msg: Any) -> None:
+        nonlocal hosts
         fields = msg.header.fields
         member = fields.get(HeaderFields.member)
         sender = fields.get(HeaderFields.sender, "")
@@ -50,11 +55,15 @@ def main(argv: list[str] | None = None) -> int:
             conn.send(new_signal(emitter, "StatusNotifierItemRegistered", "s", (item,)))
             log({"method": "RegisterStatusNotifierItem", "service": service, "sender": sender})
         elif member == "RegisterStatusNotifierHost":
+            hosts += 1
             conn.send(new_method_return(msg))
+            emitter = DBusAddress(PATH, interface=NAME)
+            conn.send(new_signal(emitter, "StatusNotifierHostRegistered"))
+            log({"method": "RegisterStatusNotifierHost", "sender": sender})
         elif member in ("Get", "GetAll"):
             props = {
                 "RegisteredStatusNotifierItems": ("as", items),
-                "IsStatusNotifierHostRegistered": ("b", True),
+                "IsStatusNotifierHostRegistered": ("b", hosts > 0),
                 "ProtocolVersion": ("i", 0),
             }
             if member == "GetAll":

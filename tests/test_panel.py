@@ -41,7 +41,8 @@ class Watcher:
     def registrations(self) -> list[dict[str, Any]]:
         return [e for e in self.entries() if e["method"] == "RegisterStatusNotifierItem"]
 
-    def start(self) -> None:
+    def start(self, *, host: bool = True) -> None:
+        """Start the watcher; ``host=False``: one whose panel has not registered yet."""
         ready = sum(1 for e in self.entries() if e["method"] == "ready")
         self.process = subprocess.Popen(
             [
@@ -51,6 +52,7 @@ class Watcher:
                 self.bus.address,
                 "--record",
                 str(self.record),
+                *(() if host else ("--no-host",)),
             ]
         )
         wait_for(lambda: sum(1 for e in self.entries() if e["method"] == "ready") > ready)
@@ -86,10 +88,17 @@ def shown(
 
 
 def call(
-    bus: Bus, service: str, path: str, member: str, *, sig: str = "", body: tuple[Any, ...] = ()
+    bus: Bus,
+    service: str,
+    path: str,
+    member: str,
+    *,
+    sig: str = "",
+    body: tuple[Any, ...] = (),
+    interface: str = "",
 ) -> tuple[Any, ...]:
-    """One method call to the item; the interface is the one its path exports."""
-    interface = panel.MENU_IFACE if path == panel.MENU_PATH else panel.PROPS
+    """One method call; to the item, the interface is the one its path exports."""
+    interface = interface or (panel.MENU_IFACE if path == panel.MENU_PATH else panel.PROPS)
     with open_dbus_connection(bus.address) as conn:
         target = DBusAddress(path, bus_name=service, interface=interface)
         message = new_method_call(target, member, sig or None, body)
@@ -191,6 +200,37 @@ def test_the_icon_comes_back_when_the_panel_restarts(
     watcher.start()
     wait_for(lambda: len(watcher.registrations()) == 2)
     wait_for(lambda: daemon.status()["panel"])
+
+
+@pytest.mark.e2e
+def test_the_icon_waits_for_a_panel_behind_the_watcher(
+    watcher: Watcher, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A watcher whose panel (host) has not registered yet: the item waits, says so, and
+    registers when the host's StatusNotifierHostRegistered comes, not before."""
+    watcher.stop()
+    watcher.start(host=False)
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": watcher.bus.address}
+    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOW))
+    daemon.start()
+    try:
+        waiting = "waiting for a panel: the StatusNotifierWatcher has no host yet"
+        wait_for(lambda: daemon.status()["panel_reason"] == waiting)
+        assert watcher.registrations() == []
+        call(
+            watcher.bus,
+            "org.kde.StatusNotifierWatcher",
+            "/StatusNotifierWatcher",
+            "RegisterStatusNotifierHost",
+            sig="s",
+            body=("org.kde.StatusNotifierHost-1",),
+            interface="org.kde.StatusNotifierWatcher",
+        )
+        wait_for(lambda: len(watcher.registrations()) == 1)
+        wait_for(lambda: daemon.status()["panel"])
+        assert daemon.status()["panel_reason"] == "shown: registered with the StatusNotifierWatcher"
+    finally:
+        daemon.stop()
 
 
 def test_panel_icon_must_be_true_or_false(tmp_path: Path) -> None:
