@@ -299,6 +299,7 @@ class Panel:
         if failed and ("ServiceUnknown" in failed or "NameHasNoOwner" in failed):
             self._registered(False, failed)
         elif not failed and body and body[0] == ("b", False):
+            self.registered = False
             self.reason = "waiting for a panel: the StatusNotifierWatcher has no host yet"
             log.debug("panel: %s", self.reason)
         else:
@@ -354,7 +355,8 @@ class Panel:
                 member = fields.get(HeaderFields.member)
                 if member == "NameOwnerChanged":
                     new_owner = message.body[2] if len(message.body) == 3 else ""
-                    if new_owner:
+                    if new_owner:  # a new watcher (perhaps straight after the old one)
+                        self.registered = False
                         self.ask_for_a_panel()
                     else:
                         self.registered = False

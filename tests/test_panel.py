@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, MessageType, new_method_call
+from jeepney import DBusAddress, MessageType, new_method_call, new_signal
 from jeepney.io.blocking import open_dbus_connection
 
 from reminderd import panel
@@ -397,3 +397,23 @@ def test_without_a_session_bus_the_reason_says_why_once(monkeypatch: pytest.Monk
     assert item.start() is False
     assert item.reason == "not shown: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
     item.close()
+
+
+def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher's name passes straight to a new owner (one NameOwnerChanged, old to new):
+    the icon no longer counts as shown, and the new watcher is asked for its panel."""
+    item = panel.Panel(
+        lambda request: {"ok": True},
+        lambda: {},
+        stats=lambda: "",
+        now=lambda: NOW,
+    )
+    item.registered = True
+    asked: list[str] = []
+    monkeypatch.setattr(item, "ask_for_a_panel", lambda: asked.append("asked"))
+    bus = DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus")
+    owner = new_signal(bus, "NameOwnerChanged", "sss", (panel.WATCHER, ":1.5", ":1.9"))
+    monkeypatch.setattr(item.bus, "pending", lambda: [owner])
+    item.readable()
+    assert asked == ["asked"]
+    assert item.registered is False
