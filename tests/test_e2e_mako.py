@@ -116,7 +116,7 @@ def test_mako_shows_one_note_per_routine_and_none_after(
         closing = len(mako.shown())  # the closing note, just shown
         assert max(counts) == 1
         assert closing == 1
-        # Steps of a second or two are shorter than Wayland's idle protocols can judge: the
+        # Steps of a second or less are shorter than Wayland's idle protocols can judge: the
         # routine is "played", not "worked through".
         assert "outcome=played" in daemon.log.read_text()
         wait_for(lambda: mako.shown() == [], timeout=5)  # the closing note, withdrawn
