@@ -64,10 +64,16 @@ def stop_bus(bus: Bus) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests first: they wait on real time (steps, servers) for seconds each, so
-    the workers start them at once and the many short unit tests fill in behind them,
-    instead of one long test starting last and the rest of the workers waiting for it."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+    """Each worker's share starts with end-to-end tests: they wait on real time (steps,
+    servers) for seconds each, so every worker starts some at once and the short unit tests
+    fill in behind them, instead of one long test starting last and the rest waiting for
+    it. `--dist worksteal` first hands each worker one run of consecutive tests (the n-th
+    of n), so the order is n such runs, each an n-th of the end-to-end tests, then an n-th
+    of the rest."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    slow = [item for item in items if item.get_closest_marker("e2e")]
+    fast = [item for item in items if not item.get_closest_marker("e2e")]
+    items[:] = [item for n in range(workers) for item in (*slow[n::workers], *fast[n::workers])]
 
 
 @pytest.fixture
