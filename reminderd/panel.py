@@ -242,7 +242,9 @@ class Panel:
         self.bus = Bus(address)
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         self.registered = False
-        self.reason = "not started"
+        # What `status` says of the icon: its state (shown, not shown, waiting for a panel,
+        # no panel), a colon, and why.
+        self.reason = "not shown: not started"
         self.revision = 1
         self.items: dict[int, Item] = {}
         self.state = "waiting"
@@ -291,7 +293,7 @@ class Panel:
         try:
             conn.send(message, serial=self._host_serial)
         except OSError as error:
-            self.reason = f"lost the session bus: {error}"
+            self.reason = f"not shown: lost the session bus: {error}"
 
     def _panel_answer(self, failed: str | None, body: tuple[Any, ...]) -> None:
         """The watcher's answer to ``ask_for_a_panel``. A watcher that does not say
@@ -319,7 +321,7 @@ class Panel:
         try:
             conn.send(message, serial=self._register_serial)
         except OSError as error:
-            self.reason = f"lost the session bus: {error}"
+            self.reason = f"not shown: lost the session bus: {error}"
 
     def _registered(self, ok: bool, detail: str) -> None:
         self.registered = ok
@@ -329,7 +331,7 @@ class Panel:
         elif "ServiceUnknown" in detail or "NameHasNoOwner" in detail:
             self.reason = "no panel: no StatusNotifierWatcher on the session bus"
         else:
-            self.reason = f"the panel refused the icon: {detail}"
+            self.reason = f"not shown: the panel refused the icon: {detail}"
         log.debug("panel: %s", self.reason)
 
     def close(self) -> None:
@@ -346,7 +348,7 @@ class Panel:
         except BusError as error:
             log.warning("panel: %s", error)
             self.registered = False
-            self.reason = f"lost the session bus: {error}"
+            self.reason = f"not shown: lost the session bus: {error}"
             return
         for message in messages:
             fields = message.header.fields
@@ -360,7 +362,7 @@ class Panel:
                         self.ask_for_a_panel()
                     else:
                         self.registered = False
-                        self.reason = "the StatusNotifierWatcher left the bus"
+                        self.reason = "not shown: the StatusNotifierWatcher left the bus"
                 elif member == "StatusNotifierHostRegistered" and not self.registered:
                     self.ask_for_a_panel()
                 continue

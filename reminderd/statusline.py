@@ -72,8 +72,7 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         f"Sounds: {data['sounds']} ({data['sounds_reason']})",
         f"Do not disturb: {data['dnd'] or 'not known'} ({data['dnd_reason']})",
         f"Idle awareness: {data['idle']['note']}",
-        f"Panel icon: {'shown' if data.get('panel') else 'not shown'}"
-        f" ({data.get('panel_reason', 'not known')})",
+        f"Panel icon: {data.get('panel_reason') or 'not known'}",
     ]
     if data.get("other_breaks"):
         lines.append(f"Note: {data['other_breaks']}")

@@ -141,6 +141,8 @@ def test_the_item_registers_and_the_menu_drives_the_daemon(
     service = watcher.registrations()[0]["service"]
     wait_for(lambda: daemon.status()["panel"])
     assert daemon.status()["panel_reason"] == "shown: registered with the StatusNotifierWatcher"
+    lines = daemon.cli("status").stdout.splitlines()
+    assert "Panel icon: shown: registered with the StatusNotifierWatcher" in lines
     bus = watcher.bus
     (props,) = call(
         bus,
@@ -196,7 +198,7 @@ def test_the_icon_comes_back_when_the_panel_restarts(
     wait_for(lambda: len(watcher.registrations()) == 1)
     watcher.stop()
     wait_for(lambda: not daemon.status()["panel"])
-    assert daemon.status()["panel_reason"] == "the StatusNotifierWatcher left the bus"
+    assert daemon.status()["panel_reason"] == "not shown: the StatusNotifierWatcher left the bus"
     watcher.start()
     wait_for(lambda: len(watcher.registrations()) == 2)
     wait_for(lambda: daemon.status()["panel"])
@@ -379,7 +381,7 @@ def test_losing_the_session_bus_leaves_the_daemon_running(
         status = daemon.status()
         assert status["running"] is True
         assert status["panel"] is False
-        assert status["panel_reason"].startswith("lost the session bus")
+        assert status["panel_reason"].startswith("not shown: lost the session bus")
     finally:
         daemon.stop()
 
