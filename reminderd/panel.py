@@ -223,6 +223,11 @@ def tooltip(status: dict[str, Any], now: datetime) -> str:
     return f"Next: {first['title']} at {_when(first['next'], now)}"
 
 
+def no_watcher(error: str) -> bool:
+    """Whether a call's error means no StatusNotifierWatcher owns its name."""
+    return "ServiceUnknown" in error or "NameHasNoOwner" in error
+
+
 class Panel:
     """The exported item and menu on one session-bus connection."""
 
@@ -282,23 +287,14 @@ class Panel:
         one is. An item that registers while a panel is still starting can be lost: waybar
         takes the list of items when it connects to its watcher and listens for new ones
         only once its host is registered, and one that comes in between is never drawn."""
-        from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
-
-        conn = self.bus.conn
-        if conn is None:
-            return
-        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=PROPS)
-        message = new_method_call(watcher, "Get", "ss", (WATCHER, "IsStatusNotifierHostRegistered"))
-        self._host_serial = next(conn.outgoing_serial)
-        try:
-            conn.send(message, serial=self._host_serial)
-        except OSError as error:
-            self.reason = f"not shown: lost the session bus: {error}"
+        self._host_serial = self._ask_watcher(
+            PROPS, "Get", "ss", (WATCHER, "IsStatusNotifierHostRegistered")
+        )
 
     def _panel_answer(self, failed: str | None, body: tuple[Any, ...]) -> None:
         """The watcher's answer to ``ask_for_a_panel``. A watcher that does not say
         (no such property) is taken at its word that it shows items."""
-        if failed and ("ServiceUnknown" in failed or "NameHasNoOwner" in failed):
+        if failed and no_watcher(failed):
             self._registered(False, failed)
         elif not failed and body and body[0] == ("b", False):
             self.registered = False
@@ -308,27 +304,36 @@ class Panel:
             self.register()
 
     def register(self) -> None:
-        """Ask the watcher to show the item. The reply is read in ``readable`` like any other
-        message: waiting for it here would drop the panel's calls that come before it."""
+        """Ask the watcher to show the item."""
+        self._register_serial = self._ask_watcher(
+            WATCHER, "RegisterStatusNotifierItem", "s", (self.name,)
+        )
+
+    def _ask_watcher(
+        self, interface: str, method: str, signature: str, args: tuple[Any, ...]
+    ) -> int | None:
+        """Send one call to the watcher and return its serial. The reply is read in
+        ``readable`` like any other message: waiting for it here would drop the panel's
+        calls that come before it."""
         from jeepney import DBusAddress, new_method_call  # noqa: PLC0415
 
         conn = self.bus.conn
         if conn is None:
-            return
-        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
-        message = new_method_call(watcher, "RegisterStatusNotifierItem", "s", (self.name,))
-        self._register_serial = next(conn.outgoing_serial)
+            return None
+        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=interface)
+        serial: int = next(conn.outgoing_serial)
         try:
-            conn.send(message, serial=self._register_serial)
+            conn.send(new_method_call(watcher, method, signature, args), serial=serial)
         except OSError as error:
             self.reason = f"not shown: lost the session bus: {error}"
+        return serial
 
     def _registered(self, ok: bool, detail: str) -> None:
         self.registered = ok
         if ok:
             self.reason = "shown: registered with the StatusNotifierWatcher"
             log.info("panel: icon shown")
-        elif "ServiceUnknown" in detail or "NameHasNoOwner" in detail:
+        elif no_watcher(detail):
             self.reason = "no panel: no StatusNotifierWatcher on the session bus"
         else:
             self.reason = f"not shown: the panel refused the icon: {detail}"

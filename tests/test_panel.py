@@ -386,16 +386,16 @@ def test_losing_the_session_bus_leaves_the_daemon_running(
         daemon.stop()
 
 
+def unconnected_panel() -> panel.Panel:
+    """A panel item whose daemon answers nothing, for what it does with the bus alone."""
+    return panel.Panel(lambda request: {"ok": True}, lambda: {}, stats=lambda: "", now=lambda: NOW)
+
+
 def test_without_a_session_bus_the_reason_says_why_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """With no session bus, the icon is not shown and the reason is the bus's own words,
     not "no session bus" twice."""
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    item = panel.Panel(
-        lambda request: {"ok": True},
-        lambda: {},
-        stats=lambda: "",
-        now=lambda: datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc),
-    )
+    item = unconnected_panel()
     assert item.start() is False
     assert item.reason == "not shown: no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
     item.close()
@@ -404,12 +404,7 @@ def test_without_a_session_bus_the_reason_says_why_once(monkeypatch: pytest.Monk
 def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """The watcher's name passes straight to a new owner (one NameOwnerChanged, old to new):
     the icon no longer counts as shown, and the new watcher is asked for its panel."""
-    item = panel.Panel(
-        lambda request: {"ok": True},
-        lambda: {},
-        stats=lambda: "",
-        now=lambda: NOW,
-    )
+    item = unconnected_panel()
     item.registered = True
     asked: list[str] = []
     monkeypatch.setattr(item, "ask_for_a_panel", lambda: asked.append("asked"))
