@@ -22,6 +22,7 @@ import pytest
 from tests.buses import start_dbus
 
 if TYPE_CHECKING:
+    from tests.pipewire import PipeWire
     from tests.sway import Sway
 
 # Routines in the tests fall due every few seconds: below the 5-minute minimum of `every`.
@@ -323,4 +324,19 @@ def sway(private_bus: Bus) -> Iterator[Sway]:
         yield session
     finally:
         session.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pipewire(private_bus: Bus) -> Iterator[PipeWire]:
+    """A headless PipeWire (tests/pipewire.py) with a null sink, on the test's private bus."""
+    from tests.pipewire import PipeWire
+
+    folder = Path(tempfile.mkdtemp(prefix="rd-pw-", dir="/tmp"))
+    server = PipeWire(folder, private_bus)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
         shutil.rmtree(folder, ignore_errors=True)
