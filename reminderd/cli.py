@@ -370,6 +370,7 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     import threading  # noqa: PLC0415
 
     from reminderd import cues, speech  # noqa: PLC0415
+    from reminderd.children import Children  # noqa: PLC0415
     from reminderd.clock import SystemClock  # noqa: PLC0415
     from reminderd.config import load_config  # noqa: PLC0415
     from reminderd.exercises import routine_for, routine_steps  # noqa: PLC0415
@@ -380,11 +381,14 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     routine = routine_for(name, config.routines, config.exercises)
     steps = routine_steps(routine, config.exercises, config.guidance)
     choice = choose(config.backend, write=lambda _line: None)
-    spoken = speech.choose(True if voice else config.guidance.voice)
+    children = Children()
+    spoken = speech.choose(True if voice else config.guidance.voice, children)
     if voice and spoken.speaker.name == "off":
         click.echo(f"No voice: {spoken.reason}.", err=True)
     sounds = cues.choose(
-        config.guidance.sounds, choice.server.capabilities if choice.server else frozenset()
+        config.guidance.sounds,
+        choice.server.capabilities if choice.server else frozenset(),
+        children,
     )
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
@@ -414,6 +418,8 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
+    finally:
+        children.end_all()  # no voice or sound outlives the run
     display.end()
     if outcome != "completed":
         click.echo("Stopped.")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from reminderd.children import Children
 from reminderd.model import Step
 from reminderd.notify import on_path
-from reminderd.speech import detached
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,6 +71,9 @@ class Cues(Protocol):
     def play(self, cue: Cue) -> None:
         """Start the sound of ``cue``; never waits for it."""
 
+    def stop(self) -> None:
+        """End every sound still playing (the routine was withdrawn); never waits."""
+
 
 class NoCues:
     name = "off"
@@ -78,13 +81,17 @@ class NoCues:
     def play(self, cue: Cue) -> None:
         return None
 
+    def stop(self) -> None:
+        return None
+
 
 class PlayerCues:
     """Plays the theme's sounds with a desktop player, a process per cue."""
 
-    def __init__(self, name: str, argv: tuple[str, ...], by_file: bool) -> None:
+    def __init__(self, name: str, argv: tuple[str, ...], by_file: bool, children: Children) -> None:
         self.name = name
         self.argv = argv
+        self._children = children
         self.by_file = by_file  # the player takes a file, not a theme name
         self._playing: list[subprocess.Popen[bytes]] = []
         self._broken = False
@@ -96,10 +103,16 @@ class PlayerCues:
         target = str(THEME / f"{sound}.oga") if self.by_file else sound
         self._reap()
         try:
-            self._playing.append(detached([*self.argv, target]))
+            self._playing.append(self._children.spawn([*self.argv, target], f"sound {sound}"))
         except OSError as error:
             log.warning("sounds: %s cannot run (%s); guiding without sounds", self.argv[0], error)
             self._broken = True
+
+    def stop(self) -> None:
+        for process in self._playing:
+            if process.poll() is None:
+                self._children.end(process)
+        self._playing = []
 
     def _reap(self) -> None:
         """Collect players that have ended, without waiting; log once if one failed."""
@@ -125,7 +138,7 @@ class CueChoice:
     reason: str
 
 
-def choose(enabled: bool, server_capabilities: frozenset[str]) -> CueChoice:
+def choose(enabled: bool, server_capabilities: frozenset[str], children: Children) -> CueChoice:
     """Cues through the notification server where it plays sounds, else a desktop player."""
     if not enabled:
         return CueChoice(NoCues(), False, "off ([guidance] sounds = false)")
@@ -133,11 +146,13 @@ def choose(enabled: bool, server_capabilities: frozenset[str]) -> CueChoice:
         return CueChoice(NoCues(), True, "the notification server plays them (sound-name hint)")
     if on_path("canberra-gtk-play"):
         return CueChoice(
-            PlayerCues("canberra", ("canberra-gtk-play", "-i"), False), False, "canberra-gtk-play"
+            PlayerCues("canberra", ("canberra-gtk-play", "-i"), False, children),
+            False,
+            "canberra-gtk-play",
         )
     if THEME.is_dir():
         for player in ("pw-play", "paplay"):
             if on_path(player):
-                return CueChoice(PlayerCues(player, (player,), True), False, player)
+                return CueChoice(PlayerCues(player, (player,), True, children), False, player)
         return CueChoice(NoCues(), False, "off: no sound player (pw-play, paplay)")
     return CueChoice(NoCues(), False, f"off: no sound theme in {THEME} (sound-theme-freedesktop)")

@@ -173,6 +173,7 @@ class Guide:
             return
         self.outcome = "cancelled"
         self._speaker.stop()
+        self._cues.cues.stop()
         self._notifier.close(self.notification_id)
         self._emit("cancelled", {"reason": reason, "step": self.index + 1})
 

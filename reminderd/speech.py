@@ -1,10 +1,11 @@
 """Spoken steps: what a person hears, and the desktop's speech service that says it.
 
 A person whose chin is on their collarbone cannot read a notification: each step's words
-are spoken as it starts. Speech runs in a separate process, one per line, started without
-waiting (the loop never blocks on it): speech-dispatcher's ``spd-say`` on Linux,
-``espeak-ng`` where that is all there is, ``say`` on macOS, the built-in SAPI voice through
-PowerShell on Windows, or a command the person names. A new line interrupts the previous
+are spoken as it starts. Speech runs in a separate process, one per line and leading a
+process group of its own (``children``), started without waiting (the loop never blocks
+on it): speech-dispatcher's ``spd-say`` on Linux, ``espeak-ng`` where that is all there
+is, ``say`` on macOS, the built-in SAPI voice through PowerShell on Windows, or a command
+the person names. A new line interrupts the previous
 one if it is still speaking, so the words always match the step on screen. A command that
 is missing or fails is logged once; guidance goes on silently.
 """
@@ -16,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import Protocol
 
+from reminderd.children import Children
 from reminderd.model import Step
 from reminderd.notify import on_path
 
@@ -95,20 +97,6 @@ def words(steps: tuple[Step, ...], index: int) -> str:
     return said
 
 
-def detached(argv: list[str]) -> subprocess.Popen[bytes]:
-    """Start ``argv`` beside the daemon: no terminal, no output, a session of its own, and
-    never waited for (its caller reaps it later). OSError if it cannot start."""
-    import subprocess  # noqa: PLC0415 - only a daemon that speaks or plays sounds loads it
-
-    return subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 class Speaker(Protocol):
     """The port that speaks a step's words."""
 
@@ -137,9 +125,10 @@ class Silent:
 class CommandSpeaker:
     """Speaks by running ``argv`` with the words as its last argument, one process a line."""
 
-    def __init__(self, name: str, argv: tuple[str, ...]) -> None:
+    def __init__(self, name: str, argv: tuple[str, ...], children: Children) -> None:
         self.name = name
         self.argv = argv
+        self._children = children
         self._current: subprocess.Popen[bytes] | None = None
         self._broken = False
 
@@ -148,7 +137,7 @@ class CommandSpeaker:
             return
         self.stop()
         try:
-            self._current = detached([*self.argv, text])
+            self._current = self._children.spawn([*self.argv, text], f"voice {self.argv[0]}")
         except OSError as error:
             log.warning("speech: %s cannot run (%s); guiding without a voice", self.argv[0], error)
             self._broken = True
@@ -158,8 +147,7 @@ class CommandSpeaker:
         if current is None:
             return
         if current.poll() is None:
-            current.terminate()
-            current.wait()  # a terminated process ends at once; reaped, not left a zombie
+            self._children.end(current)  # its group: SIGTERM, then SIGKILL if it lingers
         elif current.returncode not in (0, -15) and not self._broken:
             log.warning(
                 "speech: %s exited with %d; guiding without a voice",
@@ -183,12 +171,16 @@ POWERSHELL_SAY = (
 )
 
 
-def choose(voice: bool | tuple[str, ...], platform: str = sys.platform) -> VoiceChoice:
+def choose(
+    voice: bool | tuple[str, ...], children: Children, platform: str = sys.platform
+) -> VoiceChoice:
     """The speech service: off unless asked for; a named command; else the system's own."""
     if voice is False:
         return VoiceChoice(Silent(), "off ([guidance] voice = false)")
     if isinstance(voice, tuple):
-        return VoiceChoice(CommandSpeaker(voice[0], voice), "the command in [guidance] voice")
+        return VoiceChoice(
+            CommandSpeaker(voice[0], voice, children), "the command in [guidance] voice"
+        )
     candidates: list[tuple[str, tuple[str, ...], str]]
     if platform == "darwin":
         candidates = [("say", ("say",), "macOS's own voice")]
@@ -203,6 +195,6 @@ def choose(voice: bool | tuple[str, ...], platform: str = sys.platform) -> Voice
         ]
     for name, argv, why in candidates:
         if on_path(argv[0]):
-            return VoiceChoice(CommandSpeaker(name, argv), why)
+            return VoiceChoice(CommandSpeaker(name, argv, children), why)
     missing = ", ".join(argv[0] for _, argv, _ in candidates)
     return VoiceChoice(Silent(), f"off: no speech command found ({missing})")

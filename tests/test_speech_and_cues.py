@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from reminderd import cues, speech
+from reminderd.children import Children
 from reminderd.clock import SimClock
 from reminderd.config import load_library
 from reminderd.core import Core
@@ -50,6 +51,9 @@ class Played:
 
     def play(self, cue: Cue) -> None:
         self.sounds.append((self.clock.monotonic(), cue))
+
+    def stop(self) -> None:
+        return None
 
 
 def drive(guide: Guide, clock: SimClock) -> None:
@@ -233,7 +237,7 @@ def test_a_missing_speech_command_is_logged_once_and_guidance_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A speech command that cannot run is logged once; later lines are skipped silently."""
-    speaker = CommandSpeaker("nothing", ("/nonexistent/speak",))
+    speaker = CommandSpeaker("nothing", ("/nonexistent/speak",), Children())
     with caplog.at_level(logging.WARNING, logger="reminderd"):
         speaker.say("one")
         speaker.say("two")
@@ -242,8 +246,8 @@ def test_a_missing_speech_command_is_logged_once_and_guidance_goes_on(
 
 def test_voice_is_off_unless_asked_for_and_a_command_can_be_named() -> None:
     """No voice by default; a command list is used as it is, with the words last."""
-    assert speech.choose(False).speaker.name == "off"
-    named = speech.choose(("my-tts", "--fast"))
+    assert speech.choose(False, Children()).speaker.name == "off"
+    named = speech.choose(("my-tts", "--fast"), Children())
     assert isinstance(named.speaker, CommandSpeaker)
     assert named.speaker.argv == ("my-tts", "--fast")
 
@@ -255,16 +259,16 @@ def test_each_system_speaks_with_its_own_service(monkeypatch: pytest.MonkeyPatch
     present: set[str] = set()
     monkeypatch.setattr(speech, "on_path", lambda program: program in present)
     present.update({"say", "powershell", "espeak-ng"})
-    mac = speech.choose(True, platform="darwin")
+    mac = speech.choose(True, Children(), platform="darwin")
     assert isinstance(mac.speaker, CommandSpeaker)
     assert mac.speaker.argv == ("say",)
-    windows = speech.choose(True, platform="win32")
+    windows = speech.choose(True, Children(), platform="win32")
     assert isinstance(windows.speaker, CommandSpeaker)
     assert windows.speaker.argv[0] == "powershell"
     assert "$args[0]" in windows.speaker.argv[-1]
-    linux = speech.choose(True, platform="linux")
+    linux = speech.choose(True, Children(), platform="linux")
     assert linux.speaker.name == "espeak-ng"
     present.add("spd-say")
-    assert speech.choose(True, platform="linux").speaker.name == "speech-dispatcher"
+    assert speech.choose(True, Children(), platform="linux").speaker.name == "speech-dispatcher"
     present.clear()
-    assert speech.choose(True, platform="linux").speaker.name == "off"
+    assert speech.choose(True, Children(), platform="linux").speaker.name == "off"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from reminderd import cues, dnd, peers, speech
 from reminderd.bus import BusError
+from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import ConfigSource, find_config, load_config
 from reminderd.control.server import Client, Server
@@ -89,6 +90,7 @@ class Daemon:
         self.stopping = False
         self.loop = loop or Loop()
         self.commands = Commands(self)
+        self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
         self.backend = self._choose(config.backend)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
@@ -143,11 +145,11 @@ class Daemon:
 
     def _choose_guidance(self, config: Config) -> None:
         """The voice and the sound cues, chosen like the notification backend."""
-        self.voice = speech.choose(config.guidance.voice)
+        self.voice = speech.choose(config.guidance.voice, self.children)
         log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
         server = self.backend.server
         self.sounds = cues.choose(
-            config.guidance.sounds, server.capabilities if server else frozenset()
+            config.guidance.sounds, server.capabilities if server else frozenset(), self.children
         )
         log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
         self.core.speaker = self.voice.speaker
@@ -324,6 +326,7 @@ class Daemon:
                 self.core.tick()
                 self._watch_notifier()
                 self.loop.run_once(self._timeout())
+                self.children.reap()
                 self._notifier_signals()
                 if self.server:
                     self.server.expire()
@@ -347,6 +350,8 @@ class Daemon:
             waits.append(MAX_SLEEP)
         if self.server and (deadline := self.server.next_deadline()) is not None:
             waits.append(deadline - self.server.clock())
+        if (ending := self.children.next_deadline()) is not None:
+            waits.append(ending - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
@@ -362,6 +367,7 @@ class Daemon:
     def shutdown(self) -> None:
         if self.core.guide:
             self.core.guide.cancel("stopped")
+        self.children.end_all()
         self.hooks.wait()
         self.history.close()
         if self.server:

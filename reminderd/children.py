@@ -1,0 +1,135 @@
+"""The processes reminderd starts beside itself (a spoken line, a sound, a hook): each leads
+a process group of its own, is ended as a group, and is never waited for by the loop.
+
+A voice or player may ignore SIGTERM, hang, or fork a helper that outlives it. Ending one
+therefore sends SIGTERM to its whole group and, if anything of the group is still there
+``grace`` seconds later, SIGKILL; the loop learns when that is due from ``next_deadline``
+and calls ``reap`` when it wakes, so no call here blocks, and nothing outlives ``end_all``
+at shutdown (which alone may wait, at most ``grace`` seconds).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import subprocess
+
+log = logging.getLogger("reminderd")
+
+GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+
+
+@dataclass(slots=True)
+class _Child:
+    process: subprocess.Popen[bytes]
+    name: str
+    kill_at: float | None = None  # monotonic: SIGKILL the group then, if it is still there
+    exited: int | None = None  # the leader's exit status, once reaped
+    ending: bool = False  # reminderd asked it to end
+
+
+@dataclass(frozen=True, slots=True)
+class Ended:
+    """A child whose leader has exited: its name, its exit status (negative: the signal
+    that ended it), and whether reminderd ended it (then a non-zero status is expected)."""
+
+    name: str
+    returncode: int
+    ended_by_us: bool
+
+
+class Children:
+    """Owns the processes started through it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, grace: float = GRACE) -> None:
+        self._clock = clock
+        self._grace = grace
+        self._children: dict[int, _Child] = {}
+
+    def spawn(self, argv: Sequence[str], name: str | None = None) -> subprocess.Popen[bytes]:
+        """Start ``argv`` with no terminal and no output, leading a session (and so a
+        process group) of its own. OSError if it cannot start."""
+        import subprocess  # noqa: PLC0415 - only a daemon that speaks, plays or hooks loads it
+
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._children[process.pid] = _Child(process, name or argv[0])
+        return process
+
+    def running(self, process: subprocess.Popen[bytes]) -> bool:
+        """Whether ``process`` (the group's leader) has not exited yet; never waits."""
+        return process.poll() is None
+
+    def end(self, process: subprocess.Popen[bytes]) -> None:
+        """End ``process`` and everything in its group: SIGTERM now, SIGKILL after the grace
+        period if anything is left (see ``reap``). Never waits."""
+        child = self._children.get(process.pid)
+        if child is None or child.ending:
+            return
+        _signal_group(process.pid, signal.SIGTERM)
+        child.kill_at = self._clock() + self._grace
+        child.ending = True
+
+    def reap(self) -> list[Ended]:
+        """Collect leaders that have exited and kill groups whose grace has run out; return
+        what ended since the last call. Never waits."""
+        now = self._clock()
+        ended = []
+        for pid, child in list(self._children.items()):
+            if child.exited is None and (code := child.process.poll()) is not None:
+                child.exited = code
+                ended.append(Ended(child.name, code, child.ending))
+            if child.kill_at is not None and now >= child.kill_at:
+                # The leader may be gone while a helper it forked plays on: the whole group.
+                _signal_group(pid, signal.SIGKILL)
+                child.kill_at = None
+                if child.exited is None:
+                    continue  # SIGKILL cannot be ignored: reaped on the next call
+            if child.exited is not None and child.kill_at is None:
+                del self._children[pid]
+        return ended
+
+    def next_deadline(self) -> float | None:
+        """Monotonic time at which ``reap`` has a group to kill; None if none."""
+        # A leader killed but not yet reaped is a zombie until the loop's next wake: harmless.
+        return min(
+            (c.kill_at for c in self._children.values() if c.kill_at is not None), default=None
+        )
+
+    def end_all(self) -> None:
+        """At shutdown: end every group, wait at most the grace period, kill what is left."""
+        for child in self._children.values():
+            if child.exited is None or child.kill_at is not None:
+                _signal_group(child.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + self._grace
+        while any(c.process.poll() is None for c in self._children.values()):
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.01)
+        for pid, child in self._children.items():
+            _signal_group(pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                child.process.wait(1)
+        self._children.clear()
+
+    def __len__(self) -> int:
+        return len(self._children)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal the group that ``pid`` leads; a group already gone is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
