@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from reminderd.clock import SystemClock
     from reminderd.config import ConfigSource
     from reminderd.guide import Guide
-    from reminderd.model import Config, Step
+    from reminderd.model import Config, Routine, Step
+    from reminderd.speech import Speaker
 
 F = TypeVar("F", bound=Callable[..., Any])
+MEASURE_TIMEOUT = 10.0  # seconds `run --voice` waits for the engine to time its lines
 
 
 class _Group(click.Group):
@@ -369,23 +371,25 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     import signal  # noqa: PLC0415
     import threading  # noqa: PLC0415
 
-    from reminderd import cues, speech  # noqa: PLC0415
     from reminderd.children import Children  # noqa: PLC0415
     from reminderd.clock import SystemClock  # noqa: PLC0415
     from reminderd.config import load_config  # noqa: PLC0415
-    from reminderd.exercises import routine_for, routine_steps  # noqa: PLC0415
-    from reminderd.guide import Guide, run_blocking  # noqa: PLC0415
+    from reminderd.cues.choose import choose as choose_cues  # noqa: PLC0415
+    from reminderd.exercises import routine_for  # noqa: PLC0415
+    from reminderd.guide import Guide, Tempo, run_blocking  # noqa: PLC0415
     from reminderd.notify import NullNotifier, choose  # noqa: PLC0415
+    from reminderd.speech.choose import choose as choose_voice  # noqa: PLC0415
 
     config = load_config(_source(config_path))
     routine = routine_for(name, config.routines, config.exercises)
-    steps = routine_steps(routine, config.exercises, config.guidance)
     choice = choose(config.backend, write=lambda _line: None)
     children = Children()
-    spoken = speech.choose(True if voice else config.guidance.voice, children)
+    tempo = Tempo.from_env(os.environ)
+    spoken = choose_voice(True if voice else config.guidance.voice, children, rate=1 / tempo.pace)
     if voice and spoken.speaker.name == "off":
         click.echo(f"No voice: {spoken.reason}.", err=True)
-    sounds = cues.choose(
+    steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
+    sounds = choose_cues(
         config.guidance.sounds,
         choice.server.capabilities if choice.server else frozenset(),
         children,
@@ -407,6 +411,8 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         on_event=record,
         speaker=spoken.speaker,
         cues=sounds,
+        countdown=config.guidance.countdown,
+        linger=linger,
     )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
@@ -424,6 +430,32 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     if outcome != "completed":
         click.echo("Stopped.")
         sys.exit(130)
+
+
+def _voiced_steps(
+    routine: Routine, config: Config, speaker: Speaker, pace: float
+) -> tuple[tuple[Step, ...], float]:
+    """The routine's steps and how long its closing note stays, planned from how long its
+    lines take to say; lines the engine has not timed yet are timed first (a second or
+    so, once: the lengths are kept)."""
+    import subprocess  # noqa: PLC0415
+
+    from reminderd.exercises import closing_seconds, routine_steps  # noqa: PLC0415
+    from reminderd.speech import beats, words  # noqa: PLC0415
+
+    plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
+    lines = [words(plain, i) for i in range(len(plain))]
+    lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
+    measuring = speaker.prepare(lines)
+    if measuring is not None:
+        try:
+            measuring.wait(MEASURE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            measuring.kill()  # the estimates serve instead
+    steps = routine_steps(
+        routine, config.exercises, config.guidance, timing=speaker.seconds, pace=pace
+    )
+    return steps, closing_seconds(steps, config.guidance, speaker.seconds)
 
 
 def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:

@@ -108,7 +108,7 @@ _SECTION_KEYS = {
         "panel",
     ),
     "panel": ("icon",),
-    "guidance": ("voice", "sounds", "intro", "lead_in", "done"),
+    "guidance": ("voice", "sounds", "intro", "lead_in", "done", "countdown"),
     "schedule": (
         "working_hours",
         "days",
@@ -806,6 +806,9 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
         )
         panel_icon = True
     problems.extend(reader.problems)
+    if not problems:
+        inline = {t.get("id"): i for i, t in enumerate(reader.tables(data, (), "exercises"))}
+        _check_words(routines, library, guidance, reader, inline, problems, warnings)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
     return Config(
@@ -820,6 +823,31 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
         panel_icon=panel_icon,
         path=path,
     )
+
+
+def _check_words(  # noqa: PLR0917 - the loader's parts, passed as they are
+    routines: tuple[Routine, ...],
+    library: Mapping[str, Exercise],
+    guidance: Guidance,
+    reader: _Reader,
+    inline: Mapping[object, int],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """Steps whose words cannot fit their time: refused when the voice is on, pointed out
+    when it is off (they would be cut the day it is turned on)."""
+    from reminderd.speech.fit import check  # noqa: PLC0415
+
+    for misfit in check(routines, library, guidance):
+        step = misfit.step
+        exercise = library[step.exercise_id]
+        key: KeyPath = ("setup",) if step.spec == -1 else ("steps", step.spec or 0, "text")
+        if step.exercise_id in inline:  # an [[exercises]] table of this file
+            where = ("exercises", inline[step.exercise_id], *key)
+            found = reader._at(where, misfit.message, misfit.fix)
+        else:
+            found = Problem(exercise.origin or "", None, key_text(key), misfit.message, misfit.fix)
+        (problems if guidance.voice else warnings).append(found)
 
 
 def _schedule(data: Mapping[str, Any], reader: _Reader) -> WorkSchedule:
@@ -976,6 +1004,10 @@ def _guidance(data: Mapping[str, Any], reader: _Reader) -> Guidance:
     if not isinstance(sounds, bool):
         reader.problem((*path, "sounds"), f"expected true or false, got {sounds!r}", "")
         sounds = default.sounds
+    countdown = data.get("countdown", default.countdown)
+    if not isinstance(countdown, bool):
+        reader.problem((*path, "countdown"), f"expected true or false, got {countdown!r}", "")
+        countdown = default.countdown
     pace = {
         "intro": (1.0, 30.0, "between 1 second and 30 seconds"),
         "lead_in": (1.0, 15.0, "between 1 second and 15 seconds: the time to read or hear a step"),
@@ -988,6 +1020,7 @@ def _guidance(data: Mapping[str, Any], reader: _Reader) -> Guidance:
         intro=seconds["intro"] or default.intro,
         lead_in=seconds["lead_in"] or default.lead_in,
         done=seconds["done"] or default.done,
+        countdown=countdown,
     )
 
 

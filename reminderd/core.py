@@ -21,8 +21,14 @@ from reminderd.cues import CueChoice, NoCues
 from reminderd.dnd import Watch as DndWatch
 from reminderd.durations import format_duration
 from reminderd.errors import IdleError, NotifyError, SkipBudgetError, UnknownNameError
-from reminderd.exercises import SAFETY_LINE, routine_for, routine_steps, total_seconds
-from reminderd.guide import Guide
+from reminderd.exercises import (
+    SAFETY_LINE,
+    closing_seconds,
+    routine_for,
+    routine_steps,
+    total_seconds,
+)
+from reminderd.guide import Guide, Tempo, position
 from reminderd.model import EXERCISE_KINDS, Config, Event, Routine, Step
 from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import Observation, Presence
@@ -135,8 +141,11 @@ class Core:
         speaker: Speaker | None = None,
         cues: CueChoice | None = None,
         polls: Polls = Polls(),
+        tempo: Tempo | None = None,
     ) -> None:
         self.config = config
+        self.tempo = tempo or Tempo()
+        self._rest_until: float | None = None  # monotonic: the next routine waits till then
         self.clock = clock
         self.polls = polls
         self.notifier = notifier
@@ -195,8 +204,10 @@ class Core:
         """Seconds until ``tick`` has something to do; None if nothing is ever due."""
         now = self.clock.now()
         waits = [deadline - self.clock.monotonic() for deadline, _ in self._closing]
-        if self.guide and (deadline := self.guide.next_deadline()) is not None:
+        if self.guide and (deadline := self.guide.next_wake()) is not None:
             waits.append(deadline - self.clock.monotonic())
+        if self.queue and self._rest_until is not None and not self.on_screen():
+            waits.append(self._rest_until - self.clock.monotonic())
         if self.asking:
             waits.append((self.asking.deadline - now).total_seconds())
         if self.paused_until:
@@ -384,6 +395,8 @@ class Core:
         return not self.notifier.failing and "actions" in self.notifier.capabilities
 
     def _start_next(self) -> None:
+        if self._rest_until is not None and self.clock.monotonic() < self._rest_until - 1e-9:
+            return  # a breath after the last routine, its closing words said whole
         while self.on_screen() is None and self.queue:
             name, reason = self.queue.pop(0)
             routine = self.config.routine(name) or self._adhoc(name)
@@ -400,8 +413,14 @@ class Core:
         self._withdraw_done_notes(None)
         today = self.clock.now().astimezone(self.clock.zone()).date()
         first_today, self._safety_day = self._safety_day != today, today
+        guidance, timing = self.config.guidance, self.speaker.seconds
         steps = routine_steps(
-            routine, self.config.exercises, self.config.guidance, point_to_safety=first_today
+            routine,
+            self.config.exercises,
+            guidance,
+            point_to_safety=first_today,
+            timing=timing,
+            pace=self.tempo.pace,
         )
         self.guide_reason = reason
         self._judged, self._judging = [], None
@@ -418,6 +437,8 @@ class Core:
             replaces=replaces,
             speaker=self.speaker,
             cues=self.cues,
+            countdown=guidance.countdown,
+            linger=closing_seconds(steps, guidance, timing),
         )
         self.guide.start()
         self._after_guide()
@@ -430,10 +451,12 @@ class Core:
         if guide is None or not guide.finished:
             return
         self.guide = None
-        if guide.outcome == "completed" and guide.notification_id is not None:
-            linger = self.config.guidance.done
-            self._closing.append((self.clock.monotonic() + linger, guide.notification_id))
-            self._done_notes[guide.notification_id] = guide.name
+        if guide.outcome == "completed":
+            now = self.clock.monotonic()
+            self._rest_until = now + max(guide.linger, self.tempo.breath)
+            if guide.notification_id is not None:
+                self._closing.append((now + guide.linger, guide.notification_id))
+                self._done_notes[guide.notification_id] = guide.name
 
     def _withdraw_done_notes(self, now: float | None) -> None:
         """Close the closing notes whose time is up (all of them when ``now`` is None)."""
@@ -451,7 +474,8 @@ class Core:
         # As before a routine: a closing note still up goes, so that the prompt is the one
         # notification on screen (not queued behind it, nor a click away under it).
         self._withdraw_done_notes(None)
-        steps = routine_steps(routine, self.config.exercises, self.config.guidance)
+        guidance, timing = self.config.guidance, self.speaker.seconds
+        steps = routine_steps(routine, self.config.exercises, guidance, timing=timing)
         length = format_duration(total_seconds(steps))
         body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
         buttons = self._buttons(routine.name) if self._actions() else ()
@@ -815,6 +839,7 @@ class Core:
                 "step": self.guide.index + 1,
                 "of": len(self.guide.steps),
                 "text": step.labelled,
+                "position": position(step),
                 "remaining": round(self.guide.remaining(), 1),
             }
         paused = self.paused_until is not None

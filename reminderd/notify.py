@@ -47,7 +47,9 @@ class Note:
     actions: tuple[tuple[str, str], ...] = ()  # (key, label)
     urgency: int = 1
     final: bool = False
-    sound: str = ""  # a sound theme name, for servers that play sounds (sound-name hint)
+    sound: str = ""  # a sound file, or a theme's sound name, for servers that play sounds
+    value: int | None = None  # a progress bar, 0 to 100 (the `value` hint)
+    refresh: bool = False  # the same note redrawn in place (its bar moved): not worth a line
 
     @property
     def expiry_ms(self) -> int:
@@ -112,6 +114,8 @@ class ConsoleNotifier:
         self._write = write
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
+        if note.refresh:
+            return None
         length = f" [{note.seconds:g} s]" if note.seconds > 0 else ""
         try:
             self._write(f"{note.summary}: {note.body}{length}")
@@ -210,7 +214,9 @@ class FreedesktopNotifier:
             "desktop-entry": ("s", APP_NAME),
         }
         if note.sound and "sound" in self.capabilities:
-            hints["sound-name"] = ("s", note.sound)
+            hints["sound-file" if note.sound.startswith("/") else "sound-name"] = ("s", note.sound)
+        if note.value is not None:
+            hints["value"] = ("i", note.value)
         body = (
             APP_NAME,
             replaces or 0,

@@ -201,9 +201,8 @@ def tooltip(status: dict[str, Any], now: datetime) -> str:
     state = state_of(status)
     if state == "guiding":
         current = status.get("current")
-        if current:
-            step = f"step {current['step']} of {current['of']}"
-            return f"{current['routine']}: {step}\n{current['text']}"
+        if current:  # numbered as the note and `status` number it ("squeeze 4 of 10")
+            return f"{current['routine']}\n{current['text']}"
         asking = status.get("asking") or {}
         return f"{asking.get('routine', '')}: waiting for an answer"
     if state == "paused":

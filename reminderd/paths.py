@@ -153,6 +153,7 @@ _XDG = {
     "config": ("XDG_CONFIG_HOME", ".config"),
     "state": ("XDG_STATE_HOME", ".local/state"),
     "data": ("XDG_DATA_HOME", ".local/share"),
+    "cache": ("XDG_CACHE_HOME", ".cache"),
 }
 
 
@@ -168,7 +169,7 @@ def xdg_base(kind: str) -> Path:
 
 
 def user_dir(kind: str) -> Path:
-    """The user's ``config``, ``state`` or ``data`` folder for reminderd.
+    """The user's ``config``, ``state``, ``data`` or ``cache`` folder for reminderd.
 
     On Linux and the BSDs these are the XDG base directories, read directly; elsewhere
     platformdirs knows the conventions (~/Library/Application Support, %LOCALAPPDATA%).
@@ -183,6 +184,7 @@ def user_dir(kind: str) -> Path:
         "config": platformdirs.user_config_path,
         "state": platformdirs.user_state_path,
         "data": platformdirs.user_data_path,
+        "cache": platformdirs.user_cache_path,
     }[kind]
     return finder(APP, appauthor=False)
 

@@ -86,8 +86,7 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
     current = data.get("current")
     if current:
         lines.append(
-            f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
-            f"{current['text']} ({round(current['remaining'])} s left)"
+            f"Now: {current['routine']}: {current['text']} ({round(current['remaining'])} s left)"
         )
     asking = data.get("asking")
     if asking:

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import cues, dnd, peers, speech
+from reminderd import dnd, peers
 from reminderd.bus import BusError
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
@@ -33,6 +33,7 @@ from reminderd.daemon.loop import Loop
 from reminderd.daemon.sleep import SleepWatch
 from reminderd.dnd import Watch as DndWatch
 from reminderd.errors import ConfigError, ControlError, ReminderError
+from reminderd.guide import Tempo
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
@@ -101,6 +102,7 @@ class Daemon:
             presence=self._presence(config),
             dnd=self._dnd(self.backend),
             polls=Polls.from_env(os.environ),
+            tempo=Tempo.from_env(os.environ),
         )
         self._choose_guidance(config)
         self.alarm = WallAlarm.create()
@@ -144,11 +146,18 @@ class Daemon:
         return choice
 
     def _choose_guidance(self, config: Config) -> None:
-        """The voice and the sound cues, chosen like the notification backend."""
-        self.voice = speech.choose(config.guidance.voice, self.children)
+        """The voice and the sound cues, chosen like the notification backend; the voice is
+        asked ahead (in a process of its own) how long the routines' lines take."""
+        from reminderd.cues.choose import choose as choose_cues  # noqa: PLC0415
+        from reminderd.exercises import spoken_lines  # noqa: PLC0415
+        from reminderd.speech.choose import choose as choose_voice  # noqa: PLC0415
+
+        rate = 1 / self.core.tempo.pace
+        self.voice = choose_voice(config.guidance.voice, self.children, rate=rate)
         log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
+        self.voice.speaker.prepare(spoken_lines(config, self.core.tempo.pace))
         server = self.backend.server
-        self.sounds = cues.choose(
+        self.sounds = choose_cues(
             config.guidance.sounds, server.capabilities if server else frozenset(), self.children
         )
         log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
@@ -396,10 +405,10 @@ class Daemon:
             "config_origin": self.source.origin,
             "backend": self.backend.backend,
             "backend_reason": self._backend_reason(),
-            "voice": self.voice.speaker.name,
-            "voice_reason": self.voice.reason,
-            "sounds": "notification server" if self.sounds.by_server else self.sounds.cues.name,
-            "sounds_reason": self.sounds.reason,
+            "voice": self.voice.state[0],
+            "voice_reason": self.voice.state[1],
+            "sounds": self.sounds.state[0],
+            "sounds_reason": self.sounds.state[1],
             "dnd": self.core.dnd.source.name if self.core.dnd.source else None,
             "dnd_reason": self.core.dnd.reason,
             "panel": bool(self.panel and self.panel.registered),
