@@ -1,118 +1,219 @@
-"""End to end: `reminderd run --voice` speaks every step at its start through the
-desktop's speech command, plays a cue per change, and each hold lasts its seconds after a
-lead-in; notifications over a private bus."""
+"""End to end, heard from the speakers: `reminderd run neck --voice` plays into a headless
+PipeWire, its null sink's monitor is recorded, and the recording is taken apart by its
+loudness over time. Every spoken line is heard whole (as long as the engine's audio for it,
+ending in silence before the next line), each hold's words end before the hold begins, the
+cues fall on the step changes, and the holds are held in silence. Once with the desktop's
+speech service (speech-dispatcher) and once with espeak-ng itself.
+
+The built-in routine runs at REMINDERD_PACE: its steps 0.4 times as long, the voice 2.5
+times as fast, so that two minutes of guidance take under a minute of the suite's time.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
+import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import Recorder, reminderd
+from reminderd.config import load_config
+from reminderd.cues import SOUNDS, cue_for
+from reminderd.exercises import SETTLE, routine_steps
+from reminderd.model import Step
+from reminderd.speech import words
+from reminderd.speech.espeak import NORMAL_WPM
+from tests.audio import Envelope, audible, picture, read_envelope
+from tests.conftest import ROOT, Recorder, reminderd
+from tests.pipewire import PipeWire
 
 pytestmark = pytest.mark.e2e
 
-# -S: no site-packages, so that the stand-in starts in milliseconds even on a loaded
-# machine and the time it writes is when it was started.
-STAND_IN = """#!{python} -S
-import json, sys, time
-with open({log!r}, "a") as out:
-    out.write(json.dumps({{"mono": time.monotonic(), "argv": sys.argv}}) + "\\n")
-"""
-
-CONFIG = """
-[guidance]
-intro = "1s"
-lead_in = "1s"
-done = "1s"
-
-[[routines]]
-name = "stretch"
-exercises = ["tilt"]
-every = "1h"
-
-[[exercises]]
-id = "tilt"
-title = "Tilt"
-sides = ["right", "left"]
-
-[[exercises.steps]]
-text = "Tilt to the {side}"
-kind = "hold"
-seconds = 2
-
-[[exercises.steps]]
-text = "Back to the centre"
-seconds = 1
-"""
+PACE = 0.4
+RATE = 1 / PACE
+# Pauses inside one line (between its sentences) are shorter than this, at this pace.
+BRIDGE = 0.2
+CUE = 0.55  # seconds: the longest cue that can start a hold (the bell, 0.5 s)
+LATENCY = 0.35  # seconds a line or cue may take to start sounding after its step began
+# How far the recording's timeline may be off the monotonic clock at a moment: the clicks
+# that set it are placed to within the player's start (13-29 ms measured), and the null
+# sink's clock wanders a few hundredths of a second between them under load.
+SLACK = 0.1
 
 
-def stand_in(folder: Path, name: str, log: Path) -> None:
-    script = folder / name
-    script.write_text(STAND_IN.format(python=sys.executable, log=str(log)))
-    script.chmod(0o755)
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A recorded run: the plan, when each step began (seconds into the recording), and
+    the loudness of what the speakers played."""
+
+    steps: tuple[Step, ...]
+    starts: list[float]
+    envelope: Envelope
+    cache: Path
+
+    def line(self, index: int) -> tuple[float, float] | None:
+        """When step ``index``'s spoken line sounded: its onset and its end."""
+        begin = self.envelope.onset(self.starts[index] - SLACK, self.starts[index] + LATENCY)
+        if begin is None:
+            return None
+        return begin, self.envelope.sound_until(begin, BRIDGE)
 
 
-def test_run_with_voice_speaks_each_step_at_its_start(
-    notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
-) -> None:
-    """With --voice, the system's speech command (here a stand-in named spd-say) is run
-    once per step, as the step's notification goes out; the cue player runs for hold,
-    release, switch and done; each hold lasts its full seconds after its lead-in; the
-    closing note is withdrawn."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    spoken, sounds = tmp_path / "spoken.jsonl", tmp_path / "sounds.jsonl"
-    stand_in(bin_dir, "spd-say", spoken)
-    stand_in(bin_dir, "canberra-gtk-play", sounds)
-    config = tmp_path / "voice.toml"
-    config.write_text(CONFIG)
+def programs(folder: Path, names: tuple[str, ...]) -> str:
+    """A PATH of only ``names``: what is not there, reminderd cannot choose."""
+    folder.mkdir()
+    for name in names:
+        found = shutil.which(name)
+        if found is None:
+            pytest.skip(f"{name} is not installed")
+        (folder / name).symlink_to(found)
+    return str(folder)
+
+
+def run_heard(
+    pipewire: PipeWire,
+    server: Recorder,
+    user_env: dict[str, str],
+    tmp_path: Path,
+    names: tuple[str, ...],
+) -> Heard:
     env = {
         **user_env,
-        "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address,
-        "PATH": f"{bin_dir}{os.pathsep}{user_env['PATH']}",
+        "DBUS_SESSION_BUS_ADDRESS": server.bus.address,
+        "XDG_RUNTIME_DIR": str(pipewire.runtime),  # where PipeWire and its pulse server are
+        "PATH": programs(tmp_path / "bin", names),
+        "REMINDERD_PACE": str(PACE),
     }
-    result = reminderd("run", "stretch", "--voice", "--config", str(config), env=env)
+    recording = pipewire.record_synced(tmp_path / "heard.wav", SOUNDS["switch"])
+    try:
+        result = reminderd("run", "neck", "--voice", env=env, timeout=150)
+    finally:
+        recording.stop()
     assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in spoken.read_text().splitlines()]
-    notes = notification_server.notifications()
-    assert len(lines) == len(notes)  # one spoken line per step
-    words = [line["argv"][-1] for line in lines]
-    assert lines[0]["argv"][1:3] == ["-N", "reminderd"]
-    assert words == [
-        "Stretch. Stop if pain increases.",
-        "Tilt to the right. Hold for two seconds.",
-        "Hold.",
-        "And release. Back to the centre.",
-        "Tilt to the left. Hold for two seconds.",
-        "Hold.",
-        "And release. Back to the centre.",
-        "Done. Well done.",
-    ]
-    for line, note in zip(lines, notes, strict=True):  # spoken as the step is shown
-        assert abs(line["mono"] - note["mono"]) < 0.5
-    holds = [i for i, note in enumerate(notes) if note["summary"].endswith("· hold")]
-    assert len(holds) == 2
-    for i in holds:
-        assert notes[i - 1]["summary"].endswith("· get ready")
-        assert notes[i + 1]["mono"] - notes[i]["mono"] >= 2.0 - 0.05
-    played = [json.loads(line)["argv"][-1] for line in sounds.read_text().splitlines()]
-    assert played == ["bell", "message", "bell", "message", "complete"]
-    closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
-    assert [e["id"] for e in closed] == [notes[-1]["id"]]
-    assert closed[0]["mono"] - notes[-1]["mono"] >= 1.0 - 0.05
+    config = load_config(ROOT / "config" / "default.toml")
+    routine = config.routine("neck")
+    assert routine is not None
+    steps = routine_steps(routine, config.exercises, config.guidance, pace=PACE)
+    notes = [n for n in server.notifications() if not n["hints"].get("value")]  # no redraws
+    assert len(notes) == len(steps)
+    envelope, _ = read_envelope(recording.path)
+    sounds = envelope.segments(BRIDGE)
+    at = recording.timeline(sounds[0][0], sounds[-1][0])  # the clicks, first and last
+    starts = [at(note["mono"]) for note in notes]
+    marks = [(t, f"{s.kind}") for t, s in zip(starts, steps, strict=True)]
+    print(picture(envelope, marks, tmp_path / "heard.svg", "reminderd run neck --voice"))
+    cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "lengths.jsonl"
+    return Heard(steps, starts, envelope, cache)
+
+
+def transcript(heard: Heard, reference: dict[str, float]) -> list[str]:
+    """What was heard, step by step: when the step began, when its line sounded and for
+    how long against the engine's audio for it; "(silent)" for a step without words."""
+    lines = []
+    for index, step in enumerate(heard.steps):
+        said = words(heard.steps, index)
+        sounded = heard.line(index) if said else None
+        when = (
+            f"{sounded[0]:6.2f}-{sounded[1]:6.2f} {sounded[1] - sounded[0]:5.2f}s"
+            if sounded
+            else " " * 20
+        )
+        audio = f" of {reference[said]:.2f}s" if said in reference else ""
+        lines.append(f"{heard.starts[index]:6.2f} {step.kind:7} {when}{audio} {said or '(silent)'}")
+    return lines
+
+
+def check_heard(heard: Heard, reference: dict[str, float], tolerance: float) -> None:
+    """Every line whole and in its place, cues on the changes, holds silent."""
+    steps, starts = heard.steps, heard.starts
+    print("\n".join(transcript(heard, reference)))
+    for index, step in enumerate(steps):
+        said = words(steps, index)
+        if not said:
+            continue
+        sounded = heard.line(index)
+        assert sounded is not None, f"nothing heard of {said!r}"
+        begin, end = sounded
+        following = next((starts[i] for i in range(index + 1, len(steps)) if words(steps, i)), None)
+        if following is not None:  # ends in silence before the next line: not cut off
+            assert end < following - SLACK / 2, (said, end, following)
+        length = end - begin
+        assert length >= reference[said] - tolerance, (said, length, reference[said])
+        if step.kind == "lead-in":  # the hold's words end before it, with time to settle
+            assert end <= starts[index + 1] - SETTLE * PACE + 0.3, (said, end, starts[index + 1])
+    for index, step in enumerate(steps):
+        if cue_for(steps, index):
+            onset = heard.envelope.onset(starts[index] - SLACK, starts[index] + LATENCY)
+            assert onset is not None, f"no cue at step {index} ({step.kind})"
+        if step.kind == "hold":  # the bell, then silence: nothing but a count plays
+            quiet_from, quiet_to = starts[index] + CUE + SLACK, starts[index + 1] - SLACK
+            sound = heard.envelope.onset(quiet_from, quiet_to)
+            assert sound is None, f"sound at {sound:.2f} s in the hold at {starts[index]:.2f} s"
+
+
+def espeak_audio(tmp_path: Path, lines: set[str]) -> dict[str, float]:
+    """The audible length of each line as espeak-ng itself makes it, at the run's pace."""
+    lengths = {}
+    speed = str(round(NORMAL_WPM * RATE))
+    for index, line in enumerate(sorted(lines)):
+        target = tmp_path / f"line{index}.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", "en", "-s", speed, "-w", str(target), line],
+            check=True,
+            timeout=30,
+        )
+        lengths[line] = audible(target)
+    return lengths
+
+
+def spoken_lines(steps: tuple[Step, ...]) -> set[str]:
+    return {said for i in range(len(steps)) if (said := words(steps, i))}
+
+
+@pytest.mark.timeout(180)
+def test_espeak_ng_says_every_line_of_the_neck_routine_whole_and_in_place(
+    pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With espeak-ng itself as the voice (no speech-dispatcher), every line is heard as
+    long as espeak-ng's audio for it and ends before the next; each lead-in's words end
+    1.5 s (at this pace 0.6 s) before its hold; cues on the changes; silent holds."""
+    heard = run_heard(pipewire, notification_server, user_env, tmp_path, ("espeak-ng", "pw-play"))
+    reference = espeak_audio(tmp_path, spoken_lines(heard.steps))
+    check_heard(heard, reference, tolerance=0.15)
+
+
+@pytest.mark.timeout(180)
+def test_speech_dispatcher_says_every_line_of_the_neck_routine_whole_and_in_place(
+    pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With the desktop's speech service, every line is heard as long as the service said
+    it took (from its begin- to its end-of-speech event, less the audio's trailing
+    silence), ending before the next; lead-ins end before their holds; cues on the changes;
+    silent holds. The service's measured lengths are kept for the next run's plan."""
+    pipewire.start_speech()
+    names = ("speech-dispatcher", "espeak-ng", "pw-play")
+    heard = run_heard(pipewire, notification_server, user_env, tmp_path, names)
+    told: dict[str, float] = {}
+    for line in heard.cache.read_text(encoding="utf-8").splitlines():
+        entry: dict[str, Any] = json.loads(line)
+        if entry["voice"].startswith("speech-dispatcher/"):
+            told[entry["text"]] = entry["seconds"]
+    lines = spoken_lines(heard.steps)
+    assert lines <= set(told), lines - set(told)
+    check_heard(heard, told, tolerance=0.45)
 
 
 def test_run_with_voice_and_no_speech_service_says_why(
     user_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """With --voice and no speech command anywhere, the run says so once and guides on."""
-    config = tmp_path / "voice.toml"
-    config.write_text(CONFIG.replace("seconds = 2", "seconds = 1"))  # holds of a second
-    env = {**user_env, "PATH": str(tmp_path)}  # nothing to speak with
-    result = reminderd("run", "stretch", "--voice", "--config", str(config), env=env)
+    """With --voice and no speech service anywhere, the run says so once and guides on."""
+    env = {**user_env, "PATH": str(tmp_path), "REMINDERD_PACE": "0.1"}  # nothing to speak with
+    result = reminderd("run", "posture-check", "--voice", env=env)
     assert result.returncode == 0, result.stderr
-    assert "No voice: off: no speech command found (spd-say, espeak-ng, espeak)." in result.stderr
+    assert (
+        "No voice: off: no speech command found (speech-dispatcher, espeak-ng, espeak)."
+        in result.stderr
+    )
