@@ -841,7 +841,8 @@ def _check_words(  # noqa: PLR0917 - the loader's parts, passed as they are
     for misfit in check(routines, library, guidance):
         step = misfit.step
         exercise = library[step.exercise_id]
-        key: KeyPath = ("setup",) if step.spec == -1 else ("steps", step.spec or 0, "text")
+        said = "say" if step.say else "text"  # the words that do not fit
+        key: KeyPath = ("setup", said) if step.spec == -1 else ("steps", step.spec or 0, said)
         if step.exercise_id in inline:  # an [[exercises]] table of this file
             where = ("exercises", inline[step.exercise_id], *key)
             found = reader._at(where, misfit.message, misfit.fix)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
 # Held reminders and absences are looked at again every second instead of every 30 or 60.
 POLL = ("REMINDERD_POLL", "1")
+# Back-to-back routines wait half a second for each other instead of a 10 s breath.
+BREATH = ("REMINDERD_BREATH", "0.5")
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
@@ -110,6 +112,7 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
                 patch.delenv(name)
         patch.setenv(*MIN_EVERY)
         patch.setenv(*POLL)
+        patch.setenv(*BREATH)
         yield
     shutil.rmtree(runtime, ignore_errors=True)
 
@@ -239,6 +242,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
             "TZ": "UTC",
             MIN_EVERY[0]: MIN_EVERY[1],
             POLL[0]: POLL[1],
+            BREATH[0]: BREATH[1],
         }
     )
     yield env

@@ -217,3 +217,52 @@ def test_run_with_voice_and_no_speech_service_says_why(
         "No voice: off: no speech command found (speech-dispatcher, espeak-ng, espeak)."
         in result.stderr
     )
+
+
+def test_speech_dispatcher_lets_a_late_line_wait_and_falls_silent_when_stopped(
+    pipewire: PipeWire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through speech-dispatcher, a line that comes while another is being said waits for
+    its end instead of cutting it off; a routine that is stopped takes its words back (its
+    own message is cancelled, no other client's), so the speakers fall silent at once."""
+    import time
+
+    from reminderd.children import Children
+    from reminderd.speech.dispatcher import DispatcherSpeaker
+    from reminderd.speech.timing import Lengths
+    from tests.conftest import wait_for
+
+    pipewire.start_speech()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(pipewire.runtime))
+    children = Children()
+    lengths = Lengths(tmp_path / "lengths.jsonl")
+    speaker = DispatcherSpeaker(children, lengths)
+    line = "Let your arms guide your chin gently to the right collarbone. Hold 10 seconds."
+    recording = pipewire.record_synced(tmp_path / "heard.wav", SOUNDS["switch"])
+    try:
+        speaker.say(line)
+        time.sleep(1.0)  # a second into the line, the next one comes: too early
+        speaker.say("Hold.")
+        wait_for(lambda: lengths.get(speaker.voice, "Hold.") is not None, timeout=20)
+        speaker.say(line)
+        time.sleep(1.0)  # a second into it, the routine is stopped
+        stopped = time.monotonic()
+        speaker.stop()
+        time.sleep(1.5)  # silence, heard as such
+    finally:
+        children.end_all()
+        recording.stop()
+    envelope, _ = read_envelope(recording.path)
+    clicks = envelope.segments(0.05)  # each sentence and each click apart
+    at = recording.timeline(clicks[0][0], clicks[-1][0])
+    speech = clicks[1:-1]
+    told, short = lengths.get(speaker.voice, line), lengths.get(speaker.voice, "Hold.")
+    assert told is not None
+    assert short is not None
+    began = speech[0][0]
+    first = [s for s in speech if s[0] < began + told - 0.4]  # the first line's sentences
+    assert first[-1][1] >= began + told - 0.45  # said whole, to its end,
+    late = speech[len(first)]
+    assert late[0] > first[-1][1]  # then the late line, after it and not over it
+    assert abs((late[1] - late[0]) - short) < 0.45
+    assert speech[-1][1] < at(stopped) + 0.4  # and silence within moments of the stop
