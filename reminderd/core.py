@@ -477,7 +477,7 @@ class Core:
         guidance, timing = self.config.guidance, self.speaker.seconds
         steps = routine_steps(routine, self.config.exercises, guidance, timing=timing)
         length = format_duration(total_seconds(steps))
-        body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
+        body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}."
         buttons = self._buttons(routine.name) if self._actions() else ()
         if not buttons:
             name = routine.name

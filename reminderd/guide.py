@@ -47,11 +47,26 @@ def first_line(step: Step) -> str:
     return f"{step.text} ({format_duration(step.seconds)})"
 
 
+# Characters of a title GNOME Shell shows whole in a banner (bold, beside the time): 40
+# were shown, 54 were cut ("Shoulder-blade squeeze · squeeze 1 of 10 · set 1 of 3").
+TITLE = 44
+
+
+def _title(step: Step) -> str:
+    """The exercise and where the person is in it; the count alone where both would be cut
+    ("Squeeze 4 of 10 · set 1 of 3": the count is what changes)."""
+    where = position(step)
+    if not where:
+        return step.title
+    both = f"{step.title} · {where}"
+    return both if len(both) <= TITLE else where[:1].upper() + where[1:]
+
+
 def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
     """The notification for each step, made to fit a banner: the title carries the exercise
-    and where the person is in it ("Shoulder-blade squeeze · squeeze 4 of 10 · set 1 of
-    3"); the body's first line the action, the side and the seconds; the second line the
-    detail. A hold carries a progress bar (the ``value`` hint) from its start."""
+    and where the person is in it ("Chin-to-collarbone stretch · right side", "Squeeze 4 of
+    10 · set 1 of 3"); the body's first line the action, the side and the seconds; the
+    second line the detail. A hold carries a progress bar (the ``value`` hint)."""
     notes = []
     for step in steps:
         if step.kind in ("intro", "done"):
@@ -61,8 +76,7 @@ def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
             title = f"{step.title} · {SAFETY_TITLE}" if daily else step.title
             notes.append(Note(title, body, step.seconds, final=step.kind == "done"))
             continue
-        where = position(step)
-        title = f"{step.title} · {where}" if where else step.title
+        title = _title(step)
         body = first_line(step) + (f"\n{step.detail}" if step.detail else "")
         value = 0 if step.kind == "hold" else None
         notes.append(Note(title, body, step.seconds, value=value))

@@ -94,45 +94,59 @@ def audible(path: Path) -> float:
 
 
 def picture(
-    envelope: Envelope, marks: list[tuple[float, str]], path: Path, title: str, width: int = 1200
+    envelope: Envelope,
+    marks: list[tuple[float, str]],
+    path: Path,
+    title: str,
+    *,
+    shaded: tuple[str, ...] = ("hold",),
+    width: int = 1400,
 ) -> Path:
     """An SVG of the loudness over time, with a line and a label at each mark (a step's
-    start); drawn by hand, so that it needs nothing installed."""
-    height, top, base = 220, 28, 150
+    start, labelled by its kind or text); the stretches whose label is in ``shaded`` (the
+    holds, to be held in silence) are tinted. Drawn by hand: it needs nothing installed."""
+    middle, half, height = 120, 80, 290
     scale = (width - 20) / max(envelope.seconds, 1)
     step = max(1, round(0.05 / envelope.window))  # one bar per 50 ms
-    bars = []
+
+    def x(seconds: float) -> float:
+        return 10 + seconds * scale
+
+    parts = ['<rect width="100%" height="100%" fill="white"/>']
+    ends = [at for at, _ in marks[1:]] + [envelope.seconds]
+    for (at, label), end in zip(marks, ends, strict=False):
+        if label in shaded:
+            parts.append(
+                f'<rect x="{x(at):.1f}" y="{middle - half - 4}" width="{x(end) - x(at):.1f}"'
+                f' height="{2 * half + 8}" fill="#e3f2e1"/>'
+            )
+    for second in range(0, int(envelope.seconds) + 1, 10):
+        parts.append(
+            f'<text x="{x(second):.1f}" y="30" font-size="11" fill="#777">{second} s</text>'
+        )
+    bar = max(1.0, step * envelope.window * scale - 0.5)
     for index in range(0, len(envelope.peaks), step):
         peak = max(envelope.peaks[index : index + step])
-        if peak <= LOUD:
-            continue
-        x = 10 + index * envelope.window * scale
-        h = max(1.0, peak * (base - top))
-        bars.append(
-            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{max(1.0, step * envelope.window * scale):.1f}" height="{2 * h:.1f}" fill="#2a6fb0"/>'
-        )
-    lines = []
+        if peak > LOUD:
+            h = max(1.0, peak * half)
+            parts.append(
+                f'<rect x="{x(index * envelope.window):.1f}" y="{middle - h:.1f}"'
+                f' width="{bar:.1f}" height="{2 * h:.1f}" fill="#2a6fb0"/>'
+            )
     for index, (at, label) in enumerate(marks):
-        x = 10 + at * scale
-        y = base + 82 - (index % 3) * 14
-        lines.append(
-            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{y - 10}" stroke="#c0392b" stroke-width="1"/>'
+        y = middle + half + 22 + (index % 4) * 14
+        parts.append(
+            f'<line x1="{x(at):.1f}" y1="{middle - half - 4}" x2="{x(at):.1f}" y2="{y - 9}"'
+            ' stroke="#c0392b" stroke-width="1"/>'
         )
-        lines.append(
-            f'<text x="{x + 2:.1f}" y="{y}" font-size="10" fill="#333">{_escape(label)}</text>'
-        )
-    seconds = []
-    for second in range(0, int(envelope.seconds) + 1, 10):
-        x = 10 + second * scale
-        seconds.append(
-            f'<text x="{x:.1f}" y="{top - 10}" font-size="10" fill="#777">{second} s</text>'
+        parts.append(
+            f'<text x="{x(at) + 2:.1f}" y="{y}" font-size="10" fill="#333">{_escape(label)}</text>'
         )
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
-        f'viewBox="0 0 {width} {height + 40}" font-family="sans-serif">\n'
-        f'<rect width="100%" height="100%" fill="white"/>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif">\n'
         f'<text x="10" y="14" font-size="12" fill="#111">{_escape(title)}</text>\n'
-        + "\n".join([*seconds, *bars, *lines])
+        + "\n".join(parts)
         + "\n</svg>\n"
     )
     path.write_text(svg, encoding="utf-8")

@@ -71,10 +71,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     servers) for seconds each, so every worker starts some at once and the short unit tests
     fill in behind them, instead of one long test starting last and the rest waiting for
     it. `--dist worksteal` first hands each worker one run of consecutive tests (the n-th
-    of n), so the order is n such runs, each an n-th of the end-to-end tests, then an n-th
-    of the rest."""
+    of n), so the order is n such runs, each an n-th of the end-to-end tests (the ``long``
+    ones first), then an n-th of the rest."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     slow = [item for item in items if item.get_closest_marker("e2e")]
+    # The longest (a minute of recorded guidance) first of all, each on a worker of its own,
+    # so that the rest of the suite runs beside them.
+    slow.sort(key=lambda item: item.get_closest_marker("long") is None)
     fast = [item for item in items if not item.get_closest_marker("e2e")]
     items[:] = [item for n in range(workers) for item in (*slow[n::workers], *fast[n::workers])]
 

@@ -12,65 +12,27 @@ times as fast, so that two minutes of guidance take under a minute of the suite'
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from reminderd.config import load_config
 from reminderd.cues import SOUNDS, cue_for
-from reminderd.exercises import SETTLE, routine_steps
+from reminderd.exercises import SETTLE
 from reminderd.model import Step
 from reminderd.speech import words
 from reminderd.speech.espeak import NORMAL_WPM
-from tests.audio import Envelope, audible, picture, read_envelope
-from tests.conftest import ROOT, Recorder, reminderd
+from tests.audio import audible, read_envelope
+from tests.conftest import Recorder, reminderd
+from tests.hearing import LATENCY, SLACK, Heard, draw, listen, programs
 from tests.pipewire import PipeWire
 
 pytestmark = pytest.mark.e2e
 
 PACE = 0.4
 RATE = 1 / PACE
-# Pauses inside one line (between its sentences) are shorter than this, at this pace.
-BRIDGE = 0.2
 CUE = 0.55  # seconds: the longest cue that can start a hold (the bell, 0.5 s)
-LATENCY = 0.35  # seconds a line or cue may take to start sounding after its step began
-# How far the recording's timeline may be off the monotonic clock at a moment: the clicks
-# that set it are placed to within the player's start (13-29 ms measured), and the null
-# sink's clock wanders a few hundredths of a second between them under load.
-SLACK = 0.1
-
-
-@dataclass(frozen=True, slots=True)
-class Heard:
-    """A recorded run: the plan, when each step began (seconds into the recording), and
-    the loudness of what the speakers played."""
-
-    steps: tuple[Step, ...]
-    starts: list[float]
-    envelope: Envelope
-    cache: Path
-
-    def line(self, index: int) -> tuple[float, float] | None:
-        """When step ``index``'s spoken line sounded: its onset and its end."""
-        begin = self.envelope.onset(self.starts[index] - SLACK, self.starts[index] + LATENCY)
-        if begin is None:
-            return None
-        return begin, self.envelope.sound_until(begin, BRIDGE)
-
-
-def programs(folder: Path, names: tuple[str, ...]) -> str:
-    """A PATH of only ``names``: what is not there, reminderd cannot choose."""
-    folder.mkdir()
-    for name in names:
-        found = shutil.which(name)
-        if found is None:
-            pytest.skip(f"{name} is not installed")
-        (folder / name).symlink_to(found)
-    return str(folder)
 
 
 def run_heard(
@@ -80,78 +42,30 @@ def run_heard(
     tmp_path: Path,
     names: tuple[str, ...],
 ) -> Heard:
-    env = {
-        **user_env,
-        "DBUS_SESSION_BUS_ADDRESS": server.bus.address,
-        "XDG_RUNTIME_DIR": str(pipewire.runtime),  # where PipeWire and its pulse server are
-        "PATH": programs(tmp_path / "bin", names),
-        "REMINDERD_PACE": str(PACE),
-    }
-    recording = pipewire.record_synced(tmp_path / "heard.wav", SOUNDS["switch"])
     try:
-        result = reminderd("run", "neck", "--voice", env=env, timeout=150)
-    finally:
-        recording.stop()
-    assert result.returncode == 0, result.stderr
-    config = load_config(ROOT / "config" / "default.toml")
-    routine = config.routine("neck")
-    assert routine is not None
-    steps = routine_steps(routine, config.exercises, config.guidance, pace=PACE)
-    notes = [n for n in server.notifications() if not n["hints"].get("value")]  # no redraws
-    assert len(notes) == len(steps)
-    envelope, _ = read_envelope(recording.path)
-    sounds = envelope.segments(BRIDGE)
-    at = recording.timeline(sounds[0][0], sounds[-1][0])  # the clicks, first and last
-    starts = [at(note["mono"]) for note in notes]
-    marks = [(t, f"{s.kind}") for t, s in zip(starts, steps, strict=True)]
-    print(picture(envelope, marks, tmp_path / "heard.svg", "reminderd run neck --voice"))
-    cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "lengths.jsonl"
-    return Heard(steps, starts, envelope, cache)
-
-
-def transcript(heard: Heard, reference: dict[str, float]) -> list[str]:
-    """What was heard, step by step: when the step began, when its line sounded and for
-    how long against the engine's audio for it; "(silent)" for a step without words."""
-    lines = []
-    for index, step in enumerate(heard.steps):
-        said = words(heard.steps, index)
-        sounded = heard.line(index) if said else None
-        when = (
-            f"{sounded[0]:6.2f}-{sounded[1]:6.2f} {sounded[1] - sounded[0]:5.2f}s"
-            if sounded
-            else " " * 20
-        )
-        audio = f" of {reference[said]:.2f}s" if said in reference else ""
-        lines.append(f"{heard.starts[index]:6.2f} {step.kind:7} {when}{audio} {said or '(silent)'}")
-    return lines
+        path = programs(tmp_path / "bin", names)
+    except FileNotFoundError as missing:
+        pytest.skip(f"{missing} is not installed")
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": server.bus.address, "PATH": path}
+    heard = listen(pipewire, server.entries, env, tmp_path, routine="neck", pace=PACE)
+    print(draw(heard, tmp_path / "heard.svg", "reminderd run neck --voice"))
+    return heard
 
 
 def check_heard(heard: Heard, reference: dict[str, float], tolerance: float) -> None:
     """Every line whole and in its place, cues on the changes, holds silent."""
     steps, starts = heard.steps, heard.starts
-    print("\n".join(transcript(heard, reference)))
-    for index, step in enumerate(steps):
-        said = words(steps, index)
-        if not said:
-            continue
-        sounded = heard.line(index)
-        assert sounded is not None, f"nothing heard of {said!r}"
-        begin, end = sounded
-        following = next((starts[i] for i in range(index + 1, len(steps)) if words(steps, i)), None)
-        if following is not None:  # ends in silence before the next line: not cut off
-            assert end < following - SLACK / 2, (said, end, following)
-        length = end - begin
-        assert length >= reference[said] - tolerance, (said, length, reference[said])
-        if step.kind == "lead-in":  # the hold's words end before it, with time to settle
-            assert end <= starts[index + 1] - SETTLE * PACE + 0.3, (said, end, starts[index + 1])
+    print("\n".join(heard.transcript(reference)))
+    assert heard.cut(reference, tolerance) == []
+    for line in heard.lines():
+        if steps[line.index].kind == "lead-in":  # the hold's words end first, with time to settle
+            hold = starts[line.index + 1]
+            assert line.end <= hold - SETTLE * PACE + 0.3, (line.words, line.end, hold)
     for index, step in enumerate(steps):
         if cue_for(steps, index):
             onset = heard.envelope.onset(starts[index] - SLACK, starts[index] + LATENCY)
             assert onset is not None, f"no cue at step {index} ({step.kind})"
-        if step.kind == "hold":  # the bell, then silence: nothing but a count plays
-            quiet_from, quiet_to = starts[index] + CUE + SLACK, starts[index + 1] - SLACK
-            sound = heard.envelope.onset(quiet_from, quiet_to)
-            assert sound is None, f"sound at {sound:.2f} s in the hold at {starts[index]:.2f} s"
+    assert heard.noise_in_holds(CUE) == []  # the bell, then silence: nothing else plays
 
 
 def espeak_audio(tmp_path: Path, lines: set[str]) -> dict[str, float]:
@@ -173,6 +87,7 @@ def spoken_lines(steps: tuple[Step, ...]) -> set[str]:
     return {said for i in range(len(steps)) if (said := words(steps, i))}
 
 
+@pytest.mark.long
 @pytest.mark.timeout(180)
 def test_espeak_ng_says_every_line_of_the_neck_routine_whole_and_in_place(
     pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
@@ -185,6 +100,7 @@ def test_espeak_ng_says_every_line_of_the_neck_routine_whole_and_in_place(
     check_heard(heard, reference, tolerance=0.15)
 
 
+@pytest.mark.long
 @pytest.mark.timeout(180)
 def test_speech_dispatcher_says_every_line_of_the_neck_routine_whole_and_in_place(
     pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
@@ -197,7 +113,8 @@ def test_speech_dispatcher_says_every_line_of_the_neck_routine_whole_and_in_plac
     names = ("speech-dispatcher", "espeak-ng", "pw-play")
     heard = run_heard(pipewire, notification_server, user_env, tmp_path, names)
     told: dict[str, float] = {}
-    for line in heard.cache.read_text(encoding="utf-8").splitlines():
+    cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "lengths.jsonl"
+    for line in cache.read_text(encoding="utf-8").splitlines():
         entry: dict[str, Any] = json.loads(line)
         if entry["voice"].startswith("speech-dispatcher/"):
             told[entry["text"]] = entry["seconds"]
@@ -207,11 +124,11 @@ def test_speech_dispatcher_says_every_line_of_the_neck_routine_whole_and_in_plac
 
 
 def test_run_with_voice_and_no_speech_service_says_why(
-    user_env: dict[str, str], tmp_path: Path
+    user_env: dict[str, str], tmp_path: Path, short_config: Path
 ) -> None:
     """With --voice and no speech service anywhere, the run says so once and guides on."""
-    env = {**user_env, "PATH": str(tmp_path), "REMINDERD_PACE": "0.1"}  # nothing to speak with
-    result = reminderd("run", "posture-check", "--voice", env=env)
+    env = {**user_env, "PATH": str(tmp_path)}  # nothing to speak with
+    result = reminderd("run", "quick", "--voice", "--config", str(short_config), env=env)
     assert result.returncode == 0, result.stderr
     assert (
         "No voice: off: no speech command found (speech-dispatcher, espeak-ng, espeak)."
