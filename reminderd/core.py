@@ -28,7 +28,7 @@ from reminderd.exercises import (
     routine_steps,
     total_seconds,
 )
-from reminderd.guide import Guide, Tempo, position
+from reminderd.guide import Guide, Tempo
 from reminderd.model import EXERCISE_KINDS, Config, Event, Routine, Step
 from reminderd.notify import Note, Notifier, NullNotifier
 from reminderd.presence import Observation, Presence
@@ -838,8 +838,8 @@ class Core:
                 "reason": self.guide_reason,
                 "step": self.guide.index + 1,
                 "of": len(self.guide.steps),
-                "text": step.labelled,
-                "position": position(step),
+                "text": step.counted,
+                "position": step.position,
                 "remaining": round(self.guide.remaining(), 1),
             }
         paused = self.paused_until is not None

@@ -29,13 +29,6 @@ log = logging.getLogger("reminderd")
 EventSink = Callable[[str, dict[str, Any]], None]
 
 
-def position(step: Step) -> str:
-    """Where a step stands, as the person counts it: "squeeze 4 of 10 · set 1 of 3", or the
-    side ("right side"); "" for a step that does not repeat. The one numbering that the
-    note, ``status``, ``events`` and the panel show."""
-    return step.progress or (f"{step.side} side" if step.side else "")
-
-
 def first_line(step: Step) -> str:
     """What a banner must show whole: the action (with its side) and how long. A hold says
     its length first ("Hold 10s: Chin to right collarbone"), a lead-in what comes ("Get
@@ -55,7 +48,7 @@ TITLE = 44
 def _title(step: Step) -> str:
     """The exercise and where the person is in it; the count alone where both would be cut
     ("Squeeze 4 of 10 · set 1 of 3": the count is what changes)."""
-    where = position(step)
+    where = step.position
     if not where:
         return step.title
     both = f"{step.title} · {where}"
@@ -231,8 +224,8 @@ class Guide:
                 "index": self.index + 1,
                 "of": len(self.steps),
                 "kind": step.kind,
-                "text": step.labelled,
-                "position": position(step),
+                "text": step.counted,
+                "position": step.position,
                 "seconds": step.seconds,
                 "exercise": step.exercise_id,
             },

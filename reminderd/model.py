@@ -111,9 +111,22 @@ class Step:
         return self.kind in EXERCISE_KINDS
 
     @property
+    def position(self) -> str:
+        """Where the step stands, as the person counts it: "squeeze 4 of 10 · set 1 of 3",
+        else the side ("right side"); "" for a step that does not repeat. The one numbering
+        that the note, ``status``, ``events`` and the panel show."""
+        return self.progress or (f"{self.side} side" if self.side else "")
+
+    @property
     def labelled(self) -> str:
         """The progress and the action on one line: "squeeze 4 of 10 · set 2 of 3: Squeeze..."."""
         return f"{self.progress}: {self.text}" if self.progress else self.text
+
+    @property
+    def counted(self) -> str:
+        """Where the step stands and its action, as `status`, `events` and the panel say it:
+        "squeeze 4 of 10 · set 2 of 3: Squeeze...", "right side: Hands behind your head"."""
+        return f"{self.position}: {self.text}" if self.position else self.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from reminderd.clock import SimClock
 from reminderd.config import load_library
 from reminderd.errors import NotifyError
 from reminderd.exercises import routine_for, routine_steps
-from reminderd.guide import Guide, notes_for, position, run_blocking
+from reminderd.guide import Guide, notes_for, run_blocking
 from reminderd.model import Step
 from reminderd.notify import Note
 from reminderd.speech import Silent
@@ -181,7 +181,7 @@ def test_a_hold_reads_get_ready_then_hold_with_its_seconds_and_a_bar() -> None:
     squeezes = routine_steps(routine_for("shoulder-blade-squeeze", (), library), library)
     fourth = [s for s in squeezes if s.kind == "hold"][3]
     assert notes_for((fourth,))[0].summary == "Squeeze 4 of 10 · set 1 of 3"  # GNOME shows it
-    assert position(fourth) == "squeeze 4 of 10 · set 1 of 3"
+    assert fourth.position == "squeeze 4 of 10 · set 1 of 3"
 
 
 def test_a_hold_redraws_its_bar_each_second_and_counts_down_when_asked() -> None:
