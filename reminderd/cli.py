@@ -418,9 +418,7 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        outcome = run_blocking(
-            guide, clock, stop, on_tick=display.tick, linger=config.guidance.done
-        )
+        outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
@@ -455,7 +453,7 @@ def _voiced_steps(
     steps = routine_steps(
         routine, config.exercises, config.guidance, timing=speaker.seconds, pace=pace
     )
-    return steps, closing_seconds(steps, config.guidance, speaker.seconds)
+    return steps, closing_seconds(steps, config.guidance, speaker.seconds, pace)
 
 
 def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:

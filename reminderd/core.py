@@ -438,7 +438,7 @@ class Core:
             speaker=self.speaker,
             cues=self.cues,
             countdown=guidance.countdown,
-            linger=closing_seconds(steps, guidance, timing),
+            linger=closing_seconds(steps, guidance, timing, self.tempo.pace),
         )
         self.guide.start()
         self._after_guide()

@@ -258,11 +258,13 @@ def _fit_words(steps: tuple[Step, ...], timing: Timing, pace: float) -> tuple[St
     return tuple(fitted)
 
 
-def closing_seconds(steps: tuple[Step, ...], guidance: Guidance, timing: Timing | None) -> float:
-    """How long the closing note stays: ``guidance.done``, or as long as "Done. Well done."
-    takes to say if that is longer."""
+def closing_seconds(
+    steps: tuple[Step, ...], guidance: Guidance, timing: Timing | None, pace: float = 1.0
+) -> float:
+    """How long the closing note stays: ``guidance.done`` (times ``pace``), or as long as
+    "Done. Well done." takes to say if that is longer."""
     spoken = timing(words(steps, len(steps) - 1)) if timing and steps else 0.0
-    return max(guidance.done, spoken + GAP if spoken > 0 else 0.0)
+    return max(guidance.done * pace, spoken + GAP if spoken > 0 else 0.0)
 
 
 def spoken_lines(config: Config, pace: float = 1.0) -> list[str]:

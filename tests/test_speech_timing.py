@@ -133,3 +133,22 @@ def test_a_hold_whose_opening_words_run_long_is_refused() -> None:
         found.message
         == '"2." takes about 2.0 s to say as the hold begins; at most 1.5 s, to hold in silence'
     )
+
+
+def test_the_countdown_is_asked_for_in_guidance(tmp_path: Path) -> None:
+    """`[guidance] countdown = true` turns the spoken countdown on; it is off by default,
+    and anything but true or false is a mistake with its line."""
+    from reminderd.errors import ConfigError
+
+    routine = '[[routines]]\nname = "n"\nexercises = ["posture-check"]\nevery = "1h"\n'
+    config = tmp_path / "c.toml"
+    config.write_text("[guidance]\ncountdown = true\n" + routine)
+    assert load_config(config).guidance.countdown is True
+    config.write_text("[guidance]\nvoice = true\n" + routine)
+    assert load_config(config).guidance.countdown is False
+    config.write_text("[guidance]\ncountdown = 3\n" + routine)
+    with pytest.raises(ConfigError) as error:
+        load_config(config)
+    assert str(error.value.problems[0]) == (
+        f"{config}:2: guidance.countdown: expected true or false, got 3"
+    )

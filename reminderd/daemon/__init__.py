@@ -155,7 +155,8 @@ class Daemon:
         rate = 1 / self.core.tempo.pace
         self.voice = choose_voice(config.guidance.voice, self.children, rate=rate)
         log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
-        self.voice.speaker.prepare(spoken_lines(config, self.core.tempo.pace))
+        if config.guidance.voice is not False:
+            self.voice.speaker.prepare(spoken_lines(config, self.core.tempo.pace))
         server = self.backend.server
         self.sounds = choose_cues(
             config.guidance.sounds, server.capabilities if server else frozenset(), self.children
