@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from reminderd.config import Limits
 from tests.buses import start_dbus
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 # Routines in the tests fall due every few seconds: below the 5-minute minimum of `every`.
 MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
+# The same, for tests that load a config in their own process.
+TEST_LIMITS = Limits.from_env(dict([MIN_EVERY]))
 # Held reminders and absences are looked at again every second instead of every 30 or 60.
 POLL = ("REMINDERD_POLL", "1")
 TESTS = Path(__file__).resolve().parent

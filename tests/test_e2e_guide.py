@@ -18,7 +18,14 @@ import pytest
 from reminderd.config import load_config
 from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import notes_for
-from tests.conftest import TEST_EXERCISES, Recorder, reminderd, virtual_screen, wait_for
+from tests.conftest import (
+    TEST_EXERCISES,
+    TEST_LIMITS,
+    Recorder,
+    reminderd,
+    virtual_screen,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +39,7 @@ def test_run_sends_each_step_in_place_and_on_time(
     result = reminderd("run", "quick", "--config", str(short_config), env=env)
     assert result.returncode == 0, result.stderr
 
-    config = load_config(short_config)
+    config = load_config(short_config, TEST_LIMITS)
     routine = routine_for("quick", config.routines, config.exercises)
     steps = routine_steps(routine, config.exercises, config.guidance)
     expected = notes_for(steps)

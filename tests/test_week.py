@@ -17,6 +17,7 @@ from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config, Event
 from reminderd.notify import Note, NullNotifier
 from reminderd.presence import Presence
+from tests.conftest import TEST_LIMITS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,7 +49,7 @@ days = ["mon", "wed", "fri"]
 def config(tmp_path: Path, text: str = OFFICE) -> Config:
     path = tmp_path / "config.toml"
     path.write_text(text)
-    return load_config(path)
+    return load_config(path, TEST_LIMITS)
 
 
 def fired(events: list[Event]) -> list[str]:

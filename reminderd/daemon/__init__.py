@@ -25,7 +25,7 @@ from reminderd import cues, dnd, peers, speech
 from reminderd.bus import BusError
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
-from reminderd.config import ConfigSource, find_config, load_config
+from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
 from reminderd.control.server import Client, Server
 from reminderd.core import Core, Polls
 from reminderd.daemon.commands import Commands
@@ -74,15 +74,18 @@ class Daemon:
         write: Callable[[str], None] = print,
         paths: Paths | None = None,
         loop: Loop | None = None,
+        limits: Limits = STRICT,
+        polls: Polls | None = None,
     ) -> None:
-        self.source = source or find_config()
+        # The bounds it was started with hold for every reload too.
+        self.source, self.limits = source or find_config(), limits
         self.clock = clock or SystemClock()
         self.write = write
         self.paths = paths or user_paths()
         self.lock = PidLock(self.paths.lock)
         self.lock.acquire()
         try:
-            config = load_config(self.source)
+            config = load_config(self.source, limits)
         except ReminderError:
             self.lock.release()
             raise
@@ -100,7 +103,7 @@ class Daemon:
             listeners=(self._on_event,),
             presence=self._presence(config),
             dnd=self._dnd(self.backend),
-            polls=Polls.from_env(os.environ),
+            polls=polls or Polls(),
         )
         self._choose_guidance(config)
         self.alarm = WallAlarm.create()
@@ -422,7 +425,7 @@ class Daemon:
             source = (
                 ConfigSource(explicit, self.source.origin) if explicit else find_config(None, {})
             )
-            config = load_config(source)
+            config = load_config(source, self.limits)
         except ConfigError as error:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]

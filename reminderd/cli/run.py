@@ -1,0 +1,155 @@
+"""`run`: a routine now, by the daemon when it runs, else guided in this terminal with a
+countdown (and notifications, voice and sounds where there are some)."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reminderd import cues, speech
+from reminderd.children import Children
+from reminderd.cli.base import ask, config_option, load
+from reminderd.clock import SystemClock
+from reminderd.errors import NotRunningError
+from reminderd.exercises import routine_for, routine_steps
+from reminderd.guide import Guide, run_blocking
+from reminderd.history import History
+from reminderd.lock import is_locked
+from reminderd.model import Event
+from reminderd.notify import NullNotifier, choose
+from reminderd.paths import user_paths
+
+
+@click.command()
+@click.argument("name")
+@config_option
+@click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
+@click.option("--voice", is_flag=True, help="Speak each step aloud (this run only).")
+def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
+    """Guide routine or exercise NAME now.
+
+    With the daemon running, the daemon guides it (so a pause applies); otherwise, or
+    with --here, --config (the daemon has a config of its own) or --voice, it runs here
+    with a countdown in this terminal, and notifications too when a notification server
+    is available. Ctrl-C stops. Either way it is recorded in the history; finishing the
+    countdown here counts as completed.
+    """
+    if (config_path or voice) and not here and is_locked(user_paths().lock):
+        why = "--config" if config_path else "--voice"
+        click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
+    if not here and not config_path and not voice:
+        try:
+            reply = ask("run", name=name)
+        except NotRunningError:
+            pass
+        else:
+            ahead = reply["ahead"]
+            if reply.get("answered"):
+                click.echo(f"{name}: started, in place of the prompt that asked for it.")
+            else:
+                click.echo(
+                    f"{name}: the daemon guides it "
+                    + (f"after {ahead} other routine(s)." if ahead else "now.")
+                )
+            return
+    _run_here(name, config_path, voice)
+
+
+def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
+    config = load(config_path)
+    routine = routine_for(name, config.routines, config.exercises)
+    steps = routine_steps(routine, config.exercises, config.guidance)
+    choice = choose(config.backend, write=lambda _line: None)
+    children = Children()
+    spoken = speech.choose(True if voice else config.guidance.voice, children)
+    if voice and spoken.speaker.name == "off":
+        click.echo(f"No voice: {spoken.reason}.", err=True)
+    sounds = cues.choose(
+        config.guidance.sounds,
+        choice.server.capabilities if choice.server else frozenset(),
+        children,
+    )
+    notifier = choice.notifier
+    if choice.backend == "console" or notifier.failing:
+        click.echo(
+            f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
+        )
+    if choice.backend == "console":
+        notifier = NullNotifier()
+    clock = SystemClock()
+    record = _terminal_record(routine.name, clock)
+    guide = Guide(
+        routine.name,
+        steps,
+        notifier,
+        clock,
+        on_event=record,
+        speaker=spoken.speaker,
+        cues=sounds,
+    )
+    display = _Countdown(sys.stdout.isatty())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        outcome = run_blocking(
+            guide, clock, stop, on_tick=display.tick, linger=config.guidance.done
+        )
+    except KeyboardInterrupt:
+        guide.cancel("interrupted")
+        outcome = "cancelled"
+    finally:
+        children.end_all()  # no voice or sound outlives the run
+    display.end()
+    if outcome != "completed":
+        click.echo("Stopped.")
+        sys.exit(130)
+
+
+def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:
+    """Record a routine guided in this terminal in the same history as the daemon's, with
+    the reason ``cli``; the person watched the countdown to its end, so it is completed."""
+    store = History(user_paths().history, clock.zone)
+
+    def record(kind: str, data: dict[str, Any]) -> None:
+        data = dict(data)
+        if kind in ("started", "completed"):
+            data["reason"] = "cli"
+        if kind == "completed":
+            data["outcome"] = "completed"
+        store.record(Event(f"routine.{kind}", clock.now().astimezone(clock.zone()), name, data))
+        if kind in ("completed", "cancelled"):
+            store.close()
+
+    return record
+
+
+class _Countdown:
+    """Prints each step once, and on a terminal counts its seconds down in place."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.shown = -1
+        self.width = shutil.get_terminal_size((80, 20)).columns
+
+    def tick(self, guide: Guide, remaining: float) -> None:
+        step = guide.step
+        if step is None:
+            return
+        if guide.index != self.shown:
+            self.end()
+            self.shown = guide.index
+            note = guide.notes[guide.index]  # the terminal says what the banner says
+            click.echo(f"[{note.summary}] {note.body.splitlines()[0]}")
+        if self.live and step.seconds > 0:
+            click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
+
+    def end(self) -> None:
+        if self.live and self.shown >= 0:
+            click.echo("\r" + " " * 16 + "\r", nl=False)
