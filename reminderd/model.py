@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from reminderd.contracts import EventKind
 from reminderd.errors import Problem
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -16,23 +17,15 @@ ALL_DAYS: frozenset[int] = frozenset(range(7))
 ALL_DAY: tuple[tuple[time, time], ...] = ((time(0, 0), time.max),)
 
 # Everything the core reports, by name: for hooks, `reminderd events` and the history.
-EVENT_NAMES = (
-    "routine.fired",
-    "routine.asked",
-    "routine.started",
-    "routine.step",
-    "routine.completed",
-    "routine.confirmed",
-    "routine.snoozed",
-    "routine.skipped",
-    "routine.cancelled",
-    "routine.ignored",
-    "routine.held",
-    "presence.back",
-    "break.natural",
-    "daemon.paused",
-    "daemon.resumed",
-    "daemon.reloaded",
+EVENT_NAMES: tuple[EventKind, ...] = get_args(EventKind)
+# What a guide reports of its routine, as the core's events.
+GUIDE_EVENTS: Mapping[str, EventKind] = MappingProxyType(
+    {
+        "started": "routine.started",
+        "step": "routine.step",
+        "completed": "routine.completed",
+        "cancelled": "routine.cancelled",
+    }
 )
 StartPolicy = Literal["auto", "ask"]
 # What a step is: "step" a movement, "hold" a position kept for its seconds (announced by
@@ -197,9 +190,9 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Something that happened to a routine or to the daemon; ``kind`` is in EVENT_NAMES."""
+    """Something that happened to a routine or to the daemon."""
 
-    kind: str
+    kind: EventKind
     at: datetime
     routine: str | None = None
     data: dict[str, Any] = field(default_factory=dict)

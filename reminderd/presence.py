@@ -17,10 +17,15 @@ reminder is due.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reminderd.idle import IdleError, IdleSource
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from reminderd.contracts import IdleStatus
 
 log = logging.getLogger("reminderd")
 
@@ -95,7 +100,26 @@ class Presence:
             self.away_since = last_input
         return Observation(idle)
 
-    def status(self) -> dict[str, object]:
+    def plan_check(
+        self, now: datetime, away_poll: float, working: Callable[[datetime], datetime | None]
+    ) -> None:
+        """When to look next without a routine due: every ``away_poll`` seconds while the
+        person is away, else one sampling period ahead (``working`` moves that to when
+        working time next begins); never when only due routines look."""
+        if not self.enabled:
+            self.next_check = None
+        elif self.away_since is not None:
+            self.next_check = now + timedelta(seconds=away_poll)
+        elif self.sample_every:
+            self.next_check = working(now + timedelta(seconds=self.sample_every))
+        else:
+            self.next_check = None
+
+    def forget_absence(self) -> None:
+        """After a suspend or a clock change an absence under way can no longer be measured."""
+        self.away_since = None
+
+    def status(self) -> IdleStatus:
         return {
             "source": self.source.name if self.source else None,
             "note": self.note,

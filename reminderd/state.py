@@ -14,6 +14,7 @@ import logging
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ class StateStore:
                 leftover.unlink()
                 log.info("removed %s, left by an interrupted write", leftover.name)
 
-    def save(self, state: dict[str, Any]) -> bool:
+    def save(self, state: Mapping[str, object]) -> bool:
         """Write ``state``; on failure log it (once per distinct error) and return False."""
         try:
             write_atomic(self.path, json.dumps({"version": VERSION, **state}, indent=2) + "\n")

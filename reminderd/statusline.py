@@ -17,7 +17,7 @@ from reminderd.errors import NotRunningError, ReminderError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
 if TYPE_CHECKING:
-    from typing import Any
+    from reminderd.contracts import DaemonStatus, RoutineStatus
 
 NOT_RUNNING_JSON = {"version": 1, "running": False}
 
@@ -48,20 +48,18 @@ def clock_text(iso: str, now: datetime) -> str:
     return when_text(datetime.fromisoformat(iso), now)
 
 
-def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
+def first_reminder(routines: list[RoutineStatus], now: datetime) -> str:
     """What a person needs right after `start`: when the first reminder comes, and how to
     see a routine now rather than in half an hour."""
-    due = [r for r in routines if r.get("next")]
+    due = [(r["name"], r["next"]) for r in routines if r["next"]]
     if not due:
         return "No reminder is due in the next two weeks. Try one now: `reminderd run NAME`."
-    first = min(due, key=lambda r: datetime.fromisoformat(r["next"]))
-    when = clock_text(first["next"], now)
-    return (
-        f"First reminder: {first['name']} at {when}. Try one now: `reminderd run {first['name']}`."
-    )
+    name, first = min(due, key=lambda pair: datetime.fromisoformat(pair[1]))
+    when = clock_text(first, now)
+    return f"First reminder: {name} at {when}. Try one now: `reminderd run {name}`."
 
 
-def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
+def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [
         f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
@@ -117,7 +115,7 @@ def status(as_json: bool) -> int:
     from reminderd.paths import socket_path  # noqa: PLC0415
 
     try:
-        data = control.request(socket_path(), "status")
+        data = control.status(socket_path())
     except NotRunningError as error:
         if as_json:
             print(json.dumps(NOT_RUNNING_JSON))
@@ -131,8 +129,6 @@ def status(as_json: bool) -> int:
         else:
             print(f"Error: {error}", file=sys.stderr)
         return 1
-    data.pop("ok", None)
-    data.pop("v", None)
     if as_json:
         print(json.dumps(data))
     else:

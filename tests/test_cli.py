@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 import pytest
@@ -11,6 +12,9 @@ from click.testing import CliRunner
 
 from reminderd import __version__, safety
 from reminderd.cli import cli
+
+if TYPE_CHECKING:
+    from reminderd.contracts import DaemonStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -307,7 +311,7 @@ def test_status_lists_next_in_time_order() -> None:
             {"name": "soon", "next": "2026-11-23T10:30:00+00:00"},
         ],
     }
-    lines = status_lines(data, now)
+    lines = status_lines(cast("DaemonStatus", data), now)  # only the fields it reads
     start = lines.index("Next:")
     assert [line.split()[0] for line in lines[start + 1 :]] == ["soon", "late", "never"]
 

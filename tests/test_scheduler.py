@@ -9,7 +9,7 @@ import time_machine
 
 from reminderd import scheduler
 from reminderd.clock import SystemClock
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.model import ALL_DAY, Config, Routine, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 
@@ -143,14 +143,14 @@ def test_next_run_times_under_time_machine() -> None:
         schedule=OFFICE,
     )
     with time_machine.travel(at(23, 8), tick=False):
-        core = Core(config, clock=SystemClock(), notifier=NullNotifier())
+        core = Core(config, clock=SystemClock(), outputs=Outputs(NullNotifier()))
         assert {name: local(t.due) for name, t in core.timers.items()} == {
             "neck": "Mon 23 09:45",
             "posture": "Mon 23 09:20",
             "afternoon": "Wed 25 15:00",
         }
     with time_machine.travel(at(23, 12, 10), tick=False):
-        core = Core(config, clock=SystemClock(), notifier=NullNotifier())
+        core = Core(config, clock=SystemClock(), outputs=Outputs(NullNotifier()))
         assert {name: local(t.due) for name, t in core.timers.items()} == {
             "neck": "Mon 23 13:55",
             "posture": "Mon 23 13:30",

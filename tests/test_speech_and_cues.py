@@ -12,7 +12,7 @@ from reminderd import cues, speech
 from reminderd.children import Children
 from reminderd.clock import SimClock
 from reminderd.config import load_library
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.cues import SOUNDS, Cue, cue_for
 from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import Guide
@@ -204,7 +204,7 @@ def test_a_finished_routine_leaves_nothing_and_the_next_gets_its_own_banner() ->
     notifier = Journal()
     routine = Routine("r", ("posture-check",), Trigger(every=3600))
     config = Config(routines=(routine,), exercises=library, guidance=Guidance(done=3.0))
-    core = Core(config, clock=clock, notifier=notifier)
+    core = Core(config, clock=clock, outputs=Outputs(notifier))
 
     def finish() -> None:
         while core.guide is not None:

@@ -11,7 +11,7 @@ import time_machine
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import Core, plan_day, simulate
+from reminderd.core import Core, Outputs, plan_day, simulate
 from reminderd.dnd import DndSource
 from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config, Event
@@ -188,10 +188,9 @@ class Harness:
         self.core = Core(
             cfg,
             clock=self.clock,
-            notifier=notifier or NullNotifier(),
+            outputs=Outputs(notifier or NullNotifier(), dnd=DndWatch(dnd)),
             listeners=(self.events.append,),
             presence=presence,
-            dnd=DndWatch(dnd),
         )
         self.wakeups = 0
 

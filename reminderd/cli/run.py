@@ -22,7 +22,7 @@ from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import Guide, run_blocking
 from reminderd.history import History
 from reminderd.lock import is_locked
-from reminderd.model import Event
+from reminderd.model import GUIDE_EVENTS, Event
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import user_paths
 
@@ -123,7 +123,8 @@ def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, 
             data["reason"] = "cli"
         if kind == "completed":
             data["outcome"] = "completed"
-        store.record(Event(f"routine.{kind}", clock.now().astimezone(clock.zone()), name, data))
+        at = clock.now().astimezone(clock.zone())
+        store.record(Event(GUIDE_EVENTS[kind], at, name, data))
         if kind in ("completed", "cancelled"):
             store.close()
 

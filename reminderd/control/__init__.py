@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from reminderd.contracts import DaemonStatus
+
 PROTOCOL = 1
 MAX_MESSAGE = 64 * 1024  # bytes in one request line
 MAX_CLIENTS = 64
@@ -79,6 +81,15 @@ def request(path: Path | str, cmd: str, timeout: float = 10.0, **args: Any) -> d
     if not reply.get("ok"):
         raise ControlError(str(reply.get("error", "the daemon refused")))
     return dict(reply)
+
+
+def status(path: Path | str, timeout: float = 10.0) -> DaemonStatus:
+    """The daemon's status reply, without the envelope's ``v`` and ``ok``."""
+    reply = request(path, "status", timeout=timeout)
+    reply.pop("v", None)
+    reply.pop("ok", None)
+    typed: DaemonStatus = reply  # type: ignore[assignment] # JSON the daemon built as one
+    return typed
 
 
 def stream(path: Path | str, cmd: str = "events", **args: Any) -> Iterator[dict[str, Any]]:

@@ -26,8 +26,9 @@ from reminderd.bus import BusError
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
+from reminderd.contracts import DaemonStatus, SavedState
 from reminderd.control.server import Client, Server
-from reminderd.core import Core, Polls
+from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
 from reminderd.daemon.loop import Loop
 from reminderd.daemon.sleep import SleepWatch
@@ -94,18 +95,16 @@ class Daemon:
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
-        self.backend = self._choose(config.backend)
+        self._choose_outputs(config)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
             config,
             clock=self.clock,
-            notifier=self.backend.notifier,
+            outputs=self._outputs(),
             listeners=(self._on_event,),
             presence=self._presence(config),
-            dnd=self._dnd(self.backend),
-            polls=polls or Polls(),
+            polls=polls,
         )
-        self._choose_guidance(config)
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
@@ -113,14 +112,15 @@ class Daemon:
         if self.sleep_watch:
             self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
         self.store = StateStore(self.paths.state_file)
-        self._saved: dict[str, Any] | None = None
+        self._saved: SavedState | None = None
         self.core.restore_state(self.store.load())
         self.history = History(self.paths.history, self.clock.zone)
         pruned = self.history.prune(config.history_days, self.clock.now())
         if pruned:
             log.info("history: forgot %d events older than %d days", pruned, config.history_days)
         self.hooks = Hooks(config.hooks)
-        self.core.listeners += [self.history.record, self.hooks]
+        self.core.listen(self.history.record)
+        self.core.listen(self.hooks)
         self._signal_fd: int | None = None
         self.signals = self.backend.signals()
         self.server: Server | None = None
@@ -141,6 +141,12 @@ class Daemon:
 
     # -- wiring ---------------------------------------------------------------------------
 
+    def _choose_outputs(self, config: Config) -> None:
+        """Notifications, their server's do-not-disturb switch, the voice and the sounds."""
+        self.backend = self._choose(config.backend)
+        self.dnd = self._dnd(self.backend)
+        self._choose_guidance(config)
+
     def _choose(self, backend: str) -> Choice:
         choice = choose(backend, self.write)
         log.info("notifications: %s, because %s", choice.backend, choice.reason)
@@ -155,8 +161,9 @@ class Daemon:
             config.guidance.sounds, server.capabilities if server else frozenset(), self.children
         )
         log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
-        self.core.speaker = self.voice.speaker
-        self.core.cues = self.sounds
+
+    def _outputs(self) -> Outputs:
+        return Outputs(self.backend.notifier, self.voice.speaker, self.sounds, self.dnd)
 
     def _dnd(self, choice: Choice) -> DndWatch:
         """The do-not-disturb switch of the notification server in use, if there is one."""
@@ -197,7 +204,7 @@ class Daemon:
         item = panel.Panel(
             # The menu's requests carry no client: none of them can be a stream.
             lambda request: self.commands.handle(request, cast(Client, None)),
-            self.status,
+            lambda: dict(self.status()),  # the panel reads it as JSON would be
             stats=lambda: panel.today(self.paths.history, self.clock.now().astimezone().date()),
             now=self.clock.now,
         )
@@ -368,8 +375,7 @@ class Daemon:
                     self.reload()
 
     def shutdown(self) -> None:
-        if self.core.guide:
-            self.core.guide.cancel("stopped")
+        self.core.stop()
         self.children.end_all()
         self.hooks.wait()
         self.history.close()
@@ -386,7 +392,7 @@ class Daemon:
 
     # -- what it says about itself ----------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> DaemonStatus:
         now = self.clock.now()
         return {
             "version": STATUS_VERSION,
@@ -403,8 +409,8 @@ class Daemon:
             "voice_reason": self.voice.reason,
             "sounds": "notification server" if self.sounds.by_server else self.sounds.cues.name,
             "sounds_reason": self.sounds.reason,
-            "dnd": self.core.dnd.source.name if self.core.dnd.source else None,
-            "dnd_reason": self.core.dnd.reason,
+            "dnd": self.dnd.source.name if self.dnd.source else None,
+            "dnd_reason": self.dnd.reason,
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
@@ -412,7 +418,7 @@ class Daemon:
         }
 
     def _backend_reason(self) -> str:
-        if self.core.notifier.failing:
+        if self.backend.notifier.failing:
             return f"{self.backend.reason}; not delivering now, steps go to the console"
         return self.backend.reason
 
@@ -431,7 +437,7 @@ class Daemon:
             first = error.problems[0]
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
             with contextlib.suppress(ReminderError):
-                self.core.notifier.show(
+                self.backend.notifier.show(
                     Note("reminderd: config not reloaded", f"{first}{more}", final=True)
                 )
             msg = f"config not reloaded; the old one stays in use:\n{error}"
@@ -443,13 +449,13 @@ class Daemon:
         self.source = source
         if config.backend != self.core.config.backend:
             self.backend = self._choose(config.backend)
-            self.core.notifier = self.backend.notifier
-            self.core.dnd = self._dnd(self.backend)
+            self.dnd = self._dnd(self.backend)
             self.signals = self.backend.signals()
-        self.core.presence = self._presence(config, self.core.presence)
+        presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
         self._choose_guidance(config)
+        self.core.use(self._outputs(), presence)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
         self._look_for_other_breaks()
@@ -457,9 +463,9 @@ class Daemon:
 
     def _log_next(self) -> None:
         zone = self.clock.zone()
-        for timer in self.core.timers.values():
-            when = timer.due.astimezone(zone).strftime("%a %H:%M") if timer.due else "never"
-            log.info("next %s: %s", timer.routine.name, when)
+        for name, due in self.core.next_times().items():
+            when = due.astimezone(zone).strftime("%a %H:%M") if due else "never"
+            log.info("next %s: %s", name, when)
 
 
 def _return_startup_memory() -> None:

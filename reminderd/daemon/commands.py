@@ -49,12 +49,11 @@ class Commands:
         return result
 
     def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        return self.daemon.status()
+        return dict(self.daemon.status())
 
     def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         until = self._pause_end(request)
-        self.daemon.core.pause(until)
-        return {"paused_until": self.daemon.core.status()["paused_until"]}
+        return {"paused_until": self.daemon.core.pause(until)}
 
     def _pause_end(self, request: dict[str, Any]) -> datetime | None:
         """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
@@ -72,9 +71,7 @@ class Commands:
             raise ControlError(str(error)) from None
 
     def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        was_paused = self.daemon.core.paused_until is not None
-        self.daemon.core.resume()
-        return {"was_paused": was_paused}
+        return {"was_paused": self.daemon.core.resume()}
 
     def _routine_arg(self, request: dict[str, Any]) -> str | None:
         name = request.get("routine")
@@ -113,7 +110,7 @@ class Commands:
         if not isinstance(name, str) or not name:
             msg = "name must be a routine or exercise name"
             raise ControlError(msg)
-        if self.daemon.core.paused_until:
+        if self.daemon.core.paused:
             msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
             raise ControlError(msg)
         config = self.daemon.core.config
@@ -121,12 +118,8 @@ class Commands:
             routine_for(name, config.routines, config.exercises)
         except ReminderError as error:
             raise ControlError(str(error)) from None
-        core = self.daemon.core
-        answered = core.asking is not None and core.asking.name == name and core.guide is None
-        busy = core.guide is not None or (core.asking is not None and not answered)
-        ahead = 0 if answered else len(core.queue) + busy
-        core.run_now(name)
-        return {"routine": name, "ahead": ahead, "answered": answered}
+        outcome = self.daemon.core.run_now(name)
+        return {"routine": name, "ahead": outcome.ahead, "answered": outcome.answered}
 
     def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         return self.daemon.reload()

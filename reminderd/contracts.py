@@ -1,0 +1,118 @@
+"""The data that crosses modules, typed where it is defined: the status reply (what
+`reminderd status --json`, the panel and status bars read), the saved state, and the
+vocabularies of events, hold reasons and outcomes.
+
+Below everything that uses it: it imports nothing of reminderd. The status reply's fields
+are documented in the README's table, which a test keeps in step with ``DaemonStatus``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+# Everything the core reports, by name: for hooks, `reminderd events` and the history.
+EventKind = Literal[
+    "routine.fired",
+    "routine.asked",
+    "routine.started",
+    "routine.step",
+    "routine.completed",
+    "routine.confirmed",
+    "routine.snoozed",
+    "routine.skipped",
+    "routine.cancelled",
+    "routine.ignored",
+    "routine.held",
+    "presence.back",
+    "break.natural",
+    "daemon.paused",
+    "daemon.resumed",
+    "daemon.reloaded",
+]
+# Why a due routine waits instead of starting: the person is away, the desktop's
+# do-not-disturb is on, or the person is in a call, sharing the screen, watching something
+# full screen, or something asked the desktop not to go idle.
+HoldReason = Literal["idle", "dnd", "call", "screen-share", "fullscreen", "inhibited"]
+# How a routine played to its end went, judged from the input during its holds.
+Outcome = Literal["completed", "worked-through", "played"]
+
+
+class CurrentStep(TypedDict):
+    """The routine being guided, and its step."""
+
+    routine: str
+    reason: str
+    step: int
+    of: int
+    text: str
+    remaining: float
+
+
+class Asking(TypedDict):
+    """A "Start?" prompt waiting for an answer until ``until``."""
+
+    routine: str
+    until: str
+
+
+class IdleStatus(TypedDict):
+    source: str | None
+    note: str
+    pause_when_idle: float | None
+    natural_break: float | None
+    away_since: str | None
+
+
+class RoutineStatus(TypedDict):
+    name: str
+    title: str
+    next: str | None  # local time with its offset; None while paused or never due
+    snoozed_until: str | None
+    held: HoldReason | None
+
+
+class CoreStatus(TypedDict):
+    """What the core is doing."""
+
+    paused: bool
+    paused_until: str | None  # None while paused until resumed
+    current: CurrentStep | None
+    asking: Asking | None
+    queue: list[str]
+    idle: IdleStatus
+    routines: list[RoutineStatus]
+
+
+class DaemonStatus(CoreStatus):
+    """The whole status reply: the core's, and how the daemon is wired."""
+
+    version: int
+    running: bool
+    pid: int
+    reminderd: str
+    started: str
+    uptime: int
+    config: str
+    config_origin: str
+    backend: str
+    backend_reason: str
+    voice: str
+    voice_reason: str
+    sounds: str
+    sounds_reason: str
+    dnd: str | None
+    dnd_reason: str
+    panel: bool
+    panel_reason: str
+    other_breaks: str | None
+
+
+class SavedState(TypedDict, total=False):
+    """What survives a restart (state.json): read back defensively, since the file may be
+    old, edited or damaged."""
+
+    paused_until: str | None  # ISO time, or "forever"
+    config: str | None  # the config the snoozes and skips were made under
+    snoozed: dict[str, str]
+    skipped_through: dict[str, str]
+    skips: dict[str, list[str | int]]  # routine -> [local day, skips that day]
