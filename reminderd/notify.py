@@ -11,7 +11,6 @@ import importlib.util
 import logging
 import os
 import re
-import shutil
 import sys
 import time
 import warnings
@@ -335,9 +334,10 @@ class NotificationSignals:
         return signals
 
 
-def on_path(program: str) -> bool:
-    """Like shutil.which, without importing shutil (and the compression modules it brings)."""
-    folders = os.environ.get("PATH", "").split(os.pathsep)
+def on_path(program: str, path: str | None = None) -> bool:
+    """Like shutil.which, without importing shutil (and the compression modules it brings):
+    whether ``program`` is an executable in a folder of ``path`` (default: $PATH)."""
+    folders = (os.environ.get("PATH", "") if path is None else path).split(os.pathsep)
     return any(os.access(os.path.join(folder, program), os.X_OK) for folder in folders if folder)
 
 
@@ -434,7 +434,7 @@ def unreachable_buttons(server_name: str, environ: Mapping[str, str] | None = No
         for match in re.finditer(r"^[ \t]*dmenu[ \t]*=[ \t]*(.*?)[ \t]*$", text, re.MULTILINE):
             command = match.group(1).strip("\"'")
     program = command.split()[0] if command.split() else ""
-    if program and shutil.which(program, path=env.get("PATH")):
+    if program and on_path(program, env.get("PATH", "")):
         return None
     named = program or "(none set)"
     return f"dunst shows buttons only through its menu program {named}, which is not installed"
