@@ -5,6 +5,7 @@ folder of whoever runs the tests."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from reminderd.config import Limits
 from tests.buses import start_dbus
@@ -32,6 +34,40 @@ MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
 TEST_LIMITS = Limits.from_env(dict([MIN_EVERY]))
 # Held reminders and absences are looked at again every second instead of every 30 or 60.
 POLL = ("REMINDERD_POLL", "1")
+
+
+# Property-based tests try a bounded number of examples in the everyday run (the suite stays
+# under a minute); HYPOTHESIS_PROFILE=thorough tries many more, for a fuzzing session.
+settings.register_profile(
+    "default", max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.register_profile(
+    "thorough", max_examples=2000, suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# Bounds on how long something may take, in the few tests that check one, are multiplied
+# by this (REMINDERD_TEST_SLACK, 1 to 20): a slow or loaded CI machine sets it higher
+# rather than the bounds being loose for everyone.
+def _slack(environ: dict[str, str]) -> float:
+    try:
+        factor = float(environ.get("REMINDERD_TEST_SLACK", "1"))
+    except ValueError:
+        return 1.0
+    if math.isnan(factor):
+        return 1.0
+    return min(max(factor, 1.0), 20.0)
+
+
+SLACK = _slack(dict(os.environ))
+
+
+def slack(seconds: float) -> float:
+    """A time bound of a test, scaled for the machine it runs on (see SLACK)."""
+    return seconds * SLACK
+
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 

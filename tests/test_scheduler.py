@@ -215,3 +215,12 @@ def test_pause_until_a_time_midnight_or_tomorrow() -> None:
     assert local(scheduler.until(OFFICE, "tomorrow", now, BERLIN)) == "Tue 24 09:00"
     friday = at(27, 15)
     assert local(scheduler.until(OFFICE, "tomorrow", friday, BERLIN)) == "Mon 30 09:00"
+
+
+def test_a_range_that_starts_in_the_spring_gap_starts_as_far_after_the_change() -> None:
+    """The module's rule, as written: "02:30-05:00" on 29 March 2026 in Berlin (clocks jump
+    from 02:00 to 03:00) is working time from 03:30, not from 03:00."""
+    schedule = WorkSchedule(hours=(((time(2, 30), time(5, 0)),),) * 7)
+    ((begin, end),) = scheduler.working_ranges(schedule, datetime(2026, 3, 29).date(), BERLIN)
+    assert begin.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+    assert end.astimezone(BERLIN).strftime("%H:%M %Z") == "05:00 CEST"
