@@ -241,11 +241,16 @@ def _duration(value: str, name: str = "DURATION") -> float:
     metavar="HH:MM|tomorrow",
     help="Pause until this time, or until tomorrow's working hours.",
 )
-def pause(duration: str | None, until: str | None) -> None:
+@click.option(
+    "--everywhere", is_flag=True, help="Pause your other machines too (through the sync folder)."
+)
+def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
     """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
 
     A routine on screen stops. When a timed pause ends, reminders start again by
-    themselves, counted from then: no burst of the ones that were missed.
+    themselves, counted from then: no burst of the ones that were missed. With
+    --everywhere the pause goes into the sync folder and your other machines pause too;
+    `reminderd resume` on any of them ends it on all.
     """
     from reminderd.statusline import clock_text  # noqa: PLC0415
 
@@ -261,11 +266,12 @@ def pause(duration: str | None, until: str | None) -> None:
             except DurationError as error:
                 raise click.BadParameter(str(error), param_hint="--until") from None
         args["until"] = until
-    reply = _ask("pause", **args)
+    reply = _ask("pause", **args, **({"everywhere": True} if everywhere else {}))
     end = reply.get("paused_until")
     now = datetime.now().astimezone()
     click.echo(
-        f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`."
+        (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
+        + (" Your other machines pause too." if everywhere else "")
     )
 
 
@@ -486,8 +492,9 @@ def list_(config_path: Path | None) -> None:
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
-def _live_schedule(config: Config) -> dict[str, str | None] | None:
-    """The running daemon's next due times, when it runs this same config."""
+def _live_schedule(config: Config) -> dict[str, dict[str, Any]] | None:
+    """The running daemon's routines (next due times, what other machines did), when it
+    runs this same config."""
     from reminderd import control  # noqa: PLC0415
 
     try:
@@ -496,7 +503,10 @@ def _live_schedule(config: Config) -> dict[str, str | None] | None:
         return None
     if status.get("config") != str(config.path):
         return None
-    return {r["name"]: "paused" if status["paused"] else r["next"] for r in status["routines"]}
+    return {
+        r["name"]: {**r, "next": "paused" if status["paused"] else r["next"]}
+        for r in status["routines"]
+    }
 
 
 def _routine_lines(config: Config) -> list[str]:
@@ -506,6 +516,7 @@ def _routine_lines(config: Config) -> list[str]:
     from reminderd.core import Core  # noqa: PLC0415
     from reminderd.exercises import routine_steps, total_seconds  # noqa: PLC0415
     from reminderd.notify import NullNotifier  # noqa: PLC0415
+    from reminderd.statusline import elsewhere_text  # noqa: PLC0415
 
     clock = SystemClock()
     now = clock.now()
@@ -517,9 +528,12 @@ def _routine_lines(config: Config) -> list[str]:
         if core is not None:
             when_next = _when(core.timers[routine.name].due, now, clock.zone())
         else:
-            next_time = (live or {}).get(routine.name)
+            entry = (live or {}).get(routine.name) or {}
+            next_time = entry.get("next")
             due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
             when_next = "paused" if next_time == "paused" else _when(due, now, clock.zone())
+            if elsewhere := elsewhere_text(entry, now.astimezone(clock.zone())):
+                when_next = f"{when_next} ({elsewhere})"
         trigger = routine.trigger
         when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
         if trigger.at:
@@ -676,6 +690,8 @@ def check(path: Path | None) -> None:
     click.echo(
         f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
     )
+    for line in _layer_lines(find_config(path)):
+        click.echo(line)
 
 
 @cli.command(name="safety")
@@ -724,9 +740,19 @@ def config() -> None:
 @config.command(name="path")
 @config_option
 def config_path_(config_path: Path | None) -> None:
-    """Print the config file reminderd uses, and why that one."""
+    """Print the config file reminderd uses, and why that one; with system-wide files
+    (/etc/xdg/reminderd/config.toml, $XDG_CONFIG_DIRS), the file and line of each setting."""
     source = _source(config_path)
     click.echo(f"{source.path} ({source.origin})")
+    for line in _layer_lines(source):
+        click.echo(line)
+
+
+def _layer_lines(source: ConfigSource) -> list[str]:
+    from reminderd.config import read_layers  # noqa: PLC0415
+    from reminderd.layers import describe  # noqa: PLC0415
+
+    return describe(read_layers(source))
 
 
 @config.command(name="init")
@@ -760,17 +786,43 @@ def _history_db() -> sqlite3.Connection:
 
 
 @contextlib.contextmanager
-def _reading_history() -> Iterator[sqlite3.Connection]:
-    """The history, read only; a damaged file is one line, not a traceback."""
+def _reading_history(
+    config_path: Path | None = None, machine: str | None = None
+) -> Iterator[sqlite3.Connection]:
+    """The history, read only; a damaged file is one line, not a traceback. With a
+    ``[sync]`` folder in the config, every machine's (see reminderd/sync/stats.py)."""
     import sqlite3  # noqa: PLC0415
 
+    from reminderd.sync.settings import configured  # noqa: PLC0415
+
+    settings = configured(_source(config_path))
+    if settings is None and machine:
+        raise click.UsageError("--machine needs a [sync] folder in the config (see docs/sync.md)")
     try:
-        with contextlib.closing(_history_db()) as db:
+        if settings is None:
+            with contextlib.closing(_history_db()) as db:
+                yield db
+            return
+        from reminderd.sync import stats as sync_stats  # noqa: PLC0415
+
+        now = datetime.now().astimezone()
+        try:
+            merged = sync_stats.gather(user_paths().history, settings, machine, now)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+        with contextlib.closing(merged) as db:
             yield db
     except sqlite3.DatabaseError as error:
         path = user_paths().history
         msg = f"cannot read the history at {path}: {error} (move the file aside to start anew)"
         raise click.ClickException(msg) from None
+
+
+def machine_option(func: F) -> F:
+    """``--machine NAME``, for `stats` and `history` with a sync folder."""
+    return click.option(
+        "--machine", metavar="NAME", help="Only this machine's (with a [sync] folder)."
+    )(func)
 
 
 @cli.command()
@@ -792,11 +844,22 @@ def _reading_history() -> Iterator[sqlite3.Connection]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a calendar of the last 12 weeks (or --days) to this SVG file.",
 )
-def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | None) -> None:
+@machine_option
+@config_option
+def stats(
+    *,
+    days: int,
+    as_json: bool,
+    as_csv: bool,
+    week: bool,
+    svg_path: Path | None,
+    machine: str | None,
+    config_path: Path | None,
+) -> None:
     """Reminders, routines completed (no input during the holds), worked through (input
     during them), played (unknown: no idle source), snoozed, skipped and ignored, and
     minutes of exercise per day, the current streak (completed only), and a bar chart of
-    the last days."""
+    the last days. With a [sync] folder: every machine's, and each machine's apart."""
     import csv  # noqa: PLC0415
     import io  # noqa: PLC0415
 
@@ -808,9 +871,10 @@ def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | N
     today = now.date()
     if week:
         days = 7
-    with _reading_history() as db:
+    with _reading_history(config_path, machine) as db:
         rows = history.daily(db, today - timedelta(days=days - 1), today)
         streak = history.streak(db, today)
+        each = {} if machine else _by_machine(db, today - timedelta(days=days - 1), today)
         zone = now.tzinfo or timezone.utc
         tip = history.advice(db, today - timedelta(days=days - 1), today, zone) if week else ""
         if svg_path:
@@ -821,10 +885,7 @@ def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | N
             except OSError as error:
                 raise click.ClickException(f"cannot write {svg_path}: {error}") from None
     if as_json:
-        shown: dict[str, Any] = {"days": [row.to_json() for row in rows], "streak": streak}
-        if tip:
-            shown["advice"] = tip
-        click.echo(json.dumps(shown))
+        click.echo(json.dumps(_stats_json(rows, streak, tip, machine, each)))
         return
     if as_csv:
         out = io.StringIO()
@@ -837,10 +898,61 @@ def stats(days: int, as_json: bool, as_csv: bool, week: bool, svg_path: Path | N
         return
     for line in _stats_lines(rows, streak):
         click.echo(line)
+    if len(each) > 1:
+        for line in _machine_lines(each):
+            click.echo(line)
     if tip:
         click.echo(tip)
     if svg_path:
         click.echo(f"Calendar written to {svg_path}.")
+
+
+def _stats_json(
+    rows: list[Any], streak: int, tip: str, machine: str | None, each: dict[str, Any]
+) -> dict[str, Any]:
+    """`stats --json`: the days and streak (every machine's, or --machine's); with a sync
+    folder, each machine's too under "machines"."""
+    shown: dict[str, Any] = {"days": [row.to_json() for row in rows], "streak": streak}
+    if tip:
+        shown["advice"] = tip
+    if machine:
+        shown["machine"] = machine
+    if each:
+        shown["machines"] = {
+            name: {"days": [row.to_json() for row in rows_of], "streak": streak_of}
+            for name, (rows_of, streak_of) in each.items()
+        }
+    return shown
+
+
+def _by_machine(db: sqlite3.Connection, first: Any, last: Any) -> dict[str, Any]:
+    from reminderd.sync import stats as sync_stats  # noqa: PLC0415
+
+    return sync_stats.by_machine(db, first, last) if sync_stats.machines(db) else {}
+
+
+def _machine_lines(each: dict[str, Any]) -> list[str]:
+    """Each machine's totals over the days shown, and its own streak."""
+    width = max(7, *(len(name) for name in each))
+    lines = [
+        "By machine:",
+        f"  {'machine':<{width}} {'reminders':>9} {'completed':>9} {'worked':>6} {'played':>6} "
+        f"{'snoozed':>7} {'skipped':>7} {'ignored':>7} {'minutes':>7} {'streak':>6}",
+    ]
+    for name, (rows, streak) in each.items():
+        total = {
+            key: sum(getattr(row, key) for row in rows)
+            for key in (
+                *("reminders", "completed", "worked_through", "played"),
+                *("snoozed", "skipped", "ignored", "minutes"),
+            )
+        }
+        lines.append(
+            f"  {name:<{width}} {total['reminders']:>9} {total['completed']:>9} "
+            f"{total['worked_through']:>6} {total['played']:>6} {total['snoozed']:>7} "
+            f"{total['skipped']:>7} {total['ignored']:>7} {total['minutes']:>7.1f} {streak:>6}"
+        )
+    return lines
 
 
 def _stats_lines(rows: list[Any], streak: int) -> list[str]:
@@ -870,17 +982,23 @@ def _stats_lines(rows: list[Any], streak: int) -> list[str]:
     "--limit", default=20, show_default=True, type=click.IntRange(1), help="How many events."
 )
 @click.option("--steps", is_flag=True, help="Include every step shown.")
-def history_(limit: int, steps: bool) -> None:
-    """The latest events: each reminder's fate, and why."""
+@machine_option
+@config_option
+def history_(limit: int, steps: bool, machine: str | None, config_path: Path | None) -> None:
+    """The latest events: each reminder's fate, and why. With a [sync] folder: every
+    machine's, with a machine column (steps only of this one)."""
     from reminderd import history  # noqa: PLC0415
 
-    with _reading_history() as db:
+    with _reading_history(config_path, machine) as db:
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
             kind = entry.get("outcome") or entry["event"].removeprefix("routine.")
             why = f" ({entry['reason']})" if entry.get("reason") else ""
             text = f": {entry['text']}" if entry.get("text") else ""
-            click.echo(f"{when:%Y-%m-%d %H:%M:%S}  {entry['routine'] or '-':<12} {kind}{why}{text}")
+            source = f"{entry['machine']:<10} " if entry.get("machine") else ""
+            click.echo(
+                f"{when:%Y-%m-%d %H:%M:%S}  {source}{entry['routine'] or '-':<12} {kind}{why}{text}"
+            )
 
 
 @cli.command()

@@ -20,6 +20,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from reminderd import layers
 from reminderd.durations import (
     CLOCK_HINT,
     DAY,
@@ -31,6 +32,7 @@ from reminderd.durations import (
 )
 from reminderd.errors import ConfigError, DurationError, Problem
 from reminderd.exercises import expand, total_seconds
+from reminderd.layers import Layered
 from reminderd.model import (
     ALL_DAY,
     ALL_DAYS,
@@ -47,6 +49,7 @@ from reminderd.model import (
     Trigger,
     WorkSchedule,
 )
+from reminderd.sync import settings as sync_settings
 from reminderd.tomlmap import KeyPath, TomlMap
 
 if sys.version_info >= (3, 11):
@@ -106,8 +109,10 @@ _SECTION_KEYS = {
         "history_days",
         "hooks",
         "panel",
+        "sync",
     ),
     "panel": ("icon",),
+    "sync": ("folder", "machine"),
     "guidance": ("voice", "sounds", "intro", "lead_in", "done"),
     "schedule": (
         "working_hours",
@@ -161,13 +166,19 @@ def key_text(path: KeyPath) -> str:
 class _Reader:
     """Typed access to a parsed TOML document that records problems instead of raising."""
 
-    def __init__(self, file: Path | str | None, where: TomlMap | None) -> None:
+    def __init__(
+        self, file: Path | str | None, where: TomlMap | None, layered: Layered | None = None
+    ) -> None:
         self.file = file
         self.where = where
+        self.layered = layered  # several files: each value's own file and line
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
     def _at(self, path: KeyPath, message: str, fix: str) -> Problem:
+        if self.layered is not None:
+            file, line = self.layered.locate(path)
+            return Problem(file, line, key_text(path), message, fix)
         line = self.where.line(path) if self.where else None
         return Problem(self.file, line, key_text(path), message, fix)
 
@@ -759,15 +770,15 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
     if not isinstance(source, ConfigSource):
         source = find_config(source)
     path = source.path
-    data, where = read_toml(path)
-    reader = _Reader(path, where)
+    layered = read_layers(source)  # system-wide files under the person's, key by key
+    data = layered.data
+    reader = _Reader(path, layered.top.where, layered)
     reader.known_keys(data, (), _SECTION_KEYS[""])
     library = load_library()
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    user_dir = path.parent / "exercises"
-    if not source.is_default and user_dir.is_dir():
-        library.update(load_exercise_dir(user_dir, problems, warnings))
+    problems: list[Problem] = list(layered.problems)
+    warnings: list[Problem] = list(layered.warnings)
+    for folder in layered.exercise_dirs():
+        library.update(load_exercise_dir(folder, problems, warnings))
     inline_ids: set[str] = set()
     for index, table in enumerate(reader.tables(data, (), "exercises")):
         exercise = parse_exercise(table, ("exercises", index), reader, origin=str(path))
@@ -805,6 +816,9 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
             "write icon = true to show the panel icon, icon = false to hide it",
         )
         panel_icon = True
+    sync_table = reader.table(data, (), "sync")
+    reader.known_keys(sync_table, ("sync",), _SECTION_KEYS["sync"])
+    sync = sync_settings.parse(sync_table, reader.problem)
     problems.extend(reader.problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
@@ -819,6 +833,15 @@ def load_config(source: ConfigSource | Path | str | None = None) -> Config:
         hooks=hooks,
         panel_icon=panel_icon,
         path=path,
+        sync=sync,
+    )
+
+
+def read_layers(source: ConfigSource) -> Layered:
+    """The config files of ``source`` read and merged, lowest first (see reminderd/layers.py)."""
+    stack = layers.stack(source.path, source.origin, default_config_path())
+    return layers.merge(
+        [layers.Layer(file, kind, *read_toml(file)) for file, kind in stack], _SECTION_KEYS
     )
 
 

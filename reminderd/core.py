@@ -49,6 +49,10 @@ class Timer:
     snoozed_until: datetime | None = None
     skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
     held: str | None = None  # due, but waiting: "idle" (person away) or "dnd" (do not disturb)
+    # Other machines (the sync folder): done there, the interval counting from then; and
+    # in progress there until a time, meanwhile not started here (held "elsewhere").
+    done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
+    busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
 
 
 Listener = Callable[[Event], None]
@@ -206,6 +210,11 @@ class Core:
             moments = [t.due for t in self.timers.values() if t.due and not t.held]
             if self._recheck and any(t.held for t in self.timers.values()):
                 moments.append(self._recheck)
+            moments += [
+                t.busy_elsewhere[1]
+                for t in self.timers.values()
+                if t.held == "elsewhere" and t.busy_elsewhere
+            ]
             if self.presence.next_check:
                 moments.append(self.presence.next_check)
             waits += [(moment - now).total_seconds() for moment in moments]
@@ -224,7 +233,11 @@ class Core:
             seen = presence.observe(now)
             self._seen(now, seen)
             idle = seen.idle if seen else None
-        due = [t for t in self.timers.values() if t.due and t.due <= now]
+        due = [
+            t
+            for t in self.timers.values()
+            if t.due and t.due <= now and not self._busy_elsewhere(t, now)
+        ]
         hold = None
         if not busy and due:
             if idle is not None and presence.pause_after and idle >= presence.pause_after:
@@ -560,6 +573,62 @@ class Core:
                 log.info("idle time unknown at the end of a hold (%s)", error)
         self._judged.append((length, idle))
 
+    # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
+
+    def done_elsewhere(self, name: str, machine: str, at: datetime) -> bool:
+        """Routine ``name`` was done on ``machine`` at ``at`` (not later than now): its
+        interval restarts from then, as if done here, and a prompt or queue entry for it
+        goes. Nothing changes if it already counts from later. True if it changed."""
+        timer = self.timers.get(name)
+        if timer is None or at <= timer.counted_from:
+            return False
+        timer.counted_from = at
+        timer.at_after = max(timer.at_after, at)
+        timer.snoozed_until = timer.busy_elsewhere = timer.held = None
+        timer.done_elsewhere = (machine, at)
+        self._recompute(timer)
+        self._withdraw_elsewhere(name)
+        self.emit("sync.done", name, machine=machine, done=self.iso(at), next=self.iso(timer.due))
+        return True
+
+    def running_elsewhere(self, name: str, machine: str, until: datetime | None) -> None:
+        """Routine ``name`` is in progress on ``machine`` until ``until`` (None: no longer).
+        Meanwhile it is not started here: when it falls due it waits, held "elsewhere"."""
+        timer = self.timers.get(name)
+        if timer is None:
+            return
+        if until is not None and until > self.clock.now():
+            timer.busy_elsewhere = (machine, until)
+            self._withdraw_elsewhere(name)
+        elif timer.busy_elsewhere and timer.busy_elsewhere[0] == machine:
+            timer.busy_elsewhere = None
+            if timer.held == "elsewhere":
+                timer.held = None  # still due: it fires at the next tick
+
+    def _withdraw_elsewhere(self, name: str) -> None:
+        """A prompt or queue entry for a routine another machine is doing goes (not one
+        on screen here: the person is at it)."""
+        if self.asking and self.asking.name == name:
+            self.notifier.close(self.asking.notification_id)
+            self.emit("routine.cancelled", name, reason="elsewhere")
+            self.asking = None
+            self._start_next()
+        self.queue = [(n, r) for n, r in self.queue if n != name]
+
+    def _busy_elsewhere(self, timer: Timer, now: datetime) -> bool:
+        """Due while in progress on another machine: held until it ends there or its time
+        there is up. True while held."""
+        busy = timer.busy_elsewhere
+        if busy is None or busy[1] <= now:
+            timer.busy_elsewhere = None
+            if timer.held == "elsewhere":
+                timer.held = None
+            return False
+        if timer.held != "elsewhere":
+            timer.held = "elsewhere"
+            self.emit("routine.held", timer.routine.name, reason="elsewhere", machine=busy[0])
+        return True
+
     # -- commands -------------------------------------------------------------------------
 
     def run_now(self, name: str, reason: str = "cli") -> None:
@@ -835,6 +904,19 @@ class Core:
                     "next": None if paused else self.iso(t.due),
                     "snoozed_until": self.iso(t.snoozed_until),
                     "held": t.held,
+                    # The interval counts from a routine done on another machine.
+                    "done_elsewhere": {
+                        "machine": t.done_elsewhere[0],
+                        "at": self.iso(t.done_elsewhere[1]),
+                    }
+                    if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
+                    else None,
+                    "running_elsewhere": {
+                        "machine": t.busy_elsewhere[0],
+                        "until": self.iso(t.busy_elsewhere[1]),
+                    }
+                    if t.busy_elsewhere
+                    else None,
                 }
                 for t in self.timers.values()
             ],

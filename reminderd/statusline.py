@@ -61,6 +61,44 @@ def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
     )
 
 
+def elsewhere_text(routine: dict[str, Any], now: datetime) -> str:
+    """What another machine did to a routine (the sync folder), as `status` and `list` say
+    it: "done on laptop at 10:05, next at 11:55", "in progress on laptop"; "" for nothing."""
+    running = routine.get("running_elsewhere")
+    if running:
+        return f"in progress on {running['machine']}, not started here meanwhile"
+    done = routine.get("done_elsewhere")
+    if not done:
+        return ""
+    at = datetime.fromisoformat(done["at"]).astimezone(now.tzinfo)
+    text = f"done on {done['machine']} at {at:%H:%M}"
+    if routine.get("next"):
+        upcoming = datetime.fromisoformat(routine["next"]).astimezone(now.tzinfo)
+        day = "" if upcoming.date() == now.date() else upcoming.strftime("%a ")
+        text += f", next at {day}{upcoming:%H:%M}"
+    return text
+
+
+def _sync_lines(data: dict[str, Any], now: datetime) -> list[str]:
+    sync = data.get("sync")
+    if not sync:
+        return []
+    lines = [f"Sync: {sync['folder']} as {sync['machine']}; {sync['reason']}"]
+    if sync.get("error"):
+        lines.append(f"  not written: {sync['error']}")
+    for machine in sync.get("machines", []):
+        seen = machine.get("active") or machine["written"]
+        at = datetime.fromisoformat(seen).astimezone(now.tzinfo)
+        day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
+        lines.append(f"  {machine['machine']}: last active {day}{at:%H:%M}")
+    elsewhere = [
+        f"  {r['name']}: {text}" for r in data["routines"] if (text := elsewhere_text(r, now))
+    ]
+    if elsewhere:
+        lines += ["Other machines:", *elsewhere]
+    return lines
+
+
 def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [
@@ -83,6 +121,9 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
             if until
             else "Paused until `reminderd resume`."
         )
+        if (data.get("sync") or {}).get("paused_by"):
+            lines[-1] += f" (pause --everywhere on {data['sync']['paused_by']})"
+    lines += _sync_lines(data, now)
     current = data.get("current")
     if current:
         lines.append(
@@ -97,7 +138,11 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         lines.append("Waiting: " + ", ".join(data["queue"]))
     lines.append("Next:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
-    held = {"idle": " (waiting: you are away)", "dnd": " (waiting: do not disturb)"}
+    held = {
+        "idle": " (waiting: you are away)",
+        "dnd": " (waiting: do not disturb)",
+        "elsewhere": " (waiting: in progress on another machine)",
+    }
     coming = sorted(  # in time order; those with no next time last
         data["routines"],
         key=lambda r: (r["next"] is None, datetime.fromisoformat(r["next"]) if r["next"] else now),

@@ -45,6 +45,7 @@ from reminderd.wake import WallAlarm
 
 if TYPE_CHECKING:
     from reminderd.panel import Panel
+    from reminderd.sync.link import SyncLink
 
 log = logging.getLogger("reminderd")
 
@@ -64,6 +65,8 @@ PERSISTED = {
 
 class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
+
+    sync: SyncLink | None = None  # [sync]: the folder shared with other machines
 
     def __init__(
         self,
@@ -116,6 +119,7 @@ class Daemon:
             log.info("history: forgot %d events older than %d days", pruned, config.history_days)
         self.hooks = Hooks(config.hooks)
         self.core.listeners += [self.history.record, self.hooks]
+        self._connect_sync(config)
         self._signal_fd: int | None = None
         self.signals = self.backend.signals()
         self.server: Server | None = None
@@ -209,6 +213,20 @@ class Daemon:
                 self.loop.remove(fd)
 
         self.loop.watch(fd, readable)
+
+    def _connect_sync(self, config: Config) -> None:
+        """``[sync]``: history and presence shared with other machines through a folder."""
+        if self.sync and self.sync.settings == config.sync:
+            return
+        if self.sync:
+            self.sync.close()
+            self.sync = None
+        if config.sync is None:
+            return
+        from reminderd.sync.link import SyncLink  # noqa: PLC0415 - only with [sync]
+
+        self.sync = SyncLink(config.sync, self.core, self.history, config.history_days)
+        self.sync.start(self.loop)
 
     def _look_for_other_breaks(self) -> None:
         """GNOME's own break reminders, asked at start and reload; said once when on."""
@@ -321,6 +339,8 @@ class Daemon:
         _return_startup_memory()
         try:
             while not self.stopping:
+                if self.sync:
+                    self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
                 self.loop.run_once(self._timeout())
@@ -363,6 +383,8 @@ class Daemon:
         if self.core.guide:
             self.core.guide.cancel("stopped")
         self.hooks.wait()
+        if self.sync:
+            self.sync.close()
         self.history.close()
         if self.server:
             self.server.close()
@@ -399,6 +421,7 @@ class Daemon:
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
+            "sync": self.sync.status() if self.sync else None,
             **self.core.status(),
         }
 
@@ -440,6 +463,7 @@ class Daemon:
         self.core.presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
+        self._connect_sync(config)
         self._choose_guidance(config)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
