@@ -532,8 +532,10 @@ def _routine_lines(config: Config) -> list[str]:
             next_time = entry.get("next")
             due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
             when_next = "paused" if next_time == "paused" else _when(due, now, clock.zone())
-            if elsewhere := elsewhere_text(entry, now.astimezone(clock.zone())):
-                when_next = f"{when_next} ({elsewhere})"
+            if elsewhere := elsewhere_text(entry, now.astimezone(clock.zone()), with_next=False):
+                when_next = (
+                    f"{when_next}: {elsewhere}"  # "next 11:55 (in 1h50m): done on laptop at 10:05"
+                )
         trigger = routine.trigger
         when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
         if trigger.at:

@@ -61,7 +61,7 @@ def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
     )
 
 
-def elsewhere_text(routine: dict[str, Any], now: datetime) -> str:
+def elsewhere_text(routine: dict[str, Any], now: datetime, with_next: bool = True) -> str:
     """What another machine did to a routine (the sync folder), as `status` and `list` say
     it: "done on laptop at 10:05, next at 11:55", "in progress on laptop"; "" for nothing."""
     running = routine.get("running_elsewhere")
@@ -72,7 +72,7 @@ def elsewhere_text(routine: dict[str, Any], now: datetime) -> str:
         return ""
     at = datetime.fromisoformat(done["at"]).astimezone(now.tzinfo)
     text = f"done on {done['machine']} at {at:%H:%M}"
-    if routine.get("next"):
+    if with_next and routine.get("next") not in (None, "paused"):
         upcoming = datetime.fromisoformat(routine["next"]).astimezone(now.tzinfo)
         day = "" if upcoming.date() == now.date() else upcoming.strftime("%a ")
         text += f", next at {day}{upcoming:%H:%M}"

@@ -102,7 +102,8 @@ def _time(value: object) -> datetime:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    # Milliseconds: a pause and the resume that ends it may come within one second.
+    return moment.isoformat(timespec="milliseconds")
 
 
 def dump_presence(presence: Presence) -> str:
