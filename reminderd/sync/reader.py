@@ -159,15 +159,9 @@ class Reader:
         horizon = (now + timedelta(seconds=SKEW_LIMIT)).timestamp()
         lines = raw.split(b"\n")
         cut = lines.pop() != b""  # the last line had no end: still arriving
-        damaged = future = 0
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                row = formats.load_row(line)
-            except formats.FormatError:
-                damaged += 1
-                continue
+        rows, damaged = formats.load_rows([line for line in lines if line.strip()])
+        future = 0
+        for row in rows:
             if row[1] >= horizon:
                 future += 1
                 continue
