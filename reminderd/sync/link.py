@@ -81,8 +81,11 @@ class SyncLink:
         self.writer.prune(self.history_days, now)
         self.core.listeners.append(self.on_event)
         self._loop = loop
-        self._open_watch()
-        self.refresh(None)
+        try:
+            self._open_watch()
+            self.refresh(None)
+        except Exception:  # a file from elsewhere must never stop the daemon starting
+            log.exception("sync: reading the folder failed; reminders go on")
 
     def _open_watch(self) -> None:
         if self._loop is None:
