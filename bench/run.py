@@ -15,14 +15,16 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Generator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -233,6 +235,11 @@ def main() -> int:
 
         # 9. the panel icon shown: still no periodic wake-up, little memory
         panel_idle(bench, config, rss, settle, window)
+
+        # 10-12. a sync folder: idle cost, a file arriving to the re-plan, stats over two
+        synced = sync_idle(bench, config, rss, settle, window)
+        sync_replan(bench, synced, 3 if quick else 10)
+        sync_stats(bench, config, synced)
     finally:
         bench.close()
     missed = [name for name, ok in bench.results if not ok]
@@ -452,6 +459,128 @@ def panel_idle(bench: Bench, config: Path, rss: float, settle: float, window: fl
         f"pixmaps, tooltip) answered in {took:.0f} ms",
         "RSS within 1 MB, at most 1 wake-up per minute",
         new_rss - rss <= 1.0 and per_minute <= 1,
+    )
+
+
+def sync_idle(bench: Bench, config: Path, rss: float, settle: float, window: float) -> Path:
+    """The idle daemon with a sync folder: its writer, reader and inotify watch loaded, the
+    watch's descriptor in the selector, and nothing that wakes it."""
+    bench.reminderd("stop")
+    folder = bench.folder / "Sync" / "reminderd"
+    synced = bench.folder / "synced.toml"
+    synced.write_text(config.read_text() + f'\n[sync]\nfolder = "{folder}"\nmachine = "bench"\n')
+    pid = bench.start_daemon(synced)
+    time.sleep(settle)
+    new_rss, _ = memory(pid)
+    before = switches(pid)
+    time.sleep(window)
+    per_minute = (switches(pid) - before) * 60 / window
+    watching = json.loads(bench.reminderd("status", "--json").stdout)["sync"]["reason"]
+    bench.report(
+        "10. idle with a sync folder",
+        f"RSS {new_rss:.1f} MB (without: {rss:.1f} MB); {per_minute:.2f} context switches per "
+        f"minute over {window:g} s; {watching}",
+        "RSS within 0.5 MB, 0 wake-ups a minute",
+        new_rss - rss <= 0.5 and per_minute < 1,
+    )
+    return synced
+
+
+def sync_replan(bench: Bench, synced: Path, runs: int) -> None:
+    """From another machine's presence file renamed into the folder (as Syncthing does) to
+    the daemon's re-plan, seen as its `sync.done` event on the control socket."""
+    from reminderd import control
+    from reminderd.state import write_atomic
+    from reminderd.sync import formats
+
+    folder = bench.folder / "Sync" / "reminderd"
+    socket = Path(bench.env["XDG_RUNTIME_DIR"]) / "reminderd" / "control.sock"
+    took = []
+    signal.alarm(60)  # a re-plan that never comes must not hang the benchmark
+    for run in range(runs):
+        stream = cast(Generator[dict[str, Any], None, None], control.stream(socket, "events"))
+        next(stream)  # subscribed
+        now = datetime.now().astimezone() - timedelta(seconds=runs - run)
+        text = formats.dump_presence(formats.Presence("laptop", now, done={"posture": now}))
+        began = time.perf_counter()
+        write_atomic(folder / "laptop.presence.json", text)
+        for message in stream:
+            if message.get("event") == "sync.done":
+                took.append((time.perf_counter() - began) * 1000)
+                break
+        stream.close()
+    signal.alarm(0)
+    bench.report(
+        "11. a file arriving to the re-plan",
+        f"median {statistics.median(took):.1f} ms, max {max(took):.1f} ms of {runs}",
+        "under 1 s",
+        max(took) < 1000,
+    )
+
+
+def sync_stats(bench: Bench, config: Path, synced: Path) -> None:
+    """`stats` over two machines with a year of history each: this machine's local file
+    and the other's twelve months of JSON lines in the folder."""
+    from reminderd import history
+    from reminderd.clock import local_zone
+    from reminderd.config import load_config
+    from reminderd.core import simulate
+    from reminderd.sync.writer import Writer
+
+    bench.reminderd("stop")
+    zone = local_zone()
+    end = datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = [
+        e
+        for e in simulate(load_config(config), end - timedelta(days=365), end)
+        if e.kind != "routine.step"
+    ]
+    paths = {
+        "bench": Path(bench.env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3",
+        "laptop": bench.folder / "laptop.sqlite3",
+    }
+    for shift, path in enumerate(paths.values()):
+        path.unlink(missing_ok=True)
+        db = history.connect(path)
+        rows = []
+        for event in events:
+            at = event.at + timedelta(minutes=7 * shift)
+            outcome = "completed" if event.kind == "routine.completed" else None
+            seconds = event.data.get("exercise_seconds") if outcome else None
+            rows.append(
+                (
+                    at.timestamp(),
+                    at.astimezone(zone).date().isoformat(),
+                    event.kind,
+                    event.routine,
+                    event.data.get("reason"),
+                    seconds,
+                    "{}",
+                    outcome,
+                )
+            )
+        db.execute("BEGIN")
+        db.executemany(history._INSERT, rows)
+        db.execute("COMMIT")
+        db.close()
+    folder = bench.folder / "Sync" / "reminderd"
+    laptop = history.History(paths["laptop"], local_zone)
+    Writer(folder, "laptop", laptop).start(end, None)
+    laptop.close()
+    runs = 3
+    took = median_ms(
+        [sys.executable, "-m", "reminderd", "stats", "--json", "--config", str(synced)],
+        bench.env,
+        runs,
+    )
+    shown = json.loads(bench.reminderd("stats", "--json", "--config", str(synced)).stdout)
+    floor = median_ms([sys.executable, "-c", "pass"], bench.env, runs)
+    bench.report(
+        "12. stats over 2 machines x 1 year",
+        f"`reminderd stats --json`: median {took:.0f} ms of {runs} (python -c pass {floor:.0f} ms)"
+        f" for {len(events)} events a machine; machines {sorted(shown['machines'])}",
+        "under 300 ms",
+        took < 300,
     )
 
 

@@ -23,6 +23,7 @@ EventKind = Literal[
     "routine.cancelled",
     "routine.ignored",
     "routine.held",
+    "sync.done",
     "presence.back",
     "break.natural",
     "daemon.paused",
@@ -31,8 +32,9 @@ EventKind = Literal[
 ]
 # Why a due routine waits instead of starting: the person is away, the desktop's
 # do-not-disturb is on, or the person is in a call, sharing the screen, watching something
-# full screen, or something asked the desktop not to go idle.
-HoldReason = Literal["idle", "dnd", "call", "screen-share", "fullscreen", "inhibited"]
+# full screen, or something asked the desktop not to go idle; or another of the person's
+# machines is guiding it (the sync folder).
+HoldReason = Literal["idle", "dnd", "call", "screen-share", "fullscreen", "inhibited", "elsewhere"]
 # How a routine played to its end went, judged from the input during its holds.
 Outcome = Literal["completed", "worked-through", "played"]
 
@@ -63,12 +65,26 @@ class IdleStatus(TypedDict):
     away_since: str | None
 
 
+class DoneElsewhere(TypedDict):
+    machine: str
+    at: str
+
+
+class RunningElsewhere(TypedDict):
+    machine: str
+    until: str
+
+
 class RoutineStatus(TypedDict):
     name: str
     title: str
     next: str | None  # local time with its offset; None while paused or never due
     snoozed_until: str | None
     held: HoldReason | None
+    # Other machines (the sync folder): the interval counts from a routine done there;
+    # a routine in progress there is not started here until then.
+    done_elsewhere: DoneElsewhere | None
+    running_elsewhere: RunningElsewhere | None
 
 
 class CoreStatus(TypedDict):
@@ -81,6 +97,24 @@ class CoreStatus(TypedDict):
     queue: list[str]
     idle: IdleStatus
     routines: list[RoutineStatus]
+
+
+class MachineSeen(TypedDict):
+    machine: str
+    written: str | None
+    active: str | None
+
+
+class SyncStatus(TypedDict):
+    """The sync folder shared with the person's other machines (see docs/sync.md)."""
+
+    folder: str
+    machine: str  # this machine's name in it
+    watching: bool
+    reason: str
+    machines: list[MachineSeen]
+    paused_by: str | None  # the machine whose `pause --everywhere` holds this one
+    error: str | None  # why this machine's files could not be written
 
 
 class DaemonStatus(CoreStatus):
@@ -105,6 +139,7 @@ class DaemonStatus(CoreStatus):
     panel: bool
     panel_reason: str
     other_breaks: str | None
+    sync: SyncStatus | None
 
 
 class SavedState(TypedDict, total=False):

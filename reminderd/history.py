@@ -25,7 +25,9 @@ log = logging.getLogger("reminderd")
 
 SCHEMA_VERSION = 2
 # Every fate of a reminder, and the pauses around them; not returns from idle or reloads.
-RECORDED = frozenset(EVENT_NAMES) - {"presence.back", "daemon.reloaded"}
+# A routine done on another machine is in that machine's history (and in `stats` through
+# the sync folder), not recorded twice.
+RECORDED = frozenset(EVENT_NAMES) - {"presence.back", "daemon.reloaded", "sync.done"}
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -159,6 +161,33 @@ class History:
                 self._db.close()
             self._db = None
 
+    def exported(
+        self, after: int, since: float | None = None, limit: int = 5000
+    ) -> list[tuple[Any, ...]]:
+        """Recorded events after row ``after`` (or, with ``since``, after that Unix time),
+        steps left out, oldest first, in the order of the table's columns: what the sync
+        folder carries of this machine (reminderd/sync/writer.py). [] when it cannot be read."""
+        # One of two fixed conditions, never text from outside.
+        where = "id > ?" if since is None else "ts > ?"
+        columns = "id, ts, day, kind, routine, reason, seconds, data, outcome"
+        query = f"SELECT {columns} FROM events WHERE {where} AND kind != 'routine.step' ORDER BY id LIMIT ?"  # noqa: S608, E501
+        try:
+            db = self._connection()
+            return db.execute(query, (after if since is None else since, limit)).fetchall()
+        except (sqlite3.Error, StateError) as error:
+            self._failed(error)
+            return []
+
+    def last_id(self) -> int:
+        """The newest row's id (0 for none, or when it cannot be read)."""
+        try:
+            return int(
+                self._connection().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+            )
+        except (sqlite3.Error, StateError) as error:
+            self._failed(error)
+            return 0
+
     def prune(self, days: int, now: datetime) -> int:
         """Forget events older than ``days``; return how many."""
         cutoff = (now - timedelta(days=days)).timestamp()
@@ -278,14 +307,17 @@ def streak(db: sqlite3.Connection, today: date) -> int:
 def recent(
     db: sqlite3.Connection, limit: int, with_steps: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """The latest events, oldest first."""
+    """The latest events, oldest first (with the machine of each, in the history of every
+    machine that `reminderd/sync/stats.py` gathers)."""
     where = "" if with_steps else "WHERE kind != 'routine.step'"
+    columns = {row[1] for row in db.execute("PRAGMA table_info(events)")}
+    machine = "machine" if "machine" in columns else "NULL"
     rows = db.execute(
-        f"SELECT ts, kind, routine, reason, seconds, data, outcome FROM events {where} "  # noqa: S608
+        f"SELECT ts, kind, routine, reason, seconds, data, outcome, {machine} FROM events {where} "  # noqa: S608
         "ORDER BY ts DESC, id DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    for ts, kind, routine, reason, seconds, data, outcome in reversed(rows):
+    for ts, kind, routine, reason, seconds, data, outcome, source in reversed(rows):
         extra = {"outcome": outcome} if outcome else {}
         yield {
             "ts": ts,
@@ -295,6 +327,7 @@ def recent(
             "seconds": seconds,
             **json.loads(data),
             **extra,
+            **({"machine": source} if source else {}),
         }
 
 

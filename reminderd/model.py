@@ -167,6 +167,15 @@ class Hook:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """``[sync]``: the folder a sync engine keeps between a person's machines, and this
+    machine's name in it (see reminderd/sync/)."""
+
+    folder: Path
+    machine: str
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything the daemon needs, validated."""
 
@@ -180,6 +189,7 @@ class Config:
     hooks: tuple[Hook, ...] = ()
     panel_icon: bool = True  # [panel] icon: show a StatusNotifierItem where a panel hosts one
     path: Path | None = None
+    sync: SyncSettings | None = None  # [sync]: history and presence shared with other machines
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exercises", MappingProxyType(dict(self.exercises)))

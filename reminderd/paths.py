@@ -18,6 +18,7 @@ from reminderd.errors import StateError
 # to find the socket, and status bars run it every few seconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
     from typing import TextIO
 
@@ -165,6 +166,19 @@ def xdg_base(kind: str) -> Path:
     variable, default = _XDG[kind]
     base = os.environ.get(variable, "")
     return Path(base) if base.startswith("/") else Path.home() / default
+
+
+def system_config_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The system-wide config folders, most important first: ``$XDG_CONFIG_DIRS`` (its
+    absolute entries; the rules say to ignore relative ones), else ``/etc/xdg`` on Linux and
+    the BSDs. Elsewhere only an ``XDG_CONFIG_DIRS`` that is set counts."""
+    from pathlib import Path  # noqa: PLC0415
+
+    env = os.environ if environ is None else environ
+    value = env.get("XDG_CONFIG_DIRS", "")
+    if not value:
+        return [Path("/etc/xdg")] if _xdg_platform() else []
+    return [Path(entry) for entry in value.split(":") if entry.startswith("/")]
 
 
 def user_dir(kind: str) -> Path:

@@ -59,6 +59,47 @@ def first_reminder(routines: list[RoutineStatus], now: datetime) -> str:
     return f"First reminder: {name} at {when}. Try one now: `reminderd run {name}`."
 
 
+def elsewhere_text(routine: RoutineStatus, now: datetime, with_next: bool = True) -> str:
+    """What another machine did to a routine (the sync folder), as `status` and `list` say
+    it: "done on laptop at 10:05, next at 11:55", "in progress on laptop"; "" for nothing."""
+    running = routine.get("running_elsewhere")
+    if running:
+        return f"in progress on {running['machine']}, not started here meanwhile"
+    done = routine.get("done_elsewhere")
+    if not done:
+        return ""
+    at = datetime.fromisoformat(done["at"]).astimezone(now.tzinfo)
+    text = f"done on {done['machine']} at {at:%H:%M}"
+    upcoming_text = routine["next"]
+    if with_next and upcoming_text not in (None, "paused"):
+        upcoming = datetime.fromisoformat(upcoming_text).astimezone(now.tzinfo)
+        day = "" if upcoming.date() == now.date() else upcoming.strftime("%a ")
+        text += f", next at {day}{upcoming:%H:%M}"
+    return text
+
+
+def _sync_lines(data: DaemonStatus, now: datetime) -> list[str]:
+    sync = data.get("sync")
+    if not sync:
+        return []
+    lines = [f"Sync: {sync['folder']} as {sync['machine']}; {sync['reason']}"]
+    if sync.get("error"):
+        lines.append(f"  not written: {sync['error']}")
+    for machine in sync.get("machines", []):
+        seen = machine["active"] or machine["written"]
+        if seen is None:
+            continue
+        at = datetime.fromisoformat(seen).astimezone(now.tzinfo)
+        day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
+        lines.append(f"  {machine['machine']}: last active {day}{at:%H:%M}")
+    elsewhere = [
+        f"  {r['name']}: {text}" for r in data["routines"] if (text := elsewhere_text(r, now))
+    ]
+    if elsewhere:
+        lines += ["Other machines:", *elsewhere]
+    return lines
+
+
 def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [
@@ -81,6 +122,10 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
             if until
             else "Paused until `reminderd resume`."
         )
+        sync = data.get("sync")
+        if sync and sync["paused_by"]:
+            lines[-1] += f" (pause --everywhere on {sync['paused_by']})"
+    lines += _sync_lines(data, now)
     current = data.get("current")
     if current:
         lines.append(
@@ -95,7 +140,11 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
         lines.append("Waiting: " + ", ".join(data["queue"]))
     lines.append("Next:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
-    held = {"idle": " (waiting: you are away)", "dnd": " (waiting: do not disturb)"}
+    held = {
+        "idle": " (waiting: you are away)",
+        "dnd": " (waiting: do not disturb)",
+        "elsewhere": " (waiting: in progress on another machine)",
+    }
     coming = sorted(  # in time order; those with no next time last
         data["routines"],
         key=lambda r: (r["next"] is None, datetime.fromisoformat(r["next"]) if r["next"] else now),

@@ -140,6 +140,8 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         "XDG_DATA_HOME": home / ".local" / "share",
         "XDG_CACHE_HOME": home / ".cache",
         "XDG_RUNTIME_DIR": runtime,
+        # No system-wide config of the machine running the tests (/etc/xdg/reminderd).
+        "XDG_CONFIG_DIRS": home / "etc-xdg",
     }
     with pytest.MonkeyPatch.context() as patch:
         for name, folder in values.items():
@@ -274,6 +276,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
             "XDG_DATA_HOME": str(home / ".local" / "share"),
             "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_RUNTIME_DIR": str(runtime),
+            "XDG_CONFIG_DIRS": str(home / "etc-xdg"),
             "PYTHONUNBUFFERED": "1",
             "TZ": "UTC",
             MIN_EVERY[0]: MIN_EVERY[1],

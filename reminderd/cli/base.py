@@ -112,3 +112,10 @@ def duration_arg(value: str, name: str = "DURATION") -> float:
         return parse_duration(value)
     except DurationError as error:
         raise click.BadParameter(str(error), param_hint=name) from None
+
+
+def layer_lines(chosen: ConfigSource) -> list[str]:
+    """With system-wide files under the person's: each setting with its file and line."""
+    from reminderd.config.layers import describe, read_layers  # noqa: PLC0415 - config path, check
+
+    return describe(read_layers(chosen))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reminderd import safety
-from reminderd.cli.base import Group, config_option, source
+from reminderd.cli.base import Group, config_option, layer_lines, source
 from reminderd.config import default_config_path, user_config_path
 
 
@@ -20,9 +20,12 @@ def config() -> None:
 @config.command(name="path")
 @config_option
 def config_path_(config_path: Path | None) -> None:
-    """Print the config file reminderd uses, and why that one."""
+    """Print the config file reminderd uses, and why that one; with system-wide files
+    (/etc/xdg/reminderd/config.toml, $XDG_CONFIG_DIRS), the file and line of each setting."""
     chosen = source(config_path)
     click.echo(f"{chosen.path} ({chosen.origin})")
+    for line in layer_lines(chosen):
+        click.echo(line)
 
 
 @config.command(name="init")

@@ -21,11 +21,16 @@ from reminderd.statusline import clock_text
     metavar="HH:MM|tomorrow",
     help="Pause until this time, or until tomorrow's working hours.",
 )
-def pause(duration: str | None, until: str | None) -> None:
+@click.option(
+    "--everywhere", is_flag=True, help="Pause your other machines too (through the sync folder)."
+)
+def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
     """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
 
     A routine on screen stops. When a timed pause ends, reminders start again by
-    themselves, counted from then: no burst of the ones that were missed.
+    themselves, counted from then: no burst of the ones that were missed. With
+    --everywhere the pause goes into the sync folder and your other machines pause too;
+    `reminderd resume` on any of them ends it on all.
     """
     if duration and until:
         raise click.UsageError("give a DURATION or --until, not both")
@@ -39,11 +44,12 @@ def pause(duration: str | None, until: str | None) -> None:
             except DurationError as error:
                 raise click.BadParameter(str(error), param_hint="--until") from None
         args["until"] = until
-    reply = ask("pause", **args)
+    reply = ask("pause", **args, **({"everywhere": True} if everywhere else {}))
     end = reply.get("paused_until")
     now = datetime.now().astimezone()
     click.echo(
-        f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`."
+        (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
+        + (" Your other machines pause too." if everywhere else "")
     )
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from reminderd import control, scheduler
-from reminderd.cli.base import config_option, load, socket
+from reminderd.cli.base import config_option, layer_lines, load, socket, source
 from reminderd.clock import SystemClock
 from reminderd.config import library_dir
+from reminderd.contracts import RoutineStatus
 from reminderd.core import plan_day
 from reminderd.durations import format_duration, format_range
 from reminderd.errors import ConfigError, ReminderError
@@ -27,7 +28,7 @@ from reminderd.exercises import (
 )
 from reminderd.model import Config, Step
 from reminderd.sources import describe
-from reminderd.statusline import when_text
+from reminderd.statusline import elsewhere_text, when_text
 
 
 @click.command(name="list")
@@ -47,15 +48,19 @@ def list_(config_path: Path | None) -> None:
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
-def _live_schedule(config: Config) -> dict[str, str | None] | None:
-    """The running daemon's next due times, when it runs this same config."""
+def _live_schedule(config: Config) -> dict[str, RoutineStatus] | None:
+    """The running daemon's routines (next due times, what other machines did), when it
+    runs this same config; a paused daemon's next times read "paused"."""
     try:
-        status = control.request(socket(), "status", timeout=2)
+        status = control.status(socket(), timeout=2)
     except ReminderError:
         return None
     if status.get("config") != str(config.path):
         return None
-    return {r["name"]: "paused" if status["paused"] else r["next"] for r in status["routines"]}
+    return {
+        r["name"]: {**r, "next": "paused" if status["paused"] else r["next"]}
+        for r in status["routines"]
+    }
 
 
 def _routine_lines(config: Config) -> list[str]:
@@ -72,9 +77,14 @@ def _routine_lines(config: Config) -> list[str]:
             due = scheduler.next_due(config.schedule, routine.trigger, now, now, zone)
             when_next = _when(due, now, zone)
         else:
-            next_time = (live or {}).get(routine.name)
+            entry = live.get(routine.name)
+            next_time = entry["next"] if entry else None
             due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
             when_next = "paused" if next_time == "paused" else _when(due, now, zone)
+            if entry and (
+                elsewhere := elsewhere_text(entry, now.astimezone(zone), with_next=False)
+            ):
+                when_next = f"{when_next}: {elsewhere}"  # "next 11:55 ...: done on laptop at 10:05"
         trigger = routine.trigger
         when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
         if trigger.at:
@@ -218,3 +228,5 @@ def check(path: Path | None) -> None:
     click.echo(
         f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
     )
+    for line in layer_lines(source(path)):
+        click.echo(line)

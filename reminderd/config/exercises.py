@@ -11,6 +11,7 @@ from typing import Any
 
 from reminderd.config.discovery import library_dir
 from reminderd.config.files import read_toml
+from reminderd.config.keys import EXERCISE_KEYS, STEP_KEYS
 from reminderd.config.limits import MAX_ROUTINE, MAX_STEPS
 from reminderd.config.reader import Reader
 from reminderd.durations import format_duration
@@ -19,21 +20,6 @@ from reminderd.exercises import expand, total_seconds
 from reminderd.model import BANNER, Exercise, StepKind, StepSpec
 from reminderd.tomlmap import KeyPath
 
-EXERCISE_KEYS = (
-    "id",
-    "title",
-    "summary",
-    "source",
-    "sides",
-    "sets",
-    "reps",
-    "hold",
-    "rest",
-    "rep_label",
-    "setup",
-    "steps",
-)
-STEP_KEYS = ("text", "seconds", "detail", "say", "kind")
 _formatter = string.Formatter()
 
 

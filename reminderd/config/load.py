@@ -9,22 +9,13 @@ from reminderd.config import schedule as sections
 from reminderd.config import settings
 from reminderd.config.discovery import ConfigSource, find_config
 from reminderd.config.exercises import load_exercise_dir, load_library, parse_exercise
-from reminderd.config.files import read_toml
+from reminderd.config.keys import TOP_KEYS
+from reminderd.config.layers import read_layers
 from reminderd.config.limits import STRICT, Limits
 from reminderd.config.reader import Reader
 from reminderd.errors import ConfigError, Problem
 from reminderd.model import Config, Exercise
 
-TOP_KEYS = (
-    "schedule",
-    "notifications",
-    "guidance",
-    "routines",
-    "exercises",
-    "history_days",
-    "hooks",
-    "panel",
-)
 # Stands in for an [[exercises]] entry that had problems: a routine naming it is not also
 # told that it is unknown.
 BROKEN = Exercise(id="", title="", steps=())
@@ -38,15 +29,15 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
     if not isinstance(source, ConfigSource):
         source = find_config(source)
     path = source.path
-    data, where = read_toml(path)
-    reader = Reader(path, where)
+    layered = read_layers(source)  # system-wide files under the person's, key by key
+    data = layered.data
+    reader = Reader(path, layered.top.where, layered)
     reader.known_keys(data, (), TOP_KEYS)
     library = load_library()
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    user_dir = path.parent / "exercises"
-    if not source.is_default and user_dir.is_dir():
-        library.update(load_exercise_dir(user_dir, problems, warnings))
+    problems: list[Problem] = list(layered.problems)
+    warnings: list[Problem] = list(layered.warnings)
+    for folder in layered.exercise_dirs():
+        library.update(load_exercise_dir(folder, problems, warnings))
     inline_ids: set[str] = set()
     for index, table in enumerate(reader.tables(data, (), "exercises")):
         exercise = parse_exercise(table, ("exercises", index), reader, origin=str(path))
@@ -73,6 +64,7 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
     )
     hooks = settings.hooks(data, reader)
     panel_icon = settings.panel_icon(data, reader)
+    sync = settings.sync(data, reader)
     problems.extend(reader.problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
@@ -87,4 +79,5 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
         hooks=hooks,
         panel_icon=panel_icon,
         path=path,
+        sync=sync,
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.config.limits import MAX_TEXT, STEP_BOUNDS, Bounds
 from reminderd.durations import (
@@ -27,6 +27,9 @@ from reminderd.durations import (
 from reminderd.errors import DurationError, Problem
 from reminderd.model import ALL_DAYS, WEEKDAYS
 from reminderd.tomlmap import KeyPath, TomlMap
+
+if TYPE_CHECKING:
+    from reminderd.config.layers import Layered
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {
@@ -73,13 +76,19 @@ def key_text(path: KeyPath) -> str:
 class Reader:
     """Typed access to a parsed TOML document that records problems instead of raising."""
 
-    def __init__(self, file: Path | str | None, where: TomlMap | None) -> None:
+    def __init__(
+        self, file: Path | str | None, where: TomlMap | None, layered: Layered | None = None
+    ) -> None:
         self.file = file
         self.where = where
+        self.layered = layered  # several files: each value's own file and line
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
 
     def _at(self, path: KeyPath, message: str, fix: str) -> Problem:
+        if self.layered is not None:
+            file, line = self.layered.locate(path)
+            return Problem(file, line, key_text(path), message, fix)
         line = self.where.line(path) if self.where else None
         return Problem(self.file, line, key_text(path), message, fix)
 

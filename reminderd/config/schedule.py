@@ -7,20 +7,11 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
+from reminderd.config.keys import ROUTINE_KEYS, SCHEDULE_KEYS
 from reminderd.config.limits import Limits
 from reminderd.config.reader import Reader, did_you_mean, weekday
 from reminderd.model import ALL_DAY, WEEKDAYS, Exercise, Routine, Trigger, WorkSchedule
 from reminderd.tomlmap import KeyPath
-
-SCHEDULE_KEYS = (
-    "working_hours",
-    "days",
-    "hours",
-    "pause_when_idle",
-    "natural_break",
-    "max_skips_per_day",
-)
-ROUTINE_KEYS = ("name", "title", "exercises", "every", "at", "days", "start", "max_skips_per_day")
 
 
 def schedule(data: Mapping[str, Any], reader: Reader, limits: Limits) -> WorkSchedule:

@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reminderd.config.keys import (
+    GUIDANCE_KEYS,
+    HOOK_KEYS,
+    NOTIFICATION_KEYS,
+    PANEL_KEYS,
+    SYNC_KEYS,
+)
 from reminderd.config.limits import HOOK_BOUNDS
 from reminderd.config.reader import Reader, type_name
-from reminderd.model import EVENT_NAMES, Guidance, Hook
+from reminderd.model import EVENT_NAMES, Guidance, Hook, SyncSettings
+from reminderd.sync import settings as sync_settings
 from reminderd.tomlmap import KeyPath
 
-GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done")
-HOOK_KEYS = ("event", "command", "timeout")
 BACKENDS = ("auto", "freedesktop", "plyer", "console")
 
 
@@ -78,14 +84,14 @@ def hooks(data: Mapping[str, Any], reader: Reader) -> tuple[Hook, ...]:
 def backend(data: Mapping[str, Any], reader: Reader) -> str:
     """[notifications] backend: how notifications are shown (auto picks one)."""
     notifications = reader.table(data, (), "notifications")
-    reader.known_keys(notifications, ("notifications",), ("backend",))
+    reader.known_keys(notifications, ("notifications",), NOTIFICATION_KEYS)
     return reader.choice(notifications, ("notifications",), "backend", BACKENDS)
 
 
 def panel_icon(data: Mapping[str, Any], reader: Reader) -> bool:
     """[panel] icon: whether to show a StatusNotifierItem where a panel hosts one."""
     panel = reader.table(data, (), "panel")
-    reader.known_keys(panel, ("panel",), ("icon",))
+    reader.known_keys(panel, ("panel",), PANEL_KEYS)
     icon = panel.get("icon", True)
     if not isinstance(icon, bool):
         reader.problem(
@@ -95,3 +101,10 @@ def panel_icon(data: Mapping[str, Any], reader: Reader) -> bool:
         )
         return True
     return icon
+
+
+def sync(data: Mapping[str, Any], reader: Reader) -> SyncSettings | None:
+    """[sync]: the folder shared with the person's other machines (see reminderd/sync/)."""
+    table = reader.table(data, (), "sync")
+    reader.known_keys(table, ("sync",), SYNC_KEYS)
+    return sync_settings.parse(table, reader.problem)

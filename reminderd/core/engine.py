@@ -126,6 +126,15 @@ class Core:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def unlisten(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def due_now(self) -> bool:
+        """Whether a routine not already held is due: about to fire on the next tick."""
+        now = self._clock.now()
+        return any(t.due and t.due <= now and not t.held for t in self._timers.values())
+
     def use(self, outputs: Outputs, presence: Presence | None = None) -> None:
         """New outputs (and idle awareness), chosen after a reload; a routine on screen
         finishes with the ones it started with."""
@@ -164,7 +173,7 @@ class Core:
             if self._paused_until != FOREVER:
                 waits.append((self._paused_until - now).total_seconds())
         else:
-            moments = [self._timers.next_moment()]
+            moments = [self._timers.next_moment(), *self._timers.busy_until(now)]
             if self._recheck and self._timers.held():
                 moments.append(self._recheck)
             moments.append(self._presence.next_check)
@@ -176,7 +185,7 @@ class Core:
     def _fire_due(self, now: datetime) -> None:
         """Fire what is due, unless the person is away or does not want to be disturbed:
         sample what is known now, decide, act."""
-        due = self._timers.due(now)
+        due = [t for t in self._timers.due(now) if not self._busy_elsewhere(t, now)]
         if not due:
             return
         held = holds.decide(self._sample(now))
@@ -250,6 +259,58 @@ class Core:
         self._presence.plan_check(
             now, self._polls.away, lambda soon: scheduler.next_working(schedule, soon, zone)
         )
+
+    # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
+
+    def done_elsewhere(self, name: str, machine: str, at: datetime) -> bool:
+        """Routine ``name`` was done on ``machine`` at ``at`` (not later than now): its
+        interval restarts from then, as if done here, and a prompt or queue entry for it
+        goes. True if that changed anything."""
+        timer = self._timers.done_elsewhere(name, machine, at)
+        if timer is None:
+            return False
+        self._withdraw_elsewhere(name)
+        self.emit("sync.done", name, machine=machine, done=self.iso(at), next=self.iso(timer.due))
+        return True
+
+    def running_elsewhere(self, name: str, machine: str, until: datetime | None) -> None:
+        """Routine ``name`` is in progress on ``machine`` until ``until`` (None: no longer).
+        Meanwhile it is not started here: when it falls due it waits, held "elsewhere"."""
+        timer = self._timers.get(name)
+        if timer is None:
+            return
+        if until is not None and until > self._clock.now():
+            timer.busy_elsewhere = (machine, until)
+            self._withdraw_elsewhere(name)
+        elif timer.busy_elsewhere and timer.busy_elsewhere[0] == machine:
+            timer.busy_elsewhere = None
+            if timer.held == "elsewhere":
+                timer.held = None  # still due: it fires at the next tick
+
+    def _withdraw_elsewhere(self, name: str) -> None:
+        """A prompt or queue entry for a routine another machine is doing goes (not one on
+        screen here: the person is at it)."""
+        stage = self._stage
+        if stage.guide is not None and stage.guide.name == name:
+            return
+        asked = stage.asking is not None and stage.asking.name == name
+        stage.withdraw(name, "elsewhere")
+        if asked:
+            self.emit("routine.cancelled", name, reason="elsewhere")
+
+    def _busy_elsewhere(self, timer: Timer, now: datetime) -> bool:
+        """Due while in progress on another machine: held until it ends there or its time
+        there is up. True while held."""
+        busy = timer.busy_elsewhere
+        if busy is None or busy[1] <= now:
+            timer.busy_elsewhere = None
+            if timer.held == "elsewhere":
+                timer.held = None
+            return False
+        if timer.held != "elsewhere":
+            timer.held = "elsewhere"
+            self.emit("routine.held", timer.routine.name, reason="elsewhere", machine=busy[0])
+        return True
 
     # -- suspend, resume and clock changes --------------------------------------------------
 
@@ -490,6 +551,18 @@ class Core:
                     "next": None if paused else self.iso(t.due),
                     "snoozed_until": self.iso(t.snoozed_until),
                     "held": t.held,
+                    "done_elsewhere": {
+                        "machine": t.done_elsewhere[0],
+                        "at": local_iso(t.done_elsewhere[1], self._clock.zone()),
+                    }
+                    if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
+                    else None,
+                    "running_elsewhere": {
+                        "machine": t.busy_elsewhere[0],
+                        "until": local_iso(t.busy_elsewhere[1], self._clock.zone()),
+                    }
+                    if t.busy_elsewhere
+                    else None,
                 }
                 for t in self._timers.values()
             ],

@@ -30,6 +30,10 @@ class Timer:
     snoozed_until: datetime | None = None
     skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
     held: HoldReason | None = None  # due, but waiting (the person is away, do not disturb...)
+    # Other machines (the sync folder): done there, the interval counting from then; and
+    # in progress there until a time, meanwhile not started here (held "elsewhere").
+    done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
+    busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
 
 
 class Timers:
@@ -142,6 +146,29 @@ class Timers:
         self._config = config
         self._by_name = timers
         self.recompute_all()
+
+    # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
+
+    def done_elsewhere(self, name: str, machine: str, at: datetime) -> Timer | None:
+        """Routine ``name`` was done on ``machine`` at ``at``: its interval restarts from
+        then, as if done here. None (nothing changes) if it already counts from later."""
+        timer = self._by_name.get(name)
+        if timer is None or at <= timer.counted_from:
+            return None
+        timer.counted_from = at
+        timer.at_after = max(timer.at_after, at)
+        timer.snoozed_until = timer.busy_elsewhere = timer.held = None
+        timer.done_elsewhere = (machine, at)
+        self.recompute(timer)
+        return timer
+
+    def busy_until(self, now: datetime) -> list[datetime]:
+        """When routines held while in progress elsewhere are free again."""
+        return [
+            t.busy_elsewhere[1]
+            for t in self._by_name.values()
+            if t.held == "elsewhere" and t.busy_elsewhere and t.busy_elsewhere[1] > now
+        ]
 
     def recompute_all(self) -> None:
         for timer in self._by_name.values():

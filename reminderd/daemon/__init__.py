@@ -47,6 +47,7 @@ from reminderd.wake import WallAlarm
 
 if TYPE_CHECKING:
     from reminderd.panel import Panel
+    from reminderd.sync.link import SyncLink
 
 log = logging.getLogger("reminderd")
 
@@ -66,6 +67,8 @@ PERSISTED = {
 
 class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
+
+    sync: SyncLink | None = None  # [sync]: the folder shared with other machines
 
     def __init__(
         self,
@@ -114,13 +117,11 @@ class Daemon:
         self.store = StateStore(self.paths.state_file)
         self._saved: SavedState | None = None
         self.core.restore_state(self.store.load())
-        self.history = History(self.paths.history, self.clock.zone)
-        pruned = self.history.prune(config.history_days, self.clock.now())
-        if pruned:
-            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        self.history = self._open_history(config)
         self.hooks = Hooks(config.hooks)
         self.core.listen(self.history.record)
         self.core.listen(self.hooks)
+        self._connect_sync(config)
         self._signal_fd: int | None = None
         self.signals = self.backend.signals()
         self.server: Server | None = None
@@ -140,6 +141,13 @@ class Daemon:
         self._look_for_other_breaks()
 
     # -- wiring ---------------------------------------------------------------------------
+
+    def _open_history(self, config: Config) -> History:
+        history = History(self.paths.history, self.clock.zone)
+        pruned = history.prune(config.history_days, self.clock.now())
+        if pruned:
+            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        return history
 
     def _choose_outputs(self, config: Config) -> None:
         """Notifications, their server's do-not-disturb switch, the voice and the sounds."""
@@ -221,6 +229,20 @@ class Daemon:
                 self.loop.remove(fd)
 
         self.loop.watch(fd, readable)
+
+    def _connect_sync(self, config: Config) -> None:
+        """``[sync]``: history and presence shared with other machines through a folder."""
+        if self.sync and self.sync.settings == config.sync:
+            return
+        if self.sync:
+            self.sync.close()
+            self.sync = None
+        if config.sync is None:
+            return
+        from reminderd.sync.link import SyncLink  # noqa: PLC0415 - only with [sync]
+
+        self.sync = SyncLink(config.sync, self.core, self.history, self.clock, config.history_days)
+        self.sync.start(self.loop)
 
     def _look_for_other_breaks(self) -> None:
         """GNOME's own break reminders, asked at start and reload; said once when on."""
@@ -333,6 +355,8 @@ class Daemon:
         _return_startup_memory()
         try:
             while not self.stopping:
+                if self.sync:
+                    self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
                 self.loop.run_once(self._timeout())
@@ -378,6 +402,8 @@ class Daemon:
         self.core.stop()
         self.children.end_all()
         self.hooks.wait()
+        if self.sync:
+            self.sync.close()
         self.history.close()
         if self.server:
             self.server.close()
@@ -414,6 +440,7 @@ class Daemon:
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
+            "sync": self.sync.status() if self.sync else None,
             **self.core.status(),
         }
 
@@ -454,6 +481,7 @@ class Daemon:
         presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
+        self._connect_sync(config)
         self._choose_guidance(config)
         self.core.use(self._outputs(), presence)
         if config.panel_icon != (self.panel is not None):

@@ -52,8 +52,21 @@ class Commands:
         return dict(self.daemon.status())
 
     def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        everywhere = request.get("everywhere") is True
+        sync = self.daemon.sync
+        if everywhere and sync is None:
+            msg = (
+                "pause --everywhere needs a sync folder: add [sync] with"
+                ' folder = "~/Sync/reminderd" to the config (see docs/sync.md)'
+            )
+            raise ControlError(msg)
         until = self._pause_end(request)
-        return {"paused_until": self.daemon.core.pause(until)}
+        paused_until = self.daemon.core.pause(until)
+        if sync is not None and everywhere:
+            sync.share_pause(until)
+        elif sync is not None:
+            sync.paused_here()
+        return {"paused_until": paused_until, "everywhere": everywhere}
 
     def _pause_end(self, request: dict[str, Any]) -> datetime | None:
         """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
@@ -71,7 +84,10 @@ class Commands:
             raise ControlError(str(error)) from None
 
     def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        return {"was_paused": self.daemon.core.resume()}
+        was_paused = self.daemon.core.resume()
+        if self.daemon.sync is not None:
+            self.daemon.sync.resumed_here()  # a shared pause ends everywhere
+        return {"was_paused": was_paused}
 
     def _routine_arg(self, request: dict[str, Any]) -> str | None:
         name = request.get("routine")
