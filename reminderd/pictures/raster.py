@@ -257,8 +257,16 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def read_png(data: bytes) -> tuple[int, int, bytes]:
-    """(width, height, RGBA) of a PNG that ``png`` wrote (8-bit RGBA, any filter): for
-    tests and the terminal's picture, not a general decoder."""
+    """(width, height, RGBA) of a PNG of 8-bit RGB or RGBA pixels, not interlaced (as
+    ``png`` and screenshot tools write them): for tests and the terminal's picture, not a
+    general decoder. ValueError for any other."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[24] != 8 or data[28]:
+        msg = "not a PNG of 8-bit pixels without interlacing"
+        raise ValueError(msg)
+    channels = {2: 3, 6: 4}.get(data[25])
+    if channels is None:
+        msg = "not a PNG of RGB or RGBA pixels"
+        raise ValueError(msg)
     width, height = struct.unpack(">II", data[16:24])
     chunks = bytearray()
     at = 8
@@ -268,23 +276,26 @@ def read_png(data: bytes) -> tuple[int, int, bytes]:
             chunks += data[at + 8 : at + 8 + length]
         at += 12 + length
     raw = zlib.decompress(bytes(chunks))
-    stride = width * 4
+    stride = width * channels
     out = bytearray()
     previous = bytearray(stride)
     for y in range(height):
         kind = raw[y * (stride + 1)]
         row = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
-        _unfilter(kind, row, previous)
-        out += row
+        _unfilter(kind, row, previous, channels)
+        if channels == 3:
+            out += b"".join(bytes(row[i : i + 3]) + b"\xff" for i in range(0, stride, 3))
+        else:
+            out += row
         previous = row
     return width, height, bytes(out)
 
 
-def _unfilter(kind: int, row: bytearray, previous: Sequence[int]) -> None:
+def _unfilter(kind: int, row: bytearray, previous: Sequence[int], step: int) -> None:
     for i in range(len(row)):
-        left = row[i - 4] if i >= 4 else 0
+        left = row[i - step] if i >= step else 0
         up = previous[i]
-        corner = previous[i - 4] if i >= 4 else 0
+        corner = previous[i - step] if i >= step else 0
         if kind == 1:
             row[i] = (row[i] + left) & 0xFF
         elif kind == 2:
