@@ -33,8 +33,9 @@ CARD: Colour = (246, 243, 236)  # warm white: reads the same on light and dark t
 INK: Colour = (38, 50, 56)  # the figure
 ACCENT: Colour = (230, 81, 0)  # the movement: arrows, the target
 THING: Colour = (120, 144, 156)  # furniture: a chair, a screen, a phone
-GHOST = 0.22  # opacity of the position the step moves out of
+GHOST = 0.28  # opacity of the position the step moves out of
 GAP = 0.022  # the line of card colour between overlapping parts
+ARROW = 0.027  # half an arrow's thickness: still two pixels at 64 pixels across
 
 HEAD_R = 0.125
 NECK_R = 0.045
@@ -199,22 +200,21 @@ def _person(pose: Pose, opacity: float = 1.0, part: str = "") -> list[Paint]:
         paints.append(Paint(shape, INK, opacity, part or name))
     if back and opacity == 1.0:
         paints += _blades(pose.shoulders == "squeeze", shoulders_y)
+    if head.nose and not head.down and not back and opacity == 1.0:
+        # An eye on the side the face turns to: a turned head, not a head with a bump.
+        x, y = head.centre
+        eye = Disc(x + head.nose * 0.055, y - 0.025, 0.017)
+        paints.append(Paint(eye, CARD, part="eye"))
     return paints
 
 
 def _blades(squeezed: bool, shoulders_y: float) -> list[Paint]:
-    """The shoulder blades, outlined on the back in the card's colour."""
+    """The shoulder blades on the back, in a lighter colour."""
     inward = 0.035 if squeezed else 0.0
-    y = shoulders_y + 0.12
-    left = (
-        (0.3 + inward, y),
-        (0.44 + inward, y + 0.01),
-        (0.42 + inward, y + 0.16),
-        (0.3 + inward, y),
-    )
+    y = shoulders_y + 0.2
     return [
-        Paint(Stroke(left, 0.012), CARD, part="blade"),
-        Paint(Stroke(tuple((1 - x, y) for x, y in left), 0.012), CARD, part="blade"),
+        Paint(Ellipse(0.38 + inward, y, 0.055, 0.085), THING, part="blade"),
+        Paint(Ellipse(0.62 - inward, y, 0.055, 0.085), THING, part="blade"),
     ]
 
 
@@ -248,31 +248,31 @@ def _front_arrows(pose: Pose) -> list[Paint]:
     elif pose.from_ == "turn":
         arrows.append(_turn_arrow(0.36, -1))
     if pose.head == "chin-down":
-        arrows.append(_arrow(((0.27, 0.33), (0.25, 0.45), (0.32, 0.58)), 0.02))
+        arrows.append(_arrow(((0.27, 0.33), (0.25, 0.45), (0.32, 0.58)), ARROW))
         extra.append(Paint(Stroke(((0.34, 0.7), (0.45, 0.72)), 0.018), ACCENT, part="target"))
     elif pose.from_ == "chin-down":
-        arrows.append(_arrow(((0.3, 0.58), (0.24, 0.45), (0.27, 0.3)), 0.02))
+        arrows.append(_arrow(((0.3, 0.58), (0.24, 0.45), (0.27, 0.3)), ARROW))
     if pose.from_ == "raised":
         for x in (0.27, 0.73):
-            arrows.append(_arrow(((x, 0.5), (x, 0.62)), 0.02))
+            arrows.append(_arrow(((x, 0.5), (x, 0.62)), ARROW))
     if pose.shoulders == "squeeze":
         arrows += [
-            _arrow(((0.16, 0.84), (0.3, 0.84)), 0.02),
-            _arrow(((0.84, 0.84), (0.7, 0.84)), 0.02),
+            _arrow(((0.16, 0.84), (0.3, 0.84)), ARROW),
+            _arrow(((0.84, 0.84), (0.7, 0.84)), ARROW),
         ]
     elif pose.from_ == "squeeze":
         arrows += [
-            _arrow(((0.3, 0.84), (0.16, 0.84)), 0.02),
-            _arrow(((0.7, 0.84), (0.84, 0.84)), 0.02),
+            _arrow(((0.3, 0.84), (0.16, 0.84)), ARROW),
+            _arrow(((0.7, 0.84), (0.84, 0.84)), ARROW),
         ]
     if pose.breath == "in":
-        arrows.append(_arrow(((0.8, 0.2), (0.72, 0.3), (0.6, 0.34)), 0.02))
+        arrows.append(_arrow(((0.8, 0.2), (0.72, 0.3), (0.6, 0.34)), ARROW))
         arrows += [
             _arrow(((0.36, 0.82), (0.2, 0.82)), 0.018),
             _arrow(((0.64, 0.82), (0.8, 0.82)), 0.018),
         ]
     elif pose.breath == "out":
-        arrows.append(_arrow(((0.58, 0.4), (0.7, 0.42), (0.82, 0.34)), 0.02))
+        arrows.append(_arrow(((0.58, 0.4), (0.7, 0.42), (0.82, 0.34)), ARROW))
     return [*extra, *(Paint(a, ACCENT, part="arrow") for a in arrows)]
 
 
@@ -284,7 +284,7 @@ def _arc_arrow(centre: Point, radius: float, start: float, end: float) -> Shape:
         _rotate((centre[0], centre[1] - radius), centre, start + (end - start) * i / steps)
         for i in range(steps + 1)
     )
-    return _arrow(points, 0.02)
+    return _arrow(points, ARROW)
 
 
 def _turn_arrow(y: float, direction: int) -> Shape:
@@ -297,7 +297,7 @@ def _turn_arrow(y: float, direction: int) -> Shape:
         points = [
             (0.5 + 0.2 * math.cos(a), y - 0.2 + 0.07 * math.sin(a)) for a in reversed(angles[:7])
         ]
-    return _arrow(tuple(points), 0.02)
+    return _arrow(tuple(points), ARROW)
 
 
 def _arrow(points: tuple[Point, ...], r: float) -> Shape:
@@ -396,9 +396,9 @@ def _side(pose: Pose) -> list[Paint]:
             Stroke(((x, eye[1]), (min(x + 0.03, end), eye[1])), 0.012) for x in _dashes(0.6, end)
         ]
     if pose.from_ == "slouch":
-        arrows.append(_arrow(((0.7, 0.52), (0.64, 0.34), (0.54, 0.24)), 0.02))
+        arrows.append(_arrow(((0.7, 0.52), (0.64, 0.34), (0.54, 0.24)), ARROW))
     if pose.from_ == "forward":
-        arrows.append(_arrow(((0.72, 0.2), (0.58, 0.2)), 0.02))
+        arrows.append(_arrow(((0.72, 0.2), (0.58, 0.2)), ARROW))
         arrows += [Stroke(((0.42, y), (0.42, y + 0.03)), 0.01) for y in _dashes(0.2, 0.96)]
     return [*paints, *(Paint(a, ACCENT, part="arrow") for a in arrows)]
 
