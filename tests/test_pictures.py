@@ -27,7 +27,8 @@ from reminderd.pictures.draw import picture
 from reminderd.pictures.figure import paints
 from reminderd.pictures.pose import SIDED, Pose
 from reminderd.pictures.raster import Disc, Union, read_png
-from tests.conftest import wait_for
+from tests.conftest import Recorder, wait_for
+from tests.test_e2e_control import RunningDaemon
 
 SIDE_WORDS = re.compile(r"\b(right|left)\b")
 
@@ -381,3 +382,40 @@ def test_sixels_cover_the_whole_picture() -> None:
     for run in re.findall(r"#\d+((?:[?-~]|![0-9]+[?-~])+)", body):
         width = sum(int(n or 1) for n, _ in re.findall(r"(?:!([0-9]+))?([?-~])", run))
         assert width == 36
+
+
+@pytest.mark.e2e
+def test_the_daemon_sends_each_steps_picture_drawn_on_first_need(
+    notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Through the real daemon: the first routine starts the drawing subprocess, whose
+    pictures land in the cache folder; the steps after it carry them as image-path (a
+    file:// URI), a step with an image of the person's own carries that file, and the
+    closing note has none."""
+    own = tmp_path / "mine.png"
+    own.write_bytes(picture(Pose(view="side"), 64))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[guidance]\nintro = "1s"\nlead_in = "1s"\ndone = "0.5s"\n'
+        + EXERCISE.format(picture='pose = { head = "tilt", toward = "{side}" }').replace(
+            "seconds = 5", "seconds = 1"
+        )
+        + '\n[[exercises.steps]]\ntext = "Sit back"\nseconds = 1\nimage = "mine.png"\n'
+    )
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    daemon = RunningDaemon(env, config)
+    daemon.start()
+    try:
+        assert daemon.cli("run", "r").returncode == 0
+        wait_for(lambda: "routine.completed r" in daemon.log.read_text(), timeout=30)
+    finally:
+        daemon.stop()
+    log = daemon.log.read_text()
+    assert "drawing 2 step picture(s) into " in log
+    cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "pictures"
+    drawn = {str(cache / file_name(Pose(head="tilt", toward=side))) for side in ("right", "left")}
+    assert all(os.path.exists(path) for path in drawn)
+    sent = [n["hints"].get("image-path", "") for n in notification_server.notifications()]
+    assert sent[-1] == ""  # the closing note
+    assert file_uri(str(own)) in sent
+    assert {file_uri(path) for path in drawn} <= set(sent)
