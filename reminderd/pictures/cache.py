@@ -67,10 +67,12 @@ class Pictures:
         return bool(path) and os.path.exists(path)
 
     def missing(self, steps: Iterable[Step]) -> list[Pose]:
+        """The poses of ``steps`` not drawn yet, in the order the steps need them (so that
+        the first steps' pictures come first)."""
         poses = {step.pose.key: step.pose for step in steps if step.pose and not step.image}
         return [
             pose
-            for key, pose in sorted(poses.items())
+            for pose in poses.values()
             if not os.path.exists(os.path.join(self.folder, file_name(pose, self.size)))
         ]
 
