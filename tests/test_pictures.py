@@ -419,3 +419,22 @@ def test_the_daemon_sends_each_steps_picture_drawn_on_first_need(
     assert sent[-1] == ""  # the closing note
     assert file_uri(str(own)) in sent
     assert {file_uri(path) for path in drawn} <= set(sent)
+
+
+def test_the_docs_gallery_is_what_reminderd_draws_now() -> None:
+    """docs/pictures/ holds every built-in step's picture as reminderd draws it today, and
+    docs/pictures.md shows each one (`python -m reminderd.pictures --gallery docs/pictures`
+    draws them again after a change)."""
+    from reminderd.pictures.cache import GALLERY_SIZE
+    from reminderd.pictures.draw import gallery_entries
+    from tests.conftest import ROOT
+
+    page = (ROOT / "docs" / "pictures.md").read_text(encoding="utf-8")
+    entries = gallery_entries(load_library().values())
+    for _exercise, step, name in entries:
+        assert step.pose is not None
+        assert (ROOT / "docs" / "pictures" / name).read_bytes() == picture(
+            step.pose, GALLERY_SIZE
+        ), name
+        assert f"](pictures/{name})" in page, name
+    assert len(entries) == len(list((ROOT / "docs" / "pictures").glob("*.png")))

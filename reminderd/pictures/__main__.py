@@ -1,5 +1,6 @@
 """``python -m reminderd.pictures [--folder F] [--size N] POSE...``: draw poses (given as
 their keys, as reminderd.pictures.pose.Pose.key writes them) into the cache folder.
+``--gallery FOLDER`` draws every built-in step for the documentation (docs/pictures/).
 
 The daemon starts this and does not wait for it; it exits 0 when every pose was drawn.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reminderd.pictures.cache import SIZE, cache_folder
+from reminderd.pictures.cache import GALLERY_SIZE, SIZE, cache_folder
 from reminderd.pictures.draw import draw_file
 from reminderd.pictures.pose import Pose
 
@@ -18,8 +19,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reminderd.pictures")
     parser.add_argument("--folder", default="")
     parser.add_argument("--size", type=int, default=SIZE)
+    parser.add_argument("--gallery", help="draw every built-in step into this folder")
     parser.add_argument("poses", nargs="*")
     args = parser.parse_args(argv)
+    if args.gallery:
+        from reminderd.config import load_library  # noqa: PLC0415
+        from reminderd.pictures.draw import gallery  # noqa: PLC0415
+
+        size = GALLERY_SIZE if args.size == SIZE else args.size
+        for line in gallery(load_library().values(), args.gallery, size):
+            print(line)
+        return 0
     if not 16 <= args.size <= 1024:
         parser.error("--size: from 16 to 1024 pixels")
     folder = args.folder or str(cache_folder())

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 
+from reminderd.exercises import expand
+from reminderd.model import Exercise, Step
 from reminderd.pictures.cache import file_name
 from reminderd.pictures.figure import paints
 from reminderd.pictures.pose import Pose
@@ -31,3 +34,28 @@ def draw_file(pose: Pose, size: int, folder: str) -> str:
         os.unlink(temporary)
         raise
     return path
+
+
+def gallery_entries(exercises: Iterable[Exercise]) -> list[tuple[Exercise, Step, str]]:
+    """Each exercise's steps that show a picture of their own, once per pose, in order,
+    with the gallery's file name for it ("chin-to-collarbone-2.png")."""
+    entries = []
+    for exercise in exercises:
+        seen: list[str] = []
+        for step in expand(exercise):
+            if step.pose and step.pose.key not in seen and step.kind != "rest":
+                seen.append(step.pose.key)
+                entries.append((exercise, step, f"{exercise.id}-{len(seen)}.png"))
+    return entries
+
+
+def gallery(exercises: Iterable[Exercise], folder: str, size: int) -> list[str]:
+    """Draw the gallery of ``exercises`` into ``folder``; its Markdown, one line a step."""
+    os.makedirs(folder, exist_ok=True)
+    lines = []
+    for exercise, step, name in gallery_entries(exercises):
+        assert step.pose is not None
+        with open(os.path.join(folder, name), "wb") as file:
+            file.write(picture(step.pose, size))
+        lines.append(f"{exercise.title}: {step.text} -> {name}")
+    return lines
