@@ -241,8 +241,8 @@ def test_prepare_draws_the_missing_pictures_in_a_subprocess(tmp_path: Path) -> N
     steps = expand(load_library()["neck-range-of-motion"])
     wanted = {pictures.file(step) for step in steps}
     pictures.prepare(steps)
-    drawing = Pictures._drawing[str(tmp_path)]
-    assert drawing.wait(60) == 0
+    assert pictures.drawing()
+    wait_for(lambda: not pictures.drawing(), timeout=60)  # ended, and reaped
     assert all(os.path.exists(path) for path in wanted)
     assert pictures.missing(steps) == []
     assert sorted(os.listdir(tmp_path)) == sorted(

@@ -19,7 +19,6 @@ from reminderd.pictures.pose import STYLE, Pose
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import subprocess
     from pathlib import Path
     from typing import ClassVar
 
@@ -47,9 +46,10 @@ def file_name(pose: Pose, size: int = SIZE) -> str:
 class Pictures:
     """The pictures of steps in one folder: their files, and drawing those missing."""
 
-    # The drawing under way, per folder: shared by every routine's guide, so that a
-    # routine that begins while the last one's pictures are drawn does not draw them again.
-    _drawing: ClassVar[dict[str, subprocess.Popen[bytes]]] = {}
+    # The drawing under way (its process id), per folder: shared by every routine's guide,
+    # so that a routine that begins while the last one's pictures are drawn does not draw
+    # them again.
+    _drawing: ClassVar[dict[str, int]] = {}
 
     def __init__(self, folder: str | None = None, size: int = SIZE) -> None:
         self.folder = folder if folder is not None else str(cache_folder())
@@ -79,39 +79,42 @@ class Pictures:
     def prepare(self, steps: Iterable[Step]) -> None:
         """Start drawing the pictures these steps need and nobody has drawn yet; never
         waits. At most one drawing runs at a time: the next routine asks again."""
-        drawing = self._drawing.get(self.folder)
-        if drawing is not None:
-            code = drawing.poll()
-            if code is None:
-                return
-            if code != 0:
-                log.warning(
-                    "drawing step pictures failed (exit status %s): see %s",
-                    code,
-                    os.path.join(self.folder, "drawing.log"),
-                )
-            del self._drawing[self.folder]
+        if self.drawing():
+            return
         poses = self.missing(steps)
         if not poses:
             return
-        import subprocess  # noqa: PLC0415 - only when there is something to draw
-
         command = [sys.executable, "-m", "reminderd.pictures", "--folder", self.folder]
         command += ["--size", str(self.size), *(pose.key for pose in poses)]
         try:
             os.makedirs(self.folder, exist_ok=True)
-            with open(os.path.join(self.folder, "drawing.log"), "ab") as errors:
-                self._drawing[self.folder] = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=errors,
-                    start_new_session=True,  # a Ctrl-C meant for the daemon is not for it
-                )
+            self._drawing[self.folder] = _spawn(command, os.path.join(self.folder, "drawing.log"))
         except OSError as error:
             log.warning("cannot draw step pictures: %s", error)
             return
         log.info("drawing %d step picture(s) into %s", len(poses), self.folder)
+
+    def drawing(self) -> bool:
+        """Whether a drawing started here is still under way; one that has ended is
+        reaped, and a failure logged."""
+        pid = self._drawing.get(self.folder)
+        if pid is None:
+            return False
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere
+            done, status = pid, 0
+        if not done:
+            return True
+        del self._drawing[self.folder]
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            log.warning(
+                "drawing step pictures failed (exit status %s): see %s",
+                code,
+                os.path.join(self.folder, "drawing.log"),
+            )
+        return False
 
     def draw_now(self, steps: Iterable[Step]) -> None:
         """Draw what is missing, here and now: for the command line, not the daemon."""
@@ -121,12 +124,21 @@ class Pictures:
             draw_file(pose, self.size, self.folder)
 
 
-class NoPictures(Pictures):
-    """No step has a picture: for guides that show none (``[guidance] pictures = false``
-    is handled where steps are made; this is for tests and terminals without a server)."""
+def _spawn(command: list[str], errors: str) -> int:
+    """Start ``command`` in a session of its own (a Ctrl-C meant for the daemon is not for
+    it), its output to ``errors``; its process id. os.posix_spawn, so that the daemon loads
+    no subprocess module for it; Popen where there is none (Windows)."""
+    if hasattr(os, "posix_spawn"):
+        actions = [
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, errors, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+        ]
+        return os.posix_spawn(command[0], command, os.environ, file_actions=actions, setsid=True)
+    import subprocess  # noqa: PLC0415  # pragma: no cover - Windows only
 
-    def file(self, step: Step) -> str:
-        return ""
-
-    def prepare(self, steps: Iterable[Step]) -> None:
-        return None
+    with open(errors, "ab") as log_file:  # pragma: no cover - Windows only
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file
+        )
+    return process.pid  # pragma: no cover - Windows only
