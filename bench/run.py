@@ -240,6 +240,8 @@ def main() -> int:
         synced = sync_idle(bench, config, rss, settle, window)
         sync_replan(bench, synced, 3 if quick else 10)
         sync_stats(bench, config, synced)
+        # 13. step pictures: their size, the time to draw them, the idle daemon with them
+        pictures(bench, config, settle, window)
     finally:
         bench.close()
     missed = [name for name, ok in bench.results if not ok]
@@ -581,6 +583,69 @@ def sync_stats(bench: Bench, config: Path, synced: Path) -> None:
         f" for {len(events)} events a machine; machines {sorted(shown['machines'])}",
         "under 300 ms",
         took < 300,
+    )
+
+
+def pictures(bench: Bench, config: Path, settle: float, window: float) -> None:
+    """Every built-in step's picture: PNG sizes, the drawing subprocess's time for all of
+    them, and the idle daemon's memory and wake-ups after guiding a routine with pictures
+    on, against the same with ``[guidance] pictures = false``."""
+    from reminderd.config import load_library
+    from reminderd.exercises import expand
+    from reminderd.pictures.cache import SIZE
+    from reminderd.pictures.draw import picture
+
+    poses = sorted(
+        {step.pose for e in load_library().values() for step in expand(e) if step.pose},
+        key=lambda pose: pose.key,
+    )
+    sizes = sorted(len(picture(pose, SIZE)) / 1024 for pose in poses)
+    folder = bench.folder / "pictures"
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "reminderd.pictures", "--folder", str(folder)]
+        + [pose.key for pose in poses],
+        env=bench.env,
+        check=True,
+    )
+    took = time.perf_counter() - began
+    bench.report(
+        "13. step pictures",
+        f"{len(poses)} built-in pictures of {SIZE} px: PNG {sizes[0]:.1f} to {sizes[-1]:.1f} KB "
+        f"(median {sizes[len(sizes) // 2]:.1f} KB); all drawn by the subprocess in {took:.2f} s "
+        f"({took / len(poses) * 1000:.0f} ms each, its start included)",
+        "at most 30 KB each",
+        sizes[-1] <= 30,
+    )
+    idle: dict[bool, tuple[float, float]] = {}
+    for on in (False, True):
+        bench.reminderd("stop")
+        chosen = bench.folder / f"pictures-{on}.toml"
+        chosen.write_text(
+            config.read_text()
+            + f'\n[guidance]\nintro = "1s"\nlead_in = "1s"\npictures = {str(on).lower()}\n'
+        )
+        bench.env["XDG_CACHE_HOME"] = str(bench.folder / f"cache-{on}")
+        pid = bench.start_daemon(chosen)
+        # A routine's first steps, the pictures drawn meanwhile, then skipped.
+        bench.reminderd("run", "neck-range-of-motion")
+        drawn = Path(bench.env["XDG_CACHE_HOME"]) / "reminderd" / "pictures"
+        time.sleep(3)
+        if on:
+            bench.wait(lambda: len(list(drawn.glob("*.png"))) >= 9, 30)  # noqa: B023
+        bench.reminderd("skip")
+        time.sleep(settle)
+        rss, _ = memory(pid)
+        before = switches(pid)
+        time.sleep(window)
+        idle[on] = (rss, (switches(pid) - before) * 60 / window)
+    (off_rss, _), (on_rss, per_minute) = idle[False], idle[True]
+    bench.report(
+        "14. idle after a routine with pictures",
+        f"RSS {on_rss:.1f} MB (pictures off: {off_rss:.1f} MB); {per_minute:.2f} context "
+        f"switches per minute over {window:g} s",
+        "RSS within 0.3 MB, no wake-up",
+        on_rss - off_rss <= 0.3 and per_minute == 0,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
@@ -29,8 +29,19 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                 steps.extend(_step(exercise, spec, side, label) for spec in exercise.steps)
             if set_no < exercise.sets and exercise.rest:
                 text = f"Rest. Next: set {set_no + 1} of {exercise.sets}"
+                # A rest shows the starting position, where the exercise has one.
+                setup = exercise.setup
                 steps.append(
-                    Step(exercise.id, exercise.title, text, exercise.rest, "rest", side=side or "")
+                    Step(
+                        exercise.id,
+                        exercise.title,
+                        text,
+                        exercise.rest,
+                        "rest",
+                        side=side or "",
+                        pose=setup.pose if setup else None,
+                        image=setup.image if setup else "",
+                    )
                 )
     return tuple(steps)
 
@@ -62,6 +73,8 @@ def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> S
         say=_fill(spec.say, side),
         progress=label,
         side=side or "",
+        pose=spec.pose.for_side(side) if spec.pose else None,
+        image=spec.image,
     )
 
 
@@ -147,6 +160,8 @@ def with_lead_ins(steps: tuple[Step, ...], seconds: float) -> tuple[Step, ...]:
                         detail=step.detail,
                         progress=step.progress,
                         side=step.side,
+                        pose=step.pose,
+                        image=step.image,
                     )
                 )
             last_hold = step
@@ -192,11 +207,15 @@ def routine_steps(
     for exercise_id in routine.exercises:
         expanded.extend(expand(exercises[exercise_id]))
     body = with_lead_ins(tuple(expanded), pace.lead_in)
+    if not pace.pictures:
+        body = tuple(replace(step, pose=None, image="") for step in body)
     titles = [exercises[exercise_id].title for exercise_id in routine.exercises]
     length = format_duration(pace.intro + total_seconds(body))
     first = titles[0] if titles else ""
     count = f"{len(titles)} exercises" if len(titles) > 1 else "1 exercise"
     pointer = f" {SAFETY_POINTER}" if point_to_safety else ""
+    # The intro shows the first exercise's first picture: what is coming.
+    opening = next((step for step in body if step.pose or step.image), None)
     intro = Step(
         "",
         routine.label,
@@ -205,6 +224,8 @@ def routine_steps(
         "intro",
         detail=f"First: {first}.{pointer}",
         say=f"{routine.label}. {SAFETY_LINE}",
+        pose=opening.pose if opening else None,
+        image=opening.image if opening else "",
     )
     done = Step("", routine.label, "Done. Well done.", 0.0, "done")
     return (intro, *body, done)

@@ -21,6 +21,7 @@ from reminderd.errors import NotifyError
 from reminderd.exercises import exercise_seconds
 from reminderd.model import Step
 from reminderd.notify import Note, Notifier
+from reminderd.pictures.cache import Pictures
 from reminderd.speech import Silent, Speaker, words
 
 log = logging.getLogger("reminderd")
@@ -33,12 +34,14 @@ def first_line(step: Step) -> str:
     return f"{step.text} ({format_duration(step.seconds)})"
 
 
-def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
+def notes_for(
+    steps: tuple[Step, ...], picture: Callable[[Step], str] = lambda _step: ""
+) -> tuple[Note, ...]:
     """The notification for each step, made to fit a banner: the title carries the routine
     and its progress ("Neck stretches · 3/12 · hold"), the body's first line the action,
     the side and the seconds, and the second line the repetition and the detail. A lead-in
     shows the hold it announces, so the text a person reads does not change when the hold
-    begins; the title and the sound say it has."""
+    begins; the title and the sound say it has. ``picture`` names each step's picture file."""
     label = steps[0].title if steps and steps[0].kind == "intro" else ""
     count = sum(1 for step in steps if step.exercising)
     notes = []
@@ -46,7 +49,8 @@ def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
     for index, step in enumerate(steps):
         if step.kind in ("intro", "done"):
             body = step.text + (f"\n{step.detail}" if step.detail else "")
-            notes.append(Note(step.title, body, step.seconds, final=step.kind == "done"))
+            final = step.kind == "done"
+            notes.append(Note(step.title, body, step.seconds, final=final, image=picture(step)))
             continue
         shown = step
         if step.kind == "lead-in" and index + 1 < len(steps):
@@ -58,7 +62,7 @@ def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
         title = f"{label or step.title} · {mark}"
         more = " · ".join(part for part in (shown.progress, shown.detail) if part)
         body = first_line(shown) + (f"\n{more}" if more else "")
-        notes.append(Note(title, body, step.seconds))
+        notes.append(Note(title, body, step.seconds, image=picture(shown)))
     return tuple(notes)
 
 
@@ -78,17 +82,18 @@ class Guide:
         replaces: int | None = None,
         speaker: Speaker | None = None,
         cues: CueChoice | None = None,
+        pictures: Pictures | None = None,
     ) -> None:
         if not steps:
             msg = f"routine {name!r} has no steps"
             raise ValueError(msg)
         self.name = name
         self.steps = steps
-        self.notes = notes_for(steps)
+        self._pictures = pictures or Pictures()
+        self.notes = notes_for(steps, self._pictures.file)
         if first_actions:
-            first = self.notes[0]
             self.notes = (
-                Note(first.summary, first.body, first.seconds, first_actions),
+                dataclasses.replace(self.notes[0], actions=first_actions),
                 *self.notes[1:],
             )
         if last_actions and self.notes[-1].final:
@@ -120,6 +125,7 @@ class Guide:
         return self.steps[self.index] if 0 <= self.index < len(self.steps) else None
 
     def start(self) -> None:
+        self._pictures.prepare(self.steps)  # drawn by a subprocess while the intro shows
         self.started_at = self._clock.monotonic()
         self._emit("started", {"steps": len(self.steps), "seconds": self.total})
         self.advance()
@@ -184,6 +190,8 @@ class Guide:
         cue = cue_for(self.steps, self.index)
         if cue and self._cues.by_server:
             note = dataclasses.replace(note, sound=SOUNDS[cue])
+        if note.image and not self._pictures.ready(note.image):
+            note = dataclasses.replace(note, image="")  # not drawn yet: shown without it
         try:
             self.notification_id = self._notifier.show(note, self.notification_id)
         except NotifyError as error:

@@ -11,6 +11,7 @@ from typing import Any, Literal, get_args
 
 from reminderd.contracts import EventKind
 from reminderd.errors import Problem
+from reminderd.pictures.pose import Pose
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
@@ -43,7 +44,9 @@ class StepSpec:
     """One step as written in an exercise file; ``seconds`` None means "use the hold time".
 
     ``text`` is the short action line (what to do, the side); ``detail`` is optional longer
-    advice shown after it; ``say`` optionally replaces the words spoken for the step.
+    advice shown after it; ``say`` optionally replaces the words spoken for the step;
+    ``pose`` is what its picture shows, or ``image`` a picture file of the person's own
+    (an absolute path).
     """
 
     text: str
@@ -51,6 +54,8 @@ class StepSpec:
     detail: str = ""
     say: str = ""
     kind: StepKind = "step"
+    pose: Pose | None = None
+    image: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,8 @@ class Step:
     say: str = ""
     progress: str = ""
     side: str = ""
+    pose: Pose | None = None  # what its picture shows, the side filled in
+    image: str = ""  # or a picture file of the person's own
 
     @property
     def exercising(self) -> bool:
@@ -155,6 +162,7 @@ class Guidance:
     intro: float = 5.0
     lead_in: float = 3.0
     done: float = 3.0
+    pictures: bool = True  # a picture in each step's notification
 
 
 @dataclass(frozen=True, slots=True)

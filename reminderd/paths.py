@@ -154,13 +154,14 @@ _XDG = {
     "config": ("XDG_CONFIG_HOME", ".config"),
     "state": ("XDG_STATE_HOME", ".local/state"),
     "data": ("XDG_DATA_HOME", ".local/share"),
+    "cache": ("XDG_CACHE_HOME", ".cache"),
 }
 
 
 def xdg_base(kind: str) -> Path:
-    """The XDG base folder of ``kind`` (``config``, ``state`` or ``data``): its variable when
-    that holds an absolute path (the rules say to ignore a relative one), else the default
-    under the home folder."""
+    """The XDG base folder of ``kind`` (``config``, ``state``, ``data`` or ``cache``): its
+    variable when that holds an absolute path (the rules say to ignore a relative one), else
+    the default under the home folder."""
     from pathlib import Path  # noqa: PLC0415
 
     variable, default = _XDG[kind]
@@ -182,7 +183,7 @@ def system_config_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
 
 
 def user_dir(kind: str) -> Path:
-    """The user's ``config``, ``state`` or ``data`` folder for reminderd.
+    """The user's ``config``, ``state``, ``data`` or ``cache`` folder for reminderd.
 
     On Linux and the BSDs these are the XDG base directories, read directly; elsewhere
     platformdirs knows the conventions (~/Library/Application Support, %LOCALAPPDATA%).
@@ -197,6 +198,7 @@ def user_dir(kind: str) -> Path:
         "config": platformdirs.user_config_path,
         "state": platformdirs.user_state_path,
         "data": platformdirs.user_data_path,
+        "cache": platformdirs.user_cache_path,
     }[kind]
     return finder(APP, appauthor=False)
 

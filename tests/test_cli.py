@@ -160,7 +160,7 @@ def test_safety_prints_the_safety_text(runner: CliRunner) -> None:
 
 
 def test_show_an_exercise(runner: CliRunner) -> None:
-    """`show` lists the expanded steps with start times and the total."""
+    """`show` lists the expanded steps with start times and the total, then the pictures."""
     result = runner.invoke(cli, ["show", "chin-to-collarbone"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -171,7 +171,7 @@ def test_show_an_exercise(runner: CliRunner) -> None:
     )
     assert "   0:05    3s  Get ready: Chin to right collarbone" in result.stdout
     assert "   0:08   10s  Chin to right collarbone" in result.stdout
-    assert lines[-1] == "8 steps, 44s in all."
+    assert lines[lines.index("Pictures:") - 1] == "8 steps, 44s in all."
 
 
 def test_show_says_when_an_exercise_is_not_from_the_articles(runner: CliRunner) -> None:

@@ -313,3 +313,22 @@ def test_ask_on_dunst_without_its_menu_names_the_commands_that_answer(
         wait_for(lambda: daemon.log.read_text().count("routine.started quick") == 2, timeout=10)
     finally:
         daemon.stop()
+
+
+def test_dunst_shows_each_steps_picture(dunst: dict[str, str], tmp_path: Path) -> None:
+    """dunst shows a step's picture (image-path) at its max_icon_size (32 pixels when its
+    config does not set one; Debian's /etc/xdg/dunst/dunstrc sets 128): the figure is there,
+    changes with the step, and the right and left holds are mirror images. dunst shows a
+    picture sent as image-data, image-path or app_icon alike."""
+    from tests.pictures_on_screen import Screen, pictures_on
+
+    def shoot(path: Path) -> Screen:
+        subprocess.run(
+            ["import", "-window", "root", "-depth", "8", f"ppm:{path}"], env=dunst, check=True
+        )
+        return Screen.read(path)
+
+    seen = pictures_on("dunst", dunst["DBUS_SESSION_BUS_ADDRESS"], shoot, tmp_path)
+    print("dunst:", seen)
+    assert 30 <= seen.size <= 32
+    assert seen.honoured == {"image-path": True, "image-data": True, "app_icon": True}

@@ -27,6 +27,8 @@ from reminderd.exercises import (
     with_lead_ins,
 )
 from reminderd.model import Config, Step
+from reminderd.pictures.cache import Pictures
+from reminderd.pictures.show import open_pictures, step_pictures
 from reminderd.sources import describe
 from reminderd.statusline import elsewhere_text, when_text
 
@@ -105,8 +107,10 @@ def _when(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
 @click.command()
 @click.argument("name")
 @config_option
-def show(name: str, config_path: Path | None) -> None:
-    """Show the expanded steps of exercise NAME (or routine NAME) and the total time."""
+@click.option("--open", "open_", is_flag=True, help="Open the steps' pictures in a viewer.")
+def show(name: str, config_path: Path | None, open_: bool) -> None:
+    """Show the expanded steps of exercise NAME (or routine NAME), the total time, and the
+    files of the steps' pictures."""
     config = load(config_path)
     if name in config.exercises:
         exercise = config.exercises[name]
@@ -126,6 +130,21 @@ def show(name: str, config_path: Path | None) -> None:
     for line in _step_lines(steps):
         click.echo(line)
     click.echo(f"\n{len(steps)} steps, {format_duration(total_seconds(steps))} in all.")
+    _show_pictures(name, steps, open_)
+
+
+def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
+    pictures = Pictures()
+    found = step_pictures(steps, pictures)
+    if found:
+        click.echo("Pictures:")
+    for step, path in found:
+        click.echo(f"  {step.text}: {path}")
+    if open_ and found:
+        for path in open_pictures(name, [path for _, path in found], pictures):
+            click.echo(f"Opened {path}", err=True)
+    elif open_:
+        click.echo(f"{name}: no step has a picture.", err=True)
 
 
 def _step_lines(steps: tuple[Step, ...]) -> list[str]:

@@ -3,6 +3,7 @@ countdown (and notifications, voice and sounds where there are some)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
@@ -25,6 +26,8 @@ from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Event
 from reminderd.notify import NullNotifier, choose
 from reminderd.paths import user_paths
+from reminderd.pictures import show
+from reminderd.pictures.cache import Pictures
 
 
 @click.command()
@@ -83,6 +86,7 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         )
     if choice.backend == "console":
         notifier = NullNotifier()
+    Pictures().draw_now(steps)  # for the countdown's pictures, before the first step
     clock = SystemClock()
     record = _terminal_record(routine.name, clock)
     guide = Guide(
@@ -137,6 +141,7 @@ class _Countdown:
     def __init__(self, live: bool) -> None:
         self.live = live
         self.shown = -1
+        self.pictured = ""  # the last picture shown
         self.width = shutil.get_terminal_size((80, 20)).columns
 
     def tick(self, guide: Guide, remaining: float) -> None:
@@ -148,6 +153,9 @@ class _Countdown:
             self.shown = guide.index
             note = guide.notes[guide.index]  # the terminal says what the banner says
             click.echo(f"[{note.summary}] {note.body.splitlines()[0]}")
+            if note.image != self.pictured and os.path.exists(note.image):
+                self.pictured = note.image  # a lead-in and its hold: one picture
+                click.echo(show.in_terminal(note.image, os.environ, self.live), nl=False)
         if self.live and step.seconds > 0:
             click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
 

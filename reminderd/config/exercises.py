@@ -7,7 +7,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.config.discovery import library_dir
 from reminderd.config.files import read_toml
@@ -19,6 +19,9 @@ from reminderd.errors import ConfigError, Problem
 from reminderd.exercises import expand, total_seconds
 from reminderd.model import BANNER, Exercise, StepKind, StepSpec
 from reminderd.tomlmap import KeyPath
+
+if TYPE_CHECKING:
+    from reminderd.pictures.pose import Pose
 
 _formatter = string.Formatter()
 
@@ -121,10 +124,42 @@ def _step(
         if value
     ]
     placeholders_ok = all(checked)
+    pose, image = _picture(data, path, reader, sides, kind)
     if not text or seconds is None or not placeholders_ok:
         return None
     _check_banner(reader, (*path, "text"), text, seconds, sides)
-    return StepSpec(text, seconds, detail, say, kind)
+    return StepSpec(text, seconds, detail, say, kind, pose, image)
+
+
+def _picture(
+    data: Mapping[str, Any], path: KeyPath, reader: Reader, sides: tuple[str, ...], kind: str
+) -> tuple[Pose | None, str]:
+    """A step's ``pose`` (drawn by reminderd) or ``image`` (a file relative to the file it
+    is written in)."""
+    from reminderd.pictures.files import image_problem  # noqa: PLC0415
+    from reminderd.pictures.pose import read_pose  # noqa: PLC0415
+
+    def report(key: str, message: str, fix: str) -> None:
+        reader.problem((*path, "pose", key) if key else (*path, "pose"), message, fix)
+
+    pose = read_pose(data["pose"], sides, report) if "pose" in data else None
+    image = reader.text(data, path, "image", longest=4096)
+    if image:
+        folder = Path(reader.file).parent if reader.file else Path.cwd()
+        image = str((folder / Path(image).expanduser()).resolve())
+        why = image_problem(image)
+        if why:
+            reader.problem((*path, "image"), f"{image}: {why[0]}", why[1])
+            image = ""
+        elif "pose" in data:
+            reader.problem((*path, "image"), "a step has a pose or an image, not both", "")
+    if kind == "hold" and "pose" not in data and "image" not in data:
+        reader.warn(
+            path,
+            "a hold without a picture: its notification shows only text",
+            'add pose = { ... } (see docs/pictures.md) or image = "file.png"',
+        )
+    return pose, image
 
 
 def _check_banner(

@@ -37,8 +37,8 @@ EXERCISE_KEYS = (
     "setup",
     "steps",
 )
-STEP_KEYS = ("text", "seconds", "detail", "say", "kind")
-GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done")
+STEP_KEYS = ("text", "seconds", "detail", "say", "kind", "pose", "image")
+GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done", "pictures")
 HOOK_KEYS = ("event", "command", "timeout")
 NOTIFICATION_KEYS = ("backend",)
 PANEL_KEYS = ("icon",)

@@ -48,12 +48,17 @@ def guidance(data: Mapping[str, Any], reader: Reader) -> Guidance:
         "done": (0.5, 30.0, "between half a second and 30 seconds"),
     }
     seconds = {key: reader.duration(data, path, key, bounds) for key, bounds in pace.items()}
+    pictures = data.get("pictures", default.pictures)
+    if not isinstance(pictures, bool):
+        reader.problem((*path, "pictures"), f"expected true or false, got {pictures!r}", "")
+        pictures = default.pictures
     return Guidance(
         voice=voice,
         sounds=sounds,
         intro=seconds["intro"] or default.intro,
         lead_in=seconds["lead_in"] or default.lead_in,
         done=seconds["done"] or default.done,
+        pictures=pictures,
     )
 
 
