@@ -25,6 +25,7 @@ from reminderd.config import Limits
 from tests.buses import start_dbus
 
 if TYPE_CHECKING:
+    from tests.openbox import Openbox
     from tests.pipewire import PipeWire
     from tests.sway import Sway
 
@@ -382,3 +383,12 @@ def pipewire(private_bus: Bus) -> Iterator[PipeWire]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def openbox() -> Iterator[Openbox]:
+    """openbox on a private Xvfb screen (tests/openbox.py), with EWMH as a desktop has it."""
+    from tests.openbox import openbox_desktop
+
+    with openbox_desktop() as desktop:
+        yield desktop

@@ -68,7 +68,9 @@ class Openbox:
 def openbox_desktop() -> Iterator[Openbox]:
     missing = [p for p in PROGRAMS if not shutil.which(p)]
     if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (apt-get install xvfb openbox wmctrl x11-apps)")
+        pytest.skip(
+            f"{', '.join(missing)} not installed (apt-get install xvfb openbox wmctrl x11-apps)"
+        )
     with virtual_screen() as display:
         desktop = Openbox(display)
         try:
@@ -76,10 +78,3 @@ def openbox_desktop() -> Iterator[Openbox]:
             yield desktop
         finally:
             desktop.stop()
-
-
-@pytest.fixture
-def openbox() -> Iterator[Openbox]:
-    """openbox on a private Xvfb screen."""
-    with openbox_desktop() as desktop:
-        yield desktop

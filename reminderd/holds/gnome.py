@@ -26,6 +26,7 @@ class GnomeInhibitors:
 
     name = "gnome"
     reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    spawns = False
 
     def __init__(self, bus: Bus | None = None) -> None:
         self.bus = bus or Bus()

@@ -22,6 +22,7 @@ class KdeInhibitions:
 
     name = "kde"
     reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    spawns = False
 
     def __init__(self, bus: Bus | None = None) -> None:
         self.bus = bus or Bus()

@@ -19,6 +19,7 @@ class LogindInhibitors:
 
     name = "logind"
     reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    spawns = False
 
     def __init__(self, bus: Bus | None = None, uid: int | None = None) -> None:
         self.bus = bus or Bus(system=True)

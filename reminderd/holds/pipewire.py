@@ -47,6 +47,7 @@ class PipeWireStreams:
 
     name = "pipewire"
     reasons: frozenset[HoldReason] = frozenset({"call", "screen-share"})
+    spawns = True
 
     def __init__(
         self, environ: Mapping[str, str] | None = None, command: tuple[str, ...] = ("pw-dump",)

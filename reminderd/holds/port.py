@@ -64,6 +64,10 @@ class HoldSource(Protocol):
     def reasons(self) -> frozenset[HoldReason]:
         """The reasons it can give, so that ``hold_during`` can leave it out."""
 
+    @property
+    def spawns(self) -> bool:
+        """True if ``start`` runs a subprocess: the runner starts those first, together."""
+
     def start(self) -> None:
         """Begin asking, without waiting (a subprocess starts here, so that several run
         at once); nothing for a source that asks in-process."""

@@ -28,6 +28,7 @@ class SwayTree:
     """The window tree of sway (``$SWAYSOCK``) or i3 (``$I3SOCK``)."""
 
     reasons: frozenset[HoldReason] = frozenset({"fullscreen", "inhibited"})
+    spawns = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ

@@ -23,6 +23,7 @@ class V4l2Camera:
 
     name = "v4l2"
     reasons: frozenset[HoldReason] = frozenset({"call"})
+    spawns = False
 
     def __init__(self, prefix: str = PREFIX, proc: Path = Path("/proc")) -> None:
         self.prefix = prefix

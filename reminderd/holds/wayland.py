@@ -35,6 +35,7 @@ class ForeignToplevel:
 
     name = "wayland-toplevel"
     reasons: frozenset[HoldReason] = frozenset({"fullscreen"})
+    spawns = False
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or display_path()

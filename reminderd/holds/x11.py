@@ -161,6 +161,7 @@ class X11Fullscreen:
 
     name = "x11"
     reasons: frozenset[HoldReason] = frozenset({"fullscreen"})
+    spawns = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
