@@ -48,7 +48,7 @@ class Command:
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            msg = f"{self.name}: {self.argv[0]} took longer than {timeout * 1000:.0f} ms"
+            msg = f"{self.name}: {self.argv[0]} did not finish within the bound"
             raise HoldUnknown(msg) from None
         if process.returncode != 0:
             said = err.decode(errors="replace").strip().splitlines()
