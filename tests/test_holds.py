@@ -233,3 +233,17 @@ def test_pw_dump_reading_knows_a_portal_screen_cast() -> None:
         },
     ]
     assert holds_in(objects) == (Hold("screen-share", "obs", "screen cast", "pipewire"),)
+
+
+def test_the_idle_daemon_does_not_load_the_holds_package() -> None:
+    """Importing the daemon and the core loads nothing of reminderd.holds (it is imported
+    when a routine is due, so the idle daemon's memory does not grow)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reminderd.daemon, reminderd.core, reminderd.idle, reminderd.presence; "
+        "print([m for m in sys.modules if m.startswith('reminderd.holds')])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

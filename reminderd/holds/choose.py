@@ -144,7 +144,10 @@ def _inhibitors(
     inhibited: frozenset[HoldReason] = frozenset({"inhibited"})
     names = desktops(env)
     found: list[tuple[HoldSource | None, Offer]] = []
-    has_session = session is not None or session_bus_address(dict(env)) is not None
+    address = session_bus_address(dict(env))
+    if session is None and address is not None:
+        session = Bus(address)  # one connection for both, opened on the first question
+    has_session = session is not None
     for desktop, label in (("gnome", "GNOME"), ("kde", "KDE")):
         if desktop not in names:
             why = f"XDG_CURRENT_DESKTOP does not name {label}"

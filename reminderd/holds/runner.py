@@ -40,8 +40,11 @@ class Runner:
                 source.start()
             except Exception as error:  # a source's bug holds nothing, and never stops the daemon
                 log.debug("hold source %s did not start: %s", source.name, error)
-        answers = [self._answer(i, s, started[i]) for i, s in enumerate(self.sources)]
-        self.last = tuple(answers)
+        # In-process questions first, while the subprocesses run; then the subprocesses'.
+        spawning = self._spawning()
+        order = [i for i in started if i not in spawning] + [i for i in started if i in spawning]
+        answers = {i: self._answer(i, self.sources[i], started[i]) for i in order}
+        self.last = tuple(answers[i] for i in range(len(self.sources)))
         return self.last
 
     def _answer(self, index: int, source: HoldSource, started: float) -> Answer:
