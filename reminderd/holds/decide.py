@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reminderd.holds.port import HOLD_REASONS, Answer, HoldReason
+from reminderd.model import SOFT_START
 
 Asked = Literal["schedule", "by-hand", "now"]
 Reason = Literal["away", "dnd", "call", "screen-share", "fullscreen", "inhibited", "typing"]
 Start = Literal["pause", "deadline", "at-once"]
 
 PAUSE = 5.0  # seconds without input that make a pause in typing (issue 24, item 4)
-SOFT_START = 120.0  # the default longest wait for that pause, in seconds
 LOOK_AGAIN = 30.0  # seconds between checks while a routine is held (as do-not-disturb)
 
 

@@ -8,14 +8,15 @@ nonsense). The runner turns that into an ``Answer`` and never lets an exception 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from reminderd.errors import ReminderError
 
-HoldReason = Literal["call", "screen-share", "fullscreen", "inhibited"]
-# In the order the decision prefers when several hold at once: the most private first,
-# since that is what a person most needs kept off the air.
-HOLD_REASONS: tuple[HoldReason, ...] = ("call", "screen-share", "fullscreen", "inhibited")
+# HOLD_REASONS is in the order the decision prefers when several hold at once: the most
+# private first, since that is what a person most needs kept off the air.
+from reminderd.model import HOLD_REASONS, HoldReason
+
+__all__ = ["BOUND", "HOLD_REASONS", "Answer", "Hold", "HoldReason", "HoldSource", "HoldUnknown"]
 BOUND = 0.2  # seconds one source may take to answer before it counts as "cannot answer"
 
 
