@@ -157,14 +157,14 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
 
 
 @contextmanager
-def virtual_screen(size: str = "1024x768x24") -> Iterator[str]:
+def virtual_screen(size: str = "1024x768x24", *options: str) -> Iterator[str]:
     """An Xvfb screen on a display number the X server picks itself (no clash between
-    tests running at once); yields its DISPLAY."""
+    tests running at once); yields its DISPLAY. ``options`` go to Xvfb (``-noreset``)."""
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     read, write = os.pipe()
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size],
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size, *options],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

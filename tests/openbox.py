@@ -29,7 +29,7 @@ class Openbox:
     def start(self) -> None:
         self.processes.append(self._spawn(["openbox", "--sm-disable"]))
         # openbox is ready once it has announced itself as the EWMH window manager.
-        wait_for(lambda: self.wmctrl("-m").returncode == 0, timeout=10, interval=0.05)
+        wait_for(lambda: self.wmctrl("-m").returncode == 0, interval=0.05)
 
     def _spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
@@ -45,7 +45,7 @@ class Openbox:
         """Start a client and wait until openbox manages a window of that title."""
         process = self._spawn(argv)
         self.processes.append(process)
-        wait_for(lambda: title in self.wmctrl("-l").stdout, timeout=10, interval=0.05)
+        wait_for(lambda: title in self.wmctrl("-l").stdout, interval=0.05)
         return process
 
     def fullscreen(self, title: str, on: bool = True) -> None:
@@ -71,7 +71,9 @@ def openbox_desktop() -> Iterator[Openbox]:
         pytest.skip(
             f"{', '.join(missing)} not installed (apt-get install xvfb openbox wmctrl x11-apps)"
         )
-    with virtual_screen() as display:
+    # -noreset: an X server resets when its last client leaves, and a window manager that
+    # connects during that reset (after a wmctrl's question) is turned away.
+    with virtual_screen("1024x768x24", "-noreset") as display:
         desktop = Openbox(display)
         try:
             desktop.start()
