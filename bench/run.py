@@ -611,10 +611,6 @@ def simulate_month(bench: Bench, config: Path, days: int) -> None:
     )
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 HOLDS_PROBE = """
 import json, os, sys, time
 import reminderd.daemon  # everything an idle daemon has loaded
@@ -841,3 +837,7 @@ def holds_memory(bench: Bench, settle: float, window: float) -> None:
         "nothing loaded while idle; within 0.3 MB once loaded; 0 wake-ups",
         not seen["loaded_before"] and grew <= 0.3 and per_minute <= 1,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

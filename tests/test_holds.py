@@ -10,10 +10,10 @@ from collections.abc import Callable
 import pytest
 
 from reminderd.holds._command import Command
-from reminderd.holds.choose import choose
+from reminderd.holds.choose import Offer, choose
 from reminderd.holds.pipewire import holds_in
 from reminderd.holds.port import Answer, Hold, HoldReason, HoldUnknown
-from reminderd.holds.runner import Runner, describe
+from reminderd.holds.runner import Runner, describe, status
 
 MIC = Hold("call", "zoom", "microphone in use", "pipewire")
 
@@ -125,6 +125,27 @@ def test_describe_says_on_off_or_cannot_answer() -> None:
         "x11: off",
         "gnome: cannot answer (gnome: no session bus)",
     ]
+
+
+def test_status_lists_every_source_with_its_state() -> None:
+    """status --json's holds: each source considered, used or not, with its last state."""
+    offers = (
+        Offer("pipewire", frozenset({"call", "screen-share"}), True, "PipeWire at /run/pw"),
+        Offer("x11", frozenset({"fullscreen"}), False, "DISPLAY is not set"),
+        Offer("gnome", frozenset({"inhibited"}), True, "InhibitedActions"),
+        Offer("logind", frozenset({"inhibited"}), True, "ListInhibitors"),
+    )
+    answers = (Answer("pipewire", (MIC,)), Answer("gnome", (), "gnome: no session bus"))
+    entries = status(offers, answers)
+    assert [(e["source"], e["state"]) for e in entries] == [
+        ("pipewire", "on"),
+        ("x11", "not used"),
+        ("gnome", "cannot answer"),
+        ("logind", "not asked"),
+    ]
+    assert entries[0]["holds"] == ["call: microphone in use by zoom"]
+    assert entries[0]["reasons"] == ["call", "screen-share"]
+    assert entries[2]["unknown"] == "gnome: no session bus"
 
 
 PATH = {"PATH": os.environ["PATH"]}

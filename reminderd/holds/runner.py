@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Literal, TypedDict
 
-from reminderd.holds.port import BOUND, Answer, HoldSource, HoldUnknown
+from reminderd.holds.choose import Offer
+from reminderd.holds.port import BOUND, HOLD_REASONS, Answer, HoldSource, HoldUnknown
 
 log = logging.getLogger("reminderd")
 
@@ -91,3 +93,47 @@ def describe(answers: Sequence[Answer]) -> list[str]:
         else:
             lines.append(f"{answer.source}: off")
     return lines
+
+
+State = Literal["on", "off", "cannot answer", "not asked", "not used"]
+
+
+class SourceStatus(TypedDict):
+    """One hold source in ``status --json``'s ``holds`` list."""
+
+    source: str  # "pipewire", "x11", ...
+    reasons: list[str]  # the reasons it can give, in HOLD_REASONS order
+    used: bool
+    why: str  # the chooser's sentence
+    state: State  # at the last check; "not asked" before the first
+    holds: list[str]  # what it holds for now: "call: microphone in use by zoom"
+    unknown: str | None  # why it could not answer
+
+
+def status(offers: Sequence[Offer], answers: Sequence[Answer]) -> list[SourceStatus]:
+    """Every source considered, with its last answer: what ``status`` shows."""
+    last = {answer.source: answer for answer in answers}
+    entries: list[SourceStatus] = []
+    for offer in offers:
+        answer = last.get(offer.name)
+        state: State
+        if not offer.used:
+            state = "not used"
+        elif answer is None:
+            state = "not asked"
+        elif answer.unknown is not None:
+            state = "cannot answer"
+        else:
+            state = "on" if answer.holds else "off"
+        entries.append(
+            {
+                "source": offer.name,
+                "reasons": [r for r in HOLD_REASONS if r in offer.reasons],
+                "used": offer.used,
+                "why": offer.why,
+                "state": state,
+                "holds": [str(h) for h in answer.holds] if answer else [],
+                "unknown": answer.unknown if answer else None,
+            }
+        )
+    return entries
