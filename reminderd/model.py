@@ -28,11 +28,6 @@ GUIDE_EVENTS: Mapping[str, EventKind] = MappingProxyType(
     }
 )
 StartPolicy = Literal["auto", "ask"]
-# What may hold a due routine back ([schedule] hold_during; reminderd.holds asks). Here,
-# not in reminderd.holds, so that reading the config does not load the holds package.
-HoldReason = Literal["call", "screen-share", "fullscreen", "inhibited"]
-HOLD_REASONS: tuple[HoldReason, ...] = ("call", "screen-share", "fullscreen", "inhibited")
-SOFT_START = 120.0  # [schedule] soft_start's default: the longest wait for a pause in typing
 # What a step is: "step" a movement, "hold" a position kept for its seconds (announced by
 # a lead-in), "rest" a pause between sets; "intro", "lead-in" and "done" are the guide's own.
 StepKind = Literal["step", "hold"]

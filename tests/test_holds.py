@@ -12,7 +12,7 @@ import pytest
 from reminderd.holds._command import Command
 from reminderd.holds.choose import Offer, choose
 from reminderd.holds.pipewire import holds_in
-from reminderd.holds.port import Answer, Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Answer, Hold, HoldUnknown, SourceReason
 from reminderd.holds.runner import Runner, describe, status
 
 MIC = Hold("call", "zoom", "microphone in use", "pipewire")
@@ -22,7 +22,7 @@ class Slow:
     """A stand-in source that asks a command which takes too long (``sleep``)."""
 
     name = "slow"
-    reasons: frozenset[HoldReason] = frozenset({"call"})
+    reasons: frozenset[SourceReason] = frozenset({"call"})
     spawns = True
 
     def __init__(self, seconds: str) -> None:
@@ -39,7 +39,7 @@ class Slow:
 class Scripted:
     """A stand-in source that answers from a list: holds, an exception, or a delay."""
 
-    reasons: frozenset[HoldReason] = frozenset({"call"})
+    reasons: frozenset[SourceReason] = frozenset({"call"})
     spawns = False
 
     def __init__(self, name: str, script: list[object], tick: Callable[[float], None]) -> None:

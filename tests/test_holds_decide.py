@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reminderd.holds.decide import LOOK_AGAIN, PAUSE, Fire, Held, Moment, decide
-from reminderd.holds.port import HOLD_REASONS, Answer, Hold, HoldReason
+from reminderd.holds.decide import LOOK_AGAIN, PAUSE, SOFT_START, Fire, Held, Moment, decide
+from reminderd.holds.port import SOURCE_REASONS, Answer, Hold, SourceReason
 
 MIC = Hold("call", "zoom", "microphone in use", "pipewire")
 FULL = Hold("fullscreen", "firefox", "full-screen window", "x11")
@@ -78,11 +78,11 @@ def test_run_by_hand_is_held_by_a_call_but_not_by_typing_or_dnd() -> None:
 
 
 def test_away_comes_before_dnd_and_calls() -> None:
-    """A person away holds for "away" first, whatever else is on."""
+    """A person away holds for "idle" first, whatever else is on."""
     moment = Moment(
         now=0, away_idle=600, pause_when_idle=300, dnd="mako-mode", answers=answers(MIC)
     )
-    assert decide(moment) == Held("away", detail="away from the keyboard")
+    assert decide(moment) == Held("idle", detail="away from the keyboard")
 
 
 def test_idle_below_pause_when_idle_is_not_away() -> None:
@@ -144,7 +144,7 @@ def test_holds_come_before_the_soft_start() -> None:
     assert decide(Moment(now=0, input_idle=0, answers=answers(MIC))).reason == "call"  # type: ignore[union-attr]
 
 
-REASONS = st.sampled_from(HOLD_REASONS)
+REASONS = st.sampled_from(SOURCE_REASONS)
 HOLDS = st.builds(Hold, REASONS, st.text(max_size=5), st.text(max_size=5), st.text(max_size=5))
 ANSWERS = st.lists(
     st.builds(
@@ -166,7 +166,7 @@ MOMENTS = st.builds(
     dnd=st.none() | st.text(max_size=5),
     answers=ANSWERS,
     hold_during=st.frozensets(REASONS),
-    soft_start=st.floats(min_value=0, max_value=7200),
+    soft_start=st.none() | st.floats(min_value=0, max_value=7200),
     typing_since=st.none() | st.floats(min_value=0, max_value=1e6),
 )
 
@@ -180,7 +180,7 @@ def test_every_moment_has_one_answer_that_follows_the_rules(moment: Moment) -> N
         assert result == Fire("at-once")
         return
     if isinstance(result, Fire):
-        live: set[HoldReason] = {
+        live: set[SourceReason] = {
             h.reason for a in moment.answers for h in a.holds if h.reason in moment.hold_during
         }
         assert not live
@@ -189,7 +189,7 @@ def test_every_moment_has_one_answer_that_follows_the_rules(moment: Moment) -> N
             assert moment.input_idle >= PAUSE
         return
     assert result.look_again > 0
-    if result.reason in HOLD_REASONS:
+    if result.reason in SOURCE_REASONS:
         assert result.reason in moment.hold_during
         assert any(
             h.reason == result.reason and h.who == result.who
@@ -199,7 +199,7 @@ def test_every_moment_has_one_answer_that_follows_the_rules(moment: Moment) -> N
     elif result.reason == "dnd":
         assert moment.dnd is not None
         assert moment.asked == "schedule"
-    elif result.reason == "away":
+    elif result.reason == "idle":
         assert moment.asked == "schedule"
     else:
         assert result.reason == "typing"
@@ -213,5 +213,13 @@ def test_nothing_on_but_typing_ends_by_the_soft_start_deadline(moment: Moment) -
     result = decide(moment)
     if isinstance(result, Held) and result.reason == "typing":
         assert result.typing_since is not None
-        assert moment.now < result.typing_since + moment.soft_start
-        assert moment.now + result.look_again <= result.typing_since + moment.soft_start + 1e-6
+        limit = SOFT_START if moment.soft_start is None else moment.soft_start
+        assert moment.now < result.typing_since + limit
+        assert moment.now + result.look_again <= result.typing_since + limit + 1e-6
+
+
+def test_soft_start_left_out_waits_two_minutes() -> None:
+    """soft_start None (the config leaves it out) waits at most SOFT_START, 2 minutes."""
+    assert SOFT_START == 120
+    assert decide(Moment(now=219, input_idle=0, typing_since=100)).reason == "typing"  # type: ignore[union-attr]
+    assert decide(Moment(now=220, input_idle=0, typing_since=100)) == Fire("deadline")

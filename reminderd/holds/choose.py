@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.bus import Bus, session_bus_address, system_bus_address
-from reminderd.holds.port import HOLD_REASONS, HoldReason, HoldSource
+from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +22,13 @@ class Offer:
     """One source this desktop has or lacks, and the sentence that says why."""
 
     name: str
-    reasons: frozenset[HoldReason]
+    reasons: frozenset[SourceReason]
     used: bool
     why: str
 
     def __str__(self) -> str:
         """``pipewire (call, screen-share): used, PipeWire at ...``, for check and status."""
-        said = ", ".join(r for r in HOLD_REASONS if r in self.reasons)
+        said = ", ".join(r for r in SOURCE_REASONS if r in self.reasons)
         return f"{self.name} ({said}): {'used' if self.used else 'not used'}, {self.why}"
 
 
@@ -39,7 +39,7 @@ class Choice:
     sources: tuple[HoldSource, ...]
     offers: tuple[Offer, ...]
 
-    def reasons(self) -> frozenset[HoldReason]:
+    def reasons(self) -> frozenset[SourceReason]:
         """The reasons some chosen source can give: the others cannot hold a routine here."""
         return frozenset(r for s in self.sources for r in s.reasons)
 
@@ -50,7 +50,7 @@ def desktops(environ: Mapping[str, str]) -> set[str]:
 
 
 def choose(
-    hold_during: frozenset[HoldReason] = frozenset(HOLD_REASONS),
+    hold_during: frozenset[SourceReason] = frozenset(SOURCE_REASONS),
     environ: Mapping[str, str] | None = None,
     *,
     session_bus: Bus | None = None,
@@ -71,7 +71,7 @@ def choose(
     offers: list[Offer] = []
     for source, offer in chosen:
         if offer.used and not offer.reasons & hold_during:
-            left_out = ", ".join(r for r in HOLD_REASONS if r in offer.reasons)
+            left_out = ", ".join(r for r in SOURCE_REASONS if r in offer.reasons)
             why = f"hold_during leaves out {left_out}"
             offers.append(Offer(offer.name, offer.reasons, False, why))
             continue
@@ -84,7 +84,7 @@ def choose(
 def _pipewire(env: Mapping[str, str]) -> tuple[HoldSource | None, Offer]:
     from reminderd.holds.pipewire import PipeWireStreams, socket_path  # noqa: PLC0415
 
-    reasons: frozenset[HoldReason] = frozenset({"call", "screen-share"})
+    reasons: frozenset[SourceReason] = frozenset({"call", "screen-share"})
     if not shutil.which("pw-dump", path=env.get("PATH")):
         why = "pw-dump is not installed (the pipewire-bin package)"
         return None, Offer("pipewire", reasons, False, why)
@@ -99,7 +99,7 @@ def _pipewire(env: Mapping[str, str]) -> tuple[HoldSource | None, Offer]:
 def _v4l2() -> tuple[HoldSource | None, Offer]:
     from reminderd.holds.v4l2 import PREFIX, V4l2Camera  # noqa: PLC0415
 
-    reasons: frozenset[HoldReason] = frozenset({"call"})
+    reasons: frozenset[SourceReason] = frozenset({"call"})
     if not Path("/proc/self/fd").is_dir():
         return None, Offer("v4l2", reasons, False, "no /proc to look in")
     why = f"this user's processes holding {PREFIX}* open, from /proc"
@@ -108,7 +108,7 @@ def _v4l2() -> tuple[HoldSource | None, Offer]:
 
 def _windows(env: Mapping[str, str]) -> list[tuple[HoldSource | None, Offer]]:
     """Full screen (and on sway, idle inhibitors): the window manager's own answer."""
-    full: frozenset[HoldReason] = frozenset({"fullscreen"})
+    full: frozenset[SourceReason] = frozenset({"fullscreen"})
     names = desktops(env)
     if env.get("SWAYSOCK") or env.get("I3SOCK"):
         from reminderd.holds.sway import SwayTree  # noqa: PLC0415
@@ -141,7 +141,7 @@ def _windows(env: Mapping[str, str]) -> list[tuple[HoldSource | None, Offer]]:
 def _inhibitors(
     env: Mapping[str, str], session: Bus | None
 ) -> list[tuple[HoldSource | None, Offer]]:
-    inhibited: frozenset[HoldReason] = frozenset({"inhibited"})
+    inhibited: frozenset[SourceReason] = frozenset({"inhibited"})
     names = desktops(env)
     found: list[tuple[HoldSource | None, Offer]] = []
     address = session_bus_address(dict(env))

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reminderd.holds.port import HOLD_REASONS, Answer, HoldReason
-from reminderd.model import SOFT_START
+from reminderd.contracts import HoldReason
+from reminderd.holds.port import SOURCE_REASONS, Answer, SourceReason
 
 Asked = Literal["schedule", "by-hand", "now"]
-Reason = Literal["away", "dnd", "call", "screen-share", "fullscreen", "inhibited", "typing"]
 Start = Literal["pause", "deadline", "at-once"]
 
 PAUSE = 5.0  # seconds without input that make a pause in typing (issue 24, item 4)
+SOFT_START = 120.0  # [schedule] soft_start when the config leaves it out: 2 minutes
 LOOK_AGAIN = 30.0  # seconds between checks while a routine is held (as do-not-disturb)
 
 
@@ -31,8 +31,8 @@ class Moment:
     pause_when_idle: float | None = None  # [schedule] pause_when_idle, in seconds
     dnd: str | None = None  # do-not-disturb is on: which switch ("dunst-paused"); None: off
     answers: tuple[Answer, ...] = ()  # the hold sources', in the chooser's order
-    hold_during: frozenset[HoldReason] = frozenset(HOLD_REASONS)
-    soft_start: float = SOFT_START  # seconds; 0 turns the wait for a pause off
+    hold_during: frozenset[SourceReason] = frozenset(SOURCE_REASONS)
+    soft_start: float | None = None  # seconds; 0: no wait for a pause; None: SOFT_START
     typing_since: float | None = None  # the last Held("typing")'s, while it goes on waiting
 
 
@@ -52,7 +52,7 @@ class Fire:
 class Held:
     """Wait, for ``reason`` (by ``who``), and decide again in ``look_again`` seconds."""
 
-    reason: Reason
+    reason: HoldReason
     who: str = ""
     detail: str = ""
     source: str = ""  # the hold source that saw it, for status ("pipewire"); "" for the core's
@@ -73,15 +73,17 @@ def decide(moment: Moment) -> Fire | Held:
 
     1. ``run --now`` (``asked="now"``): fire at once. It overrides every hold.
     2. On schedule, the person is away (``away_idle`` at least ``pause_when_idle``): held
-       for "away". Idle time under an idle inhibitor is not "away" (watching a film is not
-       being away): the core passes the idle time as away counts it.
+       for "idle". Idle time under an idle inhibitor is not away (watching a film is not
+       being away): the core passes the idle time as away counts it
+       (``reminderd.idle.read(source).away_idle``).
     3. On schedule, do-not-disturb is on: held for "dnd", by the switch that is on.
     4. A hold source sees a call, a screen share, a full-screen window or an idle
        inhibitor whose reason is in ``hold_during``: held for the first of them in the
        order call, screen-share, fullscreen, inhibited (then in the sources' order), with
        its application as ``who``. This holds routines asked for by hand too (``run NAME``
        says why it waits); a source that cannot answer holds nothing.
-    5. On schedule, the soft start: with ``soft_start`` above 0 and the input time known,
+    5. On schedule, the soft start: with ``soft_start`` (None: ``SOFT_START``) above 0 and
+       the input time known,
        fire at the first ``PAUSE`` seconds without input ("pause"), or once the wait since
        ``typing_since`` (the first moment that only typing held it) reaches ``soft_start``
        ("deadline"); until then held for "typing", looking again when either can come.
@@ -94,15 +96,16 @@ def decide(moment: Moment) -> Fire | Held:
         return Fire("at-once")
     scheduled = moment.asked == "schedule"
     if scheduled and _away(moment):
-        return Held("away", detail="away from the keyboard")
+        return Held("idle", detail="away from the keyboard")
     if scheduled and moment.dnd is not None:
         return Held("dnd", who=moment.dnd, detail="do not disturb")
     found = _first_hold(moment)
     if found is not None:
         return found
-    if not scheduled or moment.soft_start <= 0 or moment.input_idle is None:
+    soft_start = SOFT_START if moment.soft_start is None else moment.soft_start
+    if not scheduled or soft_start <= 0 or moment.input_idle is None:
         return Fire("at-once")
-    return _soft_start(moment, moment.input_idle)
+    return _soft_start(moment, moment.input_idle, soft_start)
 
 
 def _away(moment: Moment) -> bool:
@@ -111,7 +114,7 @@ def _away(moment: Moment) -> bool:
 
 
 def _first_hold(moment: Moment) -> Held | None:
-    for reason in HOLD_REASONS:
+    for reason in SOURCE_REASONS:
         if reason not in moment.hold_during:
             continue
         for answer in moment.answers:
@@ -121,11 +124,11 @@ def _first_hold(moment: Moment) -> Held | None:
     return None
 
 
-def _soft_start(moment: Moment, input_idle: float) -> Fire | Held:
+def _soft_start(moment: Moment, input_idle: float, soft_start: float) -> Fire | Held:
     if input_idle >= PAUSE:
         return Fire("pause")
     since = moment.now if moment.typing_since is None else min(moment.typing_since, moment.now)
-    left = since + moment.soft_start - moment.now
+    left = since + soft_start - moment.now
     if left <= 0:
         return Fire("deadline")
     return Held(

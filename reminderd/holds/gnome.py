@@ -9,7 +9,7 @@ import time
 from reminderd.bus import Bus
 from reminderd.errors import IdleError
 from reminderd.holds import _dbus
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 from reminderd.idle import (
     GNOME_INHIBIT_IDLE,
     GNOME_SESSION,
@@ -25,7 +25,7 @@ class GnomeInhibitors:
     """Idle inhibitors of the GNOME session, on the session bus."""
 
     name = "gnome"
-    reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    reasons: frozenset[SourceReason] = frozenset({"inhibited"})
     spawns = False
 
     def __init__(self, bus: Bus | None = None) -> None:

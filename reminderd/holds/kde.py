@@ -13,7 +13,7 @@ import time
 from reminderd.bus import Bus
 from reminderd.errors import IdleError
 from reminderd.holds import _dbus
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 from reminderd.idle import KDE_POLICY, KDE_POLICY_PATH, kde_idle_inhibited
 
 
@@ -21,7 +21,7 @@ class KdeInhibitions:
     """Screen inhibitions of KDE's power management, on the session bus."""
 
     name = "kde"
-    reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    reasons: frozenset[SourceReason] = frozenset({"inhibited"})
     spawns = False
 
     def __init__(self, bus: Bus | None = None) -> None:

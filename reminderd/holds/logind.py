@@ -8,7 +8,7 @@ import os
 
 from reminderd.bus import Bus
 from reminderd.holds import _dbus
-from reminderd.holds.port import Hold, HoldReason
+from reminderd.holds.port import Hold, SourceReason
 
 LOGIND = ("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager")
 FIELDS = (str, str, str, str, int, int)  # what, who, why, mode, uid, pid
@@ -18,7 +18,7 @@ class LogindInhibitors:
     """Idle inhibitors held by this user in logind."""
 
     name = "logind"
-    reasons: frozenset[HoldReason] = frozenset({"inhibited"})
+    reasons: frozenset[SourceReason] = frozenset({"inhibited"})
     spawns = False
 
     def __init__(self, bus: Bus | None = None, uid: int | None = None) -> None:

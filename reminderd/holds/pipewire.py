@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from reminderd.holds._command import Command
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 
 AUDIO = "Stream/Input/Audio"
 VIDEO = "Stream/Input/Video"
@@ -46,7 +46,7 @@ class PipeWireStreams:
     """Running capture streams, from one ``pw-dump``."""
 
     name = "pipewire"
-    reasons: frozenset[HoldReason] = frozenset({"call", "screen-share"})
+    reasons: frozenset[SourceReason] = frozenset({"call", "screen-share"})
     spawns = True
 
     def __init__(

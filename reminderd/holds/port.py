@@ -10,13 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from reminderd.contracts import SOURCE_REASONS, SourceReason
 from reminderd.errors import ReminderError
 
-# HOLD_REASONS is in the order the decision prefers when several hold at once: the most
-# private first, since that is what a person most needs kept off the air.
-from reminderd.model import HOLD_REASONS, HoldReason
-
-__all__ = ["BOUND", "HOLD_REASONS", "Answer", "Hold", "HoldReason", "HoldSource", "HoldUnknown"]
+__all__ = ["BOUND", "SOURCE_REASONS", "Answer", "Hold", "HoldSource", "HoldUnknown", "SourceReason"]
 BOUND = 0.2  # seconds one source may take to answer before it counts as "cannot answer"
 
 
@@ -28,7 +25,7 @@ class HoldUnknown(ReminderError):
 class Hold:
     """One thing that holds routines back now, as a source saw it."""
 
-    reason: HoldReason
+    reason: SourceReason
     who: str  # the application, as the source names it: "zoom", "firefox", "pw-record"
     detail: str  # what it does: "microphone in use", "screen cast", "idle inhibited"
     source: str  # the source that saw it: "pipewire", "x11", "gnome", ...
@@ -62,7 +59,7 @@ class HoldSource(Protocol):
         """Short and stable, for logs, status and config: "pipewire", "x11", ..."""
 
     @property
-    def reasons(self) -> frozenset[HoldReason]:
+    def reasons(self) -> frozenset[SourceReason]:
         """The reasons it can give, so that ``hold_during`` can leave it out."""
 
     @property

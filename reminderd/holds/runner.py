@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal, TypedDict
 
 from reminderd.holds.choose import Offer
-from reminderd.holds.port import BOUND, HOLD_REASONS, Answer, HoldSource, HoldUnknown
+from reminderd.holds.port import BOUND, SOURCE_REASONS, Answer, HoldSource, HoldUnknown
 
 log = logging.getLogger("reminderd")
 
@@ -102,7 +102,7 @@ class SourceStatus(TypedDict):
     """One hold source in ``status --json``'s ``holds`` list."""
 
     source: str  # "pipewire", "x11", ...
-    reasons: list[str]  # the reasons it can give, in HOLD_REASONS order
+    reasons: list[str]  # the reasons it can give, in SOURCE_REASONS order
     used: bool
     why: str  # the chooser's sentence
     state: State  # at the last check; "not asked" before the first
@@ -128,7 +128,7 @@ def status(offers: Sequence[Offer], answers: Sequence[Answer]) -> list[SourceSta
         entries.append(
             {
                 "source": offer.name,
-                "reasons": [r for r in HOLD_REASONS if r in offer.reasons],
+                "reasons": [r for r in SOURCE_REASONS if r in offer.reasons],
                 "used": offer.used,
                 "why": offer.why,
                 "state": state,

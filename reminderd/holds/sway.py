@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 
 MAGIC = b"i3-ipc"
 GET_TREE = 4
@@ -27,7 +27,7 @@ LIMIT = 16 * 1024 * 1024  # bytes: a larger tree is not believed
 class SwayTree:
     """The window tree of sway (``$SWAYSOCK``) or i3 (``$I3SOCK``)."""
 
-    reasons: frozenset[HoldReason] = frozenset({"fullscreen", "inhibited"})
+    reasons: frozenset[SourceReason] = frozenset({"fullscreen", "inhibited"})
     spawns = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:

@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 
 PREFIX = "/dev/video"
 
@@ -25,7 +25,7 @@ class V4l2Camera:
     """Processes of this user with a video device open."""
 
     name = "v4l2"
-    reasons: frozenset[HoldReason] = frozenset({"call"})
+    reasons: frozenset[SourceReason] = frozenset({"call"})
     spawns = False
 
     def __init__(self, prefix: str = PREFIX, proc: Path = Path("/proc")) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reminderd.errors import IdleError
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 from reminderd.idle_wayland import _read_string, _Wire, display_path
 
 MANAGER = "zwlr_foreign_toplevel_manager_v1"
@@ -34,7 +34,7 @@ class ForeignToplevel:
     """Full screen from the compositor's list of windows."""
 
     name = "wayland-toplevel"
-    reasons: frozenset[HoldReason] = frozenset({"fullscreen"})
+    reasons: frozenset[SourceReason] = frozenset({"fullscreen"})
     spawns = False
 
     def __init__(self, path: Path | None = None) -> None:

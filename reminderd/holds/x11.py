@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from reminderd.holds.port import Hold, HoldReason, HoldUnknown
+from reminderd.holds.port import Hold, HoldUnknown, SourceReason
 
 WM_CLASS = 67  # predefined atoms (X11 protocol, appendix B)
 ATOM = 4
@@ -160,7 +160,7 @@ class X11Fullscreen:
     """The active window of an X11 display, full screen or not."""
 
     name = "x11"
-    reasons: frozenset[HoldReason] = frozenset({"fullscreen"})
+    reasons: frozenset[SourceReason] = frozenset({"fullscreen"})
     spawns = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
