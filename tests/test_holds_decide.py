@@ -160,6 +160,7 @@ MOMENTS = st.builds(
     Moment,
     now=st.floats(min_value=0, max_value=1e6),
     asked=st.sampled_from(["schedule", "by-hand", "now"]),
+    busy=st.booleans(),
     away_idle=SECONDS,
     input_idle=SECONDS,
     pause_when_idle=SECONDS,
@@ -176,7 +177,7 @@ def test_every_moment_has_one_answer_that_follows_the_rules(moment: Moment) -> N
     """Any moment gives Fire or Held, the same each time, and a hold has a real cause."""
     result = decide(moment)
     assert result == decide(moment)
-    if moment.asked == "now":
+    if moment.asked == "now" or moment.busy:
         assert result == Fire("at-once")
         return
     if isinstance(result, Fire):
@@ -223,3 +224,9 @@ def test_soft_start_left_out_waits_two_minutes() -> None:
     assert SOFT_START == 120
     assert decide(Moment(now=219, input_idle=0, typing_since=100)).reason == "typing"  # type: ignore[union-attr]
     assert decide(Moment(now=220, input_idle=0, typing_since=100)) == Fire("deadline")
+
+
+def test_a_routine_on_screen_lets_due_ones_queue() -> None:
+    """While a routine is on screen (busy), due ones fire into the queue, whatever holds."""
+    moment = Moment(now=0, busy=True, answers=answers(MIC), dnd="dunst-paused", input_idle=0)
+    assert decide(moment) == Fire("at-once")

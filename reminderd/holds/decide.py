@@ -26,6 +26,7 @@ class Moment:
 
     now: float  # monotonic seconds; only differences with ``typing_since`` matter
     asked: Asked = "schedule"  # by-hand: ``run NAME``; now: ``run --now``
+    busy: bool = False  # a routine is on screen or asking: new ones queue behind it
     away_idle: float | None = None  # idle seconds as "away" counts them (0 under an inhibitor)
     input_idle: float | None = None  # seconds since the last key or pointer input
     pause_when_idle: float | None = None  # [schedule] pause_when_idle, in seconds
@@ -71,7 +72,9 @@ def decide(moment: Moment) -> Fire | Held:
 
     In this order, the first rule that applies decides:
 
-    1. ``run --now`` (``asked="now"``): fire at once. It overrides every hold.
+    1. ``run --now`` (``asked="now"``): fire at once. It overrides every hold. And while
+       a routine is on screen or asking (``busy``), fire: the due ones queue behind it
+       (the person is at the computer, doing one already), as the core has always done.
     2. On schedule, the person is away (``away_idle`` at least ``pause_when_idle``): held
        for "idle". Idle time under an idle inhibitor is not away (watching a film is not
        being away): the core passes the idle time as away counts it
@@ -92,7 +95,7 @@ def decide(moment: Moment) -> Fire | Held:
     Held ``look_again`` is ``LOOK_AGAIN`` seconds for every reason but "typing". Nothing
     here reads a clock or a source: the same moment always gives the same answer.
     """
-    if moment.asked == "now":
+    if moment.asked == "now" or moment.busy:
         return Fire("at-once")
     scheduled = moment.asked == "schedule"
     if scheduled and _away(moment):
