@@ -268,3 +268,32 @@ def test_the_idle_daemon_does_not_load_the_holds_package() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_command_prints_its_answer_or_says_why_not() -> None:
+    """A source's command: its output; or, when it fails or is missing, why, as "cannot
+    answer" naming the source and the command."""
+    done = Command("probe", ["sh", "-c", "echo '[1]'; echo note >&2"], None)
+    done.start()
+    assert done.output(5) == b"[1]\n"
+    failed = Command("probe", ["sh", "-c", "echo 'no PipeWire' >&2; exit 3"], None)
+    failed.start()
+    with pytest.raises(HoldUnknown, match=r"^probe: sh failed \(no PipeWire\)$"):
+        failed.output(5)
+    missing = Command("probe", ["no-such-command-here"], None)
+    missing.start()
+    with pytest.raises(HoldUnknown, match=r"^probe: cannot run no-such-command-here: "):
+        missing.output(5)
+
+
+def test_a_command_given_up_leaves_no_process_behind() -> None:
+    """A command past its bound is killed and reaped, and its pipes closed."""
+    slow = Command("probe", ["sleep", "30"], None)
+    slow.start()
+    pid = slow._pid
+    assert pid is not None
+    with pytest.raises(HoldUnknown, match=r"did not finish within the bound"):
+        slow.output(0.01)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    assert slow._fds == []

@@ -7,7 +7,6 @@ source that is chosen but cannot answer when a routine is due says so then, once
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from reminderd.bus import Bus, session_bus_address, system_bus_address
 from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason
+from reminderd.notify import on_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def _pipewire(env: Mapping[str, str]) -> tuple[HoldSource | None, Offer]:
     from reminderd.holds.pipewire import PipeWireStreams, socket_path  # noqa: PLC0415
 
     reasons: frozenset[SourceReason] = frozenset({"call", "screen-share"})
-    if not shutil.which("pw-dump", path=env.get("PATH")):
+    if not on_path("pw-dump", env.get("PATH", "")):
         why = "pw-dump is not installed (the pipewire-bin package)"
         return None, Offer("pipewire", reasons, False, why)
     where = socket_path(env)
