@@ -780,7 +780,7 @@ def holds_check(bench: Bench, runs: int) -> None:
         )
         walk = camera_walk(desktops.folder, runs)
         bench.report(
-            "10. a hold check with every source",
+            "13. a hold check with every source",
             f"{len(sources)} sources, {runs} checks: wall median "
             f"{statistics.median(walls):.1f} ms, p95 {percentile(walls, 0.95):.1f} ms; CPU in "
             f"the asking process median {statistics.median(cpus):.1f} ms, p95 "
@@ -835,7 +835,7 @@ def holds_memory(bench: Bench, settle: float, window: float) -> None:
     per_minute = (switches(probe.pid) - before) * 60 / window
     grew = seen["after"] - seen["before"]
     bench.report(
-        "11. the holds package, loaded when a routine is due",
+        "14. the holds package, loaded when a routine is due",
         f"an idle daemon's modules: RSS {seen['before']:.1f} MB, holds modules loaded "
         f"{len(seen['loaded_before'])}; after importing it and one check "
         f"({', '.join(seen['sources'])}): {seen['after']:.1f} MB (+{grew:.2f} MB), "
