@@ -64,7 +64,7 @@ class Bus:
         except ImportError as error:
             raise BusError("the jeepney package is not installed") from error
         try:
-            self.conn = open_dbus_connection(address, auth_timeout=CALL_TIMEOUT)
+            self.conn = open_dbus_connection(address, auth_timeout=min(CALL_TIMEOUT, self.timeout))
         except (OSError, TimeoutError, RuntimeError, ValueError) as error:
             raise BusError(f"cannot connect to the bus: {error}") from error
         if self.on_connect:
@@ -90,15 +90,17 @@ class Bus:
         *,
         signature: str = "",
         args: tuple[Any, ...] = (),
+        timeout: float | None = None,
     ) -> tuple[Any, ...]:
-        """One method call; any failure closes the connection and raises BusError."""
+        """One method call; any failure closes the connection and raises BusError.
+        ``timeout``: seconds to wait for this reply, if not the connection's own."""
         from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call  # noqa: PLC0415
 
         conn = self.connect()
         target = DBusAddress(path, bus_name=destination, interface=interface)
         message = new_method_call(target, method, signature or None, args)
         try:
-            reply = conn.send_and_get_reply(message, timeout=self.timeout)
+            reply = conn.send_and_get_reply(message, timeout=timeout or self.timeout)
         except (OSError, TimeoutError, ConnectionError) as error:
             self.disconnect()
             raise BusError(f"{method} failed: {error or type(error).__name__}") from error

@@ -30,11 +30,18 @@ EventKind = Literal[
     "daemon.resumed",
     "daemon.reloaded",
 ]
+# What a hold source (reminderd.holds) can see: a call, a shared screen, a full-screen
+# window, an idle inhibitor; the names of [schedule] hold_during. In the order the decision
+# prefers when several hold at once: the most private first.
+SourceReason = Literal["call", "screen-share", "fullscreen", "inhibited"]
+SOURCE_REASONS: tuple[SourceReason, ...] = ("call", "screen-share", "fullscreen", "inhibited")
 # Why a due routine waits instead of starting: the person is away, the desktop's
-# do-not-disturb is on, or the person is in a call, sharing the screen, watching something
-# full screen, or something asked the desktop not to go idle; or another of the person's
-# machines is guiding it (the sync folder).
-HoldReason = Literal["idle", "dnd", "call", "screen-share", "fullscreen", "inhibited", "elsewhere"]
+# do-not-disturb is on, a hold source's reason (a call, a shared screen, a full-screen
+# window, an idle inhibitor), the person is typing (the soft start waits for a pause), or
+# another of the person's machines is guiding it (the sync folder).
+HoldReason = Literal[
+    "idle", "dnd", "call", "screen-share", "fullscreen", "inhibited", "typing", "elsewhere"
+]
 # How a routine played to its end went, judged from the input during its holds.
 Outcome = Literal["completed", "worked-through", "played"]
 

@@ -25,6 +25,7 @@ from reminderd.config import Limits
 from tests.buses import start_dbus
 
 if TYPE_CHECKING:
+    from tests.openbox import Openbox
     from tests.pipewire import PipeWire
     from tests.sway import Sway
 
@@ -156,14 +157,14 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
 
 
 @contextmanager
-def virtual_screen(size: str = "1024x768x24") -> Iterator[str]:
+def virtual_screen(size: str = "1024x768x24", *options: str) -> Iterator[str]:
     """An Xvfb screen on a display number the X server picks itself (no clash between
-    tests running at once); yields its DISPLAY."""
+    tests running at once); yields its DISPLAY. ``options`` go to Xvfb (``-noreset``)."""
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     read, write = os.pipe()
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size],
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size, *options],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -382,3 +383,12 @@ def pipewire(private_bus: Bus) -> Iterator[PipeWire]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def openbox() -> Iterator[Openbox]:
+    """openbox on a private Xvfb screen (tests/openbox.py), with EWMH as a desktop has it."""
+    from tests.openbox import openbox_desktop
+
+    with openbox_desktop() as desktop:
+        yield desktop
