@@ -88,10 +88,18 @@ class RoutineStatus(TypedDict):
     next: str | None  # local time with its offset; None while paused or never due
     snoozed_until: str | None
     held: HoldReason | None
+    hold: str | None  # what holds it, as said: "call: microphone in use by zoom"
     # Other machines (the sync folder): the interval counts from a routine done there;
     # a routine in progress there is not started here until then.
     done_elsewhere: DoneElsewhere | None
     running_elsewhere: RunningElsewhere | None
+
+
+class Requested(TypedDict):
+    """Routines asked for by hand (`run NAME`) while something holds them back."""
+
+    routines: list[str]
+    hold: str | None
 
 
 class CoreStatus(TypedDict):
@@ -102,8 +110,24 @@ class CoreStatus(TypedDict):
     current: CurrentStep | None
     asking: Asking | None
     queue: list[str]
+    requested: Requested | None
     idle: IdleStatus
     routines: list[RoutineStatus]
+
+
+HoldState = Literal["on", "off", "cannot answer", "not asked", "not used"]
+
+
+class SourceStatus(TypedDict):
+    """One hold source: what it can tell, whether it is used and why, and its last answer."""
+
+    source: str  # "pipewire", "x11", ...
+    reasons: list[str]  # the reasons it can give, in SOURCE_REASONS order
+    used: bool
+    why: str  # the chooser's sentence
+    state: HoldState  # at the last check; "not asked" before the first
+    holds: list[str]  # what it holds for now: "call: microphone in use by zoom"
+    unknown: str | None  # why it could not answer
 
 
 class MachineSeen(TypedDict):
@@ -143,6 +167,8 @@ class DaemonStatus(CoreStatus):
     sounds_reason: str
     dnd: str | None
     dnd_reason: str
+    dnd_on: bool | None  # at the last read (when a routine was due); None: not known
+    holds: list[SourceStatus]  # every hold source considered, with its last answer
     panel: bool
     panel_reason: str
     other_breaks: str | None

@@ -174,6 +174,7 @@ class Watch:
     def __init__(self, source: DndSource | None, reason: str = "") -> None:
         self.source = source
         self.reason = reason
+        self.last: bool | None = None  # at the last read; None: never read, or unknown
         self._error: str | None = None
 
     def active(self) -> bool:
@@ -185,6 +186,8 @@ class Watch:
             if str(error) != self._error:
                 log.info("do-not-disturb state unknown (%s); reminders are not held", error)
                 self._error = str(error)
+            self.last = None
             return False
         self._error = None
+        self.last = on
         return on

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
-from reminderd.contracts import EventKind
+from reminderd.contracts import SOURCE_REASONS, EventKind, SourceReason
 from reminderd.errors import Problem
 from reminderd.pictures.pose import Pose
 
@@ -143,6 +143,10 @@ class WorkSchedule:
     pause_when_idle: float | None = None
     natural_break: float | None = None
     max_skips_per_day: int | None = None  # for every routine without one of its own
+    # What holds a due routine back (calls, screen shares, full screen, idle inhibitors),
+    # and how long it may wait for a pause in typing (None: the default, 0: not at all).
+    hold_during: frozenset[SourceReason] = frozenset(SOURCE_REASONS)
+    soft_start: float | None = None
 
     def ranges_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
         return self.hours[weekday]

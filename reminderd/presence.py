@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reminderd.idle import IdleError, IdleSource
+from reminderd.idle import IdleError, IdleSource, read
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ MIN_SAMPLE = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    idle: float  # seconds since the last input
+    idle: float  # seconds idle as "away" counts them: none while an idle inhibitor is on
     returned_after: float | None = None  # set when the person just came back: the absence
+    input_idle: float | None = None  # seconds since the last key or pointer input
 
 
 class Presence:
@@ -55,7 +56,8 @@ class Presence:
         self.away_since: datetime | None = None
         self.next_check: datetime | None = None
         self._error: str | None = None
-        self._last: tuple[datetime, float] | None = None  # one question per moment is enough
+        # One question per moment is enough: (when, idle as away counts it, input idle).
+        self._last: tuple[datetime, float, float | None] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -73,13 +75,15 @@ class Presence:
         return min(limits) if limits else float("inf")
 
     def observe(self, now: datetime) -> Observation | None:
-        """Ask the idle source; None if it cannot answer (logged once, not fatal)."""
-        if not self.enabled or self.source is None:
+        """Ask the idle source; None if there is none or it cannot answer (logged once, not
+        fatal). Idle time that only an idle inhibitor caused (a film, a call) is not an
+        absence: the source's reading says so where it can (``idle.read``)."""
+        if self.source is None:
             return None
         if self._last and self._last[0] == now:
-            return Observation(self._last[1])
+            return Observation(self._last[1], input_idle=self._last[2])
         try:
-            idle = max(0.0, self.source.idle_seconds())
+            reading = read(self.source)
         except IdleError as error:
             if str(error) != self._error:
                 log.warning("idle time unknown (%s); treating the person as present", error)
@@ -88,17 +92,19 @@ class Presence:
         if self._error:
             log.info("idle time is known again (%s)", self.source.name)
             self._error = None
-        self._last = (now, idle)
+        idle = max(0.0, reading.away_idle)
+        typed = None if reading.input_idle is None else max(0.0, reading.input_idle)
+        self._last = (now, idle, typed)
         last_input = now - timedelta(seconds=idle)
         if self.away_since is not None:
             if last_input > self.away_since + timedelta(seconds=1):
                 absence = (last_input - self.away_since).total_seconds()
                 self.away_since = None
-                return Observation(idle, returned_after=absence)
-            return Observation(idle)
-        if idle >= self.away_after:
+                return Observation(idle, returned_after=absence, input_idle=typed)
+            return Observation(idle, input_idle=typed)
+        if self.enabled and idle >= self.away_after:
             self.away_since = last_input
-        return Observation(idle)
+        return Observation(idle, input_idle=typed)
 
     def plan_check(
         self, now: datetime, away_poll: float, working: Callable[[datetime], datetime | None]

@@ -100,6 +100,35 @@ def _sync_lines(data: DaemonStatus, now: datetime) -> list[str]:
     return lines
 
 
+def _dnd_text(data: DaemonStatus) -> str:
+    """ "on (dunst-paused; ...)", "off (...)", or where it looks and that it was not read yet."""
+    source, reason = data["dnd"], data["dnd_reason"]
+    if source is None:
+        return f"not known ({reason})"
+    on = data.get("dnd_on")
+    state = "not read yet" if on is None else ("on" if on else "off")
+    return f"{state} ({source}: {reason})"
+
+
+def _hold_lines(data: DaemonStatus) -> list[str]:
+    """Each hold source: on and why, off, cannot answer, or not used and why."""
+    holds = data.get("holds") or []
+    if not holds:
+        return ["Holds: chosen when a routine is first due (calls, screen shares, full screen)"]
+    lines = ["Holds:"]
+    for entry in holds:
+        if entry["state"] == "on":
+            said = "on (" + "; ".join(entry["holds"]) + ")"
+        elif entry["state"] == "cannot answer":
+            said = f"cannot answer ({entry['unknown']})"
+        elif entry["state"] == "not used":
+            said = f"not used ({entry['why']})"
+        else:
+            said = entry["state"]
+        lines.append(f"  {entry['source']}: {said}")
+    return lines
+
+
 def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [
@@ -109,8 +138,9 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
         f"Notifications: {data['backend']} ({data['backend_reason']})",
         f"Voice: {data['voice']} ({data['voice_reason']})",
         f"Sounds: {data['sounds']} ({data['sounds_reason']})",
-        f"Do not disturb: {data['dnd'] or 'not known'} ({data['dnd_reason']})",
+        f"Do not disturb: {_dnd_text(data)}",
         f"Idle awareness: {data['idle']['note']}",
+        *_hold_lines(data),
         f"Panel icon: {data.get('panel_reason') or 'not known'}",
     ]
     if data.get("other_breaks"):
@@ -138,12 +168,17 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
         lines.append(f"Asking: {asking['routine']}, waiting for Start until {until}")
     if data.get("queue"):
         lines.append("Waiting: " + ", ".join(data["queue"]))
+    requested = data.get("requested")
+    if requested:
+        names = ", ".join(requested["routines"])
+        lines.append(f"Asked for, held: {names} ({requested['hold']}); `run --now` overrides")
     lines.append("Next:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
     held = {
         "idle": " (waiting: you are away)",
         "dnd": " (waiting: do not disturb)",
         "elsewhere": " (waiting: in progress on another machine)",
+        "typing": " (waiting: a pause in typing)",
     }
     coming = sorted(  # in time order; those with no next time last
         data["routines"],
@@ -151,9 +186,10 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     )
     for routine in coming:
         when = clock_text(routine["next"], now) if routine["next"] else "-"
-        note = held.get(
-            routine.get("held") or "", " (snoozed)" if routine.get("snoozed_until") else ""
-        )
+        reason = routine.get("held") or ""
+        note = held.get(reason, " (snoozed)" if routine.get("snoozed_until") else "")
+        if reason and reason not in held:  # a call, a screen share, full screen, an inhibitor
+            note = f" (waiting: {routine.get('hold') or reason})"
         lines.append(f"  {routine['name']:<{width}}  {when}{note}")
     return lines
 

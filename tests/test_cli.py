@@ -75,7 +75,11 @@ def test_check_a_good_config(runner: CliRunner, tmp_path: Path) -> None:
     path.write_text('[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\n')
     result = runner.invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
-    assert result.stdout == f"{path}: OK, 1 routines, 5 exercises.\n"
+    first, holds, *sources = result.stdout.splitlines()
+    assert first == f"{path}: OK, 1 routines, 5 exercises."
+    # Then what this desktop offers to hold routines back, source by source.
+    assert holds == "What holds a routine back on this desktop ([schedule] hold_during):"
+    assert any(line.startswith("  pipewire (call, screen-share): ") for line in sources)
 
 
 def test_check_lists_every_problem_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:

@@ -466,3 +466,105 @@ def test_inhibitor_service_absent_cannot_answer(private_bus: Bus, make: Any) -> 
     source = make(DBus(private_bus.address))
     with pytest.raises(HoldUnknown, match=rf"^{source.name}: .*ServiceUnknown"):
         holds(source)
+
+
+# -- the daemon: held during a call, a film; then it comes --------------------------------
+
+HELD_CONFIG = (
+    '[schedule]\nsoft_start = "0s"\n'
+    '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "3s"\n'
+)
+
+
+def held_daemon(env: dict[str, str], tmp_path: Path) -> Any:
+    from tests.test_e2e_control import RunningDaemon, write_config
+
+    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", HELD_CONFIG))
+    daemon.start()
+    return daemon
+
+
+def routine_status(daemon: Any) -> dict[str, Any]:
+    routines: list[dict[str, Any]] = daemon.status()["routines"]
+    return routines[0]
+
+
+def test_the_daemon_holds_a_routine_during_a_call_and_runs_it_after(
+    pipewire: PipeWire, notification_server: Any, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With pw-record recording (a call, as PipeWire sees it), a due routine is held with
+    the call named in status, shows nothing, and `run` says it is held; once the recording
+    stops it runs within the poll, once, and the history says why it waited."""
+    env = {
+        **user_env,
+        "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address,
+        "PIPEWIRE_REMOTE": str(pipewire.runtime / "pipewire-0"),
+    }
+    recording = pipewire.record(tmp_path / "call.wav", target="nul")
+    daemon = held_daemon(env, tmp_path)
+    try:
+        wait_for(lambda: routine_status(daemon)["held"] == "call", timeout=15)
+        assert routine_status(daemon)["hold"] == "call: microphone in use by pw-record"
+        asked = daemon.cli("run", "quick")
+        assert asked.stdout == (
+            "quick: held: call: microphone in use by pw-record; it runs when that ends,"
+            " or `reminderd run --now` to override.\n"
+        )
+        text = daemon.cli("status").stdout
+        assert "  pipewire: on (call: microphone in use by pw-record)" in text
+        assert "(waiting: call: microphone in use by pw-record)" in text
+        assert notification_server.notifications() == []
+        pipewire.stop_recording(recording)
+        wait_for(notification_server.notifications, timeout=15)
+        # Once: the run asked for by hand, which the due one joins (it is on screen).
+        assert daemon.log.read_text().count("routine.started quick") == 1
+        history = daemon.cli("history", "--limit", "40").stdout
+        assert "held (call)" in history
+    finally:
+        if recording.poll() is None:
+            pipewire.stop_recording(recording)
+        daemon.stop()
+
+
+def test_the_daemon_holds_a_routine_over_a_full_screen_window_on_openbox(
+    openbox: Openbox, notification_server: Any, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """xclock full screen under openbox holds a due routine ("fullscreen: XClock"); back to
+    a window, the routine runs."""
+    env = {
+        **user_env,
+        "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address,
+        "DISPLAY": openbox.display,
+    }
+    openbox.open(["xclock"], "xclock")
+    openbox.fullscreen("xclock")
+    daemon = held_daemon(env, tmp_path)
+    try:
+        wait_for(lambda: routine_status(daemon)["held"] == "fullscreen", timeout=15)
+        assert routine_status(daemon)["hold"] == "fullscreen: XClock"
+        assert notification_server.notifications() == []
+        openbox.fullscreen("xclock", on=False)
+        wait_for(notification_server.notifications, timeout=15)
+        assert "routine.fired quick reason=fullscreen-over" in daemon.log.read_text()
+    finally:
+        daemon.stop()
+
+
+def test_the_daemon_holds_a_routine_over_a_full_screen_window_on_sway(
+    foot: Sway, notification_server: Any, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """On sway, a full-screen foot holds a due routine ("fullscreen: film"), through sway's
+    IPC; out of full screen, the routine runs."""
+    env = {**user_env, **{k: v for k, v in foot.env.items() if k in ("SWAYSOCK",)}}
+    env["DBUS_SESSION_BUS_ADDRESS"] = notification_server.bus.address
+    env["WAYLAND_DISPLAY"] = foot.display
+    foot.swaymsg("fullscreen", "enable")
+    daemon = held_daemon(env, tmp_path)
+    try:
+        wait_for(lambda: routine_status(daemon)["held"] == "fullscreen", timeout=15)
+        assert routine_status(daemon)["hold"] == "fullscreen: film"
+        foot.swaymsg("fullscreen", "disable")
+        wait_for(notification_server.notifications, timeout=15)
+        assert "routine.fired quick reason=fullscreen-over" in daemon.log.read_text()
+    finally:
+        daemon.stop()

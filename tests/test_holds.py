@@ -297,3 +297,22 @@ def test_a_command_given_up_leaves_no_process_behind() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
     assert slow._fds == []
+
+
+def test_a_pw_dump_that_saw_changes_while_it_dumped_is_read_whole() -> None:
+    """pw-dump prints a second list when objects change during the dump (a sound ending, a
+    call starting): a removed object ({"info": null}) goes, a changed one takes its update."""
+    from reminderd.holds.pipewire import dumped_objects
+
+    text = (
+        '[\n  {"id": 30, "type": "PipeWire:Interface:Node", "info": {"state": "idle"}},\n'
+        '  {"id": 85, "type": "PipeWire:Interface:Node", "info": {"state": "running"}}\n]\n'
+        '[\n  {"id": 85, "info": null},\n  {"id": 30, "info": {"state": "running"}}\n]\n'
+    )
+    assert dumped_objects(text) == [
+        {"id": 30, "type": "PipeWire:Interface:Node", "info": {"state": "running"}}
+    ]
+    with pytest.raises(ValueError, match="nothing printed"):
+        dumped_objects("  \n")
+    with pytest.raises(ValueError, match="not a list"):
+        dumped_objects('{"id": 1}')

@@ -97,7 +97,7 @@ def test_dnd_holds_naming_the_switch() -> None:
     """Do-not-disturb holds for "dnd", naming the switch that is on."""
     held = decide(Moment(now=0, dnd="dunst-paused"))
     assert held == Held("dnd", "dunst-paused", "do not disturb")
-    assert str(held) == "dnd: do not disturb by dunst-paused"
+    assert str(held) == "dnd: dunst-paused"
 
 
 def test_soft_start_fires_at_a_pause_in_typing() -> None:

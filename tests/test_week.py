@@ -251,6 +251,7 @@ IDLE = """
 working_hours = ["09:00-17:00"]
 pause_when_idle = "2m"
 natural_break = "10m"
+soft_start = "0s"  # these tests are about absences; the soft start has tests of its own
 
 [[routines]]
 name = "posture"

@@ -249,3 +249,8 @@ def check(path: Path | None) -> None:
     )
     for line in layer_lines(source(path)):
         click.echo(line)
+    from reminderd.holds.choose import choose  # noqa: PLC0415 - it looks at this desktop
+
+    click.echo("What holds a routine back on this desktop ([schedule] hold_during):")
+    for offer in choose(config.schedule.hold_during).offers:
+        click.echo(f"  {offer}")

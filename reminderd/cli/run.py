@@ -35,13 +35,17 @@ from reminderd.pictures.cache import Pictures
 @config_option
 @click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
 @click.option("--voice", is_flag=True, help="Speak each step aloud (this run only).")
-def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
+@click.option(
+    "--now", "at_once", is_flag=True, help="Start even during a call, a screen share or a film."
+)
+def run(name: str, config_path: Path | None, here: bool, voice: bool, at_once: bool) -> None:
     """Guide routine or exercise NAME now.
 
-    With the daemon running, the daemon guides it (so a pause applies); otherwise, or
-    with --here, --config (the daemon has a config of its own) or --voice, it runs here
-    with a countdown in this terminal, and notifications too when a notification server
-    is available. Ctrl-C stops. Either way it is recorded in the history; finishing the
+    With the daemon running, the daemon guides it (so a pause applies, and a call, a screen
+    share or a full-screen film holds it until it ends, unless --now); otherwise, or with
+    --here, --config (the daemon has a config of its own) or --voice, it runs here with a
+    countdown in this terminal, and notifications too when a notification server is
+    available. Ctrl-C stops. Either way it is recorded in the history; finishing the
     countdown here counts as completed.
     """
     if (config_path or voice) and not here and is_locked(user_paths().lock):
@@ -49,12 +53,17 @@ def run(name: str, config_path: Path | None, here: bool, voice: bool) -> None:
         click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
     if not here and not config_path and not voice:
         try:
-            reply = ask("run", name=name)
+            reply = ask("run", name=name, **({"now": True} if at_once else {}))
         except NotRunningError:
             pass
         else:
             ahead = reply["ahead"]
-            if reply.get("answered"):
+            if reply.get("held"):
+                click.echo(
+                    f"{name}: held: {reply['held']}; it runs when that ends,"
+                    " or `reminderd run --now` to override."
+                )
+            elif reply.get("answered"):
                 click.echo(f"{name}: started, in place of the prompt that asked for it.")
             else:
                 click.echo(

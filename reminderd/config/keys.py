@@ -21,6 +21,8 @@ SCHEDULE_KEYS = (
     "pause_when_idle",
     "natural_break",
     "max_skips_per_day",
+    "hold_during",
+    "soft_start",
 )
 ROUTINE_KEYS = ("name", "title", "exercises", "every", "at", "days", "start", "max_skips_per_day")
 EXERCISE_KEYS = (

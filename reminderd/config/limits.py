@@ -24,6 +24,12 @@ EVERY_BOUNDS: Bounds = (
 )
 STEP_BOUNDS: Bounds = (0.0, 600.0, "a step lasts at most 10 minutes: split a longer one")
 IDLE_BOUNDS: Bounds = (60.0, DAY, "between a minute and a day")
+SOFT_START_BOUNDS: Bounds = (
+    0.0,
+    600.0,
+    'at most 10 minutes: a routine that waits longer for a pause in typing comes late; "0s"'
+    " turns the wait off",
+)
 HOOK_BOUNDS: Bounds = (0.0, 3600.0, "a hook is stopped after at most an hour")
 MAX_STEPS = 1000  # expanded steps in one exercise: the 30 squeezes make 63
 MAX_ROUTINE = 3600.0  # seconds of guiding in one routine

@@ -202,6 +202,7 @@ class Reader:
         bounds: Bounds = (0, DAY, ""),
         *,
         bare_seconds: bool = False,
+        zero: bool = False,
     ) -> float | None:
         """A length within ``bounds`` (shortest, longest, and why): a duration string such
         as "10s" or "1h30m", or, where ``bare_seconds`` (a step's length), a plain positive
@@ -217,7 +218,7 @@ class Reader:
         if not isinstance(value, str):
             return self._number(path, key, value, bounds, bare_seconds)
         try:
-            seconds = parse_duration(value)
+            seconds = parse_duration(value, zero=zero)
         except DurationError as error:
             self.problem((*path, key), *split_fix(error))
             return None

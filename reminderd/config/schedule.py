@@ -8,8 +8,9 @@ from datetime import time
 from typing import Any
 
 from reminderd.config.keys import ROUTINE_KEYS, SCHEDULE_KEYS
-from reminderd.config.limits import Limits
-from reminderd.config.reader import Reader, did_you_mean, weekday
+from reminderd.config.limits import SOFT_START_BOUNDS, Limits
+from reminderd.config.reader import Reader, did_you_mean, type_name, weekday
+from reminderd.contracts import SOURCE_REASONS, SourceReason
 from reminderd.model import ALL_DAY, WEEKDAYS, Exercise, Routine, Trigger, WorkSchedule
 from reminderd.tomlmap import KeyPath
 
@@ -37,7 +38,34 @@ def schedule(data: Mapping[str, Any], reader: Reader, limits: Limits) -> WorkSch
         pause_when_idle=reader.duration(data, path, "pause_when_idle", limits.idle),
         natural_break=reader.duration(data, path, "natural_break", limits.idle),
         max_skips_per_day=_skip_budget(data, path, reader),
+        hold_during=_hold_during(data, path, reader),
+        soft_start=reader.duration(data, path, "soft_start", SOFT_START_BOUNDS, zero=True),
     )
+
+
+def _hold_during(data: Mapping[str, Any], path: KeyPath, reader: Reader) -> frozenset[SourceReason]:
+    """``hold_during``: what holds a due routine back; all four unless the config says."""
+    if "hold_during" not in data:
+        return frozenset(SOURCE_REASONS)
+    value = data["hold_during"]
+    every = ", ".join(f'"{r}"' for r in SOURCE_REASONS)
+    if not isinstance(value, list):
+        reader.problem(
+            (*path, "hold_during"),
+            f"expected a list of hold reasons, got {type_name(value)}",
+            f"write hold_during = [{every}]",
+        )
+        return frozenset(SOURCE_REASONS)
+    chosen: set[SourceReason] = set()
+    for index, item in enumerate(value):
+        reason = next((r for r in SOURCE_REASONS if r == item), None)
+        if reason is None:
+            otherwise = "use " + ", ".join(SOURCE_REASONS[:-1]) + f" or {SOURCE_REASONS[-1]}"
+            fix = did_you_mean(str(item), SOURCE_REASONS, otherwise)
+            reader.problem((*path, "hold_during", index), f'"{item}" is not a hold reason', fix)
+        else:
+            chosen.add(reason)
+    return frozenset(chosen)
 
 
 def _skip_budget(data: Mapping[str, Any], path: KeyPath, reader: Reader) -> int | None:

@@ -13,12 +13,13 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
-from reminderd.contracts import CoreStatus, EventKind, HoldReason, SavedState
-from reminderd.core import holds, saved
+from reminderd.contracts import SOURCE_REASONS, CoreStatus, EventKind, SavedState
+from reminderd.core import saved
+from reminderd.core.gate import Asked, Gate
 from reminderd.core.outputs import Outputs
 from reminderd.core.polls import Polls
 from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
@@ -29,6 +30,9 @@ from reminderd.errors import SkipBudgetError
 from reminderd.guide import Guide
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
+
+if TYPE_CHECKING:
+    from reminderd.holds.decide import Fire, Held, Start
 
 log = logging.getLogger("reminderd")
 
@@ -46,6 +50,7 @@ class RunOutcome:
 
     answered: bool
     ahead: int
+    held: str | None = None  # what holds it back ("call: microphone in use by zoom")
 
 
 class Core:
@@ -69,6 +74,11 @@ class Core:
         self._skips = SkipBudget()
         self._recheck: datetime | None = None  # when held reminders are looked at again
         self._paused_until: datetime | None = None  # FOREVER: until resumed
+        self._gate = Gate(clock.monotonic, config.schedule.hold_during, config.schedule.soft_start)
+        # Routines asked for by hand while something held them (routine -> why it runs),
+        # and what holds them.
+        self._requested: dict[str, str] = {}
+        self._requested_hold: Held | None = None
         now = clock.now()
         self._timers = Timers(config, clock.zone, now)
         self._stage = Stage(
@@ -174,7 +184,7 @@ class Core:
                 waits.append((self._paused_until - now).total_seconds())
         else:
             moments = [self._timers.next_moment(), *self._timers.busy_until(now)]
-            if self._recheck and self._timers.held():
+            if self._recheck and (self._timers.held() or self._requested):
                 moments.append(self._recheck)
             moments.append(self._presence.next_check)
             waits += [(moment - now).total_seconds() for moment in moments if moment]
@@ -183,51 +193,94 @@ class Core:
     # -- may a due routine start? -----------------------------------------------------------
 
     def _fire_due(self, now: datetime) -> None:
-        """Fire what is due, unless the person is away or does not want to be disturbed:
-        sample what is known now, decide, act."""
+        """Fire what is due, and what was asked for by hand, unless something holds it back:
+        the gate samples what is known now and decides; this acts."""
+        if self._requested:
+            self._let_in_requested(now)
         due = [t for t in self._timers.due(now) if not self._busy_elsewhere(t, now)]
         if not due:
             return
-        held = holds.decide(self._sample(now))
-        if held is not None:
-            self._hold(due, held.reason, now)
+        from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one is due
+
+        verdict = self._check("schedule", now)
+        if isinstance(verdict, Held):
+            self._hold(due, verdict, now)
             return
         self._recheck = None
         for timer in due:
-            self._fire(timer, now, reason=f"{timer.held}-over" if timer.held else "schedule")
+            why = f"{timer.waited}-over" if timer.waited else "schedule"
+            self._fire(timer, now, reason=why, start=verdict.start)
 
-    def _sample(self, now: datetime) -> holds.Sample:
-        """What the decision needs, asked in order of cost: nothing while a routine is on
-        screen; the idle time; do-not-disturb only when the person is not away."""
-        if self._stage.busy:
-            return holds.Sample(busy=True)
-        presence = self._presence
-        idle = None
-        if presence.enabled and presence.pause_after:
-            seen = presence.observe(now)
+    def _check(self, asked: Asked, now: datetime) -> Fire | Held:
+        """The gate's decision; a return from an absence seen on the way is acted on."""
+        verdict, seen = self._gate.check(
+            asked, busy=self._stage.busy, now=now, presence=self._presence, outputs=self.outputs
+        )
+        if seen is not None:
             self._seen(now, seen)
-            idle = seen.idle if seen else None
-        sample = holds.Sample(busy=False, idle=idle, away_after=presence.pause_after)
-        if holds.away(sample):
-            return sample
-        return holds.Sample(False, idle, presence.pause_after, self.outputs.dnd.active())
+        return verdict
 
-    def _hold(self, due: list[Timer], reason: HoldReason, now: datetime) -> None:
+    def _hold(self, due: list[Timer], held: Held, now: datetime) -> None:
+        """Hold due routines and look again soon; one held past working hours is dropped as
+        missed (a call or a film that runs into the evening does not bring it back at
+        night), and counted so."""
+        working = scheduler.is_working(self._config.schedule, now, self._clock.zone())
         for timer in due:
-            if timer.held != reason:
-                timer.held = reason
-                self.emit("routine.held", timer.routine.name, reason=reason)
-        wait = self._polls.away if reason == "idle" else self._polls.dnd
-        self._recheck = now + timedelta(seconds=wait)
+            if not working and held.reason not in ("idle", "elsewhere"):
+                self._drop_held(timer, held, now)
+                continue
+            text = str(held)
+            if held.reason != "typing":
+                timer.waited = held.reason
+            if timer.held != held.reason or timer.hold_text != text:
+                timer.held, timer.hold_text = held.reason, text
+                self.emit(
+                    "routine.held",
+                    timer.routine.name,
+                    reason=held.reason,
+                    who=held.who or None,
+                    detail=held.detail or None,
+                    text=text,
+                )
+        self._recheck = now + timedelta(seconds=self._look_again(held))
+
+    def _look_again(self, held: Held) -> float:
+        """Seconds until the gate is asked again: the decision's, no later than the polls
+        (the test suite shortens those), and never in a tight loop."""
+        poll = self._polls.away if held.reason == "idle" else self._polls.dnd
+        return max(0.1, min(held.look_again, poll))
+
+    def _drop_held(self, timer: Timer, held: Held, now: datetime) -> None:
+        name = timer.routine.name
+        self.emit("routine.skipped", name, reason=f"missed ({held.reason})", text=str(held))
+        self._timers.restart_one(timer, now)
+
+    def _let_in_requested(self, now: datetime) -> None:
+        """Routines asked for by hand while something held them: they start once it ends.
+        A natural break or the end of working hours never drops them."""
+        from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one waits
+
+        verdict = self._check("by-hand", now)
+        if isinstance(verdict, Held):
+            self._requested_hold = verdict
+            self._recheck = now + timedelta(seconds=self._look_again(verdict))
+            return
+        requested, self._requested = self._requested, {}
+        self._requested_hold = None
+        for name, reason in requested.items():
+            self._stage.enqueue(name, reason)
 
     def _hold_on_screen(self, now: datetime) -> None:
         """Do-not-disturb began during a routine: withdraw it (it is not done) and hold it,
         to run again once do-not-disturb ends."""
+        from reminderd.holds.decide import Held  # noqa: PLC0415 - a routine is on screen
+
         name = self._stage.take_off("dnd")
         timer = self._timers.get(name) if name else None
         if timer is not None:
             timer.due = now
-            self._hold([timer], "dnd", now)
+            dnd = self.outputs.dnd.source
+            self._hold([timer], Held("dnd", dnd.name if dnd else "", "do not disturb"), now)
 
     def look_again(self) -> None:
         """Something changed that may release held reminders (do-not-disturb turned off, as
@@ -242,14 +295,18 @@ class Core:
         presence = self._presence
         if seen and seen.returned_after is not None:
             self.emit("presence.back", None, away=round(seen.returned_after))
-            if presence.break_after and seen.returned_after >= presence.break_after:
+            # Time held by a call, a screen share or a film was not a break from the screen.
+            watching = any(t.held in SOURCE_REASONS for t in self._timers.held())
+            long_enough = presence.break_after and seen.returned_after >= presence.break_after
+            if long_enough and not watching:
                 self._natural_break(now, seen.returned_after)
         self._plan_presence_check(now)
 
     def _natural_break(self, now: datetime, seconds: float) -> None:
         """An absence long enough to count as a break: intervals restart, waiting reminders go."""
         self.emit("break.natural", None, seconds=round(seconds))
-        self._recheck = None
+        if not self._requested:  # those asked for by hand still wait for their hold to end
+            self._recheck = None
         for timer in self._timers.held():
             self.emit("routine.skipped", timer.routine.name, reason="natural-break")
         self._timers.restart(now)
@@ -352,14 +409,18 @@ class Core:
 
     # -- firing -----------------------------------------------------------------------------
 
-    def _fire(self, timer: Timer, now: datetime, reason: str = "schedule") -> None:
+    def _fire(
+        self, timer: Timer, now: datetime, reason: str = "schedule", start: Start = "at-once"
+    ) -> None:
+        """``start``: whether it came at a pause in typing, at the soft start's deadline, or
+        at once (recorded in the history with the firing)."""
         name = timer.routine.name
         self._timers.fired(timer, now)
         if self._stage.waiting(name):
             # Due again while it is on screen or waiting: the person is at it already.
             log.debug("%s is due again while it runs; counted as done", name)
             return
-        self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due))
+        self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due), start=start)
         self._stage.enqueue(name, reason)
 
     # -- what the person does on a notification ---------------------------------------------
@@ -386,12 +447,25 @@ class Core:
 
     # -- commands ---------------------------------------------------------------------------
 
-    def run_now(self, name: str, reason: str = "cli") -> RunOutcome:
+    def run_now(self, name: str, reason: str = "cli", *, now: bool = False) -> RunOutcome:
         """Guide routine or exercise ``name`` as soon as the current one is done; a "Start?"
-        prompt waiting for ``name`` is answered: it starts now, in the prompt's place."""
+        prompt waiting for ``name`` is answered: it starts now, in the prompt's place. A
+        call, a screen share, a film (a hold source) holds it until that ends, unless
+        ``now`` (``run --now``), which overrides every hold."""
+        from reminderd.holds.decide import Held  # noqa: PLC0415 - a person asked for one
+
         stage = self._stage
         if stage.guide is None and stage.answer_start(name):
             return RunOutcome(answered=True, ahead=0)
+        moment = self._clock.now()
+        verdict = self._check("now" if now else "by-hand", moment)
+        if isinstance(verdict, Held):
+            self._requested[name] = reason
+            self._requested_hold = verdict
+            self._recheck = moment + timedelta(seconds=self._look_again(verdict))
+            self.emit("routine.held", name, reason=verdict.reason, text=str(verdict), by_hand=True)
+            return RunOutcome(answered=False, ahead=0, held=str(verdict))
+        self._requested.pop(name, None)
         ahead = len(stage.queue) + stage.busy
         stage.enqueue(name, reason)
         stage.start_next()
@@ -499,6 +573,8 @@ class Core:
     def reload(self, config: Config) -> None:
         """Use a new config; routines whose trigger is unchanged keep their schedule."""
         self._config = config
+        self._gate.hold_during = config.schedule.hold_during
+        self._gate.soft_start = config.schedule.soft_start
         self._timers.reload(config, self._clock.now())
         self._stage.reload(config)
         self.emit("daemon.reloaded", None, routines=[r.name for r in config.routines])
@@ -543,6 +619,12 @@ class Core:
             "current": self._stage.current(),
             "asking": self._stage.prompt(),
             "queue": list(self._stage.queue),
+            "requested": {
+                "routines": list(self._requested),
+                "hold": str(self._requested_hold) if self._requested_hold else None,
+            }
+            if self._requested
+            else None,
             "idle": self._presence.status(),
             "routines": [
                 {
@@ -551,6 +633,7 @@ class Core:
                     "next": None if paused else self.iso(t.due),
                     "snoozed_until": self.iso(t.snoozed_until),
                     "held": t.held,
+                    "hold": t.hold_text,
                     "done_elsewhere": {
                         "machine": t.done_elsewhere[0],
                         "at": local_iso(t.done_elsewhere[1], self._clock.zone()),

@@ -30,6 +30,9 @@ class Timer:
     snoozed_until: datetime | None = None
     skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
     held: HoldReason | None = None  # due, but waiting (the person is away, do not disturb...)
+    hold_text: str | None = None  # what holds it, as said: "call: microphone in use by zoom"
+    # What it waited for before it fires, the soft start aside ("dnd": it fires "dnd-over").
+    waited: HoldReason | None = None
     # Other machines (the sync folder): done there, the interval counting from then; and
     # in progress there until a time, meanwhile not started here (held "elsewhere").
     done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
@@ -96,7 +99,7 @@ class Timers:
         timer.counted_from = timer.due if on_time and timer.due else now
         timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
-        timer.held = None
+        timer.held = timer.hold_text = timer.waited = None
         self.recompute(timer)
 
     def restart(self, now: datetime, *, use_up_times: bool = True) -> None:
@@ -106,8 +109,16 @@ class Timers:
             timer.counted_from = now
             if use_up_times:
                 timer.at_after = max(timer.at_after, now)
-            timer.held = None
+            timer.held = timer.hold_text = timer.waited = None
             self.recompute(timer)
+
+    def restart_one(self, timer: Timer, now: datetime) -> None:
+        """This routine's interval counts from ``now``, and it is no longer held (it was
+        dropped: its ``at`` time passes unfired)."""
+        timer.counted_from = now
+        timer.at_after = max(timer.at_after, now)
+        timer.held = timer.hold_text = timer.waited = None
+        self.recompute(timer)
 
     def drop_expired_snoozes(self, now: datetime) -> None:
         for timer in self._by_name.values():

@@ -30,6 +30,7 @@ from reminderd.contracts import DaemonStatus, SavedState
 from reminderd.control.server import Client, Server
 from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
+from reminderd.daemon.holds import DeferredHolds
 from reminderd.daemon.loop import Loop
 from reminderd.daemon.sleep import SleepWatch
 from reminderd.dnd import Watch as DndWatch
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reminderd")
 
+TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
 MAX_SLEEP = 300.0  # seconds; bounds how late a deadline is noticed after a suspend
 # The loop wakes at least this often, even with nothing due: the OS takes no timeout past
 # about 24.8 days (2**31 ms), and one wake-up every few hours costs nothing.
@@ -154,6 +156,8 @@ class Daemon:
         self.backend = self._choose(config.backend)
         self.dnd = self._dnd(self.backend)
         self._choose_guidance(config)
+        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
+        self.holds = DeferredHolds(config.schedule.hold_during)
 
     def _choose(self, backend: str) -> Choice:
         choice = choose(backend, self.write)
@@ -171,7 +175,7 @@ class Daemon:
         log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
 
     def _outputs(self) -> Outputs:
-        return Outputs(self.backend.notifier, self.voice.speaker, self.sounds, self.dnd)
+        return Outputs(self.backend.notifier, self.voice.speaker, self.sounds, self.dnd, self.holds)
 
     def _dnd(self, choice: Choice) -> DndWatch:
         """The do-not-disturb switch of the notification server in use, if there is one."""
@@ -184,13 +188,19 @@ class Daemon:
     def _presence(self, config: Config, old: Presence | None = None) -> Presence:
         """Idle awareness, if the config asks for it and an idle source answers here."""
         pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
-        if not (pause or natural):
-            return Presence(None, None, None, "off: pause_when_idle and natural_break are not set")
+        soft_start = config.schedule.soft_start != 0  # waiting for a pause in typing
+        if not (pause or natural or soft_start):
+            return Presence(
+                None, None, None, "off: pause_when_idle, natural_break and soft_start are not set"
+            )
         if old and old.source:
             return Presence(old.source, pause, natural, old.note)
         from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
 
-        watched = tuple(t for t in (pause, natural, natural / 2 if natural else None) if t)
+        # The idle times the config compares against (a Wayland source tells only those):
+        # away, natural breaks and their sampling, and the soft start's pause in typing.
+        typing = TYPING_PAUSE if soft_start else None
+        watched = tuple(t for t in (typing, pause, natural, natural / 2 if natural else None) if t)
         source, note = idle.detect(thresholds=watched)
         if source:
             log.info("idle awareness: %s", note)
@@ -437,6 +447,8 @@ class Daemon:
             "sounds_reason": self.sounds.reason,
             "dnd": self.dnd.source.name if self.dnd.source else None,
             "dnd_reason": self.dnd.reason,
+            "dnd_on": self.dnd.last,
+            "holds": self.holds.status(),
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
@@ -478,6 +490,8 @@ class Daemon:
             self.backend = self._choose(config.backend)
             self.dnd = self._dnd(self.backend)
             self.signals = self.backend.signals()
+        if config.schedule.hold_during != self.holds.hold_during:
+            self.holds = DeferredHolds(config.schedule.hold_during)
         presence = self._presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)

@@ -134,8 +134,13 @@ class Commands:
             routine_for(name, config.routines, config.exercises)
         except ReminderError as error:
             raise ControlError(str(error)) from None
-        outcome = self.daemon.core.run_now(name)
-        return {"routine": name, "ahead": outcome.ahead, "answered": outcome.answered}
+        outcome = self.daemon.core.run_now(name, now=request.get("now") is True)
+        return {
+            "routine": name,
+            "ahead": outcome.ahead,
+            "answered": outcome.answered,
+            "held": outcome.held,
+        }
 
     def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         return self.daemon.reload()

@@ -61,8 +61,9 @@ class Held:
     typing_since: float | None = None  # for reason "typing": pass back in the next Moment
 
     def __str__(self) -> str:
-        """``call: microphone in use by zoom``, ``fullscreen: firefox``, ``dnd: dunst-paused``."""
-        if self.reason == "fullscreen" or not self.detail:
+        """``call: microphone in use by zoom``, ``fullscreen: firefox``, ``dnd: dunst-paused``,
+        ``waiting for a pause in typing``."""
+        if self.reason in ("fullscreen", "dnd") or not self.detail:
             return f"{self.reason}: {self.who}" if self.who else self.reason
         return f"{self.reason}: {self.detail} by {self.who}" if self.who else self.detail
 

@@ -42,6 +42,37 @@ def socket_path(environ: Mapping[str, str]) -> Path | None:
     return Path(runtime, remote) if runtime else None
 
 
+def dumped_objects(text: str) -> list[Any]:
+    """The objects of a ``pw-dump``: one JSON list, then, when objects change while it
+    dumps (a stream that starts or ends: a sound, a call), further lists that update them
+    by id, ``{"id": N, "info": null}`` for one removed. ValueError if it is not that."""
+    decoder = json.JSONDecoder()
+    by_id: dict[object, Any] = {}
+    position, documents = 0, 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            break
+        document, position = decoder.raw_decode(text, position)
+        if not isinstance(document, list):
+            msg = "not a list of objects"
+            raise ValueError(msg)
+        documents += 1
+        for item in document:
+            key = item.get("id") if isinstance(item, dict) else None
+            if isinstance(item, dict) and "info" in item and item["info"] is None:
+                by_id.pop(key, None)
+            elif isinstance(item, dict) and key in by_id and documents > 1:
+                by_id[key] = {**by_id[key], **item}
+            else:
+                by_id[key if key is not None else object()] = item
+    if documents == 0:
+        msg = "nothing printed"
+        raise ValueError(msg)
+    return list(by_id.values())
+
+
 class PipeWireStreams:
     """Running capture streams, from one ``pw-dump``."""
 
@@ -66,11 +97,9 @@ class PipeWireStreams:
             raise HoldUnknown(f"pipewire: no PipeWire at {where}")
         out = self._command.output(timeout)
         try:
-            objects = json.loads(out)
+            objects = dumped_objects(out.decode(errors="replace"))
         except ValueError as error:
             raise HoldUnknown(f"pipewire: pw-dump printed no JSON ({error})") from None
-        if not isinstance(objects, list):
-            raise HoldUnknown("pipewire: pw-dump printed no list of objects")
         return holds_in(objects)
 
     def _present(self) -> bool:

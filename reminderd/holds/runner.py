@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Literal, TypedDict
 
+from reminderd.contracts import HoldState, SourceStatus
 from reminderd.holds.choose import Offer
 from reminderd.holds.port import BOUND, SOURCE_REASONS, Answer, HoldSource, HoldUnknown
 
@@ -95,28 +95,13 @@ def describe(answers: Sequence[Answer]) -> list[str]:
     return lines
 
 
-State = Literal["on", "off", "cannot answer", "not asked", "not used"]
-
-
-class SourceStatus(TypedDict):
-    """One hold source in ``status --json``'s ``holds`` list."""
-
-    source: str  # "pipewire", "x11", ...
-    reasons: list[str]  # the reasons it can give, in SOURCE_REASONS order
-    used: bool
-    why: str  # the chooser's sentence
-    state: State  # at the last check; "not asked" before the first
-    holds: list[str]  # what it holds for now: "call: microphone in use by zoom"
-    unknown: str | None  # why it could not answer
-
-
 def status(offers: Sequence[Offer], answers: Sequence[Answer]) -> list[SourceStatus]:
     """Every source considered, with its last answer: what ``status`` shows."""
     last = {answer.source: answer for answer in answers}
     entries: list[SourceStatus] = []
     for offer in offers:
         answer = last.get(offer.name)
-        state: State
+        state: HoldState
         if not offer.used:
             state = "not used"
         elif answer is None:
