@@ -14,13 +14,23 @@ import re
 import sys
 import time
 import warnings
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from reminderd.bus import CALL_TIMEOUT, Bus, BusError, session_bus_address
+from reminderd.bus import (
+    CALL_TIMEOUT,
+    DBUS,
+    Bus,
+    BusError,
+    Once,
+    guarded,
+    header_field,
+    session_bus_address,
+    signature_of,
+)
+from reminderd.control import PER_WAKE  # one peer's share of a wake-up
 from reminderd.errors import NotifyError
 
 log = logging.getLogger("reminderd")
@@ -34,6 +44,9 @@ DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces 
 # a fraction of a second every half minute, not two seconds per step.
 NOTIFY_TIMEOUT = 1.0
 STALL_BACKOFF = 30.0
+# What is kept of the server's self-description: enough for any real server.
+MAX_NAME = 64  # characters of its name, vendor and version
+MAX_CAPABILITIES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +159,11 @@ class FreedesktopNotifier:
         signature: str = "",
         args: tuple[Any, ...] = (),
         interface: str = BUS_NAME,
+        returns: str | None = None,
     ) -> tuple[Any, ...]:
-        """One call to the notification server; failures become NotifyError. A server that
-        did not answer in time is not called again for STALL_BACKOFF seconds."""
+        """One call to the notification server; failures, and a reply that is not of the
+        signature ``returns``, become NotifyError. A server that did not answer in time is
+        not called again for STALL_BACKOFF seconds."""
         now = time.monotonic()
         if now < self._stalled_until:
             wait = self._stalled_until - now
@@ -156,7 +171,13 @@ class FreedesktopNotifier:
             raise NotifyError(msg)
         try:
             return self.bus.call(
-                BUS_NAME, OBJECT_PATH, interface, method, signature=signature, args=args
+                BUS_NAME,
+                OBJECT_PATH,
+                interface,
+                method,
+                signature=signature,
+                args=args,
+                returns=returns,
             )
         except BusError as error:
             if isinstance(error.__cause__, TimeoutError):
@@ -170,10 +191,8 @@ class FreedesktopNotifier:
             if not self.bus.name_has_owner(BUS_NAME) and BUS_NAME not in self.bus.activatable():
                 self.bus.disconnect()
                 return "no notification server on the session bus"
-            name, vendor, version, _spec = self.call("GetServerInformation")
-            self.server_name = str(name)
-            self.server = f"{name} {version}".strip() or vendor
-            self.capabilities = frozenset(self.call("GetCapabilities")[0])
+            self._describe(self.call("GetServerInformation"))
+            self.capabilities = _capabilities(self.call("GetCapabilities"))
             self.buttons_note = unreachable_buttons(self.server_name)
             if self.buttons_note:
                 # Offered but out of reach: prompts say which command answers them instead,
@@ -186,6 +205,17 @@ class FreedesktopNotifier:
         finally:
             self.bus.timeout = NOTIFY_TIMEOUT
         return None
+
+    def _describe(self, info: tuple[Any, ...]) -> None:
+        """The server's name and version from its GetServerInformation, which must be four
+        strings; anything else leaves it unnamed (and says so), never stops the start."""
+        if len(info) != 4 or not all(isinstance(part, str) for part in info):
+            log.warning("the notification server describes itself wrongly (%.80r)", info)
+            self.server_name, self.server = "", "unnamed"
+            return
+        name, vendor, version = (_printable(part) for part in info[:3])
+        self.server_name = name
+        self.server = f"{name} {version}".strip() or vendor or "unnamed"
 
     def describe(self) -> str:
         found = f"a notification server answers on the session bus ({self.server})"
@@ -224,7 +254,11 @@ class FreedesktopNotifier:
             hints,
             note.expiry_ms,
         )
-        return int(self.call("Notify", "susssasa{sv}i", body)[0])
+        (notification_id,) = self.call("Notify", "susssasa{sv}i", body, returns="u")
+        if notification_id == 0:  # no server's id: it would never be replaced, nor closed
+            msg = "the notification server answered Notify with id 0"
+            raise NotifyError(msg)
+        return int(notification_id)
 
     def close(self, notification_id: int | None) -> None:
         if notification_id:
@@ -288,54 +322,131 @@ class PlyerNotifier:
         return None
 
 
+# The server's signals the daemon listens to, and the signature each must have.
+SERVER_SIGNALS = {
+    (BUS_NAME, "ActionInvoked"): "us",
+    (BUS_NAME, "NotificationClosed"): "uu",
+    ("org.freedesktop.DBus.Properties", "PropertiesChanged"): "sa{sv}as",
+}
+
+
 class NotificationSignals:
-    """The notification server's signals (ActionInvoked, NotificationClosed) for the
-    daemon's loop: the socket to watch, and what arrived. Kept apart from the Notifier,
-    which only shows and closes: a terminal run needs no signals."""
+    """The notification server's signals (ActionInvoked, NotificationClosed, and changes
+    of its properties) for the daemon's loop: the socket to watch, and what arrived. Kept
+    apart from the Notifier, which only shows and closes: a terminal run needs no signals.
+
+    Any program on the bus can send signals that look like the server's, to everyone or to
+    the daemon alone, and ids are small and easy to guess. Only the connection that owns
+    org.freedesktop.Notifications counts: the match rules name its unique name (followed
+    when the name changes hands), each message's sender is checked again (a signal sent to
+    the daemon alone passes no match rule), and so is its signature. Anything else is
+    ignored, said once per sender at debug level."""
+
+    OWNER_RULE = (
+        f"type='signal',sender='{DBUS}',interface='{DBUS}',member='NameOwnerChanged',"
+        f"arg0='{BUS_NAME}'"
+    )
+    MAX_KEY = 64  # characters of an action key: reminderd's own are a word
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        self._signals: deque[Any] = deque(maxlen=256)
+        self.owner: str | None = None  # the unique name of the server's connection
+        self.backlog = False  # more messages may be waiting than one wake-up handles
+        self._rules: list[str] = []
+        self._ignored = Once()
         bus.on_connect = self._subscribe
         if bus.conn is not None:
             self._subscribe(bus.conn)
 
-    def _subscribe(self, conn: Any) -> None:
-        from jeepney import MatchRule  # noqa: PLC0415
+    def _subscribe(self, _conn: Any) -> None:
+        self._rules = []
+        self.bus.subscribe(self.OWNER_RULE)
+        self._follow(self.bus.name_owner(BUS_NAME))
 
-        # The server's own signals, and its property changes (Inhibited; dunst's paused):
-        # a do-not-disturb that ends releases held reminders at once.
+    def _follow(self, owner: str | None) -> None:
+        """Listen to the signals of ``owner`` (a unique name; None: no server) only."""
+        for rule in self._rules:
+            self.bus.unsubscribe(rule)
+        self.owner = owner or None
+        self._rules = []
+        if self.owner is None:
+            return
         for interface in (BUS_NAME, "org.freedesktop.DBus.Properties"):
-            rule = MatchRule(type="signal", interface=interface, path=OBJECT_PATH)
-            # jeepney files matching messages that arrive during a method call here, too.
-            conn.filter(rule, queue=self._signals)
-            self.bus.subscribe(rule.serialise())
+            rule = (
+                f"type='signal',sender='{self.owner}',interface='{interface}',path='{OBJECT_PATH}'"
+            )
+            self.bus.subscribe(rule)
+            self._rules.append(rule)
+        log.debug("notification server signals: from %s", self.owner)
 
     def fileno(self) -> int | None:
         """The connection's socket, for the daemon's loop; None while not connected."""
-        conn = self.bus.conn
-        return int(conn.sock.fileno()) if conn is not None else None
+        return self.bus.fileno()
 
     def take(self) -> list[tuple[str, tuple[Any, ...]]]:
-        """Signals that have arrived, as (member, body), without waiting."""
-        from jeepney import HeaderFields  # noqa: PLC0415
-
-        conn = self.bus.conn
-        if conn is not None:
-            try:
-                while True:
-                    conn.recv_messages(timeout=0)
-            except TimeoutError:
-                pass
-            except (OSError, ConnectionError, ValueError):
-                self.bus.disconnect()
+        """The server's signals that have arrived, as (member, body), at most PER_WAKE
+        messages' worth (``backlog`` says whether more may wait); never waits."""
+        self.backlog = False
+        if self.bus.conn is None:
+            return []
+        try:
+            messages, self.backlog = self.bus.take(PER_WAKE)
+        except BusError as error:
+            log.debug("notification server signals: %s", error)
+            return []
         signals = []
-        while self._signals:
-            message = self._signals.popleft()
-            signals.append(
-                (str(message.header.fields.get(HeaderFields.member)), tuple(message.body))
-            )
+        for message in messages:
+            with guarded("a notification server signal"):
+                signal = self._check(message)
+                if signal is not None:
+                    signals.append(signal)
         return signals
+
+    def _check(self, message: Any) -> tuple[str, tuple[Any, ...]] | None:
+        """(member, body) of a signal from the server, of the signature it must have."""
+        from jeepney import MessageType  # noqa: PLC0415
+
+        if message.header.message_type != MessageType.signal:
+            return None
+        sender, member = header_field(message, "sender"), header_field(message, "member")
+        signature = signature_of(message)
+        if member == "NameOwnerChanged" and sender == DBUS and signature == "sss":
+            name, _old, new = message.body
+            if name == BUS_NAME:
+                self._follow(new)
+            return None
+        wanted = SERVER_SIGNALS.get((header_field(message, "interface"), member))
+        if sender != self.owner:
+            why = f"not the notification server ({self.owner or 'none'})"
+        elif wanted is None or header_field(message, "path") != OBJECT_PATH:
+            why = "not a signal of the notification server"
+        elif signature != wanted:
+            why = f"signature ({signature}), not ({wanted})"
+        else:
+            body = tuple(message.body)
+            if member == "ActionInvoked":
+                body = (body[0], body[1][: self.MAX_KEY])
+            return str(member), body
+        if self._ignored.first(f"{sender} {member}"):
+            log.debug("ignored %s from %s: %s", member, sender, why)
+        return None
+
+
+def _printable(text: str) -> str:
+    """At most MAX_NAME characters of ``text``, without control characters."""
+    return "".join(c for c in text[:MAX_NAME] if c.isprintable())
+
+
+def _capabilities(reply: tuple[Any, ...]) -> frozenset[str]:
+    """The capabilities from a GetCapabilities reply, which must be one list of strings;
+    at most MAX_CAPABILITIES of them. Anything else counts as none (and is said)."""
+    if len(reply) != 1 or not isinstance(reply[0], list):
+        log.warning("the notification server's capabilities are not a list (%.80r)", reply)
+        return frozenset()
+    found = [c for c in reply[0] if isinstance(c, str) and len(c) <= MAX_NAME]
+    if len(found) > MAX_CAPABILITIES or len(found) < len(reply[0]):
+        log.warning("the notification server's capabilities are odd; %d kept", len(found))
+    return frozenset(found[:MAX_CAPABILITIES])
 
 
 def file_uri(path: str) -> str:

@@ -12,11 +12,25 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from reminderd.bus import Bus, BusError
+from reminderd.bus import (
+    DBUS,
+    INVALID_ARGS,
+    UNKNOWN_METHOD,
+    UNKNOWN_PROPERTY,
+    Bus,
+    BusError,
+    CallError,
+    expect,
+    guarded,
+    header_field,
+    signature_of,
+)
+from reminderd.control import PER_WAKE  # one peer's share of a wake-up
 from reminderd.errors import ReminderError
 
 log = logging.getLogger("reminderd")
@@ -33,6 +47,16 @@ WATCHER_RULE = (
 )
 # The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
 HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
+# What each method the item and its menu answer takes: any other signature is InvalidArgs.
+ITEM_METHODS = {"Activate": "ii", "SecondaryActivate": "ii", "ContextMenu": "ii", "Scroll": "is"}
+MENU_METHODS = {
+    "GetLayout": "iias",
+    "GetGroupProperties": "aias",
+    "Event": "isvu",
+    "EventGroup": "a(isvu)",
+    "AboutToShow": "i",
+    "AboutToShowGroup": "ai",
+}
 
 Act = Callable[[dict[str, Any]], Any]
 Look = Callable[[], dict[str, Any]]
@@ -151,6 +175,15 @@ class Item:
         self.id = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """The menu built on ``day``: its root, and every entry by id."""
+
+    day: date
+    root: Item
+    items: dict[int, Item]
+
+
 def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
     """The menu, top to bottom: what each entry says and which command it sends
     (``routines``: the name and title of each)."""
@@ -251,10 +284,13 @@ class Panel:
         # no panel), a colon, and why.
         self.reason = "not shown: not started"
         self.revision = 1
-        self.items: dict[int, Item] = {}
         self.state = "waiting"
         self._register_serial: int | None = None
         self._host_serial: int | None = None
+        self.backlog = False  # more messages may be waiting than one wake-up handles
+        # The menu as built (from the status and today's history), until something changes:
+        # a panel that asks for it ten thousand times gets the same one each time.
+        self._built: Menu | None = None
 
     # -- connection -----------------------------------------------------------------------
 
@@ -279,8 +315,7 @@ class Panel:
         return True
 
     def fileno(self) -> int | None:
-        conn = self.bus.conn
-        return conn.sock.fileno() if conn is not None else None
+        return self.bus.fileno()
 
     def ask_for_a_panel(self) -> None:
         """Ask the watcher whether a panel (a host) is registered; the item registers when
@@ -345,104 +380,115 @@ class Panel:
     # -- messages -------------------------------------------------------------------------
 
     def readable(self) -> None:
-        """Answer every message that has arrived (the loop saw the socket readable)."""
-        from jeepney import HeaderFields, MessageType  # noqa: PLC0415
+        """Answer the messages that have arrived, at most PER_WAKE of them (``backlog`` says
+        whether more may be waiting); never waits."""
+        from jeepney import MessageType  # noqa: PLC0415
 
+        if self.bus.conn is None:  # lost with the session bus: not connected again here
+            self.backlog = False
+            return
         try:
-            messages = self.bus.pending()
+            messages, self.backlog = self.bus.take(PER_WAKE)
         except BusError as error:
             log.warning("panel: %s", error)
+            self.backlog = False
             self.registered = False
             self.reason = f"not shown: lost the session bus: {error}"
             return
         for message in messages:
-            fields = message.header.fields
-            kind = message.header.message_type
-            if kind == MessageType.signal:
-                member = fields.get(HeaderFields.member)
-                if member == "NameOwnerChanged":
-                    new_owner = message.body[2] if len(message.body) == 3 else ""
-                    if new_owner:  # a new watcher (perhaps straight after the old one)
-                        self.registered = False
-                        self.ask_for_a_panel()
-                    else:
-                        self.registered = False
-                        self.reason = "not shown: the StatusNotifierWatcher left the bus"
-                elif member == "StatusNotifierHostRegistered" and not self.registered:
+            if message.header.message_type == MessageType.method_call:
+                self.bus.answer(message, self._dispatch)
+            else:
+                with guarded("panel"):
+                    self._notice(message)
+
+    def _notice(self, message: Any) -> None:
+        """A signal, or the watcher's reply to one of our calls."""
+        from jeepney import MessageType  # noqa: PLC0415
+
+        if message.header.message_type == MessageType.signal:
+            member = header_field(message, "member")
+            if member == "NameOwnerChanged":
+                # Only the bus itself sends it (no other connection can have its name).
+                if header_field(message, "sender") != DBUS or signature_of(message) != "sss":
+                    return
+                name, _old, new_owner = message.body
+                if name != WATCHER:
+                    return
+                self.registered = False
+                if new_owner:  # a new watcher (perhaps straight after the old one)
                     self.ask_for_a_panel()
-                continue
-            reply_to = fields.get(HeaderFields.reply_serial)
-            if reply_to is not None and reply_to == self._host_serial:
-                self._host_serial = None
-                self._panel_answer(fields.get(HeaderFields.error_name), tuple(message.body))
-                continue
-            if reply_to is not None and reply_to == self._register_serial:
-                failed = fields.get(HeaderFields.error_name)
-                detail = f"{failed} {message.body[0] if message.body else ''}" if failed else ""
-                self._registered(failed is None, detail)
-                continue
-            if kind != MessageType.method_call:
-                continue
-            self._answer(message)
+                else:
+                    self.reason = "not shown: the StatusNotifierWatcher left the bus"
+            elif member == "StatusNotifierHostRegistered" and not self.registered:
+                # From anyone, it costs one question to the watcher, and only while unshown.
+                self.ask_for_a_panel()
+            return
+        reply_to = header_field(message, "reply_serial")
+        if reply_to is None:
+            return
+        if reply_to == self._host_serial:
+            self._host_serial = None
+            self._panel_answer(header_field(message, "error_name"), tuple(message.body))
+        elif reply_to == self._register_serial:
+            failed = header_field(message, "error_name")
+            first = message.body[0] if message.body and isinstance(message.body[0], str) else ""
+            self._registered(failed is None, f"{failed} {first[:200]}" if failed else "")
 
-    def _answer(self, message: Any) -> None:
-        from jeepney import HeaderFields, new_error, new_method_return  # noqa: PLC0415
-
-        fields = message.header.fields
-        member = fields.get(HeaderFields.member, "")
-        interface = fields.get(HeaderFields.interface, "")
-        path = fields.get(HeaderFields.path, "")
-        conn = self.bus.conn
-        try:
-            signature, body = self._dispatch(path, interface, member, tuple(message.body))
-            reply = new_method_return(message, signature, body)
-        except LookupError as error:
-            reply = new_error(
-                message, "org.freedesktop.DBus.Error.UnknownMethod", "s", (str(error),)
-            )
-        with contextlib.suppress(OSError):
-            conn.send(reply)
-
-    def _dispatch(
-        self, path: str, interface: str, member: str, args: tuple[Any, ...]
-    ) -> tuple[str | None, tuple[Any, ...]]:
+    def _dispatch(self, message: Any) -> tuple[str, tuple[Any, ...]]:
+        """A method call to the item or its menu: (reply signature, reply body). Every
+        argument is checked here, before it is used: CallError(InvalidArgs) if one is not
+        what the method takes."""
+        path = str(header_field(message, "path") or "")
+        interface = header_field(message, "interface")
+        member = str(header_field(message, "member") or "")
         if member == "Introspect":
+            expect(message, "")
             return "s", (INTROSPECT,)
         if interface == PROPS:
-            props = self._properties(path)
-            if member == "GetAll":
-                return "a{sv}", (props,)
-            if member == "Get" and len(args) == 2 and args[1] in props:
-                return "v", (props[args[1]],)
-            raise LookupError(f"no property {args[-1] if args else ''}")
-        if path == MENU_PATH:
-            return self._menu_call(member, args)
-        if member in ("Activate", "SecondaryActivate", "ContextMenu", "Scroll"):
-            return None, ()
-        raise LookupError(member)
+            return self._property_call(path, member, message)
+        if path == MENU_PATH and interface in (MENU_IFACE, None) and member in MENU_METHODS:
+            return self._menu_call(member, expect(message, MENU_METHODS[member]))
+        if path == ITEM_PATH and interface in (ITEM_IFACE, None) and member in ITEM_METHODS:
+            expect(message, ITEM_METHODS[member])
+            return "", ()
+        raise CallError(UNKNOWN_METHOD, f"no method {member} on {interface} at {path}")
 
-    def _menu_call(self, member: str, args: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-        """com.canonical.dbusmenu: the layout, item properties, clicks."""
+    def _property_call(self, path: str, member: str, message: Any) -> tuple[str, tuple[Any, ...]]:
+        if member == "GetAll":
+            expect(message, "s")
+            return "a{sv}", (self._properties(path),)
+        if member == "Get":
+            _interface, name = expect(message, "ss")
+            props = self._properties(path)
+            if name not in props:
+                raise CallError(UNKNOWN_PROPERTY, f"no property {name[:100]}")
+            return "v", (props[name],)
+        raise CallError(UNKNOWN_METHOD, f"no method {member} on {PROPS}")
+
+    def _menu_call(self, member: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+        """com.canonical.dbusmenu: the layout, item properties, clicks. No reply is larger
+        than the whole menu, however many ids a call names."""
         if member == "GetLayout":
-            parent = int(args[0]) if args else 0
-            return "u(ia{sv}av)", (self.revision, self._layout(parent))
+            return "u(ia{sv}av)", (self.revision, self._layout(args[0]))
         if member == "GetGroupProperties":
-            if not self.items:
-                self._build()
-            wanted = [i for i in (args[0] if args else []) if i in self.items] or list(self.items)
+            items = self._menu().items
+            wanted = list(dict.fromkeys(i for i in args[0] if i in items)) if args[0] else items
             return "a(ia{sv})", ([(i, self._item_props(i)) for i in wanted],)
         if member == "AboutToShow":
             return "b", (False,)
         if member == "AboutToShowGroup":
             return "aiai", ([], [])
         if member == "Event":
-            self.event(int(args[0]), str(args[1]))
-            return None, ()
-        if member == "EventGroup":
-            for entry in args[0] if args else []:
-                self.event(int(entry[0]), str(entry[1]))
-            return "ai", ([],)
-        raise LookupError(member)
+            self.event(args[0], args[1])
+            return "", ()
+        # EventGroup: each entry once, and no more entries than the menu has.
+        clicks = dict.fromkeys((entry[0], entry[1]) for entry in args[0])
+        if len(clicks) > len(self._menu().items):
+            raise CallError(INVALID_ARGS, f"{len(clicks)} events for a menu of fewer entries")
+        for ident, kind in clicks:
+            self.event(ident, kind)
+        return "ai", ([],)
 
     def _properties(self, path: str) -> dict[str, tuple[str, Any]]:
         if path == MENU_PATH:
@@ -473,26 +519,31 @@ class Panel:
 
     # -- menu -----------------------------------------------------------------------------
 
-    def _build(self) -> Item:
+    def _menu(self) -> Menu:
+        """The menu as last built; built again after a change, or on a new day (its
+        "Today" line counts the day)."""
+        today = self.now().astimezone().date()
+        if self._built is None or self._built.day != today:
+            self._built = self._build(today)
+        return self._built
+
+    def _build(self, today: date) -> Menu:
         status = self.look()
         routines = [(str(r["name"]), str(r["title"])) for r in status.get("routines", [])]
         root = Item("", children=menu(routines, self.stats()))
-        self.items = {}
-        counter = 0
+        items: dict[int, Item] = {}
 
         def number(item: Item) -> None:
-            nonlocal counter
-            item.id = counter
-            self.items[counter] = item
-            counter += 1
+            item.id = len(items)
+            items[item.id] = item
             for child in item.children:
                 number(child)
 
         number(root)
-        return root
+        return Menu(today, root, items)
 
     def _item_props(self, ident: int) -> dict[str, tuple[str, Any]]:
-        item = self.items[ident]
+        item = self._menu().items[ident]
         props: dict[str, tuple[str, Any]] = {}
         if ident == 0:
             props["children-display"] = ("s", "submenu")
@@ -504,20 +555,20 @@ class Panel:
         return props
 
     def _layout(self, parent: int) -> tuple[int, dict[str, tuple[str, Any]], list[Any]]:
-        if parent == 0 or parent not in self.items:
-            self._build()
+        built = self._menu()
 
         def node(item: Item) -> tuple[int, dict[str, tuple[str, Any]], list[Any]]:
             kids = [("(ia{sv}av)", node(child)) for child in item.children]
             return (item.id, self._item_props(item.id), kids)
 
-        return node(self.items.get(parent, self.items[0]))
+        return node(built.items.get(parent, built.root))
 
     def event(self, ident: int, kind: str) -> None:
         """A click on an entry: send its request through the daemon's command handler."""
-        if kind != "clicked" or ident not in self.items:
+        items = self._menu().items
+        if kind != "clicked" or ident not in items:
             return
-        request = self.items[ident].request
+        request = items[ident].request
         if request is None:
             return
         log.info("panel: %s", request)
@@ -528,6 +579,7 @@ class Panel:
 
     def changed(self) -> None:
         """State changed: tell the panel to read the icon, tooltip and menu again."""
+        self._built = None
         if not self.registered or self.bus.conn is None:
             return
         from jeepney import DBusAddress, new_signal  # noqa: PLC0415

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, MessageType, new_method_call, new_signal
+from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call, new_signal
 from jeepney.io.blocking import open_dbus_connection
 
 from reminderd import panel
@@ -410,7 +410,9 @@ def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.M
     monkeypatch.setattr(item, "ask_for_a_panel", lambda: asked.append("asked"))
     bus = DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus")
     owner = new_signal(bus, "NameOwnerChanged", "sss", (panel.WATCHER, ":1.5", ":1.9"))
-    monkeypatch.setattr(item.bus, "pending", lambda: [owner])
+    owner.header.fields[HeaderFields.sender] = "org.freedesktop.DBus"  # as the bus sends it
+    monkeypatch.setattr(item.bus, "conn", object())  # connected, as far as readable() asks
+    monkeypatch.setattr(item.bus, "take", lambda _limit: ([owner], False))
     item.readable()
     assert asked == ["asked"]
     assert item.registered is False

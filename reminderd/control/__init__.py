@@ -34,6 +34,9 @@ MAX_CLIENTS = 64
 MAX_STREAMS = MAX_CLIENTS // 2
 REQUEST_TIMEOUT = 5.0  # seconds a client has to send its whole request
 MAX_BACKLOG = 256 * 1024  # bytes queued for an event-stream reader that does not read: dropped
+# Requests of one client (and messages of one D-Bus connection) handled each time the loop
+# wakes: a flood from one peer delays the others by milliseconds, never by seconds.
+PER_WAKE = 32
 NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
 
 

@@ -14,7 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reminderd.control import MAX_BACKLOG, MAX_CLIENTS, MAX_MESSAGE, PROTOCOL, REQUEST_TIMEOUT
+from reminderd.control import (
+    MAX_BACKLOG,
+    MAX_CLIENTS,
+    MAX_MESSAGE,
+    PER_WAKE,
+    PROTOCOL,
+    REQUEST_TIMEOUT,
+)
 from reminderd.errors import ControlError
 
 log = logging.getLogger("reminderd")
@@ -118,27 +125,50 @@ class Server:
             self.watch(sock, bool(client.outbox))
 
     def readable(self, client: Client) -> None:
-        try:
-            data = client.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            self.drop(client)
-            return
-        if not data:
-            self.drop(client)
-            return
-        if client.subscribed or client.closing:
-            return  # nothing more is read from a stream or a client being closed
-        client.inbox += data
-        while b"\n" in client.inbox and not client.closing:
+        if len(client.inbox) <= MAX_MESSAGE:  # else it waits until what it sent is served
+            try:
+                data = client.sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self.drop(client)
+                return
+            if not data:
+                self.drop(client)
+                return
+            if client.subscribed or client.closing:
+                return  # nothing more is read from a stream or a client being closed
+            client.inbox += data
+        self._serve_some(client)
+
+    def _serve_some(self, client: Client) -> None:
+        """Answer at most PER_WAKE of the requests ``client`` has sent: one that sends a
+        thousand at once is answered over several turns of the loop, and the others,
+        the panel and the routine on screen get theirs in between."""
+        served = 0
+        while b"\n" in client.inbox and not client.closing and served < PER_WAKE:
             line, client.inbox = client.inbox.split(b"\n", 1)
             self._serve(client, line)
-        if len(client.inbox) > MAX_MESSAGE:
+            served += 1
+        if len(client.inbox) > MAX_MESSAGE and b"\n" not in client.inbox:
             client.inbox = b""
             client.send(self._error(f"message longer than {MAX_MESSAGE} bytes"))
             client.closing = True
         self.flush(client)
+
+    def backlog(self) -> bool:
+        """Whether a client has requests left over (the loop then does not sleep)."""
+        return any(self._waiting(client) for client in self.clients.values())
+
+    def catch_up(self) -> None:
+        """The next few requests of every client that sent more than one turn answers."""
+        for client in list(self.clients.values()):
+            if self._waiting(client):
+                self._serve_some(client)
+
+    @staticmethod
+    def _waiting(client: Client) -> bool:
+        return b"\n" in client.inbox and not client.closing and not client.subscribed
 
     def flush(self, client: Client) -> None:
         """Write what is queued; drop a client whose reader has fallen too far behind."""

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from reminderd import cues, dnd, peers, speech
-from reminderd.bus import BusError
+from reminderd.bus import BusError, guarded, system_bus_address
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
@@ -113,9 +113,9 @@ class Daemon:
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
-        self.sleep_watch = SleepWatch.connect()
-        if self.sleep_watch:
-            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
+        self.sleep_watch: SleepWatch | None = None
+        self._sleep_retry: tuple[float, float] | None = None  # (when, delay) after a loss
+        self._watch_sleep()
         self.store = StateStore(self.paths.state_file)
         self._saved: SavedState | None = None
         self.core.restore_state(self.store.load())
@@ -266,15 +266,25 @@ class Daemon:
         if self.alarm.drain():
             log.debug("the wall clock was set, or the machine resumed")
 
+    def _watch_sleep(self) -> None:
+        """Hear logind announce a suspend, where there is a system bus."""
+        if not system_bus_address():
+            return
+        self.sleep_watch = SleepWatch.connect()
+        if self.sleep_watch:
+            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
+
     def _sleep_signal(self) -> None:
-        assert self.sleep_watch is not None
+        if self.sleep_watch is None:
+            return
         try:
             signals = self.sleep_watch.signals()
         except BusError as error:
             log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
-            self.loop.remove(self.sleep_watch)
-            self.sleep_watch.close()
-            self.sleep_watch = None
+            watch, self.sleep_watch = self.sleep_watch, None
+            self.loop.remove(watch)
+            watch.close()
+            self._sleep_retry = (self.clock.monotonic() + 1.0, 1.0)
             return
         for going_to_sleep in signals:
             if going_to_sleep:
@@ -282,6 +292,38 @@ class Daemon:
                 self.core.going_to_sleep()
             else:
                 log.info("the machine woke up")
+
+    def _system_bus_back(self) -> None:
+        """After the system bus went away (a dbus restart, on an upgrade): look for it
+        again after 1 s, then twice as long each time, at most as long as a held reminder
+        waits to look at do-not-disturb again. Never while it is there, or never was."""
+        if self._sleep_retry is None or self.clock.monotonic() < self._sleep_retry[0]:
+            return
+        self._watch_sleep()
+        if self.sleep_watch:
+            log.info("the system bus is back: suspend is heard from logind again")
+            self._sleep_retry = None
+            return
+        delay = min(self._sleep_retry[1] * 2, self.core.polls.dnd)
+        self._sleep_retry = (self.clock.monotonic() + delay, delay)
+
+    def _catch_up(self) -> None:
+        """Connections that had more messages than one wake-up handles get their next
+        few; a system bus that went away is looked for."""
+        if self.panel and self.panel.backlog:
+            self.panel.readable()
+        if self.server:
+            self.server.catch_up()
+        if self.sleep_watch and self.sleep_watch.backlog:
+            self._sleep_signal()
+        self._system_bus_back()
+
+    def _backlog(self) -> bool:
+        """Whether a connection has messages left over (the loop then does not sleep)."""
+        watched = (self.panel, self.signals, self.sleep_watch)
+        if any(connection is not None and connection.backlog for connection in watched):
+            return True
+        return self.server is not None and self.server.backlog()
 
     def _watch_notifier(self) -> None:
         """Keep the notification server's connection in the loop (it changes on reconnect)."""
@@ -298,13 +340,14 @@ class Daemon:
         """Buttons pressed and notifications closed, as the notification server reports them."""
         if self.signals is None:
             return
-        for member, body in self.signals.take():
-            if member == "ActionInvoked" and len(body) == 2:
-                self.core.on_action(int(body[0]), str(body[1]))
-            elif member == "NotificationClosed" and len(body) == 2:
-                self.core.on_closed(int(body[0]), int(body[1]))
-            elif member == "PropertiesChanged":
-                self.core.look_again()
+        for member, body in self.signals.take():  # checked: the server's, of their signature
+            with guarded(member):
+                if member == "ActionInvoked":
+                    self.core.on_action(body[0], body[1])
+                elif member == "NotificationClosed":
+                    self.core.on_closed(body[0], body[1])
+                elif member == "PropertiesChanged":
+                    self.core.look_again()
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -369,8 +412,9 @@ class Daemon:
                     self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
-                self.loop.run_once(self._timeout())
+                self.loop.run_once(0.0 if self._backlog() else self._timeout())
                 self.children.reap()
+                self._catch_up()
                 self._notifier_signals()
                 if self.server:
                     self.server.expire()
@@ -396,6 +440,8 @@ class Daemon:
             waits.append(deadline - self.server.clock())
         if (ending := self.children.next_deadline()) is not None:
             waits.append(ending - self.clock.monotonic())
+        if self._sleep_retry is not None:
+            waits.append(self._sleep_retry[0] - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
