@@ -79,7 +79,7 @@ class Children:
         child = self._children.get(process.pid)
         if child is None or child.ending:
             return
-        _signal_group(process.pid, signal.SIGTERM)
+        signal_group(process.pid, signal.SIGTERM)
         child.kill_at = self._clock() + self._grace
         child.ending = True
 
@@ -94,7 +94,7 @@ class Children:
                 ended.append(Ended(child.name, code, child.ending))
             if child.kill_at is not None and now >= child.kill_at:
                 # The leader may be gone while a helper it forked plays on: the whole group.
-                _signal_group(pid, signal.SIGKILL)
+                signal_group(pid, signal.SIGKILL)
                 child.kill_at = None
                 if child.exited is None:
                     continue  # SIGKILL cannot be ignored: reaped on the next call
@@ -113,14 +113,14 @@ class Children:
         """At shutdown: end every group, wait at most the grace period, kill what is left."""
         for child in self._children.values():
             if child.exited is None or child.kill_at is not None:
-                _signal_group(child.process.pid, signal.SIGTERM)
+                signal_group(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + self._grace
         while any(c.process.poll() is None for c in self._children.values()):
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.01)
         for pid, child in self._children.items():
-            _signal_group(pid, signal.SIGKILL)
+            signal_group(pid, signal.SIGKILL)
             with contextlib.suppress(Exception):
                 child.process.wait(1)
         self._children.clear()
@@ -129,7 +129,8 @@ class Children:
         return len(self._children)
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal the group that ``pid`` leads; a group already gone is fine."""
+def signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal the group that ``pid`` leads; a group already gone is fine (hooks, which run
+    in threads of their own, use it too)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)

@@ -457,7 +457,7 @@ class Daemon:
     def shutdown(self) -> None:
         self.core.stop()
         self.children.end_all()
-        self.hooks.wait()
+        self.hooks.end_all()
         if self.sync:
             self.sync.close()
         self.history.close()
