@@ -97,6 +97,7 @@ class Daemon:
             raise
         self.started = self.clock.now()
         self.stopping = False
+        self.polls = polls or Polls()
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
@@ -108,7 +109,7 @@ class Daemon:
             outputs=self._outputs(),
             listeners=(self._on_event,),
             presence=self._presence(config),
-            polls=polls,
+            polls=self.polls,
         )
         self.alarm = WallAlarm.create()
         if self.alarm:
@@ -304,7 +305,7 @@ class Daemon:
             log.info("the system bus is back: suspend is heard from logind again")
             self._sleep_retry = None
             return
-        delay = min(self._sleep_retry[1] * 2, self.core.polls.dnd)
+        delay = min(self._sleep_retry[1] * 2, self.polls.dnd)
         self._sleep_retry = (self.clock.monotonic() + delay, delay)
 
     def _catch_up(self) -> None:
