@@ -586,14 +586,16 @@ class Core:
         now = self._clock.now()
         return saved.export(self._timers, self._skips, self._paused_until, self._config.path, now)
 
-    def restore_state(self, state: Mapping[str, object]) -> None:
-        """Apply a saved state; entries that are unreadable or already past are ignored."""
+    def restore_state(self, state: Mapping[str, object]) -> list[str]:
+        """Apply a saved state; entries that are unreadable or already past are ignored,
+        those out of range dropped: return what was dropped, in words."""
         now = self._clock.now()
         path = self._config.path
-        paused = saved.restore(
+        paused, dropped = saved.restore(
             state, self._timers, self._skips, config=path, now=now, today=self._today()
         )
         self._paused_until = paused
+        return dropped
 
     # -- what it says -----------------------------------------------------------------------
 

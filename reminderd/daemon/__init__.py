@@ -114,12 +114,11 @@ class Daemon:
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
-        self.sleep_watch: SleepWatch | None = None
+        self.sleep_watch = self._watch_sleep()
         self._sleep_retry: tuple[float, float] | None = None  # (when, delay) after a loss
-        self._watch_sleep()
         self.store = StateStore(self.paths.state_file)
         self._saved: SavedState | None = None
-        self.core.restore_state(self.store.load())
+        self._restore_state()
         self.history = self._open_history(config)
         self.hooks = Hooks(config.hooks)
         self.core.listen(self.history.record)
@@ -267,13 +266,12 @@ class Daemon:
         if self.alarm.drain():
             log.debug("the wall clock was set, or the machine resumed")
 
-    def _watch_sleep(self) -> None:
+    def _watch_sleep(self) -> SleepWatch | None:
         """Hear logind announce a suspend, where there is a system bus."""
-        if not system_bus_address():
-            return
-        self.sleep_watch = SleepWatch.connect()
-        if self.sleep_watch:
-            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
+        watch = SleepWatch.connect() if system_bus_address() else None
+        if watch:
+            self.loop.watch(watch, lambda _mask: self._sleep_signal())
+        return watch
 
     def _sleep_signal(self) -> None:
         if self.sleep_watch is None:
@@ -300,7 +298,7 @@ class Daemon:
         waits to look at do-not-disturb again. Never while it is there, or never was."""
         if self._sleep_retry is None or self.clock.monotonic() < self._sleep_retry[0]:
             return
-        self._watch_sleep()
+        self.sleep_watch = self._watch_sleep()
         if self.sleep_watch:
             log.info("the system bus is back: suspend is heard from logind again")
             self._sleep_retry = None
@@ -391,6 +389,15 @@ class Daemon:
             self.server.broadcast({"v": 1, **event.to_json()})
         if self.panel:
             self.panel.changed()
+
+    def _restore_state(self) -> None:
+        """The pause, snoozes and skips of the last run; a file whose dates were out of
+        range is kept aside as it was, and written again with what could be used."""
+        if self.core.restore_state(self.store.load()):
+            aside = self.store.keep_aside("out-of-range")
+            if aside:
+                log.warning("the state file as it was is kept as %s", aside)
+            self._save_state()
 
     def _save_state(self) -> None:
         state = self.core.export_state()
