@@ -155,7 +155,9 @@ def today(path: Path, day: date) -> str:
     from reminderd import history  # noqa: PLC0415
 
     try:
-        with contextlib.closing(history.connect(path, readonly=True)) as db:
+        with contextlib.closing(
+            history.connect(path, readonly=True, timeout=history.BUSY_TIMEOUT)
+        ) as db:
             (row,) = history.daily(db, day, day)
     except (OSError, sqlite3.Error, ReminderError) as error:
         log.debug("panel: no history to count: %s", error)

@@ -145,7 +145,7 @@ class Daemon:
     # -- wiring ---------------------------------------------------------------------------
 
     def _open_history(self, config: Config) -> History:
-        history = History(self.paths.history, self.clock.zone)
+        history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
         pruned = history.prune(config.history_days, self.clock.now())
         if pruned:
             log.info("history: forgot %d events older than %d days", pruned, config.history_days)
@@ -308,7 +308,8 @@ class Daemon:
 
     def _catch_up(self) -> None:
         """Connections that had more messages than one wake-up handles get their next
-        few; a system bus that went away is looked for."""
+        few; a system bus that went away is looked for; history rows that wait for a lock
+        to go are tried again."""
         if self.panel and self.panel.backlog:
             self.panel.readable()
         if self.server:
@@ -316,6 +317,7 @@ class Daemon:
         if self.sleep_watch and self.sleep_watch.backlog:
             self._sleep_signal()
         self._system_bus_back()
+        self.history.retry()
 
     def _backlog(self) -> bool:
         """Whether a connection has messages left over (the loop then does not sleep)."""
@@ -450,6 +452,8 @@ class Daemon:
             waits.append(ending - self.clock.monotonic())
         if self._sleep_retry is not None:
             waits.append(self._sleep_retry[0] - self.clock.monotonic())
+        if (retry := self.history.next_retry()) is not None:
+            waits.append(retry - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
