@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from reminderd import cues, dnd, peers, speech
+from reminderd.alerts import Alerts
 from reminderd.bus import BusError, guarded, system_bus_address
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
@@ -101,6 +102,7 @@ class Daemon:
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
+        self.alerts = Alerts(self.clock.monotonic)  # error notes: one a minute of each kind
         self._choose_outputs(config)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
@@ -392,6 +394,13 @@ class Daemon:
         if self.panel:
             self.panel.changed()
 
+    def _open_history(self, config: Config) -> History:
+        history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
+        pruned = history.prune(config.history_days, self.clock.now())
+        if pruned:
+            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        return history
+
     def _restore_state(self) -> None:
         """The pause, snoozes and skips of the last run; a file whose dates were out of
         range is kept aside as it was, and written again with what could be used."""
@@ -533,10 +542,11 @@ class Daemon:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-            with contextlib.suppress(ReminderError):
-                self.backend.notifier.show(
-                    Note("reminderd: config not reloaded", f"{first}{more}", final=True)
-                )
+            self.alerts.show(
+                self.backend.notifier,
+                "config not reloaded",
+                Note("reminderd: config not reloaded", f"{first}{more}", final=True),
+            )
             msg = f"config not reloaded; the old one stays in use:\n{error}"
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
