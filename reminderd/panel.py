@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from reminderd.bus import (
     header_field,
     signature_of,
 )
-from reminderd.control import PER_WAKE  # one peer's share of a wake-up
+from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
 from reminderd.errors import ReminderError
 
 log = logging.getLogger("reminderd")
@@ -382,27 +383,33 @@ class Panel:
     # -- messages -------------------------------------------------------------------------
 
     def readable(self) -> None:
-        """Answer the messages that have arrived, at most PER_WAKE of them (``backlog`` says
-        whether more may be waiting); never waits."""
+        """Answer the messages that have arrived, at most PER_WAKE of them and for at most
+        SHARE seconds (``backlog`` says whether more may be waiting); never waits."""
         from jeepney import MessageType  # noqa: PLC0415
 
+        self.backlog = False
         if self.bus.conn is None:  # lost with the session bus: not connected again here
-            self.backlog = False
             return
-        try:
-            messages, self.backlog = self.bus.take(PER_WAKE)
-        except BusError as error:
-            log.warning("panel: %s", error)
-            self.backlog = False
-            self.registered = False
-            self.reason = f"not shown: lost the session bus: {error}"
-            return
-        for message in messages:
+        ends = time.monotonic() + SHARE
+        for _ in range(PER_WAKE):
+            try:
+                messages, _more = self.bus.take(1)
+            except BusError as error:
+                log.warning("panel: %s", error)
+                self.registered = False
+                self.reason = f"not shown: lost the session bus: {error}"
+                return
+            if not messages:
+                return
+            (message,) = messages
             if message.header.message_type == MessageType.method_call:
                 self.bus.answer(message, self._dispatch)
             else:
                 with guarded("panel"):
                     self._notice(message)
+            if time.monotonic() >= ends:
+                break
+        self.backlog = True
 
     def _notice(self, message: Any) -> None:
         """A signal, or the watcher's reply to one of our calls."""

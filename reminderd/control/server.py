@@ -21,6 +21,7 @@ from reminderd.control import (
     PER_WAKE,
     PROTOCOL,
     REQUEST_TIMEOUT,
+    SHARE,
 )
 from reminderd.errors import ControlError
 
@@ -77,6 +78,7 @@ class Server:
         # register/unregister are set by the loop that owns the selector
         self.watch: Callable[[socket.socket, bool], None] = lambda _sock, _write: None
         self.unwatch: Callable[[socket.socket], None] = lambda _sock: None
+        self._turn_ends: float | None = None  # this turn's share of the loop, once begun
 
     @staticmethod
     def _listen(path: Path) -> socket.socket:
@@ -141,12 +143,21 @@ class Server:
             client.inbox += data
         self._serve_some(client)
 
+    def new_turn(self) -> None:
+        """The loop is about to wait again: the next turn's share starts when it is used."""
+        self._turn_ends = None
+
     def _serve_some(self, client: Client) -> None:
-        """Answer at most PER_WAKE of the requests ``client`` has sent: one that sends a
-        thousand at once is answered over several turns of the loop, and the others,
-        the panel and the routine on screen get theirs in between."""
+        """Answer the requests ``client`` has sent: one at least, then more while this
+        turn's SHARE lasts, at most PER_WAKE. One that sends a thousand at once is answered
+        over several turns of the loop, and the other clients, the panel and the routine
+        on screen get theirs in between."""
+        if self._turn_ends is None:
+            self._turn_ends = self.clock() + SHARE
         served = 0
         while b"\n" in client.inbox and not client.closing and served < PER_WAKE:
+            if served and self.clock() >= self._turn_ends:
+                break
             line, client.inbox = client.inbox.split(b"\n", 1)
             self._serve(client, line)
             served += 1
@@ -183,7 +194,8 @@ class Server:
                 return
         if len(client.outbox) > MAX_BACKLOG:
             log.warning(
-                "control: dropped an event reader that fell %d bytes behind", len(client.outbox)
+                "control: dropped a client that fell %d bytes behind in reading its replies",
+                len(client.outbox),
             )
             self.drop(client)
             return

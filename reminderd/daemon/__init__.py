@@ -72,6 +72,8 @@ class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
 
     sync: SyncLink | None = None  # [sync]: the folder shared with other machines
+    _panel_fd: int | None = None  # the panel's socket, as the loop watches it
+    _panel_ready = False  # the loop saw it readable this turn
 
     def __init__(
         self,
@@ -233,14 +235,12 @@ class Daemon:
             log.info("panel icon: %s", item.reason)
             return
         self.panel = item
-        fd = item.fileno()
+        self._panel_fd = item.fileno()
 
         def readable(_mask: int) -> None:
-            item.readable()
-            if item.fileno() is None:  # the session bus went away: its socket is closed
-                self.loop.remove(fd)
+            self._panel_ready = True  # answered once a turn, with the others (_catch_up)
 
-        self.loop.watch(fd, readable)
+        self.loop.watch(self._panel_fd, readable)
 
     def _connect_sync(self, config: Config) -> None:
         """``[sync]``: history and presence shared with other machines through a folder."""
@@ -312,8 +312,11 @@ class Daemon:
         """Connections that had more messages than one wake-up handles get their next
         few; a system bus that went away is looked for; history rows that wait for a lock
         to go are tried again."""
-        if self.panel and self.panel.backlog:
+        if self.panel and (self._panel_ready or self.panel.backlog):
+            self._panel_ready = False
             self.panel.readable()
+            if self.panel.fileno() is None:  # the session bus went away: its socket is closed
+                self.loop.remove(self._panel_fd)
         if self.server:
             self.server.catch_up()
         if self.sleep_watch and self.sleep_watch.backlog:
@@ -431,6 +434,8 @@ class Daemon:
                     self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
+                if self.server:
+                    self.server.new_turn()
                 self.loop.run_once(0.0 if self._backlog() else self._timeout())
                 self.children.reap()
                 self._catch_up()
