@@ -405,3 +405,19 @@ def test_the_system_bus_going_away_and_coming_back(
         stand_in.close()
         if system.process.poll() is None:
             stop_bus(system)
+
+
+def test_a_restarted_notification_server_is_listened_to(
+    attacked: RunningDaemon, notification_server: Recorder
+) -> None:
+    """The notification server restarts (a new connection owns the name): the daemon follows
+    the name to its new owner, whose buttons work."""
+    first = attacked.log.read_text().count("notification server signals: from")
+    notification_server.stop()
+    notification_server.start()
+    wait_for(lambda: attacked.log.read_text().count("notification server signals: from") > first)
+    attacked.cli("run", "long")
+    wait_for(lambda: attacked.status()["current"])
+    note = notification_server.notifications()[-1]
+    notification_server.call("InvokeAction", "us", (note["id"], "skip"))
+    wait_for(lambda: attacked.status()["current"] is None)

@@ -413,7 +413,9 @@ def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.M
     owner.header.fields[HeaderFields.sender] = "org.freedesktop.DBus"  # as the bus sends it
     monkeypatch.setattr(item.bus, "conn", object())  # connected, as far as readable() asks
     waiting = [owner]
-    monkeypatch.setattr(item.bus, "take", lambda _limit: ([waiting.pop()] if waiting else [], False))
+    monkeypatch.setattr(
+        item.bus, "take", lambda _limit: ([waiting.pop()] if waiting else [], False)
+    )
     item.readable()
     assert asked == ["asked"]
     assert item.registered is False
