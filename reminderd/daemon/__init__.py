@@ -397,13 +397,6 @@ class Daemon:
         if self.panel:
             self.panel.changed()
 
-    def _open_history(self, config: Config) -> History:
-        history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
-        pruned = history.prune(config.history_days, self.clock.now())
-        if pruned:
-            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
-        return history
-
     def _restore_state(self) -> None:
         """The pause, snoozes and skips of the last run; a file whose dates were out of
         range is kept aside as it was, and written again with what could be used."""
