@@ -298,15 +298,6 @@ class Bus:
             raise BusError(f"the bus connection closed: {error!r}") from error
         return messages, True
 
-    def pending(self) -> list[Any]:
-        """Every message that has arrived, without waiting (for a connection that only a few
-        trusted messages reach)."""
-        messages, more = self.take(MAX_HELD)
-        while more:
-            batch, more = self.take(MAX_HELD)
-            messages += batch
-        return messages
-
     def _read(self, conn: Any, wait: bool = True) -> bool:
         """Read what the socket has (at most READ_SIZE bytes) into the parser, dropping the
         rest of a message too large to read; False if nothing was there (``wait=False``)."""
