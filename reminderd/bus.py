@@ -337,6 +337,9 @@ class Bus:
         MAX_MESSAGE (whose bytes are then dropped as they come), or None."""
         from jeepney.low_level import Header, calc_msg_size  # noqa: PLC0415
 
+        # jeepney's Parser keeps what was read in ``buf`` (a BufferPipe) and the size of
+        # the message it waits for in ``next_msg_size``; tests/test_bus_bounds.py holds
+        # this to them.
         buffer = parser.buf
         if self._skip:
             dropped = min(self._skip, buffer.bytes_buffered)
