@@ -20,7 +20,7 @@ from typing import Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import ReminderError
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 log = logging.getLogger("reminderd")
 
