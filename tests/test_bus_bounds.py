@@ -10,7 +10,7 @@ import socket
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from jeepney import DBusAddress, MessageType, new_method_call
@@ -34,6 +34,9 @@ from reminderd.control.server import Client, Server
 from tests.conftest import Bus as PrivateBus
 from tests.conftest import wait_for
 from tests.hostile import Service, connection, emit, error_name, panel_name
+
+if TYPE_CHECKING:
+    from reminderd.contracts import DaemonStatus
 
 
 @pytest.fixture
@@ -174,7 +177,13 @@ def test_the_menu_is_built_once_however_often_it_is_asked_for(
 
     item = panel.Panel(
         lambda _request: {},
-        lambda: {"routines": [{"name": "neck", "title": "Neck"}]},
+        lambda: cast(
+            "DaemonStatus",
+            {
+                "routines": [{"name": "neck", "title": "Neck", "next": None, "held": None}],
+                **{"current": None, "asking": None, "paused": False},
+            },
+        ),
         stats=stats,
         now=lambda: datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc),
     )

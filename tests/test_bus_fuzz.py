@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from hypothesis import given
@@ -43,14 +43,23 @@ from tests.hostile import (
     panel_name,
 )
 
+if TYPE_CHECKING:
+    from reminderd.contracts import DaemonStatus
+
 # The errors a surface may answer a call with; anything else (Failed: a handler raised,
 # NoReply: it died) is a bug.
 REFUSALS = {INVALID_ARGS, UNKNOWN_METHOD, UNKNOWN_PROPERTY, LIMITS_EXCEEDED}
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
-STATUS = {
-    "routines": [{"name": "neck", "title": "Neck", "next": "2026-03-02T11:00:00+00:00"}],
-    "current": None,
-}
+STATUS = cast(
+    "DaemonStatus",
+    {
+        "routines": [{"name": "neck", "title": "Neck", "next": "2026-03-02T11:00:00+00:00"}],
+        "current": None,
+        "asking": None,
+        "paused": False,
+        "paused_until": None,
+    },
+)
 
 MEMBERS = st.one_of(
     st.sampled_from(

@@ -226,7 +226,7 @@ class Daemon:
         item = panel.Panel(
             # The menu's requests carry no client: none of them can be a stream.
             lambda request: self.commands.handle(request, cast(Client, None)),
-            lambda: dict(self.status()),  # the panel reads it as JSON would be
+            self.status,
             stats=lambda: panel.today(self.paths.history, self.clock.now().astimezone().date()),
             now=self.clock.now,
         )

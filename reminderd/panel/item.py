@@ -1,21 +1,14 @@
-"""A panel icon: a StatusNotifierItem with a com.canonical.dbusmenu menu, over jeepney.
-
-The item has its own session-bus connection; the daemon's loop watches its socket and calls
-``Panel.readable`` when a message arrives, so nothing polls. Menu actions are control
-requests handed to the same handler the CLI reaches (``Daemon.handle``).
-"""
+"""The StatusNotifierItem and its com.canonical.dbusmenu menu, over the item's own session
+bus connection: registered with the panel's watcher, answering the panel's calls. Every
+call is checked before it is used; one guard answers them all."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from reminderd.bus import (
@@ -31,25 +24,47 @@ from reminderd.bus import (
     header_field,
     signature_of,
 )
+from reminderd.contracts import DaemonStatus
 from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
-from reminderd.errors import ReminderError
+from reminderd.panel.icon import ICONS, pixmaps
+from reminderd.panel.menu import Item, Menu, menu
+from reminderd.panel.tooltip import state_of, tooltip
 
 log = logging.getLogger("reminderd")
 
+
 WATCHER = "org.kde.StatusNotifierWatcher"
+
+
 ITEM_IFACE = "org.kde.StatusNotifierItem"
+
+
 MENU_IFACE = "com.canonical.dbusmenu"
+
+
 ITEM_PATH = "/StatusNotifierItem"
+
+
 MENU_PATH = "/MenuBar"
+
+
 PROPS = "org.freedesktop.DBus.Properties"
+
+
 WATCHER_RULE = (
     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
     f"member='NameOwnerChanged',arg0='{WATCHER}'"
 )
+
+
 # The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
 HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
+
+
 # What each method the item and its menu answer takes: any other signature is InvalidArgs.
 ITEM_METHODS = {"Activate": "ii", "SecondaryActivate": "ii", "ContextMenu": "ii", "Scroll": "is"}
+
+
 MENU_METHODS = {
     "GetLayout": "iias",
     "GetGroupProperties": "aias",
@@ -59,59 +74,11 @@ MENU_METHODS = {
     "AboutToShowGroup": "ai",
 }
 
+
 Act = Callable[[dict[str, Any]], Any]
-Look = Callable[[], dict[str, Any]]
-
-ICONS = {
-    "waiting": "appointment-soon",
-    "guiding": "media-playback-start",
-    "paused": "media-playback-pause",
-    "held": "user-away",
-}
-
-# reminderd's own icon, for panels without an icon theme that has the names above: a disc
-# in the state's colour with a head and shoulders on it, drawn as ARGB32 in network byte
-# order (the StatusNotifierItem's IconPixmap) when a panel first asks.
-COLOURS = {
-    "waiting": (0x2E, 0x7D, 0x32),  # green: all is well, the next break will come
-    "guiding": (0x15, 0x65, 0xC0),  # blue: a routine is on screen
-    "paused": (0x61, 0x61, 0x61),  # grey
-    "held": (0xEF, 0x8F, 0x00),  # amber: due, waiting for the person
-}
-PIXMAP_SIZES = (16, 22, 32, 48)
 
 
-def pixmap(state: str, size: int) -> tuple[int, int, bytes]:
-    """One size of the icon: (width, height, ARGB32 bytes), with soft edges."""
-    red, green, blue = COLOURS[state]
-    pixels = bytearray()
-    half = size / 2
-    for row in range(size):
-        for col in range(size):
-            x, y = (col + 0.5) / size, (row + 0.5) / size  # 0..1, y downwards
-            disc = _cover(half - 0.5 - ((col + 0.5 - half) ** 2 + (row + 0.5 - half) ** 2) ** 0.5)
-            # The head leans to one side: a neck stretch.
-            head = _cover(size * (0.15 - ((x - 0.43) ** 2 + (y - 0.37) ** 2) ** 0.5))
-            shoulders = _cover(size * (0.3 - ((x - 0.5) ** 2 + ((y - 0.92) * 1.3) ** 2) ** 0.5))
-            white = max(head, shoulders) * disc
-            alpha = disc
-            mix = [round(c * (1 - white) + 255 * white) for c in (red, green, blue)]
-            pixels += bytes((round(alpha * 255), *mix))
-    return size, size, bytes(pixels)
-
-
-def _cover(distance: float) -> float:
-    """How much of a pixel a shape covers, from its distance inside the edge, in pixels."""
-    return min(1.0, max(0.0, distance + 0.5))
-
-
-_PIXMAPS: dict[str, list[tuple[int, int, bytes]]] = {}
-
-
-def pixmaps(state: str) -> list[tuple[int, int, bytes]]:
-    if state not in _PIXMAPS:
-        _PIXMAPS[state] = [pixmap(state, size) for size in PIXMAP_SIZES]
-    return _PIXMAPS[state]
+Look = Callable[[], DaemonStatus]
 
 
 INTROSPECT = f"""<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
@@ -149,114 +116,6 @@ INTROSPECT = f"""<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introsp
  </interface>
 </node>
 """
-
-
-def today(path: Path, day: date) -> str:
-    """Today's line in the menu, from the history: "Today: 3 of 5 done"."""
-    from reminderd import history  # noqa: PLC0415
-
-    try:
-        with contextlib.closing(
-            history.connect(path, readonly=True, timeout=history.BUSY_TIMEOUT)
-        ) as db:
-            (row,) = history.daily(db, day, day)
-    except (OSError, sqlite3.Error, ReminderError) as error:
-        log.debug("panel: no history to count: %s", error)
-        return "Today: nothing yet"
-    return f"Today: {row.completed} of {row.reminders} done"
-
-
-class Item:
-    """One menu entry: a label, an optional request it sends, and its children."""
-
-    def __init__(
-        self, label: str, request: dict[str, Any] | None = None, children: list[Item] | None = None
-    ) -> None:
-        self.label = label
-        self.request = request
-        self.children = children or []
-        self.id = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Menu:
-    """The menu built on ``day``: its root, and every entry by id."""
-
-    day: date
-    root: Item
-    items: dict[int, Item]
-
-
-def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
-    """The menu, top to bottom: what each entry says and which command it sends
-    (``routines``: the name and title of each)."""
-    run = [Item(title, {"cmd": "run", "name": name}) for name, title in routines]
-    return [
-        Item("Run now", children=run),
-        Item(
-            "Pause",
-            children=[
-                Item("30 minutes", {"cmd": "pause", "seconds": 1800}),
-                Item("1 hour", {"cmd": "pause", "seconds": 3600}),
-                Item("Until tomorrow", {"cmd": "pause", "until": "tomorrow"}),
-                Item("Until resumed", {"cmd": "pause"}),
-            ],
-        ),
-        Item("Resume", {"cmd": "resume"}),
-        Item("Snooze the next routine", {"cmd": "snooze"}),
-        Item("Skip the next routine", {"cmd": "skip"}),
-        Item(stats),
-        Item("Quit", {"cmd": "stop"}),
-    ]
-
-
-def state_of(status: dict[str, Any]) -> str:
-    """waiting, guiding, paused or held, from the fields of ``reminderd status --json``."""
-    if status.get("current") or status.get("asking"):
-        return "guiding"
-    if status.get("paused"):
-        return "paused"
-    if any(r.get("held") for r in status.get("routines", [])):
-        return "held"
-    return "waiting"
-
-
-def _when(text: str | None, now: datetime) -> str:
-    """An ISO time as a person reads it from a panel: "14:05 (in 12m)"."""
-    if not text:
-        return "never"
-    moment = datetime.fromisoformat(text)
-    minutes = max(0, round((moment - now).total_seconds() / 60))
-    ahead = f"{minutes}m" if minutes < 60 else f"{minutes // 60}h {minutes % 60:02d}m"
-    day = "" if moment.date() == now.astimezone(moment.tzinfo).date() else f"{moment:%a} "
-    return f"{day}{moment:%H:%M} (in {ahead})"
-
-
-def tooltip(status: dict[str, Any], now: datetime) -> str:
-    """The tooltip's text, computed when the panel asks (so "in 12m" is never stale)."""
-    state = state_of(status)
-    if state == "guiding":
-        current = status.get("current")
-        if current:
-            step = f"step {current['step']} of {current['of']}"
-            return f"{current['routine']}: {step}\n{current['text']}"
-        asking = status.get("asking") or {}
-        return f"{asking.get('routine', '')}: waiting for an answer"
-    if state == "paused":
-        until = status.get("paused_until")
-        return f"Paused until {_when(until, now)}" if until else "Paused until resumed"
-    if state == "held":
-        held = [r for r in status.get("routines", []) if r.get("held")]
-        why = {"idle": "you are away", "dnd": "do not disturb is on"}
-        first = held[0]
-        return f"{first['title']} is due, waiting: {why.get(first['held'], first['held'])}"
-    upcoming = sorted(
-        (r for r in status.get("routines", []) if r.get("next")), key=lambda r: str(r["next"])
-    )
-    if not upcoming:
-        return "Nothing scheduled"
-    first = upcoming[0]
-    return f"Next: {first['title']} at {_when(first['next'], now)}"
 
 
 def no_watcher(error: str) -> bool:
