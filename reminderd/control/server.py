@@ -126,6 +126,18 @@ class Server:
             self.clients[sock.fileno()] = client
             self.watch(sock, bool(client.outbox))
 
+    def ready(self, client: Client, readable: bool, writable: bool) -> None:
+        """The loop saw ``client``'s socket ready: read its requests, send what waits for
+        it. One bad client never takes the daemon down: it is dropped, and that is logged."""
+        try:
+            if readable:
+                self.readable(client)
+            if writable and client.sock.fileno() >= 0:
+                self.flush(client)
+        except Exception:
+            log.exception("control: dropped a client after an unexpected error")
+            self.drop(client)
+
     def readable(self, client: Client) -> None:
         if len(client.inbox) <= MAX_MESSAGE:  # else it waits until what it sent is served
             try:

@@ -21,9 +21,9 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import cues, dnd, peers, speech
+from reminderd import peers
 from reminderd.alerts import Alerts
-from reminderd.bus import BusError, guarded, system_bus_address
+from reminderd.bus import guarded
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
@@ -32,17 +32,17 @@ from reminderd.control.server import Client, Server
 from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
 from reminderd.daemon.holds import DeferredHolds
+from reminderd.daemon.logs import log_event
 from reminderd.daemon.loop import Loop
-from reminderd.daemon.sleep import SleepWatch
-from reminderd.dnd import Watch as DndWatch
+from reminderd.daemon.sleep import SleepListener
 from reminderd.errors import ConfigError, ControlError, ReminderError
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
-from reminderd.notify import Choice, Note, choose
-from reminderd.paths import Paths, control_supported, private_log, user_paths
-from reminderd.presence import Presence
+from reminderd.notify import Note
+from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.ports import choose_ports, choose_presence
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reminderd")
 
-TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
 MAX_SLEEP = 300.0  # seconds; bounds how late a deadline is noticed after a suspend
 # The loop wakes at least this often, even with nothing due: the OS takes no timeout past
 # about 24.8 days (2**31 ms), and one wake-up every few hours costs nothing.
@@ -105,21 +104,24 @@ class Daemon:
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
         self.alerts = Alerts(self.clock.monotonic)  # error notes: one a minute of each kind
-        self._choose_outputs(config)
+        self.ports = choose_ports(config, self.write, self.children)
+        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
+        self.holds = DeferredHolds(config.schedule.hold_during)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
             config,
             clock=self.clock,
             outputs=self._outputs(),
             listeners=(self._on_event,),
-            presence=self._presence(config),
+            presence=choose_presence(config),
             polls=self.polls,
         )
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
-        self.sleep_watch = self._watch_sleep()
-        self._sleep_retry: tuple[float, float] | None = None  # (when, delay) after a loss
+        self.sleep = SleepListener(
+            self.loop, self.clock.monotonic, self.core.going_to_sleep, self.polls.dnd
+        )
         self.store = StateStore(self.paths.state_file)
         self._saved: SavedState | None = None
         self._restore_state()
@@ -129,7 +131,7 @@ class Daemon:
         self.core.listen(self.hooks)
         self._connect_sync(config)
         self._signal_fd: int | None = None
-        self.signals = self.backend.signals()
+        self.signals = self.ports.backend.signals()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.commands.handle)
@@ -155,62 +157,8 @@ class Daemon:
             log.info("history: forgot %d events older than %d days", pruned, config.history_days)
         return history
 
-    def _choose_outputs(self, config: Config) -> None:
-        """Notifications, their server's do-not-disturb switch, the voice and the sounds."""
-        self.backend = self._choose(config.backend)
-        self.dnd = self._dnd(self.backend)
-        self._choose_guidance(config)
-        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
-        self.holds = DeferredHolds(config.schedule.hold_during)
-
-    def _choose(self, backend: str) -> Choice:
-        choice = choose(backend, self.write)
-        log.info("notifications: %s, because %s", choice.backend, choice.reason)
-        return choice
-
-    def _choose_guidance(self, config: Config) -> None:
-        """The voice and the sound cues, chosen like the notification backend."""
-        self.voice = speech.choose(config.guidance.voice, self.children)
-        log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
-        server = self.backend.server
-        self.sounds = cues.choose(
-            config.guidance.sounds, server.capabilities if server else frozenset(), self.children
-        )
-        log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
-
     def _outputs(self) -> Outputs:
-        return Outputs(self.backend.notifier, self.voice.speaker, self.sounds, self.dnd, self.holds)
-
-    def _dnd(self, choice: Choice) -> DndWatch:
-        """The do-not-disturb switch of the notification server in use, if there is one."""
-        if choice.server is None:
-            return DndWatch(None, "no notification server to ask")
-        source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
-        log.info("do not disturb: %s, because %s", source.name, reason)
-        return DndWatch(source, reason)
-
-    def _presence(self, config: Config, old: Presence | None = None) -> Presence:
-        """Idle awareness, if the config asks for it and an idle source answers here."""
-        pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
-        soft_start = config.schedule.soft_start != 0  # waiting for a pause in typing
-        if not (pause or natural or soft_start):
-            return Presence(
-                None, None, None, "off: pause_when_idle, natural_break and soft_start are not set"
-            )
-        if old and old.source:
-            return Presence(old.source, pause, natural, old.note)
-        from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
-
-        # The idle times the config compares against (a Wayland source tells only those):
-        # away, natural breaks and their sampling, and the soft start's pause in typing.
-        typing = TYPING_PAUSE if soft_start else None
-        watched = tuple(t for t in (typing, pause, natural, natural / 2 if natural else None) if t)
-        source, note = idle.detect(thresholds=watched)
-        if source:
-            log.info("idle awareness: %s", note)
-        else:
-            log.warning("idle awareness is off: %s", note)
-        return Presence(source, pause, natural, note if source else f"off: {note}")
+        return self.ports.outputs(self.holds)
 
     def _show_panel(self, wanted: bool) -> None:
         """The panel icon: its own bus connection, answered when the loop sees it readable."""
@@ -268,46 +216,6 @@ class Daemon:
         if self.alarm.drain():
             log.debug("the wall clock was set, or the machine resumed")
 
-    def _watch_sleep(self) -> SleepWatch | None:
-        """Hear logind announce a suspend, where there is a system bus."""
-        watch = SleepWatch.connect() if system_bus_address() else None
-        if watch:
-            self.loop.watch(watch, lambda _mask: self._sleep_signal())
-        return watch
-
-    def _sleep_signal(self) -> None:
-        if self.sleep_watch is None:
-            return
-        try:
-            signals = self.sleep_watch.signals()
-        except BusError as error:
-            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
-            watch, self.sleep_watch = self.sleep_watch, None
-            self.loop.remove(watch)
-            watch.close()
-            self._sleep_retry = (self.clock.monotonic() + 1.0, 1.0)
-            return
-        for going_to_sleep in signals:
-            if going_to_sleep:
-                log.info("the machine is going to sleep")
-                self.core.going_to_sleep()
-            else:
-                log.info("the machine woke up")
-
-    def _system_bus_back(self) -> None:
-        """After the system bus went away (a dbus restart, on an upgrade): look for it
-        again after 1 s, then twice as long each time, at most as long as a held reminder
-        waits to look at do-not-disturb again. Never while it is there, or never was."""
-        if self._sleep_retry is None or self.clock.monotonic() < self._sleep_retry[0]:
-            return
-        self.sleep_watch = self._watch_sleep()
-        if self.sleep_watch:
-            log.info("the system bus is back: suspend is heard from logind again")
-            self._sleep_retry = None
-            return
-        delay = min(self._sleep_retry[1] * 2, self.polls.dnd)
-        self._sleep_retry = (self.clock.monotonic() + delay, delay)
-
     def _catch_up(self) -> None:
         """Connections that had more messages than one wake-up handles get their next
         few; a system bus that went away is looked for; history rows that wait for a lock
@@ -319,15 +227,13 @@ class Daemon:
                 self.loop.remove(self._panel_fd)
         if self.server:
             self.server.catch_up()
-        if self.sleep_watch and self.sleep_watch.backlog:
-            self._sleep_signal()
-        self._system_bus_back()
+        self.sleep.catch_up()
         self.history.retry()
 
     def _backlog(self) -> bool:
         """Whether a connection has messages left over (the loop then does not sleep)."""
-        watched = (self.panel, self.signals, self.sleep_watch)
-        if any(connection is not None and connection.backlog for connection in watched):
+        watched = (self.panel, self.signals)
+        if self.sleep.backlog or any(c is not None and c.backlog for c in watched):
             return True
         return self.server is not None and self.server.backlog()
 
@@ -367,29 +273,14 @@ class Daemon:
             return
 
         def ready(mask: int, client: Client = client) -> None:
-            try:
-                if mask & selectors.EVENT_READ:
-                    server.readable(client)
-                if mask & selectors.EVENT_WRITE and client.sock.fileno() >= 0:
-                    server.flush(client)
-            except Exception:  # one bad client must never take the daemon down
-                log.exception("control: dropped a client after an unexpected error")
-                server.drop(client)
+            server.ready(
+                client, bool(mask & selectors.EVENT_READ), bool(mask & selectors.EVENT_WRITE)
+            )
 
         self.loop.watch(sock, ready, write)
 
     def _on_event(self, event: Event) -> None:
-        if event.kind == "routine.step":
-            log.debug(
-                "%s step %s/%s: %s",
-                event.routine,
-                event.data.get("index"),
-                event.data.get("of"),
-                event.data.get("text"),
-            )
-        else:
-            details = " ".join(f"{k}={v}" for k, v in event.data.items() if v is not None)
-            log.info("%s %s %s", event.kind, event.routine or "", details)
+        log_event(event)
         if event.kind in PERSISTED:
             self._save_state()
         if self.server:
@@ -457,8 +348,8 @@ class Daemon:
             waits.append(deadline - self.server.clock())
         if (ending := self.children.next_deadline()) is not None:
             waits.append(ending - self.clock.monotonic())
-        if self._sleep_retry is not None:
-            waits.append(self._sleep_retry[0] - self.clock.monotonic())
+        if (again := self.sleep.next_deadline()) is not None:
+            waits.append(again - self.clock.monotonic())
         if (retry := self.history.next_retry()) is not None:
             waits.append(retry - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
@@ -484,8 +375,7 @@ class Daemon:
             self.server.close()
         if self.alarm:
             self.alarm.close()
-        if self.sleep_watch:
-            self.sleep_watch.close()
+        self.sleep.close()
         if self.panel:
             self.panel.close()
         self.loop.close()
@@ -494,7 +384,7 @@ class Daemon:
     # -- what it says about itself ----------------------------------------------------
 
     def status(self) -> DaemonStatus:
-        now = self.clock.now()
+        now, ports = self.clock.now(), self.ports
         return {
             "version": STATUS_VERSION,
             "running": True,
@@ -504,15 +394,15 @@ class Daemon:
             "uptime": round((now - self.started).total_seconds()),
             "config": str(self.source.path),
             "config_origin": self.source.origin,
-            "backend": self.backend.backend,
+            "backend": ports.backend.backend,
             "backend_reason": self._backend_reason(),
-            "voice": self.voice.speaker.name,
-            "voice_reason": self.voice.reason,
-            "sounds": "notification server" if self.sounds.by_server else self.sounds.cues.name,
-            "sounds_reason": self.sounds.reason,
-            "dnd": self.dnd.source.name if self.dnd.source else None,
-            "dnd_reason": self.dnd.reason,
-            "dnd_on": self.dnd.last,
+            "voice": ports.voice.speaker.name,
+            "voice_reason": ports.voice.reason,
+            "sounds": "notification server" if ports.sounds.by_server else ports.sounds.cues.name,
+            "sounds_reason": ports.sounds.reason,
+            "dnd": ports.dnd.source.name if ports.dnd.source else None,
+            "dnd_reason": ports.dnd.reason,
+            "dnd_on": ports.dnd.last,
             "holds": self.holds.status(),
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
@@ -522,9 +412,10 @@ class Daemon:
         }
 
     def _backend_reason(self) -> str:
-        if self.backend.notifier.failing:
-            return f"{self.backend.reason}; not delivering now, steps go to the console"
-        return self.backend.reason
+        backend = self.ports.backend
+        if backend.notifier.failing:
+            return f"{backend.reason}; not delivering now, steps go to the console"
+        return backend.reason
 
     def reload(self) -> dict[str, Any]:
         """Re-read the config; a broken one leaves the running config in place and says why."""
@@ -541,7 +432,7 @@ class Daemon:
             first = error.problems[0]
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
             self.alerts.show(
-                self.backend.notifier,
+                self.ports.backend.notifier,
                 "config not reloaded",
                 Note("reminderd: config not reloaded", f"{first}{more}", final=True),
             )
@@ -552,17 +443,16 @@ class Daemon:
             msg = f"config not reloaded; the old one stays in use: {error!r}"
             raise ControlError(msg) from None
         self.source = source
-        if config.backend != self.core.config.backend:
-            self.backend = self._choose(config.backend)
-            self.dnd = self._dnd(self.backend)
-            self.signals = self.backend.signals()
+        before = self.ports.backend
+        self.ports = choose_ports(config, self.write, self.children, keep=self.ports)
+        if self.ports.backend is not before:
+            self.signals = self.ports.backend.signals()
         if config.schedule.hold_during != self.holds.hold_during:
             self.holds = DeferredHolds(config.schedule.hold_during)
-        presence = self._presence(config, self.core.presence)
+        presence = choose_presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
         self._connect_sync(config)
-        self._choose_guidance(config)
         self.core.use(self._outputs(), presence)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
@@ -595,15 +485,3 @@ def _version() -> str:
     from reminderd import __version__  # noqa: PLC0415
 
     return __version__
-
-
-def configure_logging(level: str = "info", file: str | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if file:
-        handlers.append(logging.StreamHandler(private_log(file)))
-    logging.basicConfig(
-        level=level.upper(),
-        handlers=handlers,
-        force=True,
-        format="%(asctime)s reminderd[%(process)d] %(levelname)s: %(message)s",
-    )

@@ -9,9 +9,22 @@ the daemon alone passes no match rule), and only with its one boolean.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from reminderd.bus import DBUS, Bus, BusError, Once, header_field, signature_of
+from reminderd.bus import (
+    DBUS,
+    Bus,
+    BusError,
+    Once,
+    header_field,
+    signature_of,
+    system_bus_address,
+)
 from reminderd.control import PER_WAKE  # one peer's share of a wake-up
+
+if TYPE_CHECKING:
+    from reminderd.daemon.loop import Loop
 
 log = logging.getLogger("reminderd")
 
@@ -101,3 +114,75 @@ class SleepWatch:
 
     def close(self) -> None:
         self.bus.disconnect()
+
+
+class SleepListener:
+    """The daemon's ear for suspend: a SleepWatch in the loop while there is a system bus,
+    and, after the bus went away (a dbus restart on an upgrade), a look for it again after
+    1 s, then twice as long each time, at most ``most`` seconds. Never while it is there,
+    nor where there never was one."""
+
+    def __init__(
+        self,
+        loop: Loop,
+        monotonic: Callable[[], float],
+        going_to_sleep: Callable[[], None],
+        most: float,
+    ) -> None:
+        self._loop = loop
+        self._monotonic = monotonic
+        self._going_to_sleep = going_to_sleep
+        self._most = most
+        self.watch = self._connect()
+        self._retry: tuple[float, float] | None = None  # (when, delay) after a loss
+
+    def _connect(self) -> SleepWatch | None:
+        watch = SleepWatch.connect() if system_bus_address() else None
+        if watch:
+            self._loop.watch(watch, lambda _mask: self.readable())
+        return watch
+
+    @property
+    def backlog(self) -> bool:
+        return self.watch is not None and self.watch.backlog
+
+    def next_deadline(self) -> float | None:
+        """When to look for a lost system bus again (monotonic), if it went away."""
+        return self._retry[0] if self._retry else None
+
+    def readable(self) -> None:
+        if self.watch is None:
+            return
+        try:
+            signals = self.watch.signals()
+        except BusError as error:
+            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
+            watch, self.watch = self.watch, None
+            self._loop.remove(watch)
+            watch.close()
+            self._retry = (self._monotonic() + 1.0, 1.0)
+            return
+        for going in signals:
+            if going:
+                log.info("the machine is going to sleep")
+                self._going_to_sleep()
+            else:
+                log.info("the machine woke up")
+
+    def catch_up(self) -> None:
+        """Messages left over from the last wake-up; the lost bus looked for when due."""
+        if self.backlog:
+            self.readable()
+        if self._retry is None or self._monotonic() < self._retry[0]:
+            return
+        self.watch = self._connect()
+        if self.watch:
+            log.info("the system bus is back: suspend is heard from logind again")
+            self._retry = None
+            return
+        delay = min(self._retry[1] * 2, self._most)
+        self._retry = (self._monotonic() + delay, delay)
+
+    def close(self) -> None:
+        if self.watch:
+            self.watch.close()
