@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
 from reminderd import scheduler
-from reminderd.contracts import HoldReason
+from reminderd.clock import local_iso
+from reminderd.contracts import HoldReason, RoutineStatus
 from reminderd.model import Config, Routine
 
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
@@ -179,6 +180,37 @@ class Timers:
             t.busy_elsewhere[1]
             for t in self._by_name.values()
             if t.held == "elsewhere" and t.busy_elsewhere and t.busy_elsewhere[1] > now
+        ]
+
+    def rows(self, paused: bool, zone: tzinfo) -> list[RoutineStatus]:
+        """Each routine for the status reply: when it comes next (None while paused), its
+        snooze, what holds it, and what another machine did to it."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return local_iso(moment, zone) if moment else None
+
+        return [
+            {
+                "name": t.routine.name,
+                "title": t.routine.label,
+                "next": None if paused else iso(t.due),
+                "snoozed_until": iso(t.snoozed_until),
+                "held": t.held,
+                "hold": t.hold_text,
+                "done_elsewhere": {
+                    "machine": t.done_elsewhere[0],
+                    "at": iso(t.done_elsewhere[1]) or "",
+                }
+                if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
+                else None,
+                "running_elsewhere": {
+                    "machine": t.busy_elsewhere[0],
+                    "until": iso(t.busy_elsewhere[1]) or "",
+                }
+                if t.busy_elsewhere
+                else None,
+            }
+            for t in self._by_name.values()
         ]
 
     def recompute_all(self) -> None:
