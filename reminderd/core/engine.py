@@ -194,6 +194,9 @@ class Core:
     def _fire_due(self, now: datetime) -> None:
         """Fire what is due, and what was asked for by hand, unless something holds it back:
         the gate samples what is known now and decides; this acts."""
+        due = [t for t in self._timers.due(now) if not self._elsewhere.busy(t, now)]
+        if not (due or self._waiting.requested):
+            return
         from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one is due
 
         if self._waiting.requested:
@@ -203,7 +206,6 @@ class Core:
             else:
                 for name, reason in self._waiting.let_in().items():
                     self._stage.enqueue(name, reason)
-        due = [t for t in self._timers.due(now) if not self._elsewhere.busy(t, now)]
         if not due:
             return
         verdict = self._check("schedule", now)
