@@ -126,3 +126,9 @@ class SimClock:
     def set_wall(self, moment: datetime) -> None:
         """Set the wall clock (a manual clock change or an NTP step)."""
         self._now = moment.astimezone(timezone.utc)
+
+
+def local_iso(moment: datetime, zone: tzinfo) -> str:
+    """Local time with its UTC offset, to the second: how the daemon writes a moment for
+    people and status bars alike (events, `status --json`, the history)."""
+    return moment.astimezone(zone).isoformat(timespec="seconds")

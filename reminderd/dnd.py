@@ -20,7 +20,7 @@ from typing import Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import ReminderError
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 log = logging.getLogger("reminderd")
 
@@ -57,17 +57,19 @@ class _Property:
 
     def active(self) -> bool:
         try:
-            (value,) = self._bus.call(
+            ((kind, flag),) = self._bus.call(
                 NOTIFICATIONS,
                 NOTIFICATIONS_PATH,
                 PROPERTIES,
                 "Get",
                 signature="ss",
                 args=(self.interface, self.member),
+                returns="v",
             )
         except BusError as error:
             raise DndError(f"{self.name}: {error}") from None
-        flag = value[1] if isinstance(value, tuple) else value
+        if kind != "b":  # a string "false" would be true: unknown, not on
+            raise DndError(f"{self.name}: {self.member} is not a boolean but ({kind})")
         return bool(flag) == self.on_when
 
 
@@ -95,7 +97,9 @@ class SwayncDnd:
 
     def active(self) -> bool:
         try:
-            (on,) = self._bus.call(self.destination, self.path, self.destination, "GetDnd")
+            (on,) = self._bus.call(
+                self.destination, self.path, self.destination, "GetDnd", returns="b"
+            )
         except BusError as error:
             raise DndError(f"{self.name}: {error}") from None
         return bool(on)
@@ -174,6 +178,7 @@ class Watch:
     def __init__(self, source: DndSource | None, reason: str = "") -> None:
         self.source = source
         self.reason = reason
+        self.last: bool | None = None  # at the last read; None: never read, or unknown
         self._error: str | None = None
 
     def active(self) -> bool:
@@ -185,6 +190,8 @@ class Watch:
             if str(error) != self._error:
                 log.info("do-not-disturb state unknown (%s); reminders are not held", error)
                 self._error = str(error)
+            self.last = None
             return False
         self._error = None
+        self.last = on
         return on

@@ -39,11 +39,12 @@ MAX_SNOOZE = 7 * DAY  # a snooze postpones one reminder; longer belongs to pause
 CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
 
 
-def parse_duration(text: str) -> float:
+def parse_duration(text: str, *, zero: bool = False) -> float:
     """Return the number of seconds in ``text``; raise DurationError if it is not a duration.
 
     Units are h, m and s, combined largest first ("1h30m", "2m30s"). A bare number is
     refused on purpose: "10" could mean seconds or minutes, so the message asks for a unit.
+    With ``zero``, "0s" is a length too (a setting that "0s" turns off).
     """
     if not isinstance(text, str):
         msg = f"{text!r} is not a duration: {DURATION_HINT}"
@@ -61,7 +62,7 @@ def parse_duration(text: str) -> float:
         msg = f'"{text}" repeats or mixes up its units: {DURATION_HINT}'
         raise DurationError(msg)
     seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not zero):
         msg = f'"{text}" must be longer than zero: {DURATION_HINT}'
         raise DurationError(msg)
     return seconds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
@@ -45,6 +45,8 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                     steps.append(dataclasses.replace(step, rep_of=rep_of, set_of=set_of))
             if set_no < sets and exercise.rest:
                 text = f"Rest. Next: set {set_no + 1} of {sets}"
+                # A rest shows the starting position, where the exercise has one.
+                setup = exercise.setup
                 steps.append(
                     Step(
                         exercise.id,
@@ -54,6 +56,8 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                         "rest",
                         side=side or "",
                         set_of=(set_no, sets),
+                        pose=setup.pose if setup else None,
+                        image=setup.image if setup else "",
                     )
                 )
     return tuple(steps)
@@ -87,6 +91,8 @@ def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str, inde
         progress=label,
         side=side or "",
         spec=index,
+        pose=spec.pose.for_side(side) if spec.pose else None,
+        image=spec.image,
     )
 
 
@@ -174,6 +180,8 @@ def with_lead_ins(steps: tuple[Step, ...], seconds: float) -> tuple[Step, ...]:
                         side=step.side,
                         rep_of=step.rep_of,
                         set_of=step.set_of,
+                        pose=step.pose,
+                        image=step.image,
                     )
                 )
             last_hold = step
@@ -229,11 +237,24 @@ def routine_steps(
     if pace != 1:
         expanded = [dataclasses.replace(s, seconds=s.seconds * pace) for s in expanded]
     body = with_lead_ins(tuple(expanded), plan.lead_in * pace)
+    if not plan.pictures:
+        body = tuple(replace(step, pose=None, image="") for step in body)
     titles = [exercises[exercise_id].title for exercise_id in routine.exercises]
     first = titles[0] if titles else ""
     count = f"{len(titles)} exercises" if len(titles) > 1 else "1 exercise"
     intro_say = intro_words(routine.label, point_to_safety)
-    intro = Step("", routine.label, SAFETY_LINE, plan.intro * pace, "intro", say=intro_say)
+    # The intro shows the first exercise's first picture: what is coming.
+    opening = next((step for step in body if step.pose or step.image), None)
+    intro = Step(
+        "",
+        routine.label,
+        SAFETY_LINE,
+        plan.intro * pace,
+        "intro",
+        say=intro_say,
+        pose=opening.pose if opening else None,
+        image=opening.image if opening else "",
+    )
     done = Step("", routine.label, "Done. Well done.", 0.0, "done", say=phrase("done"))
     steps = (intro, *body, done)
     if timing is not None:

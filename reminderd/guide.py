@@ -22,6 +22,7 @@ from reminderd.errors import NotifyError
 from reminderd.exercises import SAFETY_POINTER, SAFETY_TITLE, exercise_seconds
 from reminderd.model import Step
 from reminderd.notify import Note, Notifier
+from reminderd.pictures.cache import Pictures
 from reminderd.speech import Silent, Speaker, beats, words
 
 log = logging.getLogger("reminderd")
@@ -55,11 +56,14 @@ def _title(step: Step) -> str:
     return both if len(both) <= TITLE else where[:1].upper() + where[1:]
 
 
-def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
+def notes_for(
+    steps: tuple[Step, ...], picture: Callable[[Step], str] = lambda _step: ""
+) -> tuple[Note, ...]:
     """The notification for each step, made to fit a banner: the title carries the exercise
     and where the person is in it ("Chin-to-collarbone stretch · right side", "Squeeze 4 of
     10 · set 1 of 3"); the body's first line the action, the side and the seconds; the
-    second line the detail. A hold carries a progress bar (the ``value`` hint)."""
+    second line the detail. A hold carries a progress bar (the ``value`` hint). A lead-in
+    shows the picture of the hold it announces. ``picture`` names each step's picture file."""
     notes = []
     for step in steps:
         if step.kind in ("intro", "done"):
@@ -67,12 +71,13 @@ def notes_for(steps: tuple[Step, ...]) -> tuple[Note, ...]:
             # The day's first intro points to the warning signs where a banner shows it.
             daily = step.kind == "intro" and step.detail.startswith(SAFETY_POINTER)
             title = f"{step.title} · {SAFETY_TITLE}" if daily else step.title
-            notes.append(Note(title, body, step.seconds, final=step.kind == "done"))
+            final = step.kind == "done"
+            notes.append(Note(title, body, step.seconds, final=final, image=picture(step)))
             continue
         title = _title(step)
         body = first_line(step) + (f"\n{step.detail}" if step.detail else "")
         value = 0 if step.kind == "hold" else None
-        notes.append(Note(title, body, step.seconds, value=value))
+        notes.append(Note(title, body, step.seconds, value=value, image=picture(step)))
     return tuple(notes)
 
 
@@ -94,17 +99,18 @@ class Guide:
         cues: CueChoice | None = None,
         countdown: bool = False,
         linger: float = 0.0,
+        pictures: Pictures | None = None,
     ) -> None:
         if not steps:
             msg = f"routine {name!r} has no steps"
             raise ValueError(msg)
         self.name = name
         self.steps = steps
-        self.notes = notes_for(steps)
+        self._pictures = pictures or Pictures()
+        self.notes = notes_for(steps, self._pictures.file)
         if first_actions:
-            first = self.notes[0]
             self.notes = (
-                Note(first.summary, first.body, first.seconds, first_actions),
+                dataclasses.replace(self.notes[0], actions=first_actions),
                 *self.notes[1:],
             )
         if last_actions and self.notes[-1].final:
@@ -139,6 +145,7 @@ class Guide:
         return self.steps[self.index] if 0 <= self.index < len(self.steps) else None
 
     def start(self) -> None:
+        self._pictures.prepare(self.steps)  # drawn by a subprocess while the intro shows
         self.started_at = self._clock.monotonic()
         self._emit("started", {"steps": len(self.steps), "seconds": self.total})
         self.advance()
@@ -213,6 +220,8 @@ class Guide:
         cue = cue_for(self.steps, self.index)
         if cue and self._cues.by_server:
             note = dataclasses.replace(note, sound=str(SOUNDS[cue]))
+        if note.image and not self._pictures.ready(note.image):
+            note = dataclasses.replace(note, image="")  # not drawn yet: shown without it
         self._notify(note)
         self._speaker.say(words(self.steps, self.index))
         if cue and not self._cues.by_server:
@@ -264,6 +273,8 @@ class Guide:
         if any(what == "bar" for _, what in due) and self.started_at is not None:
             done = now - (self.started_at + self._offsets[self.index])
             value = max(0, min(100, round(100 * done / step.seconds)))
+            if note.image and not self._pictures.ready(note.image):
+                note = dataclasses.replace(note, image="")
             self._notify(dataclasses.replace(note, value=value, refresh=True))
 
 

@@ -15,6 +15,14 @@ The native ones live in ``idle_native``.
 
 The daemon asks only when it matters (something is due, or coarsely while it waits for
 the person to come back, or to notice natural breaks); none of them is polled in a loop.
+
+Watching is not being away: ``read`` gives the idle time with what the source can tell
+beside it. GNOME's and KDE's idle times count input only, so a film watched for an hour
+reads as an hour idle; their idle inhibitor is read along with it (GNOME's
+``InhibitedActions``, KDE's ``HasInhibition``), and under one the person is not away.
+Wayland compositors' timers stop under an inhibitor themselves; ext-idle-notify v2 tells
+the input idle time too (``idle_wayland``). X11 cannot tell: video players reset its
+counter (``XResetScreenSaver``), so a film reads as input.
 """
 
 from __future__ import annotations
@@ -23,12 +31,21 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import IdleError
 
-__all__ = ["IdleError", "IdleSource", "MutterIdle", "ScreenSaverIdle", "detect"]
+__all__ = [
+    "IdleError",
+    "IdleReading",
+    "IdleSource",
+    "MutterIdle",
+    "ScreenSaverIdle",
+    "detect",
+    "read",
+]
 
 log = logging.getLogger("reminderd")
 
@@ -45,6 +62,79 @@ class IdleSource(Protocol):
         """Seconds since the last keyboard or mouse input; IdleError if unknown."""
 
 
+GNOME_SESSION = "org.gnome.SessionManager"
+GNOME_SESSION_PATH = "/org/gnome/SessionManager"
+GNOME_INHIBIT_IDLE = 8  # the "idle" flag of InhibitedActions and of an inhibitor's flags
+KDE_POLICY = "org.kde.Solid.PowerManagement.PolicyAgent"
+KDE_POLICY_PATH = "/org/kde/Solid/PowerManagement/PolicyAgent"
+KDE_SCREEN = 4  # PolicyAgent's ChangeScreenSettings: dimming and blanking (what films block)
+PROPERTIES = "org.freedesktop.DBus.Properties"
+
+
+def unsigned(value: Any, what: str) -> int:
+    """A D-Bus ``u`` or ``t`` as sent, or IdleError naming what was expected: a hostile or
+    broken service answers nonsense, and that is "unknown", never an exception elsewhere."""
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("u", "t"):
+        value = value[1]  # a property's variant
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise IdleError(f"{what}: expected an unsigned number, got {type(value).__name__}")
+    return value
+
+
+def boolean(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise IdleError(f"{what}: expected a boolean, got {type(value).__name__}")
+    return value
+
+
+def gnome_idle_inhibited(bus: Bus, timeout: float | None = None) -> bool:
+    """Whether GNOME's session has idle inhibited (``InhibitedActions`` has flag 8)."""
+    try:
+        (value,) = bus.call(
+            GNOME_SESSION,
+            GNOME_SESSION_PATH,
+            PROPERTIES,
+            "Get",
+            signature="ss",
+            args=(GNOME_SESSION, "InhibitedActions"),
+            timeout=timeout,
+        )
+    except (BusError, ValueError) as error:
+        raise IdleError(f"gnome: {error}") from None
+    return bool(unsigned(value, "gnome: InhibitedActions") & GNOME_INHIBIT_IDLE)
+
+
+def kde_idle_inhibited(bus: Bus, timeout: float | None = None) -> bool:
+    """Whether KDE's power management holds the screen on (``HasInhibition(4)``)."""
+    try:
+        (value,) = bus.call(
+            KDE_POLICY,
+            KDE_POLICY_PATH,
+            KDE_POLICY,
+            "HasInhibition",
+            signature="u",
+            args=(KDE_SCREEN,),
+            timeout=timeout,
+        )
+    except (BusError, ValueError) as error:
+        raise IdleError(f"kde: {error}") from None
+    return boolean(value, "kde: HasInhibition")
+
+
+@dataclass(frozen=True, slots=True)
+class IdleReading:
+    """One look at the idle source, with what it can tell beside the idle time."""
+
+    idle: float  # seconds since the last input, as the source counts them
+    input_idle: float | None  # since the last key or pointer input, inhibitors aside
+    inhibited: bool | None  # an idle inhibitor is on (a film, a call); None: cannot tell
+
+    @property
+    def away_idle(self) -> float:
+        """Idle time as "away" counts it: none while an inhibitor is on."""
+        return 0.0 if self.inhibited else self.idle
+
+
 class _DBusIdle:
     """Shared plumbing for the session-bus sources (both report milliseconds)."""
 
@@ -54,16 +144,23 @@ class _DBusIdle:
     path = ""
     interface = ""
     method = ""
+    returns = ""  # the reply's signature: any other is refused
 
     def __init__(self, address: str | None = None) -> None:
         self._bus = Bus(address)
 
     def idle_seconds(self) -> float:
         try:
-            (value,) = self._bus.call(self.destination, self.path, self.interface, self.method)
+            (value,) = self._bus.call(
+                self.destination, self.path, self.interface, self.method, returns=self.returns
+            )
         except BusError as error:
             raise IdleError(f"{self.name}: {error}") from None
-        return float(value) / 1000.0
+        return float(unsigned(value, f"{self.name}: {self.method}")) / 1000.0
+
+    def inhibited(self) -> bool | None:
+        """Whether the desktop's idle inhibitor is on; None where it cannot be read."""
+        return None
 
 
 class MutterIdle(_DBusIdle):
@@ -72,6 +169,14 @@ class MutterIdle(_DBusIdle):
     path = "/org/gnome/Mutter/IdleMonitor/Core"
     interface = "org.gnome.Mutter.IdleMonitor"
     method = "GetIdletime"
+    returns = "t"
+
+    def inhibited(self) -> bool | None:
+        try:
+            return gnome_idle_inhibited(self._bus)
+        except IdleError as error:
+            log.debug("idle inhibitor unknown (%s)", error)
+            return None
 
 
 class ScreenSaverIdle(_DBusIdle):
@@ -80,6 +185,27 @@ class ScreenSaverIdle(_DBusIdle):
     path = "/org/freedesktop/ScreenSaver"
     interface = "org.freedesktop.ScreenSaver"
     method = "GetSessionIdleTime"
+    returns = "u"
+
+    def inhibited(self) -> bool | None:
+        try:
+            return kde_idle_inhibited(self._bus)
+        except IdleError as error:
+            log.debug("idle inhibitor unknown (%s)", error)
+            return None
+
+
+def read(source: IdleSource) -> IdleReading:
+    """The idle time, and what the source can tell beside it: GNOME's and KDE's idle
+    inhibitor, ext-idle-notify v2's input idle time. IdleError as ``idle_seconds``."""
+    idle = source.idle_seconds()
+    if isinstance(source, _DBusIdle):
+        return IdleReading(idle, input_idle=idle, inhibited=source.inhibited())
+    wayland = sys.modules.get("reminderd.idle_wayland")  # loaded if it is the source
+    if wayland is not None and isinstance(source, wayland.WaylandIdle):
+        # Its timers stop under an inhibitor: the idle time is away's already.
+        return IdleReading(idle, input_idle=source.input_idle_seconds(), inhibited=None)
+    return IdleReading(idle, input_idle=idle, inhibited=None)
 
 
 def detect(

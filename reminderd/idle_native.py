@@ -6,7 +6,6 @@ loads ctypes for them.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import sys
 from typing import Any
@@ -35,12 +34,8 @@ class X11Idle:
         self._display_name = display if display is not None else os.environ.get("DISPLAY", "")
         if not self._display_name:
             raise IdleError("x11: DISPLAY is not set")
-        xlib_name = ctypes.util.find_library("X11")
-        xss_name = ctypes.util.find_library("Xss")
-        if not xlib_name or not xss_name:
-            raise IdleError("x11: libX11 or libXss is not installed")
-        self._xlib: Any = ctypes.CDLL(xlib_name)
-        self._xss: Any = ctypes.CDLL(xss_name)
+        self._xlib: Any = _library("X11", "libX11.so.6")
+        self._xss: Any = _library("Xss", "libXss.so.1")
         self._xlib.XOpenDisplay.restype = ctypes.c_void_p
         self._xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
         self._xlib.XDefaultRootWindow.restype = ctypes.c_ulong
@@ -156,3 +151,19 @@ class WindowsIdle:
 def _windll() -> tuple[Any, Any]:  # pragma: no cover - Windows only
     windll: Any = getattr(ctypes, "windll")  # noqa: B009 - exists on Windows only
     return windll.user32, windll.kernel32
+
+
+def _library(name: str, soname: str) -> ctypes.CDLL:
+    """A shared library by its usual soname, else as ctypes finds it: the search (with the
+    compilers and tempfile it runs) is only paid where the usual name is not there."""
+    try:
+        return ctypes.CDLL(soname)
+    except OSError:
+        pass
+    from ctypes.util import find_library  # noqa: PLC0415 - a library under another name
+
+    found = find_library(name)
+    if not found:
+        msg = f"x11: lib{name} is not installed"
+        raise IdleError(msg)
+    return ctypes.CDLL(found)

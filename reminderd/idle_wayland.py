@@ -3,7 +3,13 @@ niri, labwc, ...), through their idle protocol, spoken over the Wayland socket d
 
 Two protocols say the same thing: ``ext_idle_notifier_v1`` (ext-idle-notify-v1, in newer
 compositors: sway 1.8+, Hyprland, river, niri, KDE Plasma 6) and KDE's older
-``org_kde_kwin_idle`` (sway 1.7, KDE Plasma 5). Neither answers "how long has the person
+``org_kde_kwin_idle`` (sway 1.7, KDE Plasma 5). Both obey the compositor's idle
+inhibitors: while a video player inhibits idle, the person reads as present. Version 2 of
+ext-idle-notify (sway 1.9+) adds ``get_input_idle_notification``, which does not: where it
+is offered, the same ladder is registered twice and ``input_idle_seconds`` tells the time
+since the last input apart (watching a film is not being away, and a pause in typing is
+seen under an inhibitor too). The Debian 12 sway (1.7) offers ``org_kde_kwin_idle`` v1
+only: there the input idle time is unknown. Neither answers "how long has the person
 been idle"; both send an event once the person has been idle for a given time, and another
 when they come back. So this source registers a ladder of such timeouts once (10 s up to
 an hour, plus the thresholds the config uses, exactly) and, when asked, reads the events
@@ -43,6 +49,7 @@ class _Wire:
         self.sock = sock
         self.buffer = b""
         self.next_id = 2  # 1 is wl_display
+        self.registry = 0
 
     def new_id(self) -> int:
         ident, self.next_id = self.next_id, self.next_id + 1
@@ -53,8 +60,13 @@ class _Wire:
         self.sock.sendall(struct.pack("=II", obj, (size << 16) | opcode) + payload)
 
     def events(self, block: bool) -> list[tuple[int, int, bytes]]:
-        """Whole events received so far (waiting for at least one if ``block``)."""
-        self.sock.setblocking(block)
+        """Whole events received so far (waiting for at least one if ``block``, up to the
+        socket's timeout: setblocking(True) would drop it and wait for ever)."""
+        timeout = self.sock.gettimeout()
+        if block:
+            self.sock.settimeout(timeout)
+        else:
+            self.sock.setblocking(False)
         try:
             while True:
                 try:
@@ -68,7 +80,7 @@ class _Wire:
                 if block:
                     break
         finally:
-            self.sock.setblocking(True)
+            self.sock.settimeout(timeout)
         found = []
         while len(self.buffer) >= 8:
             obj, word = struct.unpack_from("=II", self.buffer)
@@ -78,6 +90,43 @@ class _Wire:
             found.append((obj, word & 0xFFFF, self.buffer[8:size]))
             self.buffer = self.buffer[size:]
         return found
+
+    def globals(self) -> dict[str, tuple[int, int]]:
+        """The registry's globals: interface -> (name, version)."""
+        self.registry = self.new_id()
+        self.send(1, 1, struct.pack("=I", self.registry))  # wl_display.get_registry
+        found: dict[str, tuple[int, int]] = {}
+        for obj, opcode, payload in self.roundtrip():
+            if obj == self.registry and opcode == 0:  # wl_registry.global(name, iface, version)
+                (name,) = struct.unpack_from("=I", payload)
+                interface, offset = _read_string(payload, 4)
+                (version,) = struct.unpack_from("=I", payload, offset)
+                found.setdefault(interface, (name, version))
+        return found
+
+    def bind(self, found: tuple[int, int], interface: str, version: int) -> int:
+        """Bind a global at ``version`` or the compositor's own, whichever is lower."""
+        ident = self.new_id()
+        name, offered = found
+        args = struct.pack("=I", name) + _string(interface)
+        args += struct.pack("=II", min(version, offered), ident)
+        self.send(self.registry, 0, args)  # wl_registry.bind
+        return ident
+
+    def roundtrip(self) -> list[tuple[int, int, bytes]]:
+        """Everything the compositor sends until it has handled all requests so far."""
+        callback = self.new_id()
+        self.send(1, 0, struct.pack("=I", callback))  # wl_display.sync
+        seen: list[tuple[int, int, bytes]] = []
+        while True:
+            for event in self.events(block=True):
+                obj, opcode, payload = event
+                if obj == 1 and opcode == 0:  # wl_display.error(object, code, message)
+                    message, _ = _read_string(payload, 8)
+                    raise IdleError(f"wayland: protocol error: {message}")
+                if obj == callback and opcode == 0:
+                    return seen
+                seen.append(event)
 
 
 def _string(text: str) -> bytes:
@@ -118,6 +167,9 @@ class WaylandIdle:
         self.name = "wayland"
         self._wire: _Wire | None = None
         self._idle: dict[int, float] = {}  # notification object -> its timeout, in seconds
+        # ext-idle-notify v2's input-idle notifications: the same ladder, blind to idle
+        # inhibitors (empty where the compositor offers v1 or KDE's protocol only).
+        self._input_idle: dict[int, float] = {}
         self._now_idle: set[int] = set()
         self._connect()
 
@@ -134,7 +186,7 @@ class WaylandIdle:
             raise IdleError(msg) from None
         wire = _Wire(sock)
         try:
-            globals_ = self._globals(wire)
+            globals_ = wire.globals()
             notifier = globals_.get(EXT) or globals_.get(KDE)
             seat = globals_.get(SEAT)
             if notifier is None or seat is None:
@@ -144,19 +196,24 @@ class WaylandIdle:
                 )
                 raise IdleError(msg)
             protocol = EXT if EXT in globals_ else KDE
-            notifier_id = self._bind(wire, notifier, protocol, 1)
-            seat_id = self._bind(wire, seat, SEAT, 1)
+            version = min(2, notifier[1]) if protocol == EXT else 1
+            notifier_id = wire.bind(notifier, protocol, version)
+            seat_id = wire.bind(seat, SEAT, 1)
             idle: dict[int, float] = {}
+            input_idle: dict[int, float] = {}
             for seconds in self.timeouts:
                 ident = wire.new_id()
                 ms = int(seconds * 1000)
                 if protocol == EXT:  # get_idle_notification(id, timeout, seat)
-                    args = struct.pack("=III", ident, ms, seat_id)
-                    wire.send(notifier_id, 1, args)
+                    wire.send(notifier_id, 1, struct.pack("=III", ident, ms, seat_id))
                 else:  # get_idle_timeout(id, seat, timeout)
                     wire.send(notifier_id, 0, struct.pack("=III", ident, seat_id, ms))
                 idle[ident] = seconds
-            self._roundtrip(wire)
+                if version >= 2:  # get_input_idle_notification(id, timeout, seat)
+                    ident = wire.new_id()
+                    wire.send(notifier_id, 2, struct.pack("=III", ident, ms, seat_id))
+                    input_idle[ident] = seconds
+            wire.roundtrip()
         except (OSError, struct.error) as error:
             sock.close()
             msg = f"wayland: {error}"
@@ -165,49 +222,30 @@ class WaylandIdle:
             sock.close()
             raise
         self._wire, self._idle, self._now_idle = wire, idle, set()
+        self._input_idle = input_idle
         self.name = "wayland-ext-idle-notify" if protocol == EXT else "wayland-kde-idle"
-
-    def _globals(self, wire: _Wire) -> dict[str, tuple[int, int]]:
-        """The registry's globals: interface -> (name, version)."""
-        registry = wire.new_id()
-        wire.send(1, 1, struct.pack("=I", registry))  # wl_display.get_registry
-        found: dict[str, tuple[int, int]] = {}
-        for obj, opcode, payload in self._roundtrip(wire):
-            if obj == registry and opcode == 0:  # wl_registry.global(name, interface, version)
-                (name,) = struct.unpack_from("=I", payload)
-                interface, offset = _read_string(payload, 4)
-                (version,) = struct.unpack_from("=I", payload, offset)
-                found.setdefault(interface, (name, version))
-        self._registry = registry
-        return found
-
-    def _bind(self, wire: _Wire, found: tuple[int, int], interface: str, version: int) -> int:
-        ident = wire.new_id()
-        name, offered = found
-        args = struct.pack("=I", name) + _string(interface)
-        args += struct.pack("=II", min(version, offered), ident)
-        wire.send(self._registry, 0, args)  # wl_registry.bind
-        return ident
-
-    def _roundtrip(self, wire: _Wire) -> list[tuple[int, int, bytes]]:
-        """Everything the compositor sends until it has handled all requests so far."""
-        callback = wire.new_id()
-        wire.send(1, 0, struct.pack("=I", callback))  # wl_display.sync
-        seen: list[tuple[int, int, bytes]] = []
-        while True:
-            for event in wire.events(block=True):
-                obj, opcode, payload = event
-                if obj == 1 and opcode == 0:  # wl_display.error(object, code, message)
-                    message, _ = _read_string(payload, 8)
-                    raise IdleError(f"wayland: protocol error: {message}")
-                if obj == callback and opcode == 0:
-                    return seen
-                seen.append(event)
+        if input_idle:
+            self.name += "-v2"
 
     # -- IdleSource -----------------------------------------------------------------------
 
     def idle_seconds(self) -> float:
-        """At least this long without input: the longest registered timeout now idle."""
+        """At least this long without input: the longest registered timeout now idle.
+        The compositor's idle inhibitors stop these timers (a film playing reads as 0)."""
+        self._drain()
+        return max((self._idle[obj] for obj in self._now_idle if obj in self._idle), default=0.0)
+
+    def input_idle_seconds(self) -> float | None:
+        """At least this long without keyboard or pointer input, whatever idle inhibitors
+        say (ext-idle-notify v2); None where the compositor cannot tell (v1, KDE's)."""
+        self._drain()
+        if not self._input_idle:
+            return None
+        found = (self._input_idle[obj] for obj in self._now_idle if obj in self._input_idle)
+        return max(found, default=0.0)
+
+    def _drain(self) -> None:
+        """Read the idled and resumed events waiting in the socket, without waiting."""
         if self._wire is None:
             self._connect()
         assert self._wire is not None
@@ -219,14 +257,13 @@ class WaylandIdle:
                 msg = f"wayland: {error}"
                 raise IdleError(msg) from None
             self._connect()  # the compositor dropped us (or restarted): once more, from now
-            return 0.0
+            return
         for obj, opcode, _payload in events:
-            if obj in self._idle:
+            if obj in self._idle or obj in self._input_idle:
                 if opcode == 0:  # idled / idle
                     self._now_idle.add(obj)
                 elif opcode == 1:  # resumed
                     self._now_idle.discard(obj)
-        return max((self._idle[obj] for obj in self._now_idle), default=0.0)
 
     def close(self) -> None:
         if self._wire is not None:

@@ -7,32 +7,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from reminderd.contracts import SOURCE_REASONS, EventKind, SourceReason
 from reminderd.errors import Problem
+from reminderd.pictures.pose import Pose
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 ALL_DAY: tuple[tuple[time, time], ...] = ((time(0, 0), time.max),)
 
 # Everything the core reports, by name: for hooks, `reminderd events` and the history.
-EVENT_NAMES = (
-    "routine.fired",
-    "routine.asked",
-    "routine.started",
-    "routine.step",
-    "routine.completed",
-    "routine.confirmed",
-    "routine.snoozed",
-    "routine.skipped",
-    "routine.cancelled",
-    "routine.ignored",
-    "routine.held",
-    "presence.back",
-    "break.natural",
-    "daemon.paused",
-    "daemon.resumed",
-    "daemon.reloaded",
+EVENT_NAMES: tuple[EventKind, ...] = get_args(EventKind)
+# What a guide reports of its routine, as the core's events.
+GUIDE_EVENTS: Mapping[str, EventKind] = MappingProxyType(
+    {
+        "started": "routine.started",
+        "step": "routine.step",
+        "completed": "routine.completed",
+        "cancelled": "routine.cancelled",
+    }
 )
 StartPolicy = Literal["auto", "ask"]
 # What a step is: "step" a movement, "hold" a position kept for its seconds (announced by
@@ -50,7 +44,9 @@ class StepSpec:
     """One step as written in an exercise file; ``seconds`` None means "use the hold time".
 
     ``text`` is the short action line (what to do, the side); ``detail`` is optional longer
-    advice shown after it; ``say`` optionally replaces the words spoken for the step.
+    advice shown after it; ``say`` optionally replaces the words spoken for the step;
+    ``pose`` is what its picture shows, or ``image`` a picture file of the person's own
+    (an absolute path).
     """
 
     text: str
@@ -58,6 +54,8 @@ class StepSpec:
     detail: str = ""
     say: str = ""
     kind: StepKind = "step"
+    pose: Pose | None = None
+    image: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +102,8 @@ class Step:
     rep_of: tuple[int, int] = (0, 0)
     set_of: tuple[int, int] = (0, 0)
     spec: int | None = None
+    pose: Pose | None = None  # what its picture shows, the side filled in
+    image: str = ""  # or a picture file of the person's own
 
     @property
     def exercising(self) -> bool:
@@ -162,6 +162,10 @@ class WorkSchedule:
     pause_when_idle: float | None = None
     natural_break: float | None = None
     max_skips_per_day: int | None = None  # for every routine without one of its own
+    # What holds a due routine back (calls, screen shares, full screen, idle inhibitors),
+    # and how long it may wait for a pause in typing (None: the default, 0: not at all).
+    hold_during: frozenset[SourceReason] = frozenset(SOURCE_REASONS)
+    soft_start: float | None = None
 
     def ranges_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
         return self.hours[weekday]
@@ -184,6 +188,7 @@ class Guidance:
     lead_in: float = 3.0
     done: float = 3.0
     countdown: bool = False  # say "three, two, one" at the end of each long enough hold
+    pictures: bool = True  # a picture in each step's notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +198,15 @@ class Hook:
     event: str
     command: tuple[str, ...]
     timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """``[sync]``: the folder a sync engine keeps between a person's machines, and this
+    machine's name in it (see reminderd/sync/)."""
+
+    folder: Path
+    machine: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +223,7 @@ class Config:
     hooks: tuple[Hook, ...] = ()
     panel_icon: bool = True  # [panel] icon: show a StatusNotifierItem where a panel hosts one
     path: Path | None = None
+    sync: SyncSettings | None = None  # [sync]: history and presence shared with other machines
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "exercises", MappingProxyType(dict(self.exercises)))
@@ -219,9 +234,9 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """Something that happened to a routine or to the daemon; ``kind`` is in EVENT_NAMES."""
+    """Something that happened to a routine or to the daemon."""
 
-    kind: str
+    kind: EventKind
     at: datetime
     routine: str | None = None
     data: dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from reminderd.errors import StateError
 # to find the socket, and status bars run it every few seconds.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
     from typing import TextIO
 
@@ -158,14 +159,27 @@ _XDG = {
 
 
 def xdg_base(kind: str) -> Path:
-    """The XDG base folder of ``kind`` (``config``, ``state`` or ``data``): its variable when
-    that holds an absolute path (the rules say to ignore a relative one), else the default
-    under the home folder."""
+    """The XDG base folder of ``kind`` (``config``, ``state``, ``data`` or ``cache``): its
+    variable when that holds an absolute path (the rules say to ignore a relative one), else
+    the default under the home folder."""
     from pathlib import Path  # noqa: PLC0415
 
     variable, default = _XDG[kind]
     base = os.environ.get(variable, "")
     return Path(base) if base.startswith("/") else Path.home() / default
+
+
+def system_config_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The system-wide config folders, most important first: ``$XDG_CONFIG_DIRS`` (its
+    absolute entries; the rules say to ignore relative ones), else ``/etc/xdg`` on Linux and
+    the BSDs. Elsewhere only an ``XDG_CONFIG_DIRS`` that is set counts."""
+    from pathlib import Path  # noqa: PLC0415
+
+    env = os.environ if environ is None else environ
+    value = env.get("XDG_CONFIG_DIRS", "")
+    if not value:
+        return [Path("/etc/xdg")] if _xdg_platform() else []
+    return [Path(entry) for entry in value.split(":") if entry.startswith("/")]
 
 
 def user_dir(kind: str) -> Path:
@@ -200,3 +214,10 @@ def user_paths() -> Paths:
 def control_supported() -> bool:
     """The control socket needs Unix sockets with peer credentials; Windows has neither here."""
     return sys.platform != "win32" and hasattr(os, "getuid")
+
+
+def on_path(program: str, path: str | None = None) -> bool:
+    """Like shutil.which, without importing shutil (and the compression modules it brings):
+    whether ``program`` is an executable in a folder of ``path`` (default: $PATH)."""
+    folders = (os.environ.get("PATH", "") if path is None else path).split(os.pathsep)
+    return any(os.access(os.path.join(folder, program), os.X_OK) for folder in folders if folder)

@@ -5,28 +5,35 @@ GNOME 48 and later have break reminders of their own (Settings ▸ Wellbeing): t
 on, "movement" (a longer break every half hour by default) and "eyesight" (20 seconds of
 looking away every 20 minutes). GNOME's movement breaks do what reminderd's routines do;
 its eyesight breaks do something reminderd does not. The key is read with the
-``gsettings`` command (no GLib in the daemon), once at start and at each reload: a
-setting a person changes by hand, not something to poll.
+``gsettings`` command (no GLib in the daemon), once at start and at each reload in a GNOME
+session: a setting a person changes by hand, not something to poll.
 """
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
-import subprocess
+from collections.abc import Mapping
+
+from reminderd.paths import on_path
 
 SCHEMA = "org.gnome.desktop.break-reminders"
 TIMEOUT = 2.0  # seconds for the gsettings command
 
 
-def gnome_breaks() -> list[str]:
-    """The kinds of GNOME break reminders that are on ([] where there are none, or no
-    GNOME 48 schema, or no gsettings)."""
-    if shutil.which("gsettings") is None:
+def gnome_breaks(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The kinds of GNOME break reminders that are on ([] where there are none, outside a
+    GNOME session, or with no GNOME 48 schema, or no gsettings)."""
+    env = os.environ if environ is None else environ
+    desktops = env.get("XDG_CURRENT_DESKTOP", "")
+    if "GNOME" not in desktops.upper().split(":") or not on_path("gsettings", env.get("PATH")):
         return []
+    import subprocess  # noqa: PLC0415 - only a GNOME session runs a command for this
+
     try:
         done = subprocess.run(
             ["gsettings", "get", SCHEMA, "selected-breaks"],
+            env=dict(env),
             capture_output=True,
             text=True,
             timeout=TIMEOUT,

@@ -17,10 +17,15 @@ reminder is due.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from reminderd.idle import IdleError, IdleSource
+from reminderd.idle import IdleError, IdleSource, read
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from reminderd.contracts import IdleStatus
 
 log = logging.getLogger("reminderd")
 
@@ -29,8 +34,9 @@ MIN_SAMPLE = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    idle: float  # seconds since the last input
+    idle: float  # seconds idle as "away" counts them: none while an idle inhibitor is on
     returned_after: float | None = None  # set when the person just came back: the absence
+    input_idle: float | None = None  # seconds since the last key or pointer input
 
 
 class Presence:
@@ -50,7 +56,8 @@ class Presence:
         self.away_since: datetime | None = None
         self.next_check: datetime | None = None
         self._error: str | None = None
-        self._last: tuple[datetime, float] | None = None  # one question per moment is enough
+        # One question per moment is enough: (when, idle as away counts it, input idle).
+        self._last: tuple[datetime, float, float | None] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -68,13 +75,15 @@ class Presence:
         return min(limits) if limits else float("inf")
 
     def observe(self, now: datetime) -> Observation | None:
-        """Ask the idle source; None if it cannot answer (logged once, not fatal)."""
-        if not self.enabled or self.source is None:
+        """Ask the idle source; None if there is none or it cannot answer (logged once, not
+        fatal). Idle time that only an idle inhibitor caused (a film, a call) is not an
+        absence: the source's reading says so where it can (``idle.read``)."""
+        if self.source is None:
             return None
         if self._last and self._last[0] == now:
-            return Observation(self._last[1])
+            return Observation(self._last[1], input_idle=self._last[2])
         try:
-            idle = max(0.0, self.source.idle_seconds())
+            reading = read(self.source)
         except IdleError as error:
             if str(error) != self._error:
                 log.warning("idle time unknown (%s); treating the person as present", error)
@@ -83,19 +92,40 @@ class Presence:
         if self._error:
             log.info("idle time is known again (%s)", self.source.name)
             self._error = None
-        self._last = (now, idle)
+        idle = max(0.0, reading.away_idle)
+        typed = None if reading.input_idle is None else max(0.0, reading.input_idle)
+        self._last = (now, idle, typed)
         last_input = now - timedelta(seconds=idle)
         if self.away_since is not None:
             if last_input > self.away_since + timedelta(seconds=1):
                 absence = (last_input - self.away_since).total_seconds()
                 self.away_since = None
-                return Observation(idle, returned_after=absence)
-            return Observation(idle)
-        if idle >= self.away_after:
+                return Observation(idle, returned_after=absence, input_idle=typed)
+            return Observation(idle, input_idle=typed)
+        if self.enabled and idle >= self.away_after:
             self.away_since = last_input
-        return Observation(idle)
+        return Observation(idle, input_idle=typed)
 
-    def status(self) -> dict[str, object]:
+    def plan_check(
+        self, now: datetime, away_poll: float, working: Callable[[datetime], datetime | None]
+    ) -> None:
+        """When to look next without a routine due: every ``away_poll`` seconds while the
+        person is away, else one sampling period ahead (``working`` moves that to when
+        working time next begins); never when only due routines look."""
+        if not self.enabled:
+            self.next_check = None
+        elif self.away_since is not None:
+            self.next_check = now + timedelta(seconds=away_poll)
+        elif self.sample_every:
+            self.next_check = working(now + timedelta(seconds=self.sample_every))
+        else:
+            self.next_check = None
+
+    def forget_absence(self) -> None:
+        """After a suspend or a clock change an absence under way can no longer be measured."""
+        self.away_since = None
+
+    def status(self) -> IdleStatus:
         return {
             "source": self.source.name if self.source else None,
             "note": self.note,

@@ -2,9 +2,11 @@
 
 Rules, in one place (the daemon, ``reminderd plan`` and the tests all ask these functions):
 
-* Working time is the union of the day's working ranges, in local wall time. A range that
-  does not exist on a daylight-saving day ("02:30" in spring) starts at the first moment
-  that does; a time that happens twice (autumn) is taken the first time only.
+* Working time is the union of the day's working ranges, in local wall time. A wall time
+  that does not exist on a daylight-saving day is read with the offset from before the
+  change, so it lands as far after the change as it was after the gap's start: where clocks
+  jump from 02:00 to 03:00, "02:30" is 03:30 (a range "02:30-05:00" starts then, an ``at``
+  time fires then). A time that happens twice (autumn) is taken the first time only.
 * ``every`` counts working time only: it pauses outside working hours (a lunch gap) and
   restarts at the first working range of each day (unless that range runs on from the day
   before without a gap, as with all-day hours).
@@ -31,7 +33,8 @@ def instant(day: date, moment: time, zone: tzinfo) -> datetime:
         return instant(day + timedelta(days=1), time(0, 0), zone)
     local = datetime.combine(day, moment, tzinfo=zone)
     # fold=0 picks the first of two repeated times; for a time skipped by a spring-forward
-    # change it applies the offset from before the change, which lands just after the gap.
+    # change it applies the offset from before the change: 02:30 in a gap from 02:00 to
+    # 03:00 lands at 03:30.
     return local.astimezone(timezone.utc)
 
 

@@ -14,6 +14,7 @@ import logging
 import os
 import stat
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,18 @@ class StateStore:
             return {}
         return data
 
+    def keep_aside(self, why: str) -> str | None:
+        """Copy the file as it is to ``state.json.<why>-<time>`` beside it (before it is
+        written again without what could not be used); the copy's name, None if the copy
+        failed (said in the log)."""
+        aside = self.path.with_name(f"{self.path.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            write_atomic(aside, self._read().decode("utf-8", errors="replace"))
+        except (OSError, StateError) as error:
+            log.warning("could not keep %s aside as %s: %s", self.path, aside.name, error)
+            return None
+        return aside.name
+
     def _read(self) -> bytes:
         """The file's bytes, at most MAX_STATE of them; a symlink or a non-file is refused."""
         fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
@@ -107,7 +120,7 @@ class StateStore:
                 leftover.unlink()
                 log.info("removed %s, left by an interrupted write", leftover.name)
 
-    def save(self, state: dict[str, Any]) -> bool:
+    def save(self, state: Mapping[str, object]) -> bool:
         """Write ``state``; on failure log it (once per distinct error) and return False."""
         try:
             write_atomic(self.path, json.dumps({"version": VERSION, **state}, indent=2) + "\n")

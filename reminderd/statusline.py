@@ -17,7 +17,7 @@ from reminderd.errors import NotRunningError, ReminderError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
 if TYPE_CHECKING:
-    from typing import Any
+    from reminderd.contracts import DaemonStatus, RoutineStatus
 
 NOT_RUNNING_JSON = {"version": 1, "running": False}
 
@@ -48,20 +48,88 @@ def clock_text(iso: str, now: datetime) -> str:
     return when_text(datetime.fromisoformat(iso), now)
 
 
-def first_reminder(routines: list[dict[str, Any]], now: datetime) -> str:
+def first_reminder(routines: list[RoutineStatus], now: datetime) -> str:
     """What a person needs right after `start`: when the first reminder comes, and how to
     see a routine now rather than in half an hour."""
-    due = [r for r in routines if r.get("next")]
+    due = [(r["name"], r["next"]) for r in routines if r["next"]]
     if not due:
         return "No reminder is due in the next two weeks. Try one now: `reminderd run NAME`."
-    first = min(due, key=lambda r: datetime.fromisoformat(r["next"]))
-    when = clock_text(first["next"], now)
-    return (
-        f"First reminder: {first['name']} at {when}. Try one now: `reminderd run {first['name']}`."
-    )
+    name, first = min(due, key=lambda pair: datetime.fromisoformat(pair[1]))
+    when = clock_text(first, now)
+    return f"First reminder: {name} at {when}. Try one now: `reminderd run {name}`."
 
 
-def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
+def elsewhere_text(routine: RoutineStatus, now: datetime, with_next: bool = True) -> str:
+    """What another machine did to a routine (the sync folder), as `status` and `list` say
+    it: "done on laptop at 10:05, next at 11:55", "in progress on laptop"; "" for nothing."""
+    running = routine.get("running_elsewhere")
+    if running:
+        return f"in progress on {running['machine']}, not started here meanwhile"
+    done = routine.get("done_elsewhere")
+    if not done:
+        return ""
+    at = datetime.fromisoformat(done["at"]).astimezone(now.tzinfo)
+    text = f"done on {done['machine']} at {at:%H:%M}"
+    upcoming_text = routine["next"]
+    if with_next and upcoming_text not in (None, "paused"):
+        upcoming = datetime.fromisoformat(upcoming_text).astimezone(now.tzinfo)
+        day = "" if upcoming.date() == now.date() else upcoming.strftime("%a ")
+        text += f", next at {day}{upcoming:%H:%M}"
+    return text
+
+
+def _sync_lines(data: DaemonStatus, now: datetime) -> list[str]:
+    sync = data.get("sync")
+    if not sync:
+        return []
+    lines = [f"Sync: {sync['folder']} as {sync['machine']}; {sync['reason']}"]
+    if sync.get("error"):
+        lines.append(f"  not written: {sync['error']}")
+    for machine in sync.get("machines", []):
+        seen = machine["active"] or machine["written"]
+        if seen is None:
+            continue
+        at = datetime.fromisoformat(seen).astimezone(now.tzinfo)
+        day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
+        lines.append(f"  {machine['machine']}: last active {day}{at:%H:%M}")
+    elsewhere = [
+        f"  {r['name']}: {text}" for r in data["routines"] if (text := elsewhere_text(r, now))
+    ]
+    if elsewhere:
+        lines += ["Other machines:", *elsewhere]
+    return lines
+
+
+def _dnd_text(data: DaemonStatus) -> str:
+    """ "on (dunst-paused; ...)", "off (...)", or where it looks and that it was not read yet."""
+    source, reason = data["dnd"], data["dnd_reason"]
+    if source is None:
+        return f"not known ({reason})"
+    on = data.get("dnd_on")
+    state = "not read yet" if on is None else ("on" if on else "off")
+    return f"{state} ({source}: {reason})"
+
+
+def _hold_lines(data: DaemonStatus) -> list[str]:
+    """Each hold source: on and why, off, cannot answer, or not used and why."""
+    holds = data.get("holds") or []
+    if not holds:
+        return ["Holds: chosen when a routine is first due (calls, screen shares, full screen)"]
+    lines = ["Holds:"]
+    for entry in holds:
+        if entry["state"] == "on":
+            said = "on (" + "; ".join(entry["holds"]) + ")"
+        elif entry["state"] == "cannot answer":
+            said = f"cannot answer ({entry['unknown']})"
+        elif entry["state"] == "not used":
+            said = f"not used ({entry['why']})"
+        else:
+            said = entry["state"]
+        lines.append(f"  {entry['source']}: {said}")
+    return lines
+
+
+def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
     lines = [
         f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
@@ -70,8 +138,9 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         f"Notifications: {data['backend']} ({data['backend_reason']})",
         f"Voice: {data['voice']} ({data['voice_reason']})",
         f"Sounds: {data['sounds']} ({data['sounds_reason']})",
-        f"Do not disturb: {data['dnd'] or 'not known'} ({data['dnd_reason']})",
+        f"Do not disturb: {_dnd_text(data)}",
         f"Idle awareness: {data['idle']['note']}",
+        *_hold_lines(data),
         f"Panel icon: {data.get('panel_reason') or 'not known'}",
     ]
     if data.get("other_breaks"):
@@ -83,6 +152,10 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
             if until
             else "Paused until `reminderd resume`."
         )
+        sync = data.get("sync")
+        if sync and sync["paused_by"]:
+            lines[-1] += f" (pause --everywhere on {sync['paused_by']})"
+    lines += _sync_lines(data, now)
     current = data.get("current")
     if current:
         lines.append(
@@ -94,18 +167,28 @@ def status_lines(data: dict[str, Any], now: datetime) -> list[str]:
         lines.append(f"Asking: {asking['routine']}, waiting for Start until {until}")
     if data.get("queue"):
         lines.append("Waiting: " + ", ".join(data["queue"]))
+    requested = data.get("requested")
+    if requested:
+        names = ", ".join(requested["routines"])
+        lines.append(f"Asked for, held: {names} ({requested['hold']}); `run --now` overrides")
     lines.append("Next:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
-    held = {"idle": " (waiting: you are away)", "dnd": " (waiting: do not disturb)"}
+    held = {
+        "idle": " (waiting: you are away)",
+        "dnd": " (waiting: do not disturb)",
+        "elsewhere": " (waiting: in progress on another machine)",
+        "typing": " (waiting: a pause in typing)",
+    }
     coming = sorted(  # in time order; those with no next time last
         data["routines"],
         key=lambda r: (r["next"] is None, datetime.fromisoformat(r["next"]) if r["next"] else now),
     )
     for routine in coming:
         when = clock_text(routine["next"], now) if routine["next"] else "-"
-        note = held.get(
-            routine.get("held") or "", " (snoozed)" if routine.get("snoozed_until") else ""
-        )
+        reason = routine.get("held") or ""
+        note = held.get(reason, " (snoozed)" if routine.get("snoozed_until") else "")
+        if reason and reason not in held:  # a call, a screen share, full screen, an inhibitor
+            note = f" (waiting: {routine.get('hold') or reason})"
         lines.append(f"  {routine['name']:<{width}}  {when}{note}")
     return lines
 
@@ -116,7 +199,7 @@ def status(as_json: bool) -> int:
     from reminderd.paths import socket_path  # noqa: PLC0415
 
     try:
-        data = control.request(socket_path(), "status")
+        data = control.status(socket_path())
     except NotRunningError as error:
         if as_json:
             print(json.dumps(NOT_RUNNING_JSON))
@@ -130,8 +213,6 @@ def status(as_json: bool) -> int:
         else:
             print(f"Error: {error}", file=sys.stderr)
         return 1
-    data.pop("ok", None)
-    data.pop("v", None)
     if as_json:
         print(json.dumps(data))
     else:

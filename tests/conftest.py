@@ -5,6 +5,7 @@ folder of whoever runs the tests."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -18,19 +19,58 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+from reminderd.config import Limits
 from tests.buses import start_dbus
 
 if TYPE_CHECKING:
+    from tests.openbox import Openbox
     from tests.pipewire import PipeWire
     from tests.sway import Sway
 
 # Routines in the tests fall due every few seconds: below the 5-minute minimum of `every`.
 MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
+# The same, for tests that load a config in their own process.
+TEST_LIMITS = Limits.from_env(dict([MIN_EVERY]))
 # Held reminders and absences are looked at again every second instead of every 30 or 60.
 POLL = ("REMINDERD_POLL", "1")
 # Back-to-back routines wait half a second for each other instead of a 10 s breath.
 BREATH = ("REMINDERD_BREATH", "0.5")
+
+
+# Property-based tests try a bounded number of examples in the everyday run (the suite stays
+# under a minute); HYPOTHESIS_PROFILE=thorough tries many more, for a fuzzing session.
+settings.register_profile(
+    "default", max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.register_profile(
+    "thorough", max_examples=2000, suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# Bounds on how long something may take, in the few tests that check one, are multiplied
+# by this (REMINDERD_TEST_SLACK, 1 to 20): a slow or loaded CI machine sets it higher
+# rather than the bounds being loose for everyone.
+def _slack(environ: dict[str, str]) -> float:
+    try:
+        factor = float(environ.get("REMINDERD_TEST_SLACK", "1"))
+    except ValueError:
+        return 1.0
+    if math.isnan(factor):
+        return 1.0
+    return min(max(factor, 1.0), 20.0)
+
+
+SLACK = _slack(dict(os.environ))
+
+
+def slack(seconds: float) -> float:
+    """A time bound of a test, scaled for the machine it runs on (see SLACK)."""
+    return seconds * SLACK
+
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
@@ -106,6 +146,8 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         "XDG_DATA_HOME": home / ".local" / "share",
         "XDG_CACHE_HOME": home / ".cache",
         "XDG_RUNTIME_DIR": runtime,
+        # No system-wide config of the machine running the tests (/etc/xdg/reminderd).
+        "XDG_CONFIG_DIRS": home / "etc-xdg",
     }
     with pytest.MonkeyPatch.context() as patch:
         for name, folder in values.items():
@@ -121,14 +163,14 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
 
 
 @contextmanager
-def virtual_screen(size: str = "1024x768x24") -> Iterator[str]:
+def virtual_screen(size: str = "1024x768x24", *options: str) -> Iterator[str]:
     """An Xvfb screen on a display number the X server picks itself (no clash between
-    tests running at once); yields its DISPLAY."""
+    tests running at once); yields its DISPLAY. ``options`` go to Xvfb (``-noreset``)."""
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     read, write = os.pipe()
     process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size],
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", size, *options],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -241,6 +283,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
             "XDG_DATA_HOME": str(home / ".local" / "share"),
             "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_RUNTIME_DIR": str(runtime),
+            "XDG_CONFIG_DIRS": str(home / "etc-xdg"),
             "PYTHONUNBUFFERED": "1",
             "TZ": "UTC",
             MIN_EVERY[0]: MIN_EVERY[1],
@@ -347,3 +390,12 @@ def pipewire(private_bus: Bus) -> Iterator[PipeWire]:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def openbox() -> Iterator[Openbox]:
+    """openbox on a private Xvfb screen (tests/openbox.py), with EWMH as a desktop has it."""
+    from tests.openbox import openbox_desktop
+
+    with openbox_desktop() as desktop:
+        yield desktop

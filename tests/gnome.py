@@ -226,6 +226,24 @@ class GnomeShell:
         assert ok, used
         return Path(used)
 
+    def screenshot_area(self, path: Path, x: int, y: int, width: int, height: int) -> Path:
+        """A picture of part of the screen (a PNG), without the flash."""
+        ok, used = self.call(
+            "org.gnome.Shell.Screenshot",
+            "/org/gnome/Shell/Screenshot",
+            "org.gnome.Shell.Screenshot",
+            "ScreenshotArea",
+            "iiiibs",
+            x,
+            y,
+            width,
+            height,
+            False,
+            str(path),
+        )
+        assert ok, used
+        return Path(used)
+
     def stop(self) -> None:
         if self.conn is not None:
             self.conn.close()

@@ -75,6 +75,21 @@ class Sway:
         """WAYLAND_DISPLAY for a client whose XDG_RUNTIME_DIR is elsewhere: the full path."""
         return str(self.runtime / self.env["WAYLAND_DISPLAY"])
 
+    def client(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        """Start a Wayland client on this sway, as the user sway runs as; stop it yourself."""
+        drop = []
+        if os.geteuid() == 0:
+            drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        process = subprocess.Popen(
+            [*drop, *argv],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
     def swaymsg(self, *args: str) -> None:
         subprocess.run(["swaymsg", *args], env=self.env, capture_output=True, check=True)
 

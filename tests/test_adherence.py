@@ -11,7 +11,7 @@ import pytest
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import ACTIONS, NO_SKIP, Core, adherence
+from reminderd.core import ACTIONS, NO_SKIP, Core, Outputs, adherence
 from reminderd.errors import ConfigError, SkipBudgetError
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
@@ -67,7 +67,7 @@ def guided(inputs: list[float] | None) -> list[Event]:
     core = Core(
         config,
         clock=clock,
-        notifier=NullNotifier(),
+        outputs=Outputs(NullNotifier()),
         listeners=(events.append,),
         presence=Presence(source, 300.0, None, "scripted"),
     )
@@ -93,7 +93,7 @@ def test_the_hold_decides_the_outcome(inputs: list[float] | None, outcome: str) 
     assert [e.data["outcome"] for e in completed] == [outcome]
 
 
-def budget(limit: int | None) -> Core:
+def budget(limit: int | None, clock: SimClock | None = None) -> Core:
     config = make_config(routine("neck", every=600), schedule=WorkSchedule(max_skips_per_day=limit))
     config = Config(
         routines=tuple(
@@ -102,14 +102,15 @@ def budget(limit: int | None) -> Core:
         ),
         exercises=config.exercises,
     )
-    return Core(config, clock=SimClock(MONDAY), notifier=NullNotifier())
+    return Core(config, clock=clock or SimClock(MONDAY), outputs=Outputs(NullNotifier()))
 
 
 def test_the_third_skip_of_the_day_is_refused_and_force_is_recorded() -> None:
     """With 2 skips a day the third is refused; --force skips and says so; tomorrow is new."""
-    core = budget(2)
+    clock = SimClock(MONDAY)
+    core = budget(2, clock)
     events: list[Event] = []
-    core.listeners.append(events.append)
+    core.listen(events.append)
     core.skip("neck")
     core.skip("neck")
     assert core.skips_left("neck") == 0
@@ -121,16 +122,16 @@ def test_the_third_skip_of_the_day_is_refused_and_force_is_recorded() -> None:
         "cli",
         "forced",
     ]
-    core.clock.advance(24 * 3600)  # type: ignore[attr-defined]
+    clock.advance(24 * 3600)
     assert core.skips_left("neck") == 2
 
 
 def test_buttons_lose_skip_once_the_budget_is_spent() -> None:
     """The first note offers Skip while skips are left, only Start and Snooze after."""
     core = budget(1)
-    assert core._buttons("neck") == ACTIONS
+    assert core.buttons("neck") == ACTIONS
     core.skip("neck")
-    assert core._buttons("neck") == NO_SKIP
+    assert core.buttons("neck") == NO_SKIP
     assert [key for key, _ in NO_SKIP] == ["start", "snooze"]
 
 
@@ -278,7 +279,7 @@ def test_a_coarse_idle_source_does_not_judge_steps_shorter_than_it_can_tell() ->
         core = Core(
             config,
             clock=clock,
-            notifier=NullNotifier(),
+            outputs=Outputs(NullNotifier()),
             listeners=(events.append,),
             presence=Presence(source, 300.0, None, "scripted"),
         )

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from reminderd import history
 from reminderd.cli import cli
 from reminderd.clock import SimClock
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.history import History
 from reminderd.model import Config, Routine, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
@@ -55,7 +55,7 @@ def twelve_weeks(path: Path) -> None:
     core = Core(
         config,
         clock=clock,
-        notifier=NullNotifier(),
+        outputs=Outputs(NullNotifier()),
         listeners=(store.record,),
         presence=Presence(person, None, None, "scripted"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import click
 import pytest
@@ -11,6 +12,9 @@ from click.testing import CliRunner
 
 from reminderd import __version__, safety
 from reminderd.cli import cli
+
+if TYPE_CHECKING:
+    from reminderd.contracts import DaemonStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +31,10 @@ def walk(
     group: click.Group, prefix: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str, ...], click.Command]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         found.append(((*prefix, name), command))
         if isinstance(command, click.Group):
             found += walk(command, (*prefix, name))
@@ -68,7 +75,11 @@ def test_check_a_good_config(runner: CliRunner, tmp_path: Path) -> None:
     path.write_text('[[routines]]\nname = "p"\nexercises = ["posture-check"]\nevery = "20m"\n')
     result = runner.invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
-    assert result.stdout == f"{path}: OK, 1 routines, 5 exercises.\n"
+    first, holds, *sources = result.stdout.splitlines()
+    assert first == f"{path}: OK, 1 routines, 5 exercises."
+    # Then what this desktop offers to hold routines back, source by source.
+    assert holds == "What holds a routine back on this desktop ([schedule] hold_during):"
+    assert any(line.startswith("  pipewire (call, screen-share): ") for line in sources)
 
 
 def test_check_lists_every_problem_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:
@@ -153,7 +164,7 @@ def test_safety_prints_the_safety_text(runner: CliRunner) -> None:
 
 
 def test_show_an_exercise(runner: CliRunner) -> None:
-    """`show` lists the expanded steps with start times and the total."""
+    """`show` lists the expanded steps with start times and the total, then the pictures."""
     result = runner.invoke(cli, ["show", "chin-to-collarbone"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -164,7 +175,7 @@ def test_show_an_exercise(runner: CliRunner) -> None:
     )
     assert "   0:05    3s  Get ready: Chin to right collarbone" in result.stdout
     assert "   0:08   10s  Chin to right collarbone" in result.stdout
-    assert lines[-1] == "8 steps, 44s in all."
+    assert lines[lines.index("Pictures:") - 1] == "8 steps, 44s in all."
 
 
 def test_show_says_when_an_exercise_is_not_from_the_articles(runner: CliRunner) -> None:
@@ -304,7 +315,7 @@ def test_status_lists_next_in_time_order() -> None:
             {"name": "soon", "next": "2026-11-23T10:30:00+00:00"},
         ],
     }
-    lines = status_lines(data, now)
+    lines = status_lines(cast("DaemonStatus", data), now)  # only the fields it reads
     start = lines.index("Next:")
     assert [line.split()[0] for line in lines[start + 1 :]] == ["soon", "late", "never"]
 

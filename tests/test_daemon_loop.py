@@ -58,7 +58,7 @@ def run_daemon_for(
             loop=loop,
         )
         loop.daemon = daemon
-        daemon.core.listeners.append(events.append)
+        daemon.core.listen(events.append)
         assert daemon.run() == 0
     return events, loop.wakes
 

@@ -143,3 +143,21 @@ def test_a_routine_leaves_nothing_and_the_next_shows_at_once(
         assert gnome.queue() == []
     finally:
         daemon.stop()
+
+
+def test_gnome_shows_each_steps_picture(gnome: GnomeShell, tmp_path: Path) -> None:
+    """GNOME Shell 43's banner shows a step's picture (image-path) at 32 pixels: the figure is
+    there, changes with the step, and the right and left holds are mirror images; it shows
+    a picture sent as image-data, image-path or app_icon alike."""
+    from tests.pictures_on_screen import Screen, pictures_on
+
+    def shoot(path: Path) -> Screen:
+        # The banner's top-middle of the 1280-pixel screen: a picture of all of it would
+        # take seconds to decode here.
+        return Screen.read(gnome.screenshot_area(path.with_suffix(".png"), 360, 0, 520, 160))
+
+    seen = pictures_on("gnome-shell", gnome.address, shoot, tmp_path)
+    print("gnome-shell:", seen)
+    assert 28 <= seen.size <= 32, seen
+    assert seen.honoured == {"image-path": True, "image-data": True, "app_icon": True}, seen
+    wait_for(lambda: gnome.banner() is None, timeout=10)

@@ -122,3 +122,22 @@ def test_mako_shows_one_note_per_routine_and_none_after(
         wait_for(lambda: mako.shown() == [], timeout=5)  # the closing note, withdrawn
     finally:
         daemon.stop()
+
+
+def test_mako_shows_each_steps_picture(mako: Mako, sway: Sway, tmp_path: Path) -> None:
+    """mako shows a step's picture (image-path) at its max-icon-size (64 pixels by
+    default): the figure is there, changes with the step, and the right and left holds are
+    mirror images; it shows a picture sent as image-data, image-path or app_icon alike."""
+    from tests.pictures_on_screen import Screen, pictures_on
+
+    if not shutil.which("grim"):
+        pytest.skip("grim is not installed (apt-get install grim)")
+
+    def shoot(path: Path) -> Screen:
+        subprocess.run(["grim", "-t", "ppm", str(path)], env=sway.env, check=True)
+        return Screen.read(path)
+
+    seen = pictures_on("mako", mako.env["DBUS_SESSION_BUS_ADDRESS"], shoot, tmp_path)
+    print("mako:", seen)
+    assert 60 <= seen.size <= 64, seen
+    assert seen.honoured == {"image-path": True, "image-data": True, "app_icon": True}, seen

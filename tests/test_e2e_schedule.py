@@ -74,7 +74,7 @@ def test_idle_person_holds_reminders_until_back(
     set_idle(bus, 10 * 60 * 1000)
     config = write_config(
         tmp_path / "config.toml",
-        '[schedule]\npause_when_idle = "1m"\n'
+        '[schedule]\npause_when_idle = "1m"\nsoft_start = "0s"\n'
         '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "2s"\n',
     )
     daemon = RunningDaemon({**user_env, "DBUS_SESSION_BUS_ADDRESS": bus.address}, config)

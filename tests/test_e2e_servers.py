@@ -213,3 +213,31 @@ def test_buttons_and_do_not_disturb_where_the_server_has_them(
         )
     finally:
         daemon.stop()
+
+
+# What each server showed of a step's picture, measured by test_each_steps_picture_is_shown:
+# pixels across (of the card's flat colour: the picture is 48, its edge is blended), and which ways of sending it (the spec's image-data and image-path hints,
+# and app_icon) it honours.
+PICTURES = {
+    "xfce4-notifyd": (46, {"image-path": True, "image-data": True, "app_icon": True}),
+    "notification-daemon": (46, {"image-path": True, "image-data": True, "app_icon": True}),
+}
+
+
+def test_each_steps_picture_is_shown(server: Running, tmp_path: Path) -> None:
+    """The server shows a step's picture (image-path): the figure is there, changes with
+    the step, and the right and left holds are mirror images; its size and the ways of
+    sending a picture it honours are as PICTURES says."""
+    from tests.pictures_on_screen import Screen, pictures_on
+
+    def shoot(path: Path) -> Screen:
+        subprocess.run(
+            ["import", "-window", "root", "-depth", "8", f"ppm:{path}"], env=server.env, check=True
+        )
+        return Screen.read(path)
+
+    name = server.server.name
+    address = server.env["DBUS_SESSION_BUS_ADDRESS"]
+    seen = pictures_on(name, address, shoot, tmp_path, closes=server.server.closes)
+    print(f"{name}:", seen)
+    assert (seen.size, seen.honoured) == PICTURES[name], seen

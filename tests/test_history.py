@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from reminderd import history
 from reminderd.cli import cli
 from reminderd.clock import SimClock
-from reminderd.core import Core
+from reminderd.contracts import EventKind
+from reminderd.core import Core, Outputs
 from reminderd.history import History
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger
 from reminderd.notify import NullNotifier
@@ -66,7 +67,7 @@ def test_a_simulated_routine_is_recorded_event_by_event(tmp_path: Path) -> None:
     exercise = Exercise(id="x", title="X", steps=(StepSpec("Move.", 5), StepSpec("Rest.", 3)))
     config = Config(routines=(Routine("r", ("x",), Trigger(every=600)),), exercises={"x": exercise})
     store = History(tmp_path / "h.sqlite3", clock.zone)
-    core = Core(config, clock=clock, notifier=NullNotifier(), listeners=(store.record,))
+    core = Core(config, clock=clock, outputs=Outputs(NullNotifier()), listeners=(store.record,))
     clock.advance(600)
     core.tick()
     while core.guide:
@@ -91,7 +92,7 @@ def seed(path: Path) -> None:
     """A week of history: Mon-Fri of 16-20 November 2026 and Monday 23rd, in Berlin."""
     store = History(path, lambda: BERLIN)
 
-    def add(moment: datetime, kind: str, routine: str = "neck", **data: object) -> None:
+    def add(moment: datetime, kind: EventKind, routine: str = "neck", **data: object) -> None:
         store.record(Event(kind, moment, routine, dict(data)))
 
     for day in (16, 17, 18, 20, 23):  # nothing on Thursday 19th: a day off

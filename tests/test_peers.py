@@ -32,7 +32,12 @@ def gnome48(user_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     schemas.mkdir()
     (schemas / "org.gnome.desktop.break-reminders.gschema.xml").write_text(SCHEMA)
     subprocess.run(["glib-compile-schemas", str(schemas)], check=True)
-    return {**user_env, "GSETTINGS_SCHEMA_DIR": str(schemas), "GSETTINGS_BACKEND": "keyfile"}
+    return {
+        **user_env,
+        "GSETTINGS_SCHEMA_DIR": str(schemas),
+        "GSETTINGS_BACKEND": "keyfile",
+        "XDG_CURRENT_DESKTOP": "ubuntu:GNOME",
+    }
 
 
 def select(env: dict[str, str], value: str) -> None:
@@ -59,6 +64,16 @@ def test_gnome_breaks_are_read_and_advised_on(
     assert "so both can stay" in str(peers.advice(peers.gnome_breaks()))
     monkeypatch.setenv("GSETTINGS_SCHEMA_DIR", str(Path(gnome48["HOME"]) / "none"))
     assert peers.gnome_breaks() == []
+
+
+def test_gnome_breaks_are_asked_only_in_a_gnome_session(gnome48: dict[str, str]) -> None:
+    """Outside a GNOME session no command runs: GNOME's break reminders run only there."""
+    select(gnome48, "['movement']")
+    assert peers.gnome_breaks(gnome48) == ["movement"]
+    assert peers.gnome_breaks({**gnome48, "XDG_CURRENT_DESKTOP": "sway"}) == []
+    assert (
+        peers.gnome_breaks({k: v for k, v in gnome48.items() if k != "XDG_CURRENT_DESKTOP"}) == []
+    )
 
 
 @pytest.mark.e2e

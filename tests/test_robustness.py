@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from reminderd.config import MAX_STEPS, load_config
@@ -130,9 +130,6 @@ def mutated(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(
-    max_examples=300, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow]
-)
 @given(mutated())
 def test_fuzzed_configs_load_or_raise_config_error(text: str) -> None:
     """A mutated config either loads or raises ConfigError with located problems; never

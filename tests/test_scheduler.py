@@ -9,7 +9,7 @@ import time_machine
 
 from reminderd import scheduler
 from reminderd.clock import SystemClock
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.model import ALL_DAY, Config, Routine, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 
@@ -143,14 +143,14 @@ def test_next_run_times_under_time_machine() -> None:
         schedule=OFFICE,
     )
     with time_machine.travel(at(23, 8), tick=False):
-        core = Core(config, clock=SystemClock(), notifier=NullNotifier())
+        core = Core(config, clock=SystemClock(), outputs=Outputs(NullNotifier()))
         assert {name: local(t.due) for name, t in core.timers.items()} == {
             "neck": "Mon 23 09:45",
             "posture": "Mon 23 09:20",
             "afternoon": "Wed 25 15:00",
         }
     with time_machine.travel(at(23, 12, 10), tick=False):
-        core = Core(config, clock=SystemClock(), notifier=NullNotifier())
+        core = Core(config, clock=SystemClock(), outputs=Outputs(NullNotifier()))
         assert {name: local(t.due) for name, t in core.timers.items()} == {
             "neck": "Mon 23 13:55",
             "posture": "Mon 23 13:30",
@@ -215,3 +215,12 @@ def test_pause_until_a_time_midnight_or_tomorrow() -> None:
     assert local(scheduler.until(OFFICE, "tomorrow", now, BERLIN)) == "Tue 24 09:00"
     friday = at(27, 15)
     assert local(scheduler.until(OFFICE, "tomorrow", friday, BERLIN)) == "Mon 30 09:00"
+
+
+def test_a_range_that_starts_in_the_spring_gap_starts_as_far_after_the_change() -> None:
+    """The module's rule, as written: "02:30-05:00" on 29 March 2026 in Berlin (clocks jump
+    from 02:00 to 03:00) is working time from 03:30, not from 03:00."""
+    schedule = WorkSchedule(hours=(((time(2, 30), time(5, 0)),),) * 7)
+    ((begin, end),) = scheduler.working_ranges(schedule, datetime(2026, 3, 29).date(), BERLIN)
+    assert begin.astimezone(BERLIN).strftime("%H:%M %Z") == "03:30 CEST"
+    assert end.astimezone(BERLIN).strftime("%H:%M %Z") == "05:00 CEST"

@@ -14,7 +14,7 @@ import pytest
 from reminderd.children import Children
 from reminderd.clock import SimClock
 from reminderd.config import load_library
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.cues import SOUNDS, Cue, CueChoice, cue_for
 from reminderd.exercises import SETTLE, closing_seconds, routine_for, routine_steps
 from reminderd.guide import Guide, Tempo
@@ -295,7 +295,7 @@ def test_the_end_is_seen_and_heard_and_the_next_routine_waits_a_breath() -> None
     said = Said(clock)
     routine = Routine("r", ("posture-check",), Trigger(every=3600))
     config = Config(routines=(routine,), exercises=library, guidance=Guidance(done=0.5))
-    core = Core(config, clock=clock, notifier=notifier, speaker=said)
+    core = Core(config, clock=clock, outputs=Outputs(notifier, speaker=said))
 
     def finish() -> None:
         while core.guide is not None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reminderd.clock import SimClock
-from reminderd.core import Core
+from reminderd.core import Core, Outputs
 from reminderd.model import Config, Exercise, Routine, StepSpec, Trigger
 from reminderd.notify import NullNotifier
 from reminderd.state import StateStore
@@ -72,13 +72,13 @@ def test_read_only_folder_is_reported_once(
 def test_pause_snooze_and_skip_survive_a_restart() -> None:
     """A new core restores the pause, a snooze and a skipped occurrence of the old one."""
     clock = SimClock(START)
-    old = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    old = Core(CONFIG, clock=clock, outputs=Outputs(NullNotifier()))
     old.snooze("p", 600)
     old.skip("q")
     old.pause(START + timedelta(hours=1))
     state = json.loads(json.dumps(old.export_state()))
     clock.advance(60)
-    new = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    new = Core(CONFIG, clock=clock, outputs=Outputs(NullNotifier()))
     new.restore_state(state)
     assert new.paused_until == START + timedelta(hours=1)
     assert new.timers["p"].snoozed_until == START + timedelta(minutes=30)
@@ -88,7 +88,7 @@ def test_pause_snooze_and_skip_survive_a_restart() -> None:
 def test_restore_ignores_what_is_past_or_unreadable() -> None:
     """Entries in the past, for unknown routines or with bad times are ignored."""
     clock = SimClock(START)
-    core = Core(CONFIG, clock=clock, notifier=NullNotifier())
+    core = Core(CONFIG, clock=clock, outputs=Outputs(NullNotifier()))
     core.restore_state(
         {
             "paused_until": "2020-01-01T00:00:00+00:00",
@@ -165,12 +165,12 @@ def test_snoozes_and_skips_of_another_config_are_dropped(
     from dataclasses import replace
 
     clock = SimClock(START)
-    old = Core(replace(CONFIG, path=Path("/a.toml")), clock=clock, notifier=NullNotifier())
+    old = Core(replace(CONFIG, path=Path("/a.toml")), clock=clock, outputs=Outputs(NullNotifier()))
     old.skip("q")
     old.snooze("p", 600)
     old.pause(START + timedelta(hours=1))
     state = json.loads(json.dumps(old.export_state()))
-    new = Core(replace(CONFIG, path=Path("/b.toml")), clock=clock, notifier=NullNotifier())
+    new = Core(replace(CONFIG, path=Path("/b.toml")), clock=clock, outputs=Outputs(NullNotifier()))
     fresh_q = new.timers["q"].due
     with caplog.at_level(logging.INFO, logger="reminderd"):
         new.restore_state(state)

@@ -11,12 +11,13 @@ import time_machine
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import Core, plan_day, simulate
+from reminderd.core import Core, Outputs, plan_day, simulate
 from reminderd.dnd import DndSource
 from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config, Event
 from reminderd.notify import Note, NullNotifier
 from reminderd.presence import Presence
+from tests.conftest import TEST_LIMITS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -48,7 +49,7 @@ days = ["mon", "wed", "fri"]
 def config(tmp_path: Path, text: str = OFFICE) -> Config:
     path = tmp_path / "config.toml"
     path.write_text(text)
-    return load_config(path)
+    return load_config(path, TEST_LIMITS)
 
 
 def fired(events: list[Event]) -> list[str]:
@@ -187,10 +188,9 @@ class Harness:
         self.core = Core(
             cfg,
             clock=self.clock,
-            notifier=notifier or NullNotifier(),
+            outputs=Outputs(notifier or NullNotifier(), dnd=DndWatch(dnd)),
             listeners=(self.events.append,),
             presence=presence,
-            dnd=DndWatch(dnd),
         )
         self.wakeups = 0
 
@@ -251,6 +251,7 @@ IDLE = """
 working_hours = ["09:00-17:00"]
 pause_when_idle = "2m"
 natural_break = "10m"
+soft_start = "0s"  # these tests are about absences; the soft start has tests of its own
 
 [[routines]]
 name = "posture"

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from reminderd.contracts import DaemonStatus
+
 PROTOCOL = 1
 MAX_MESSAGE = 64 * 1024  # bytes in one request line
 MAX_CLIENTS = 64
@@ -32,6 +34,12 @@ MAX_CLIENTS = 64
 MAX_STREAMS = MAX_CLIENTS // 2
 REQUEST_TIMEOUT = 5.0  # seconds a client has to send its whole request
 MAX_BACKLOG = 256 * 1024  # bytes queued for an event-stream reader that does not read: dropped
+# What one peer gets each time the loop wakes: at most PER_WAKE messages of one D-Bus
+# connection, handled for at most SHARE seconds; and the control clients together at most
+# SHARE seconds (each still gets one request a turn). A flood from one peer then delays
+# the others by milliseconds, never by seconds.
+PER_WAKE = 32
+SHARE = 0.005
 NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
 
 
@@ -79,6 +87,15 @@ def request(path: Path | str, cmd: str, timeout: float = 10.0, **args: Any) -> d
     if not reply.get("ok"):
         raise ControlError(str(reply.get("error", "the daemon refused")))
     return dict(reply)
+
+
+def status(path: Path | str, timeout: float = 10.0) -> DaemonStatus:
+    """The daemon's status reply, without the envelope's ``v`` and ``ok``."""
+    reply = request(path, "status", timeout=timeout)
+    reply.pop("v", None)
+    reply.pop("ok", None)
+    typed: DaemonStatus = reply  # type: ignore[assignment] # JSON the daemon built as one
+    return typed
 
 
 def stream(path: Path | str, cmd: str = "events", **args: Any) -> Iterator[dict[str, Any]]:

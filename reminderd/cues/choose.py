@@ -13,7 +13,7 @@ from pathlib import Path
 from reminderd.children import Children
 from reminderd.cues import FOLDER, CueChoice, NoCues
 from reminderd.cues.players import PlayerCues
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 
 def pipewire_server(env: Mapping[str, str]) -> str | None:

@@ -21,32 +21,36 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import dnd, peers
-from reminderd.bus import BusError
+from reminderd import peers
+from reminderd.alerts import Alerts
+from reminderd.bus import guarded
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
-from reminderd.config import ConfigSource, find_config, load_config
+from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
+from reminderd.contracts import DaemonStatus, SavedState
 from reminderd.control.server import Client, Server
-from reminderd.core import Core, Polls
+from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
+from reminderd.daemon.holds import DeferredHolds
+from reminderd.daemon.logs import log_event
 from reminderd.daemon.loop import Loop
-from reminderd.daemon.sleep import SleepWatch
-from reminderd.dnd import Watch as DndWatch
+from reminderd.daemon.sleep import SleepListener
 from reminderd.errors import ConfigError, ControlError, ReminderError
 from reminderd.guide import Tempo
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
-from reminderd.notify import Choice, Note, choose
-from reminderd.paths import Paths, control_supported, private_log, user_paths
-from reminderd.presence import Presence
+from reminderd.notify import Note
+from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.ports import Ports, choose_ports, choose_presence
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
 
 if TYPE_CHECKING:
     from reminderd.panel import Panel
+    from reminderd.sync.link import SyncLink
 
 log = logging.getLogger("reminderd")
 
@@ -67,6 +71,10 @@ PERSISTED = {
 class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
 
+    sync: SyncLink | None = None  # [sync]: the folder shared with other machines
+    _panel_fd: int | None = None  # the panel's socket, as the loop watches it
+    _panel_ready = False  # the loop saw it readable this turn
+
     def __init__(
         self,
         source: ConfigSource | None = None,
@@ -75,53 +83,59 @@ class Daemon:
         write: Callable[[str], None] = print,
         paths: Paths | None = None,
         loop: Loop | None = None,
+        limits: Limits = STRICT,
+        polls: Polls | None = None,
+        tempo: Tempo | None = None,
     ) -> None:
-        self.source = source or find_config()
+        # The bounds it was started with hold for every reload too.
+        self.source, self.limits = source or find_config(), limits
         self.clock = clock or SystemClock()
         self.write = write
         self.paths = paths or user_paths()
         self.lock = PidLock(self.paths.lock)
         self.lock.acquire()
         try:
-            config = load_config(self.source)
+            config = load_config(self.source, limits)
         except ReminderError:
             self.lock.release()
             raise
         self.started = self.clock.now()
         self.stopping = False
+        self.polls = polls or Polls()
+        self.tempo = tempo or Tempo()
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
-        self.backend = self._choose(config.backend)
+        self.alerts = Alerts(self.clock.monotonic)  # error notes: one a minute of each kind
+        self.ports = self._choose_ports(config)
+        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
+        self.holds = DeferredHolds(config.schedule.hold_during)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
             config,
             clock=self.clock,
-            notifier=self.backend.notifier,
+            outputs=self._outputs(),
             listeners=(self._on_event,),
-            presence=self._presence(config),
-            dnd=self._dnd(self.backend),
-            polls=Polls.from_env(os.environ),
-            tempo=Tempo.from_env(os.environ),
+            presence=choose_presence(config),
+            polls=self.polls,
+            tempo=self.tempo,
         )
-        self._choose_guidance(config)
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
-        self.sleep_watch = SleepWatch.connect()
-        if self.sleep_watch:
-            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
+        self.sleep = SleepListener(
+            self.loop, self.clock.monotonic, self.core.going_to_sleep, self.polls.dnd
+        )
         self.store = StateStore(self.paths.state_file)
-        self._saved: dict[str, Any] | None = None
-        self.core.restore_state(self.store.load())
-        self.history = History(self.paths.history, self.clock.zone)
-        pruned = self.history.prune(config.history_days, self.clock.now())
-        if pruned:
-            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        self._saved: SavedState | None = None
+        self._restore_state()
+        self.history = self._open_history(config)
         self.hooks = Hooks(config.hooks)
-        self.core.listeners += [self.history.record, self.hooks]
+        self.core.listen(self.history.record)
+        self.core.listen(self.hooks)
+        self._connect_sync(config)
         self._signal_fd: int | None = None
-        self.signals = self.backend.signals()
+        self.signals = self.ports.backend.signals()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.commands.handle)
@@ -140,55 +154,26 @@ class Daemon:
 
     # -- wiring ---------------------------------------------------------------------------
 
-    def _choose(self, backend: str) -> Choice:
-        choice = choose(backend, self.write)
-        log.info("notifications: %s, because %s", choice.backend, choice.reason)
-        return choice
+    def _open_history(self, config: Config) -> History:
+        history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
+        pruned = history.prune(config.history_days, self.clock.now())
+        if pruned:
+            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        return history
 
-    def _choose_guidance(self, config: Config) -> None:
-        """The voice and the sound cues, chosen like the notification backend; the voice is
-        asked ahead (in a process of its own) how long the routines' lines take."""
-        from reminderd.cues.choose import choose as choose_cues  # noqa: PLC0415
-        from reminderd.exercises import spoken_lines  # noqa: PLC0415
-        from reminderd.speech.choose import choose as choose_voice  # noqa: PLC0415
+    def _outputs(self) -> Outputs:
+        return self.ports.outputs(self.holds)
 
-        rate = 1 / self.core.tempo.pace
-        self.voice = choose_voice(config.guidance.voice, self.children, rate=rate)
-        log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
+    def _choose_ports(self, config: Config, keep: Ports | None = None) -> Ports:
+        """The ports for ``config``; the voice is asked, in a process of its own, how long
+        each line of the routines takes (the guide plans lead-ins from it), unwaited."""
+        rate = 1 / self.tempo.pace  # the test suite's pace: the voice as much faster
+        ports = choose_ports(config, self.write, self.children, rate=rate, keep=keep)
         if config.guidance.voice is not False:
-            self.voice.speaker.prepare(spoken_lines(config, self.core.tempo.pace))
-        server = self.backend.server
-        self.sounds = choose_cues(
-            config.guidance.sounds, server.capabilities if server else frozenset(), self.children
-        )
-        log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
-        self.core.speaker = self.voice.speaker
-        self.core.cues = self.sounds
+            from reminderd.exercises import spoken_lines  # noqa: PLC0415 - only with a voice
 
-    def _dnd(self, choice: Choice) -> DndWatch:
-        """The do-not-disturb switch of the notification server in use, if there is one."""
-        if choice.server is None:
-            return DndWatch(None, "no notification server to ask")
-        source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
-        log.info("do not disturb: %s, because %s", source.name, reason)
-        return DndWatch(source, reason)
-
-    def _presence(self, config: Config, old: Presence | None = None) -> Presence:
-        """Idle awareness, if the config asks for it and an idle source answers here."""
-        pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
-        if not (pause or natural):
-            return Presence(None, None, None, "off: pause_when_idle and natural_break are not set")
-        if old and old.source:
-            return Presence(old.source, pause, natural, old.note)
-        from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
-
-        watched = tuple(t for t in (pause, natural, natural / 2 if natural else None) if t)
-        source, note = idle.detect(thresholds=watched)
-        if source:
-            log.info("idle awareness: %s", note)
-        else:
-            log.warning("idle awareness is off: %s", note)
-        return Presence(source, pause, natural, note if source else f"off: {note}")
+            ports.voice.speaker.prepare(spoken_lines(config, self.tempo.pace))
+        return ports
 
     def _show_panel(self, wanted: bool) -> None:
         """The panel icon: its own bus connection, answered when the loop sees it readable."""
@@ -213,14 +198,26 @@ class Daemon:
             log.info("panel icon: %s", item.reason)
             return
         self.panel = item
-        fd = item.fileno()
+        self._panel_fd = item.fileno()
 
         def readable(_mask: int) -> None:
-            item.readable()
-            if item.fileno() is None:  # the session bus went away: its socket is closed
-                self.loop.remove(fd)
+            self._panel_ready = True  # answered once a turn, with the others (_catch_up)
 
-        self.loop.watch(fd, readable)
+        self.loop.watch(self._panel_fd, readable)
+
+    def _connect_sync(self, config: Config) -> None:
+        """``[sync]``: history and presence shared with other machines through a folder."""
+        if self.sync and self.sync.settings == config.sync:
+            return
+        if self.sync:
+            self.sync.close()
+            self.sync = None
+        if config.sync is None:
+            return
+        from reminderd.sync.link import SyncLink  # noqa: PLC0415 - only with [sync]
+
+        self.sync = SyncLink(config.sync, self.core, self.history, self.clock, config.history_days)
+        self.sync.start(self.loop)
 
     def _look_for_other_breaks(self) -> None:
         """GNOME's own break reminders, asked at start and reload; said once when on."""
@@ -234,22 +231,26 @@ class Daemon:
         if self.alarm.drain():
             log.debug("the wall clock was set, or the machine resumed")
 
-    def _sleep_signal(self) -> None:
-        assert self.sleep_watch is not None
-        try:
-            signals = self.sleep_watch.signals()
-        except BusError as error:
-            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
-            self.loop.remove(self.sleep_watch)
-            self.sleep_watch.close()
-            self.sleep_watch = None
-            return
-        for going_to_sleep in signals:
-            if going_to_sleep:
-                log.info("the machine is going to sleep")
-                self.core.going_to_sleep()
-            else:
-                log.info("the machine woke up")
+    def _catch_up(self) -> None:
+        """Connections that had more messages than one wake-up handles get their next
+        few; a system bus that went away is looked for; history rows that wait for a lock
+        to go are tried again."""
+        if self.panel and (self._panel_ready or self.panel.backlog):
+            self._panel_ready = False
+            self.panel.readable()
+            if self.panel.fileno() is None:  # the session bus went away: its socket is closed
+                self.loop.remove(self._panel_fd)
+        if self.server:
+            self.server.catch_up()
+        self.sleep.catch_up()
+        self.history.retry()
+
+    def _backlog(self) -> bool:
+        """Whether a connection has messages left over (the loop then does not sleep)."""
+        watched = (self.panel, self.signals)
+        if self.sleep.backlog or any(c is not None and c.backlog for c in watched):
+            return True
+        return self.server is not None and self.server.backlog()
 
     def _watch_notifier(self) -> None:
         """Keep the notification server's connection in the loop (it changes on reconnect)."""
@@ -266,13 +267,14 @@ class Daemon:
         """Buttons pressed and notifications closed, as the notification server reports them."""
         if self.signals is None:
             return
-        for member, body in self.signals.take():
-            if member == "ActionInvoked" and len(body) == 2:
-                self.core.on_action(int(body[0]), str(body[1]))
-            elif member == "NotificationClosed" and len(body) == 2:
-                self.core.on_closed(int(body[0]), int(body[1]))
-            elif member == "PropertiesChanged":
-                self.core.look_again()
+        for member, body in self.signals.take():  # checked: the server's, of their signature
+            with guarded(member):
+                if member == "ActionInvoked":
+                    self.core.on_action(body[0], body[1])
+                elif member == "NotificationClosed":
+                    self.core.on_closed(body[0], body[1])
+                elif member == "PropertiesChanged":
+                    self.core.look_again()
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -286,35 +288,29 @@ class Daemon:
             return
 
         def ready(mask: int, client: Client = client) -> None:
-            try:
-                if mask & selectors.EVENT_READ:
-                    server.readable(client)
-                if mask & selectors.EVENT_WRITE and client.sock.fileno() >= 0:
-                    server.flush(client)
-            except Exception:  # one bad client must never take the daemon down
-                log.exception("control: dropped a client after an unexpected error")
-                server.drop(client)
+            server.ready(
+                client, bool(mask & selectors.EVENT_READ), bool(mask & selectors.EVENT_WRITE)
+            )
 
         self.loop.watch(sock, ready, write)
 
     def _on_event(self, event: Event) -> None:
-        if event.kind == "routine.step":
-            log.debug(
-                "%s step %s/%s: %s",
-                event.routine,
-                event.data.get("index"),
-                event.data.get("of"),
-                event.data.get("text"),
-            )
-        else:
-            details = " ".join(f"{k}={v}" for k, v in event.data.items() if v is not None)
-            log.info("%s %s %s", event.kind, event.routine or "", details)
+        log_event(event)
         if event.kind in PERSISTED:
             self._save_state()
         if self.server:
             self.server.broadcast({"v": 1, **event.to_json()})
         if self.panel:
             self.panel.changed()
+
+    def _restore_state(self) -> None:
+        """The pause, snoozes and skips of the last run; a file whose dates were out of
+        range is kept aside as it was, and written again with what could be used."""
+        if self.core.restore_state(self.store.load()):
+            aside = self.store.keep_aside("out-of-range")
+            if aside:
+                log.warning("the state file as it was is kept as %s", aside)
+            self._save_state()
 
     def _save_state(self) -> None:
         state = self.core.export_state()
@@ -333,10 +329,15 @@ class Daemon:
         _return_startup_memory()
         try:
             while not self.stopping:
+                if self.sync:
+                    self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
-                self.loop.run_once(self._timeout())
+                if self.server:
+                    self.server.new_turn()
+                self.loop.run_once(0.0 if self._backlog() else self._timeout())
                 self.children.reap()
+                self._catch_up()
                 self._notifier_signals()
                 if self.server:
                     self.server.expire()
@@ -362,6 +363,10 @@ class Daemon:
             waits.append(deadline - self.server.clock())
         if (ending := self.children.next_deadline()) is not None:
             waits.append(ending - self.clock.monotonic())
+        if (again := self.sleep.next_deadline()) is not None:
+            waits.append(again - self.clock.monotonic())
+        if (retry := self.history.next_retry()) is not None:
+            waits.append(retry - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
@@ -375,17 +380,17 @@ class Daemon:
                     self.reload()
 
     def shutdown(self) -> None:
-        if self.core.guide:
-            self.core.guide.cancel("stopped")
+        self.core.stop()
         self.children.end_all()
-        self.hooks.wait()
+        self.hooks.end_all()
+        if self.sync:
+            self.sync.close()
         self.history.close()
         if self.server:
             self.server.close()
         if self.alarm:
             self.alarm.close()
-        if self.sleep_watch:
-            self.sleep_watch.close()
+        self.sleep.close()
         if self.panel:
             self.panel.close()
         self.loop.close()
@@ -393,8 +398,8 @@ class Daemon:
 
     # -- what it says about itself ----------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
-        now = self.clock.now()
+    def status(self) -> DaemonStatus:
+        now, ports = self.clock.now(), self.ports
         return {
             "version": STATUS_VERSION,
             "running": True,
@@ -404,24 +409,28 @@ class Daemon:
             "uptime": round((now - self.started).total_seconds()),
             "config": str(self.source.path),
             "config_origin": self.source.origin,
-            "backend": self.backend.backend,
+            "backend": ports.backend.backend,
             "backend_reason": self._backend_reason(),
-            "voice": self.voice.state[0],
-            "voice_reason": self.voice.state[1],
-            "sounds": self.sounds.state[0],
-            "sounds_reason": self.sounds.state[1],
-            "dnd": self.core.dnd.source.name if self.core.dnd.source else None,
-            "dnd_reason": self.core.dnd.reason,
+            "voice": ports.voice.state[0],
+            "voice_reason": ports.voice.state[1],
+            "sounds": ports.sounds.state[0],
+            "sounds_reason": ports.sounds.state[1],
+            "dnd": ports.dnd.source.name if ports.dnd.source else None,
+            "dnd_reason": ports.dnd.reason,
+            "dnd_on": ports.dnd.last,
+            "holds": self.holds.status(),
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
+            "sync": self.sync.status() if self.sync else None,
             **self.core.status(),
         }
 
     def _backend_reason(self) -> str:
-        if self.core.notifier.failing:
-            return f"{self.backend.reason}; not delivering now, steps go to the console"
-        return self.backend.reason
+        backend = self.ports.backend
+        if backend.notifier.failing:
+            return f"{backend.reason}; not delivering now, steps go to the console"
+        return backend.reason
 
     def reload(self) -> dict[str, Any]:
         """Re-read the config; a broken one leaves the running config in place and says why."""
@@ -432,15 +441,16 @@ class Daemon:
             source = (
                 ConfigSource(explicit, self.source.origin) if explicit else find_config(None, {})
             )
-            config = load_config(source)
+            config = load_config(source, self.limits)
         except ConfigError as error:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-            with contextlib.suppress(ReminderError):
-                self.core.notifier.show(
-                    Note("reminderd: config not reloaded", f"{first}{more}", final=True)
-                )
+            self.alerts.show(
+                self.ports.backend.notifier,
+                "config not reloaded",
+                Note("reminderd: config not reloaded", f"{first}{more}", final=True),
+            )
             msg = f"config not reloaded; the old one stays in use:\n{error}"
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
@@ -448,15 +458,17 @@ class Daemon:
             msg = f"config not reloaded; the old one stays in use: {error!r}"
             raise ControlError(msg) from None
         self.source = source
-        if config.backend != self.core.config.backend:
-            self.backend = self._choose(config.backend)
-            self.core.notifier = self.backend.notifier
-            self.core.dnd = self._dnd(self.backend)
-            self.signals = self.backend.signals()
-        self.core.presence = self._presence(config, self.core.presence)
+        before = self.ports.backend
+        self.ports = self._choose_ports(config, keep=self.ports)
+        if self.ports.backend is not before:
+            self.signals = self.ports.backend.signals()
+        if config.schedule.hold_during != self.holds.hold_during:
+            self.holds = DeferredHolds(config.schedule.hold_during)
+        presence = choose_presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
-        self._choose_guidance(config)
+        self._connect_sync(config)
+        self.core.use(self._outputs(), presence)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
         self._look_for_other_breaks()
@@ -464,9 +476,9 @@ class Daemon:
 
     def _log_next(self) -> None:
         zone = self.clock.zone()
-        for timer in self.core.timers.values():
-            when = timer.due.astimezone(zone).strftime("%a %H:%M") if timer.due else "never"
-            log.info("next %s: %s", timer.routine.name, when)
+        for name, due in self.core.next_times().items():
+            when = due.astimezone(zone).strftime("%a %H:%M") if due else "never"
+            log.info("next %s: %s", name, when)
 
 
 def _return_startup_memory() -> None:
@@ -488,15 +500,3 @@ def _version() -> str:
     from reminderd import __version__  # noqa: PLC0415
 
     return __version__
-
-
-def configure_logging(level: str = "info", file: str | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if file:
-        handlers.append(logging.StreamHandler(private_log(file)))
-    logging.basicConfig(
-        level=level.upper(),
-        handlers=handlers,
-        force=True,
-        format="%(asctime)s reminderd[%(process)d] %(levelname)s: %(message)s",
-    )

@@ -9,11 +9,15 @@ an internal interface, always written by `reminderd start`.
 
 from __future__ import annotations
 
+import os
 import sys
 
-from reminderd.config import find_config
-from reminderd.daemon import Daemon, configure_logging
+from reminderd.config import Limits, find_config
+from reminderd.core import Polls
+from reminderd.daemon import Daemon
+from reminderd.daemon.logs import configure_logging
 from reminderd.errors import ConfigError, ReminderError
+from reminderd.guide import Tempo
 
 
 def parse(argv: list[str]) -> dict[str, str]:
@@ -33,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         configure_logging(options["--log-level"], options["--log-file"] or None)
         daemon = Daemon(
-            find_config(options["--config"] or None), write=lambda line: print(line, flush=True)
+            find_config(options["--config"] or None),
+            write=lambda line: print(line, flush=True),
+            # The test suite shortens intervals and polls through the environment: read
+            # here, at the process's edge, and passed in.
+            limits=Limits.from_env(os.environ),
+            polls=Polls.from_env(os.environ),
+            tempo=Tempo.from_env(os.environ),
         )
     except ConfigError as error:
         print("\n".join(error.report()), file=sys.stderr)

@@ -49,12 +49,24 @@ class Commands:
         return result
 
     def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        return self.daemon.status()
+        return dict(self.daemon.status())
 
     def cmd_pause(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        everywhere = request.get("everywhere") is True
+        sync = self.daemon.sync
+        if everywhere and sync is None:
+            msg = (
+                "pause --everywhere needs a sync folder: add [sync] with"
+                ' folder = "~/Sync/reminderd" to the config (see docs/sync.md)'
+            )
+            raise ControlError(msg)
         until = self._pause_end(request)
-        self.daemon.core.pause(until)
-        return {"paused_until": self.daemon.core.status()["paused_until"]}
+        paused_until = self.daemon.core.pause(until)
+        if sync is not None and everywhere:
+            sync.share_pause(until)
+        elif sync is not None:
+            sync.paused_here()
+        return {"paused_until": paused_until, "everywhere": everywhere}
 
     def _pause_end(self, request: dict[str, Any]) -> datetime | None:
         """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
@@ -72,8 +84,9 @@ class Commands:
             raise ControlError(str(error)) from None
 
     def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
-        was_paused = self.daemon.core.paused_until is not None
-        self.daemon.core.resume()
+        was_paused = self.daemon.core.resume()
+        if self.daemon.sync is not None:
+            self.daemon.sync.resumed_here()  # a shared pause ends everywhere
         return {"was_paused": was_paused}
 
     def _routine_arg(self, request: dict[str, Any]) -> str | None:
@@ -113,7 +126,7 @@ class Commands:
         if not isinstance(name, str) or not name:
             msg = "name must be a routine or exercise name"
             raise ControlError(msg)
-        if self.daemon.core.paused_until:
+        if self.daemon.core.paused:
             msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
             raise ControlError(msg)
         config = self.daemon.core.config
@@ -121,12 +134,13 @@ class Commands:
             routine_for(name, config.routines, config.exercises)
         except ReminderError as error:
             raise ControlError(str(error)) from None
-        core = self.daemon.core
-        answered = core.asking is not None and core.asking.name == name and core.guide is None
-        busy = core.guide is not None or (core.asking is not None and not answered)
-        ahead = 0 if answered else len(core.queue) + busy
-        core.run_now(name)
-        return {"routine": name, "ahead": ahead, "answered": answered}
+        outcome = self.daemon.core.run_now(name, now=request.get("now") is True)
+        return {
+            "routine": name,
+            "ahead": outcome.ahead,
+            "answered": outcome.answered,
+            "held": outcome.held,
+        }
 
     def cmd_reload(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         return self.daemon.reload()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from reminderd.children import Children
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 from reminderd.speech.port import Silent, VoiceChoice
 from reminderd.speech.timing import Lengths, Voice, cache_file
 
@@ -32,9 +32,9 @@ def choose(
     if voice is False:
         return VoiceChoice(Silent(), "off ([guidance] voice = false)")
     if isinstance(voice, tuple):
-        return VoiceChoice(
-            CommandSpeaker(voice[0], voice, children), "the command in [guidance] voice"
-        )
+        # Its pace is not known: its lines are estimated at espeak-ng's (times ``rate``).
+        own = CommandSpeaker(voice[0], voice, children, Voice(voice[0], language, rate))
+        return VoiceChoice(own, "the command in [guidance] voice")
     if platform in ("darwin", "win32"):
         powershell = ("powershell", "-NoProfile", "-NonInteractive", "-Command", POWERSHELL_SAY)
         name, argv, why = {
@@ -42,7 +42,8 @@ def choose(
             "win32": ("sapi", powershell, "Windows' built-in SAPI voice, through PowerShell"),
         }[platform]
         if on_path(argv[0]):
-            return VoiceChoice(CommandSpeaker(name, argv, children), why)
+            system = CommandSpeaker(name, argv, children, Voice(name, language, rate))
+            return VoiceChoice(system, why)
         return VoiceChoice(Silent(), f"off: no speech command found ({argv[0]})")
     return _linux(children, lengths or Lengths(cache_file()), language, rate)
 

@@ -1,0 +1,63 @@
+"""The command line: the only package that prints, and the only one that imports click.
+
+Library errors become messages here: a config mistake lists every problem and exits 2,
+anything else reminderd raises on purpose is "Error: ..." and exit 1. No traceback reaches
+a person for a mistake they made.
+
+One module per family of commands, each loaded only when one of its commands runs:
+``daemon`` (start, stop, status), ``control`` (pause, resume, snooze, skip, reload),
+``run``, ``routines`` (list, show, plan, check), ``health`` (safety, tips), ``configfile``
+(config path, config init), ``history`` (stats, history, events) and ``service``; ``base``
+holds what they share.
+"""
+
+from __future__ import annotations
+
+import click
+
+from reminderd import __version__
+from reminderd.cli.base import Group
+
+COMMANDS = {
+    "start": "reminderd.cli.daemon:start",
+    "stop": "reminderd.cli.daemon:stop",
+    "status": "reminderd.cli.daemon:status",
+    "pause": "reminderd.cli.control:pause",
+    "resume": "reminderd.cli.control:resume",
+    "snooze": "reminderd.cli.control:snooze",
+    "skip": "reminderd.cli.control:skip",
+    "reload": "reminderd.cli.control:reload",
+    "run": "reminderd.cli.run:run",
+    "list": "reminderd.cli.routines:list_",
+    "show": "reminderd.cli.routines:show",
+    "plan": "reminderd.cli.routines:plan",
+    "check": "reminderd.cli.routines:check",
+    "safety": "reminderd.cli.health:safety_",
+    "tips": "reminderd.cli.health:tips",
+    "config": "reminderd.cli.configfile:config",
+    "stats": "reminderd.cli.history:stats",
+    "history": "reminderd.cli.history:history_",
+    "events": "reminderd.cli.history:events",
+    "service": "reminderd.cli.service:service",
+}
+
+
+@click.group(cls=Group, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reminderd")
+def cli() -> None:
+    """Guided neck exercises and posture breaks, one timed step at a time.
+
+    reminderd reads routines from a TOML file, and when one is due walks you through it
+    with desktop notifications. Start with `reminderd start`; see what it will do with
+    `reminderd list`; try a routine now with `reminderd run neck`.
+    """
+
+
+def main() -> None:
+    import logging  # noqa: PLC0415 - only the full command line configures logging
+
+    logging.basicConfig(level=logging.WARNING, format="reminderd: %(message)s")
+    cli(prog_name="reminderd")
+
+
+__all__ = ["cli", "main"]

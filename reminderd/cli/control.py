@@ -1,0 +1,107 @@
+"""Telling the running daemon what to do: pause, resume, snooze, skip, reload."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+
+from reminderd.cli.base import ask, duration_arg
+from reminderd.durations import parse_clock, parse_duration
+from reminderd.errors import DurationError
+from reminderd.statusline import clock_text
+
+
+@click.command()
+@click.argument("duration", required=False)
+@click.option(
+    "--until",
+    "until",
+    metavar="HH:MM|tomorrow",
+    help="Pause until this time, or until tomorrow's working hours.",
+)
+@click.option(
+    "--everywhere", is_flag=True, help="Pause your other machines too (through the sync folder)."
+)
+def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
+    """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
+
+    A routine on screen stops. When a timed pause ends, reminders start again by
+    themselves, counted from then: no burst of the ones that were missed. With
+    --everywhere the pause goes into the sync folder and your other machines pause too;
+    `reminderd resume` on any of them ends it on all.
+    """
+    if duration and until:
+        raise click.UsageError("give a DURATION or --until, not both")
+    args: dict[str, Any] = {}
+    if duration:
+        args["seconds"] = duration_arg(duration)
+    elif until:
+        if until not in ("tomorrow", "24:00"):
+            try:
+                parse_clock(until)
+            except DurationError as error:
+                raise click.BadParameter(str(error), param_hint="--until") from None
+        args["until"] = until
+    reply = ask("pause", **args, **({"everywhere": True} if everywhere else {}))
+    end = reply.get("paused_until")
+    now = datetime.now().astimezone()
+    click.echo(
+        (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
+        + (" Your other machines pause too." if everywhere else "")
+    )
+
+
+@click.command()
+def resume() -> None:
+    """Resume reminders after a pause; intervals start counting again from now."""
+    reply = ask("resume")
+    click.echo("Resumed." if reply["was_paused"] else "reminderd was not paused.")
+
+
+@click.command()
+@click.argument("args", nargs=-1, metavar="[ROUTINE] [DURATION]")
+def snooze(args: tuple[str, ...]) -> None:
+    """Postpone the current or next reminder by DURATION (default 10m).
+
+    With ROUTINE, that routine's next reminder. A routine on screen stops and comes back
+    after DURATION; one that is not due yet moves back by DURATION.
+    """
+    if len(args) > 2:
+        raise click.UsageError("give at most a ROUTINE and a DURATION")
+    routine, duration = None, "10m"
+    if len(args) == 2:
+        routine, duration = args
+    elif len(args) == 1:
+        try:
+            parse_duration(args[0])
+            duration = args[0]
+        except DurationError:
+            routine = args[0]
+    reply = ask("snooze", routine=routine, seconds=duration_arg(duration))
+    now = datetime.now().astimezone()
+    click.echo(f"Snoozed {reply['routine']} until {clock_text(reply['next'], now)}.")
+
+
+@click.command()
+@click.argument("routine", required=False)
+@click.option(
+    "--force", is_flag=True, help="Skip even when max_skips_per_day is spent (recorded so)."
+)
+def skip(routine: str | None, force: bool) -> None:
+    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due).
+
+    Once the routine's max_skips_per_day is spent, it is refused (exit 1) unless --force.
+    """
+    reply = ask("skip", routine=routine, **({"force": True} if force else {}))
+    now = datetime.now().astimezone()
+    after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
+    click.echo(f"Skipped {reply['routine']}.{after}")
+
+
+@click.command()
+def reload() -> None:
+    """Re-read the config. If it has mistakes, the running config stays and they are listed."""
+    reply = ask("reload")
+    click.echo(f"Reloaded {reply['config']}: " + ", ".join(reply["routines"]))

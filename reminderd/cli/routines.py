@@ -1,0 +1,256 @@
+"""What the config holds and what it will do: `list`, `show`, `plan` and `check`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+import click
+
+from reminderd import control, scheduler
+from reminderd.cli.base import config_option, layer_lines, load, socket, source
+from reminderd.clock import SystemClock
+from reminderd.config import library_dir
+from reminderd.contracts import RoutineStatus
+from reminderd.core import plan_day
+from reminderd.durations import format_duration, format_range
+from reminderd.errors import ConfigError, ReminderError
+from reminderd.exercises import (
+    daily_doses,
+    exercise_seconds,
+    expand,
+    routine_for,
+    routine_steps,
+    total_seconds,
+    with_lead_ins,
+)
+from reminderd.model import Config, Step
+from reminderd.pictures.cache import Pictures
+from reminderd.pictures.show import open_pictures, step_pictures
+from reminderd.sources import describe
+from reminderd.statusline import elsewhere_text, when_text
+
+
+@click.command(name="list")
+@config_option
+def list_(config_path: Path | None) -> None:
+    """List the routines with their next due time, and the exercises with their length."""
+    config = load(config_path)
+    click.echo(f"Config: {config.path}")
+    click.echo("\nRoutines:")
+    for line in _routine_lines(config):
+        click.echo(f"  {line}")
+    click.echo("\nExercises:")
+    width = max(len(exercise_id) for exercise_id in config.exercises)
+    for exercise_id, exercise in sorted(config.exercises.items()):
+        steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
+        length = format_duration(total_seconds(steps))
+        click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
+
+
+def _live_schedule(config: Config) -> dict[str, RoutineStatus] | None:
+    """The running daemon's routines (next due times, what other machines did), when it
+    runs this same config; a paused daemon's next times read "paused"."""
+    try:
+        status = control.status(socket(), timeout=2)
+    except ReminderError:
+        return None
+    if status.get("config") != str(config.path):
+        return None
+    return {
+        r["name"]: {**r, "next": "paused" if status["paused"] else r["next"]}
+        for r in status["routines"]
+    }
+
+
+def _routine_lines(config: Config) -> list[str]:
+    """Each routine's trigger and length, and its next time: the running daemon's if it runs
+    this config, else as a daemon started now would have it."""
+    clock = SystemClock()
+    now = clock.now()
+    zone = clock.zone()
+    live = _live_schedule(config)
+    width = max((len(r.name) for r in config.routines), default=0)
+    lines = []
+    for routine in config.routines:
+        if live is None:
+            due = scheduler.next_due(config.schedule, routine.trigger, now, now, zone)
+            when_next = _when(due, now, zone)
+        else:
+            entry = live.get(routine.name)
+            next_time = entry["next"] if entry else None
+            due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
+            when_next = "paused" if next_time == "paused" else _when(due, now, zone)
+            if entry and (
+                elsewhere := elsewhere_text(entry, now.astimezone(zone), with_next=False)
+            ):
+                when_next = f"{when_next}: {elsewhere}"  # "next 11:55 ...: done on laptop at 10:05"
+        trigger = routine.trigger
+        when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
+        if trigger.at:
+            when.append("at " + ", ".join(f"{t:%H:%M}" for t in trigger.at))
+        length = format_duration(
+            total_seconds(routine_steps(routine, config.exercises, config.guidance))
+        )
+        lines.append(f"{routine.name:<{width}}  {' and '.join(when)}; {length}; next {when_next}")
+    return lines
+
+
+def _when(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
+    if moment is None:
+        return "never (no working time in the next two weeks)"
+    return when_text(moment, now.astimezone(zone))
+
+
+@click.command()
+@click.argument("name")
+@config_option
+@click.option("--open", "open_", is_flag=True, help="Open the steps' pictures in a viewer.")
+def show(name: str, config_path: Path | None, open_: bool) -> None:
+    """Show the expanded steps of exercise NAME (or routine NAME), the total time, and the
+    files of the steps' pictures."""
+    config = load(config_path)
+    if name in config.exercises:
+        exercise = config.exercises[name]
+        steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
+        click.echo(f"{exercise.title} ({exercise.id})")
+        if exercise.summary:
+            click.echo(exercise.summary)
+        for source in exercise.sources or ("not given",):
+            click.echo(f"Source: {describe(source)}")
+        if exercise.origin and not Path(exercise.origin).is_relative_to(library_dir()):
+            click.echo(f"Defined in: {exercise.origin}")
+    else:
+        routine = routine_for(name, config.routines, config.exercises)
+        steps = routine_steps(routine, config.exercises, config.guidance)
+        click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
+    click.echo()
+    for line in _step_lines(steps):
+        click.echo(line)
+    click.echo(f"\n{len(steps)} steps, {format_duration(total_seconds(steps))} in all.")
+    _show_pictures(name, steps, open_)
+
+
+def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
+    pictures = Pictures()
+    found = step_pictures(steps, pictures)
+    if found:
+        click.echo("Pictures:")
+    for step, path in found:
+        click.echo(f"  {step.text}: {path}")
+    if open_ and found:
+        for path in open_pictures(name, [path for _, path in found], pictures):
+            click.echo(f"Opened {path}", err=True)
+    elif open_:
+        click.echo(f"{name}: no step has a picture.", err=True)
+
+
+def _step_lines(steps: tuple[Step, ...]) -> list[str]:
+    lines = []
+    elapsed = 0.0
+    for step in steps:
+        minutes, seconds = divmod(round(elapsed), 60)
+        lines.append(
+            f"  {minutes:2d}:{seconds:02d}  {format_duration(step.seconds):>4}  {step.labelled}"
+        )
+        elapsed += step.seconds
+    return lines
+
+
+@click.command()
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to plan (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@config_option
+def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
+    """The exact timeline of one day for the current config, computed offline.
+
+    It runs the same scheduler the daemon runs, on a simulated clock, as if reminderd had
+    been running since the day began and nobody paused, snoozed or stepped away.
+    """
+    config = load(config_path)
+    zone = SystemClock().zone()
+    date = day.date() if day else datetime.now(zone).date()
+    if not 1971 <= date.year <= 9998:
+        raise click.BadParameter("give a date between 1971 and 9998", param_hint="--date")
+    firings = plan_day(config, date, zone)
+    hours = [format_range(start, end) for start, end in config.schedule.ranges_on(date.weekday())]
+    rows = []
+    for event in firings:
+        routine = config.routine(event.routine or "")
+        steps = routine_steps(routine, config.exercises, config.guidance) if routine else ()
+        rows.append((event, routine, steps))
+    doses = daily_doses([steps for _, _, steps in rows], config.exercises)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "date": date.isoformat(),
+                    "config": str(config.path),
+                    "working_hours": hours,
+                    "firings": [
+                        {
+                            "at": e.at.isoformat(timespec="seconds"),
+                            "routine": e.routine,
+                            "title": r.label if r else e.routine,
+                            "seconds": total_seconds(steps),
+                            "exercise_seconds": exercise_seconds(steps),
+                            "exercises": list(r.exercises) if r else [],
+                        }
+                        for e, r, steps in rows
+                    ],
+                    "exercises": [dose.to_json() for dose in doses],
+                }
+            )
+        )
+        return
+    click.echo(f"{date:%A %d %B %Y}: {config.path}")
+    click.echo("Working hours: " + (", ".join(hours) if hours else "none (a day off)"))
+    width = max((len(event.routine or "") for event, _, _ in rows), default=0)
+    for event, routine, steps in rows:
+        title = routine.label if routine else ""
+        length = format_duration(total_seconds(steps))
+        click.echo(f"  {event.at:%H:%M}  {event.routine:<{width}}  {length:>6}  {title}")
+    guided = format_duration(sum(total_seconds(steps) for _, _, steps in rows)) or "0s"
+    exercise = format_duration(sum(exercise_seconds(steps) for _, _, steps in rows)) or "0s"
+    click.echo(f"{len(rows)} reminders, {guided} guided, {exercise} of exercise.")
+    if doses:
+        click.echo("Each exercise today:")
+        for dose in doses:
+            click.echo(f"  {dose}")
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def check(path: Path | None) -> None:
+    """Check a config file (default: the one reminderd would use) and list every mistake.
+
+    Exits 0 when the file is fine, 2 when it has problems.
+    """
+    try:
+        config = load(path)
+    except ConfigError as error:
+        # The problems on stdout, for `check | less`; the count on stderr, as elsewhere.
+        *problems, count = error.report()
+        for line in problems:
+            click.echo(line)
+        click.echo(count, err=True)
+        sys.exit(2)
+    for warning in config.warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(
+        f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
+    )
+    for line in layer_lines(source(path)):
+        click.echo(line)
+    from reminderd.holds.choose import choose  # noqa: PLC0415 - it looks at this desktop
+
+    click.echo("What holds a routine back on this desktop ([schedule] hold_during):")
+    for offer in choose(config.schedule.hold_during).offers:
+        click.echo(f"  {offer}")

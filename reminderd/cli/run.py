@@ -1,0 +1,194 @@
+"""`run`: a routine now, by the daemon when it runs, else guided in this terminal with a
+countdown (and notifications, voice and sounds where there are some)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reminderd.children import Children
+from reminderd.cli.base import ask, config_option, load
+from reminderd.clock import SystemClock
+from reminderd.errors import NotRunningError
+from reminderd.exercises import closing_seconds, routine_for, routine_steps
+from reminderd.guide import Guide, Tempo, run_blocking
+from reminderd.history import History
+from reminderd.lock import is_locked
+from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
+from reminderd.notify import NullNotifier
+from reminderd.paths import user_paths
+from reminderd.pictures import show
+from reminderd.pictures.cache import Pictures
+from reminderd.ports import choose_ports
+from reminderd.speech import Speaker, beats, words
+
+MEASURE_TIMEOUT = 10.0  # seconds `run --voice` waits for the engine to time its lines
+
+
+@click.command()
+@click.argument("name")
+@config_option
+@click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
+@click.option("--voice", is_flag=True, help="Speak each step aloud (this run only).")
+@click.option(
+    "--now", "at_once", is_flag=True, help="Start even during a call, a screen share or a film."
+)
+def run(name: str, config_path: Path | None, here: bool, voice: bool, at_once: bool) -> None:
+    """Guide routine or exercise NAME now.
+
+    With the daemon running, the daemon guides it (so a pause applies, and a call, a screen
+    share or a full-screen film holds it until it ends, unless --now); otherwise, or with
+    --here, --config (the daemon has a config of its own) or --voice, it runs here with a
+    countdown in this terminal, and notifications too when a notification server is
+    available. Ctrl-C stops. Either way it is recorded in the history; finishing the
+    countdown here counts as completed.
+    """
+    if (config_path or voice) and not here and is_locked(user_paths().lock):
+        why = "--config" if config_path else "--voice"
+        click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
+    if not here and not config_path and not voice:
+        try:
+            reply = ask("run", name=name, **({"now": True} if at_once else {}))
+        except NotRunningError:
+            pass
+        else:
+            ahead = reply["ahead"]
+            if reply.get("held"):
+                click.echo(
+                    f"{name}: held: {reply['held']}; it runs when that ends,"
+                    " or `reminderd run --now` to override."
+                )
+            elif reply.get("answered"):
+                click.echo(f"{name}: started, in place of the prompt that asked for it.")
+            else:
+                click.echo(
+                    f"{name}: the daemon guides it "
+                    + (f"after {ahead} other routine(s)." if ahead else "now.")
+                )
+            return
+    _run_here(name, config_path, voice)
+
+
+def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
+    config = load(config_path)
+    routine = routine_for(name, config.routines, config.exercises)
+    children = Children()
+    tempo = Tempo.from_env(os.environ)  # the test suite's pace; a person's is 1
+    # The same choice of ports as the daemon makes (its reasons go to the log, not here).
+    ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=1 / tempo.pace)
+    choice, spoken = ports.backend, ports.voice
+    if voice and spoken.speaker.name == "off":
+        click.echo(f"No voice: {spoken.reason}.", err=True)
+    steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
+    notifier = choice.notifier
+    if choice.backend == "console" or notifier.failing:
+        click.echo(
+            f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
+        )
+    if choice.backend == "console":
+        notifier = NullNotifier()
+    Pictures().draw_now(steps)  # for the countdown's pictures, before the first step
+    clock = SystemClock()
+    record = _terminal_record(routine.name, clock)
+    guide = Guide(
+        routine.name,
+        steps,
+        notifier,
+        clock,
+        on_event=record,
+        speaker=spoken.speaker,
+        cues=ports.sounds,
+        countdown=config.guidance.countdown,
+        linger=linger,
+    )
+    display = _Countdown(sys.stdout.isatty())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    try:
+        outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
+    except KeyboardInterrupt:
+        guide.cancel("interrupted")
+        outcome = "cancelled"
+    finally:
+        children.end_all()  # no voice or sound outlives the run
+    display.end()
+    if outcome != "completed":
+        click.echo("Stopped.")
+        sys.exit(130)
+
+
+def _voiced_steps(
+    routine: Routine, config: Config, speaker: Speaker, pace: float
+) -> tuple[tuple[Step, ...], float]:
+    """The routine's steps and how long its closing note stays, planned from how long its
+    lines take to say; lines the engine has not timed yet are timed first (a second or
+    so, once: the lengths are kept)."""
+    plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
+    lines = [words(plain, i) for i in range(len(plain))]
+    lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
+    measuring = speaker.prepare(lines)
+    if measuring is not None:
+        try:
+            measuring.wait(MEASURE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            measuring.kill()  # the estimates serve instead
+    timing = speaker.seconds
+    steps = routine_steps(routine, config.exercises, config.guidance, timing=timing, pace=pace)
+    return steps, closing_seconds(steps, config.guidance, timing, pace)
+
+
+def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:
+    """Record a routine guided in this terminal in the same history as the daemon's, with
+    the reason ``cli``; the person watched the countdown to its end, so it is completed."""
+    store = History(user_paths().history, clock.zone)
+
+    def record(kind: str, data: dict[str, Any]) -> None:
+        data = dict(data)
+        if kind in ("started", "completed"):
+            data["reason"] = "cli"
+        if kind == "completed":
+            data["outcome"] = "completed"
+        at = clock.now().astimezone(clock.zone())
+        store.record(Event(GUIDE_EVENTS[kind], at, name, data))
+        if kind in ("completed", "cancelled"):
+            store.close()
+
+    return record
+
+
+class _Countdown:
+    """Prints each step once, and on a terminal counts its seconds down in place."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.shown = -1
+        self.pictured = ""  # the last picture shown
+        self.width = shutil.get_terminal_size((80, 20)).columns
+
+    def tick(self, guide: Guide, remaining: float) -> None:
+        step = guide.step
+        if step is None:
+            return
+        if guide.index != self.shown:
+            self.end()
+            self.shown = guide.index
+            note = guide.notes[guide.index]  # the terminal says what the banner says
+            click.echo(f"[{note.summary}] {note.body.splitlines()[0]}")
+            if note.image != self.pictured and os.path.exists(note.image):
+                self.pictured = note.image  # a lead-in and its hold: one picture
+                click.echo(show.in_terminal(note.image, os.environ, self.live), nl=False)
+        if self.live and step.seconds > 0:
+            click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
+
+    def end(self) -> None:
+        if self.live and self.shown >= 0:
+            click.echo("\r" + " " * 16 + "\r", nl=False)

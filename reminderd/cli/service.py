@@ -1,0 +1,40 @@
+"""`service`: start reminderd at login (a systemd user unit, a launchd agent, or the
+Startup folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reminderd import service as service_module
+from reminderd.cli.base import Group, config_option
+
+
+@click.group(cls=Group)
+def service() -> None:
+    """Start reminderd at login (systemd user unit, launchd agent, or Startup folder)."""
+
+
+@service.command(name="install")
+@config_option
+def service_install(config_path: Path | None) -> None:
+    """Install and enable the login service for this user."""
+    outcome = service_module.install(config_path)
+    click.echo(f"Wrote {outcome.path}")
+    for line in outcome.lines:
+        click.echo(line)
+
+
+@service.command(name="uninstall")
+def service_uninstall() -> None:
+    """Disable and remove the login service."""
+    for line in service_module.uninstall().lines:
+        click.echo(line)
+
+
+@service.command(name="status")
+def service_status() -> None:
+    """Whether the login service is installed, enabled and active."""
+    for line in service_module.status().lines:
+        click.echo(line)

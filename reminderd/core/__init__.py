@@ -1,0 +1,39 @@
+"""The daemon's brain, without any I/O of its own: what is due, what is being guided, and
+what every command does to that.
+
+``Core`` (``engine``) is driven from outside: the daemon drives it with real sockets and the
+system clock; ``simulate`` drives it with a SimClock to plan a day; tests drive it both
+ways. Its parts, one job each: ``timers`` (the schedule's arithmetic), ``stage`` (what is on
+screen and queued), ``prompt`` (the "Start?" prompt and the buttons), ``closing`` (closing
+notes), ``adherence`` (was it done?), ``skips`` (the skip budget), ``holds`` (may a due
+routine start now?), ``saved`` (the state that survives a restart), ``outputs`` and
+``polls`` (what it is given).
+"""
+
+from reminderd.core.adherence import HOLD_GRACE, adherence, judged_kinds
+from reminderd.core.engine import Core, Listener, RunOutcome
+from reminderd.core.outputs import Outputs
+from reminderd.core.polls import Polls
+from reminderd.core.prompt import ACTIONS, ASK_TIMEOUT, DONE, NO_SKIP, Ask
+from reminderd.core.simulate import plan_day, simulate
+from reminderd.core.timers import FOREVER, Timer
+
+__all__ = [
+    "ACTIONS",
+    "ASK_TIMEOUT",
+    "DONE",
+    "FOREVER",
+    "HOLD_GRACE",
+    "NO_SKIP",
+    "Ask",
+    "Core",
+    "Listener",
+    "Outputs",
+    "Polls",
+    "RunOutcome",
+    "Timer",
+    "adherence",
+    "judged_kinds",
+    "plan_day",
+    "simulate",
+]

@@ -1,0 +1,356 @@
+"""What is on screen, and what waits for it: the routine being guided (or the "Start?"
+prompt asking for it), the queue behind it, and the closing notes of routines just ended.
+
+One routine at a time: a routine due while another runs waits in the queue. The stage
+shows, advances and withdraws; it never decides when a routine is due (the engine does),
+and reports what happens through ``emit``. A button that asks for a snooze or a skip is
+handed back to the engine as a ``Request``, since those change the schedule.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from reminderd.clock import Clock, local_iso
+from reminderd.contracts import Asking, CurrentStep
+from reminderd.core.adherence import Judge
+from reminderd.core.closing import ClosingNotes
+from reminderd.core.outputs import Outputs
+from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note
+from reminderd.durations import format_duration
+from reminderd.errors import NotifyError, UnknownNameError
+from reminderd.exercises import closing_seconds, routine_for, routine_steps, total_seconds
+from reminderd.guide import Guide, Tempo
+from reminderd.idle import IdleSource
+from reminderd.model import GUIDE_EVENTS, Config, Routine
+
+log = logging.getLogger("reminderd")
+
+Emit = Callable[..., None]  # emit(kind, routine, **data)
+Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A button pressed on a routine's notification that changes its schedule."""
+
+    action: str  # "snooze" or "skip"
+    routine: str
+
+
+class Stage:
+    """The routine on screen (guided, or asking to start), the queue, and closing notes."""
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock,
+        outputs: Outputs,
+        *,
+        emit: Emit,
+        buttons: Buttons,
+        idle: Callable[[], IdleSource | None],
+        tempo: Tempo,
+    ) -> None:
+        self.config = config
+        self.tempo = tempo
+        self._rest_until: float | None = None  # monotonic: the next routine waits till then
+        self.outputs = outputs
+        self._clock = clock
+        self._emit = emit
+        self._buttons = buttons
+        self._idle = idle
+        self._queue: list[tuple[str, str]] = []  # (routine name, why it runs)
+        self.guide: Guide | None = None
+        self.reason = ""  # why the routine on screen runs
+        self._judge: Judge | None = None
+        self.asking: Ask | None = None
+        self._closing = ClosingNotes()
+        self._safety_day: date | None = None  # the day the intro last said where to look
+
+    # -- what is there ----------------------------------------------------------------------
+
+    def on_screen(self) -> str | None:
+        """The routine being guided, or waiting for Start."""
+        if self.guide:
+            return self.guide.name
+        return self.asking.name if self.asking else None
+
+    @property
+    def busy(self) -> bool:
+        """A routine is on screen: the person is at the computer, and new ones queue."""
+        return self.guide is not None or self.asking is not None
+
+    @property
+    def queue(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self._queue)
+
+    def waiting(self, name: str) -> bool:
+        """Whether ``name`` is on screen or queued."""
+        return self.on_screen() == name or name in self.queue
+
+    def next_deadlines(self) -> list[float]:
+        """Monotonic moments at which ``advance`` has something to do."""
+        moments = []
+        if (closing := self._closing.next_deadline()) is not None:
+            moments.append(closing)
+        if self.guide and (deadline := self.guide.next_wake()) is not None:
+            moments.append(deadline)
+        if self._queue and self._rest_until is not None and self.on_screen() is None:
+            moments.append(self._rest_until)
+        return moments
+
+    def current(self) -> CurrentStep | None:
+        guide = self.guide
+        if guide is None or (step := guide.step) is None:
+            return None
+        return {
+            "routine": guide.name,
+            "reason": self.reason,
+            "step": guide.index + 1,
+            "of": len(guide.steps),
+            "text": step.counted,
+            "position": step.position,
+            "remaining": round(guide.remaining(), 1),
+        }
+
+    def prompt(self) -> Asking | None:
+        if self.asking is None:
+            return None
+        until = local_iso(self.asking.deadline, self._clock.zone())
+        return {"routine": self.asking.name, "until": until}
+
+    # -- time -----------------------------------------------------------------------------
+
+    def step_due(self) -> bool:
+        """Whether the routine on screen has a step to show now."""
+        deadline = self.guide.next_deadline() if self.guide else None
+        return deadline is not None and self._clock.monotonic() >= deadline
+
+    def advance(self, now: datetime) -> None:
+        """Show the step that is due, withdraw closing notes whose time is up, and count a
+        prompt nobody answered in time as ignored."""
+        if self.guide:
+            self.guide.advance()
+            self._after_guide()
+        for notification_id in self._closing.due(self._clock.monotonic()):
+            self.outputs.notifier.close(notification_id)
+        if self.asking and now >= self.asking.deadline:
+            self._ignored("timeout")
+
+    # -- what comes on --------------------------------------------------------------------
+
+    def enqueue(self, name: str, reason: str) -> None:
+        if not self.waiting(name):
+            self._queue.append((name, reason))
+
+    def start_next(self) -> None:
+        if self._rest_until is not None and self._clock.monotonic() < self._rest_until - 1e-9:
+            return  # a breath after the last routine, its closing words said whole
+        while self.on_screen() is None and self._queue:
+            name, reason = self._queue.pop(0)
+            routine = self._routine(name)
+            if routine is None:
+                continue
+            failing = self.outputs.notifier.failing
+            if routine.start == "ask" and reason != "cli" and not failing:
+                self._ask(routine, reason)
+                return
+            self._guide(routine, reason)
+
+    def _routine(self, name: str) -> Routine | None:
+        """A routine of the config, or a single exercise run on request as a routine of its
+        own (None if unknown)."""
+        try:
+            return routine_for(name, self.config.routines, self.config.exercises)
+        except UnknownNameError:
+            return None
+
+    def _actions(self) -> bool:
+        """Whether buttons can be offered: the server has them, and it is answering now."""
+        notifier = self.outputs.notifier
+        return not notifier.failing and "actions" in notifier.capabilities
+
+    def _guide(self, routine: Routine, reason: str, replaces: int | None = None) -> None:
+        # A closing note still on screen goes first: the new routine gets a banner of its
+        # own at once, instead of waiting behind it in the server's queue.
+        self._close_all_closing()
+        today = self._clock.now().astimezone(self._clock.zone()).date()
+        first_today, self._safety_day = self._safety_day != today, today
+        guidance, timing = self.config.guidance, self.outputs.speaker.seconds
+        steps = routine_steps(
+            routine,
+            self.config.exercises,
+            guidance,
+            point_to_safety=first_today,
+            timing=timing,
+            pace=self.tempo.pace,
+        )
+        self.reason = reason
+        self._judge = Judge(steps, self._clock.monotonic, self._idle())
+        actions = self._buttons(routine.name) if self._actions() else ()
+        self.guide = Guide(
+            routine.name,
+            steps,
+            self.outputs.notifier,
+            self._clock,
+            on_event=self._guide_event(routine.name),
+            first_actions=actions,
+            last_actions=DONE if actions else (),
+            replaces=replaces,
+            speaker=self.outputs.speaker,
+            cues=self.outputs.cues,
+            countdown=guidance.countdown,
+            linger=closing_seconds(steps, guidance, timing, self.tempo.pace),
+        )
+        self.guide.start()
+        self._after_guide()
+
+    def _after_guide(self) -> None:
+        """A guide that has finished lets go; its closing note is withdrawn a few seconds
+        later (GNOME ignores expiry times and would keep it, and queue the next routine
+        behind it)."""
+        guide = self.guide
+        if guide is None or not guide.finished:
+            return
+        self.guide = None
+        if guide.outcome == "completed":
+            now = self._clock.monotonic()
+            # The closing note stays until "Done. Well done." is said whole; the next
+            # routine waits a breath more (the built-in plan has two due at 13:30).
+            self._rest_until = now + max(guide.linger, self.tempo.breath)
+            if guide.notification_id is not None:
+                self._closing.add(guide.notification_id, guide.name, now + guide.linger)
+
+    def _close_all_closing(self) -> None:
+        for notification_id in self._closing.due(None):
+            self.outputs.notifier.close(notification_id)
+
+    def _guide_event(self, name: str) -> Callable[[str, dict[str, Any]], None]:
+        def forward(kind: str, data: dict[str, Any]) -> None:
+            judge = self._judge
+            if judge is not None and kind == "step":
+                judge.step_began(str(data.get("kind")))
+            if judge is not None and kind == "completed":
+                data = {**data, "outcome": judge.outcome()}
+            self._emit(GUIDE_EVENTS[kind], name, **data)
+
+        return forward
+
+    def _ask(self, routine: Routine, reason: str) -> None:
+        """Show a "Start?" prompt and wait a minute for an answer."""
+        # As before a routine: a closing note still up goes, so that the prompt is the one
+        # notification on screen (not queued behind it, nor a click away under it).
+        self._close_all_closing()
+        config, timing = self.config, self.outputs.speaker.seconds
+        steps = routine_steps(routine, config.exercises, config.guidance, timing=timing)
+        buttons = self._buttons(routine.name) if self._actions() else ()
+        note = prompt_note(routine, format_duration(total_seconds(steps)), buttons)
+        try:
+            notification_id = self.outputs.notifier.show(note)
+        except NotifyError as error:
+            log.warning("%s: cannot ask (%s); starting it", routine.name, error)
+            self._guide(routine, reason)
+            return
+        deadline = self._clock.now() + timedelta(seconds=ASK_TIMEOUT)
+        self.asking = Ask(routine.name, reason, notification_id, deadline)
+        until = local_iso(deadline, self._clock.zone())
+        self._emit("routine.asked", routine.name, reason=reason, until=until)
+
+    def _ignored(self, why: str) -> None:
+        assert self.asking is not None
+        asking, self.asking = self.asking, None
+        self.outputs.notifier.close(asking.notification_id)
+        self._emit("routine.ignored", asking.name, reason=why)
+        self.start_next()
+
+    # -- what the person does -------------------------------------------------------------
+
+    def answer_start(self, name: str) -> bool:
+        """``name`` was asked for while its prompt waits: it starts now, replacing the
+        prompt. False if no prompt waits for it."""
+        if not (self.asking and self.asking.name == name):
+            return False
+        asking, self.asking = self.asking, None
+        routine = self._routine(asking.name)
+        if routine:
+            self._guide(routine, asking.reason, replaces=asking.notification_id)
+        else:
+            self.outputs.notifier.close(asking.notification_id)
+            self.start_next()
+        return True
+
+    def on_action(self, notification_id: int, key: str) -> Request | None:
+        """A button on one of our notifications was pressed ("default": the body clicked).
+        Start and Done are handled here; Snooze and Skip come back as a Request."""
+        asking, guide = self.asking, self.guide
+        if key == "done" and (confirmed := self._closing.confirm(notification_id)):
+            # The person says they did it: a routine whose outcome was unknown (no idle
+            # source) counts as completed; input seen during its holds still counts.
+            self._emit("routine.confirmed", confirmed)
+            self.outputs.notifier.close(notification_id)
+            return None
+        if asking and asking.notification_id == notification_id:
+            if key in ("start", "default"):
+                self.answer_start(asking.name)
+                return None
+            name = asking.name
+        elif guide and guide.notification_id == notification_id:
+            if key == "start":
+                guide.skip_intro()
+                return None
+            name = guide.name
+        else:
+            return None
+        return Request(key, name) if key in ("snooze", "skip") else None
+
+    def on_closed(self, notification_id: int, reason: int) -> None:
+        """A notification went away; a "Start?" prompt dismissed by the person is ignored."""
+        if self.asking and self.asking.notification_id == notification_id and reason == 2:
+            self._ignored("dismissed")
+
+    # -- what goes off ----------------------------------------------------------------------
+
+    def withdraw(self, name: str, why: str) -> bool:
+        """Stop ``name`` if it is on screen or queued (the next one starts); True if it was."""
+        if self.guide and self.guide.name == name:
+            self.guide.cancel(why)
+            self.guide = None
+            self.start_next()
+            return True
+        if self.asking and self.asking.name == name:
+            self.outputs.notifier.close(self.asking.notification_id)
+            self.asking = None
+            self.start_next()
+            return True
+        queued = name in self.queue
+        self._queue = [(n, r) for n, r in self._queue if n != name]
+        return queued
+
+    def take_off(self, why: str) -> str | None:
+        """Cancel the routine being guided (it is not done) and return its name, to be held
+        and run again later; the queue stays."""
+        if self.guide is None:
+            return None
+        name = self.guide.name
+        self.guide.cancel(why)
+        self.guide = None
+        return name
+
+    def drop(self, why: str) -> None:
+        """Withdraw whatever is on screen or waiting, without replaying it later."""
+        self.take_off(why)
+        if self.asking:
+            self.outputs.notifier.close(self.asking.notification_id)
+            self._emit("routine.cancelled", self.asking.name, reason=why)
+            self.asking = None
+        self._queue.clear()
+
+    def reload(self, config: Config) -> None:
+        """A new config: queued routines it no longer has are dropped."""
+        self.config = config
+        self._queue = [(n, r) for n, r in self._queue if self._routine(n) is not None]

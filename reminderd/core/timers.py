@@ -1,0 +1,230 @@
+"""The schedule state of every routine: where its interval counts from, when it is due
+next, and what a firing, a snooze, a skip, a restart or a reload does to that.
+
+Bookkeeping over the scheduler's pure functions, and nothing else: no events, no output.
+The engine decides what happens and reports it; these timers only keep the arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+
+from reminderd import scheduler
+from reminderd.clock import local_iso
+from reminderd.contracts import HoldReason, RoutineStatus
+from reminderd.model import Config, Routine
+
+ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
+FOREVER = datetime.max.replace(tzinfo=timezone.utc)
+
+
+@dataclass(slots=True)
+class Timer:
+    """The schedule state of one routine."""
+
+    routine: Routine
+    counted_from: datetime  # the interval counts working time from here
+    at_after: datetime  # ``at`` times up to here are used up (fired, skipped or missed)
+    due: datetime | None = None
+    snoozed_until: datetime | None = None
+    skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
+    held: HoldReason | None = None  # due, but waiting (the person is away, do not disturb...)
+    hold_text: str | None = None  # what holds it, as said: "call: microphone in use by zoom"
+    # What it waited for before it fires, the soft start aside ("dnd": it fires "dnd-over").
+    waited: HoldReason | None = None
+    # Other machines (the sync folder): done there, the interval counting from then; and
+    # in progress there until a time, meanwhile not started here (held "elsewhere").
+    done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
+    busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
+
+
+class Timers:
+    """One Timer per routine of the config, in the config's order."""
+
+    def __init__(self, config: Config, zone: Callable[[], tzinfo], now: datetime) -> None:
+        self._config = config
+        self._zone = zone
+        self._by_name = {r.name: Timer(r, now, now) for r in config.routines}
+        self.recompute_all()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __getitem__(self, name: str) -> Timer:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def get(self, name: str) -> Timer | None:
+        return self._by_name.get(name)
+
+    def items(self) -> Iterator[tuple[str, Timer]]:
+        return iter(self._by_name.items())
+
+    def values(self) -> Iterator[Timer]:
+        return iter(self._by_name.values())
+
+    def order(self, name: str) -> int:
+        """The routine's place in the config: routines due at once run in that order."""
+        return next((i for i, r in enumerate(self._config.routines) if r.name == name), 0)
+
+    def due(self, now: datetime) -> list[Timer]:
+        """The routines due at ``now``, earliest first (then in the config's order)."""
+        due = [t for t in self._by_name.values() if t.due and t.due <= now]
+        return sorted(due, key=lambda t: (t.due or FOREVER, self.order(t.routine.name)))
+
+    def held(self) -> list[Timer]:
+        return [t for t in self._by_name.values() if t.held]
+
+    def next_moment(self) -> datetime | None:
+        """When the next routine not already held falls due."""
+        return min((t.due for t in self._by_name.values() if t.due and not t.held), default=None)
+
+    def upcoming(self) -> Timer | None:
+        """The routine due soonest, held or not."""
+        dated = [t for t in self._by_name.values() if t.due]
+        return min(dated, key=lambda t: t.due or FOREVER) if dated else None
+
+    # -- what happens to them ---------------------------------------------------------------
+
+    def fired(self, timer: Timer, now: datetime) -> None:
+        """``timer`` fired at ``now``: its interval counts from its due time when it fired on
+        time (so nothing drifts), else from now."""
+        on_time = timer.due and (now - timer.due).total_seconds() < ON_TIME
+        timer.counted_from = timer.due if on_time and timer.due else now
+        timer.at_after = max(timer.at_after, now)
+        timer.snoozed_until = None
+        timer.held = timer.hold_text = timer.waited = None
+        self.recompute(timer)
+
+    def restart(self, now: datetime, *, use_up_times: bool = True) -> None:
+        """Every interval counts from ``now`` (a natural break, a resume, a clock change);
+        with ``use_up_times``, ``at`` times before now no longer fire. Nothing stays held."""
+        for timer in self._by_name.values():
+            timer.counted_from = now
+            if use_up_times:
+                timer.at_after = max(timer.at_after, now)
+            timer.held = timer.hold_text = timer.waited = None
+            self.recompute(timer)
+
+    def restart_one(self, timer: Timer, now: datetime) -> None:
+        """This routine's interval counts from ``now``, and it is no longer held (it was
+        dropped: its ``at`` time passes unfired)."""
+        timer.counted_from = now
+        timer.at_after = max(timer.at_after, now)
+        timer.held = timer.hold_text = timer.waited = None
+        self.recompute(timer)
+
+    def drop_expired_snoozes(self, now: datetime) -> None:
+        for timer in self._by_name.values():
+            if timer.snoozed_until and timer.snoozed_until <= now:
+                timer.snoozed_until = None
+                self.recompute(timer)
+
+    def snooze(self, timer: Timer, until: datetime) -> None:
+        timer.snoozed_until = until
+        self.recompute(timer)
+
+    def skip(self, timer: Timer, now: datetime, *, running: bool) -> None:
+        """Skip the routine on screen or queued (``running``: its interval counts from now),
+        or its next occurrence (counted from that occurrence, and kept across restarts)."""
+        if not running and timer.due:
+            skipped = timer.due
+            timer.counted_from = skipped
+            timer.at_after = max(timer.at_after, skipped)
+            timer.skipped_through = skipped
+        else:
+            timer.counted_from = now
+            timer.at_after = max(timer.at_after, now)
+        timer.snoozed_until = None
+        self.recompute(timer)
+
+    def reload(self, config: Config, now: datetime) -> None:
+        """A new config: routines whose trigger is unchanged keep their schedule."""
+        timers = {}
+        for routine in config.routines:
+            old = self._by_name.get(routine.name)
+            if old and old.routine.trigger == routine.trigger:
+                old.routine = routine
+                timers[routine.name] = old
+            else:
+                timers[routine.name] = Timer(routine, now, now)
+        self._config = config
+        self._by_name = timers
+        self.recompute_all()
+
+    # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
+
+    def done_elsewhere(self, name: str, machine: str, at: datetime) -> Timer | None:
+        """Routine ``name`` was done on ``machine`` at ``at``: its interval restarts from
+        then, as if done here. None (nothing changes) if it already counts from later."""
+        timer = self._by_name.get(name)
+        if timer is None or at <= timer.counted_from:
+            return None
+        timer.counted_from = at
+        timer.at_after = max(timer.at_after, at)
+        timer.snoozed_until = timer.busy_elsewhere = timer.held = None
+        timer.done_elsewhere = (machine, at)
+        self.recompute(timer)
+        return timer
+
+    def busy_until(self, now: datetime) -> list[datetime]:
+        """When routines held while in progress elsewhere are free again."""
+        return [
+            t.busy_elsewhere[1]
+            for t in self._by_name.values()
+            if t.held == "elsewhere" and t.busy_elsewhere and t.busy_elsewhere[1] > now
+        ]
+
+    def rows(self, paused: bool, zone: tzinfo) -> list[RoutineStatus]:
+        """Each routine for the status reply: when it comes next (None while paused), its
+        snooze, what holds it, and what another machine did to it."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return local_iso(moment, zone) if moment else None
+
+        return [
+            {
+                "name": t.routine.name,
+                "title": t.routine.label,
+                "next": None if paused else iso(t.due),
+                "snoozed_until": iso(t.snoozed_until),
+                "held": t.held,
+                "hold": t.hold_text,
+                "done_elsewhere": {
+                    "machine": t.done_elsewhere[0],
+                    "at": iso(t.done_elsewhere[1]) or "",
+                }
+                if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
+                else None,
+                "running_elsewhere": {
+                    "machine": t.busy_elsewhere[0],
+                    "until": iso(t.busy_elsewhere[1]) or "",
+                }
+                if t.busy_elsewhere
+                else None,
+            }
+            for t in self._by_name.values()
+        ]
+
+    def recompute_all(self) -> None:
+        for timer in self._by_name.values():
+            self.recompute(timer)
+
+    def recompute(self, timer: Timer) -> None:
+        zone = self._zone()
+        schedule = self._config.schedule
+        if timer.snoozed_until:
+            timer.due = scheduler.next_working(
+                schedule, timer.snoozed_until, zone, timer.routine.trigger.days
+            )
+            return
+        timer.due = scheduler.next_due(
+            schedule, timer.routine.trigger, timer.counted_from, timer.at_after, zone
+        )

@@ -1,0 +1,309 @@
+"""Shapes drawn as anti-aliased pixels, and PNG files written with zlib: plain Python.
+
+Every shape knows its signed distance from a point (negative inside), in units of the
+picture's width; a pixel is covered by as much of a shape as that distance says (half a
+pixel either side of the edge), which gives edges as smooth as a vector renderer's at any
+size. Only the pixels in a shape's bounding box are visited.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+Point = tuple[float, float]
+Colour = tuple[int, int, int]
+Bounds = tuple[float, float, float, float]
+
+
+def _segment(px: float, py: float, a: Point, b: Point) -> float:
+    """Distance from (px, py) to the segment a-b."""
+    ax, ay = a
+    dx, dy = b[0] - ax, b[1] - ay
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
+    ex, ey = px - ax - t * dx, py - ay - t * dy
+    return math.sqrt(ex * ex + ey * ey)
+
+
+@dataclass(frozen=True, slots=True)
+class Disc:
+    x: float
+    y: float
+    r: float
+
+    def box(self) -> Bounds:
+        return (self.x - self.r, self.y - self.r, self.x + self.r, self.y + self.r)
+
+    def distance(self, px: float, py: float) -> float:
+        return math.hypot(px - self.x, py - self.y) - self.r
+
+    def mirror(self) -> Disc:
+        return Disc(1 - self.x, self.y, self.r)
+
+
+@dataclass(frozen=True, slots=True)
+class Ellipse:
+    x: float
+    y: float
+    rx: float
+    ry: float
+
+    def box(self) -> Bounds:
+        return (self.x - self.rx, self.y - self.ry, self.x + self.rx, self.y + self.ry)
+
+    def distance(self, px: float, py: float) -> float:
+        # Not exact away from the edge, but exact on it, which is where it counts.
+        scale = math.hypot((px - self.x) / self.rx, (py - self.y) / self.ry)
+        return (scale - 1) * min(self.rx, self.ry)
+
+    def mirror(self) -> Ellipse:
+        return Ellipse(1 - self.x, self.y, self.rx, self.ry)
+
+
+@dataclass(frozen=True, slots=True)
+class Stroke:
+    """A line through ``points`` with round ends and joins, ``r`` thick on each side."""
+
+    points: tuple[Point, ...]
+    r: float
+
+    def box(self) -> Bounds:
+        xs = [p[0] for p in self.points]
+        ys = [p[1] for p in self.points]
+        return (min(xs) - self.r, min(ys) - self.r, max(xs) + self.r, max(ys) + self.r)
+
+    def distance(self, px: float, py: float) -> float:
+        points = self.points
+        if len(points) == 1:
+            return math.hypot(px - points[0][0], py - points[0][1]) - self.r
+        return min(_segment(px, py, a, b) for a, b in itertools.pairwise(points)) - self.r
+
+    def mirror(self) -> Stroke:
+        return Stroke(tuple((1 - x, y) for x, y in self.points), self.r)
+
+
+@dataclass(frozen=True, slots=True)
+class Polygon:
+    points: tuple[Point, ...]
+
+    def box(self) -> Bounds:
+        xs = [p[0] for p in self.points]
+        ys = [p[1] for p in self.points]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def distance(self, px: float, py: float) -> float:
+        points = self.points
+        inside = False
+        nearest = math.inf
+        for a, b in zip(points, points[1:] + points[:1], strict=True):
+            nearest = min(nearest, _segment(px, py, a, b))
+            if (a[1] > py) != (b[1] > py):
+                cross = a[0] + (py - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
+                if px < cross:
+                    inside = not inside
+        return -nearest if inside else nearest
+
+    def mirror(self) -> Polygon:
+        return Polygon(tuple((1 - x, y) for x, y in self.points))
+
+
+@dataclass(frozen=True, slots=True)
+class Union:
+    """Several shapes drawn as one: where they overlap, nothing is drawn twice."""
+
+    shapes: tuple[Shape, ...]
+    grow: float = 0.0  # grown by this much on every side (a halo around the shapes)
+
+    def box(self) -> Bounds:
+        boxes = [shape.box() for shape in self.shapes]
+        g = self.grow
+        return (
+            min(b[0] for b in boxes) - g,
+            min(b[1] for b in boxes) - g,
+            max(b[2] for b in boxes) + g,
+            max(b[3] for b in boxes) + g,
+        )
+
+    def distance(self, px: float, py: float) -> float:
+        return min(shape.distance(px, py) for shape in self.shapes) - self.grow
+
+    def mirror(self) -> Union:
+        return Union(tuple(shape.mirror() for shape in self.shapes), self.grow)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A rectangle with rounded corners of radius ``r``."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    r: float
+
+    def box(self) -> Bounds:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    def distance(self, px: float, py: float) -> float:
+        half_w, half_h = (self.x1 - self.x0) / 2, (self.y1 - self.y0) / 2
+        qx = abs(px - self.x0 - half_w) - half_w + self.r
+        qy = abs(py - self.y0 - half_h) - half_h + self.r
+        outside = math.hypot(max(qx, 0.0), max(qy, 0.0))
+        return outside + min(max(qx, qy), 0.0) - self.r
+
+    def mirror(self) -> Box:
+        return Box(1 - self.x1, self.y0, 1 - self.x0, self.y1, self.r)
+
+
+Shape = Disc | Ellipse | Stroke | Polygon | Union | Box
+
+
+@dataclass(frozen=True, slots=True)
+class Paint:
+    """One shape in one colour, at an opacity; ``part`` names what it is, for tests."""
+
+    shape: Shape
+    colour: Colour
+    opacity: float = 1.0
+    part: str = ""
+
+
+class Canvas:
+    """A square of ``size`` pixels; shapes are given in units of that size (0 to 1)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        count = size * size
+        # Premultiplied red, green, blue and alpha, 0 to 1.
+        self.red = [0.0] * count
+        self.green = [0.0] * count
+        self.blue = [0.0] * count
+        self.alpha = [0.0] * count
+
+    def paint(self, paint: Paint) -> None:
+        size = self.size
+        shape = paint.shape
+        x0, y0, x1, y1 = shape.box()
+        columns = range(max(0, int(x0 * size) - 1), min(size, int(x1 * size) + 2))
+        rows = range(max(0, int(y0 * size) - 1), min(size, int(y1 * size) + 2))
+        red, green, blue = (channel / 255 for channel in paint.colour)
+        opacity = paint.opacity
+        distance = shape.distance
+        for row in rows:
+            py = (row + 0.5) / size
+            base = row * size
+            for column in columns:
+                cover = 0.5 - distance((column + 0.5) / size, py) * size
+                if cover <= 0:
+                    continue
+                k = (1.0 if cover >= 1 else cover) * opacity
+                i = base + column
+                keep = 1 - k
+                self.red[i] = red * k + self.red[i] * keep
+                self.green[i] = green * k + self.green[i] * keep
+                self.blue[i] = blue * k + self.blue[i] * keep
+                self.alpha[i] = k + self.alpha[i] * keep
+
+    def rgba(self) -> bytes:
+        """The pixels as 8-bit RGBA, row by row, not premultiplied."""
+        out = bytearray(self.size * self.size * 4)
+        for i, alpha in enumerate(self.alpha):
+            if alpha <= 0:
+                continue
+            j = i * 4
+            out[j] = round(min(1.0, self.red[i] / alpha) * 255)
+            out[j + 1] = round(min(1.0, self.green[i] / alpha) * 255)
+            out[j + 2] = round(min(1.0, self.blue[i] / alpha) * 255)
+            out[j + 3] = round(alpha * 255)
+        return bytes(out)
+
+
+def draw(paints: Iterable[Paint], size: int) -> Canvas:
+    canvas = Canvas(size)
+    for paint in paints:
+        canvas.paint(paint)
+    return canvas
+
+
+def png(width: int, height: int, rgba: bytes) -> bytes:
+    """A PNG file of 8-bit RGBA pixels (each row filtered by the one above, which suits
+    flat drawings: most rows repeat the previous one)."""
+    stride = width * 4
+    rows = bytearray()
+    previous = bytes(stride)
+    for y in range(height):
+        row = rgba[y * stride : (y + 1) * stride]
+        rows.append(2)  # filter "Up"
+        rows += bytes((a - b) & 0xFF for a, b in zip(row, previous, strict=True))
+        previous = row
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            _chunk(b"IDAT", zlib.compress(bytes(rows), 9)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def read_png(data: bytes) -> tuple[int, int, bytes]:
+    """(width, height, RGBA) of a PNG of 8-bit RGB or RGBA pixels, not interlaced (as
+    ``png`` and screenshot tools write them): for tests and the terminal's picture, not a
+    general decoder. ValueError for any other."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[24] != 8 or data[28]:
+        msg = "not a PNG of 8-bit pixels without interlacing"
+        raise ValueError(msg)
+    channels = {2: 3, 6: 4}.get(data[25])
+    if channels is None:
+        msg = "not a PNG of RGB or RGBA pixels"
+        raise ValueError(msg)
+    width, height = struct.unpack(">II", data[16:24])
+    chunks = bytearray()
+    at = 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        if data[at + 4 : at + 8] == b"IDAT":
+            chunks += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(bytes(chunks))
+    stride = width * channels
+    out = bytearray()
+    previous = bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        row = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        _unfilter(kind, row, previous, channels)
+        if channels == 3:
+            out += b"".join(bytes(row[i : i + 3]) + b"\xff" for i in range(0, stride, 3))
+        else:
+            out += row
+        previous = row
+    return width, height, bytes(out)
+
+
+def _unfilter(kind: int, row: bytearray, previous: Sequence[int], step: int) -> None:
+    for i in range(len(row)):
+        left = row[i - step] if i >= step else 0
+        up = previous[i]
+        corner = previous[i - step] if i >= step else 0
+        if kind == 1:
+            row[i] = (row[i] + left) & 0xFF
+        elif kind == 2:
+            row[i] = (row[i] + up) & 0xFF
+        elif kind == 3:
+            row[i] = (row[i] + (left + up) // 2) & 0xFF
+        elif kind == 4:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            pred = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+            row[i] = (row[i] + pred) & 0xFF
