@@ -23,9 +23,12 @@ from tests.pipewire import PipeWire
 
 LATENCY = 0.35  # seconds a line or cue may take to start sounding after its step began
 # How far the recording's timeline may be off the monotonic clock at a moment: the clicks
-# that set it are placed to within the player's start (13-29 ms measured), and the null
-# sink's clock wanders a few hundredths of a second between them under load.
-SLACK = 0.1
+# that set it are placed to within the player's start (13-29 ms measured on a quiet
+# machine, up to a tenth of a second on one whose two cores are busy with the rest of the
+# suite), and the null sink's clock wanders a few hundredths of a second between them.
+# The checks compare sounds with sounds (a line's end with the next step's first sound, a
+# lead-in's words with its hold's bell), so this only finds each step's sound.
+SLACK = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +70,21 @@ class Heard:
                 heard.append(Line(index, said, *sounded))
         return heard
 
-    def next_line_start(self, index: int) -> float | None:
-        """When the first step with words after step ``index`` began."""
-        after = range(index + 1, len(self.steps))
-        return next((self.starts[i] for i in after if words(self.steps, i)), None)
+    def sounded(self, index: int) -> float | None:
+        """Where step ``index``'s first sound (its cue or its words) was heard, if any."""
+        if not (words(self.steps, index) or cue_for(self.steps, index)):
+            return None
+        start = self.starts[index]
+        return self.envelope.onset(start - SLACK, start + LATENCY)
+
+    def next_sound(self, index: int) -> float | None:
+        """Where the first sound of a step after step ``index`` was heard."""
+        after = (self.sounded(i) for i in range(index + 1, len(self.steps)))
+        return next((moment for moment in after if moment is not None), None)
 
     def cut(self, reference: dict[str, float], tolerance: float) -> list[str]:
-        """Lines not heard whole: silent, shorter than the engine's audio for them, or still
-        sounding when the next line began."""
+        """Lines not heard whole: silent, shorter than the engine's audio for them, or
+        running on into the next step's sound (no silence between them)."""
         heard = {line.index: line for line in self.lines()}
         cut = []
         for index in range(len(self.steps)):
@@ -82,24 +92,25 @@ class Heard:
             if not said:
                 continue
             line = heard.get(index)
-            following = self.next_line_start(index)
+            following = self.next_sound(index)
             if (
                 line is None
                 or line.end - line.begin < reference.get(said, 0) - tolerance
-                or (following is not None and line.end >= following - SLACK / 2)
+                or (following is not None and line.end >= following)
             ):
                 cut.append(said)
         return cut
 
     def gaps(self) -> list[float]:
         """For each hold after a lead-in: seconds from the end of the lead-in's words to the
-        start of the hold."""
+        hold's bell, as heard."""
         heard = {line.index: line for line in self.lines()}
-        return [
-            self.starts[index + 1] - heard[index].end
-            for index, step in enumerate(self.steps)
-            if step.kind == "lead-in" and index in heard
-        ]
+        found = []
+        for index, step in enumerate(self.steps):
+            bell = self.sounded(index + 1) if step.kind == "lead-in" else None
+            if index in heard and bell is not None:
+                found.append(bell - heard[index].end)
+        return found
 
     def latencies(self) -> list[float]:
         """Seconds from each step change to the voice, where no cue sounds with it."""
@@ -109,16 +120,19 @@ class Heard:
             if not cue_for(self.steps, line.index)
         ]
 
-    def noise_in_holds(self, cue: float) -> list[float]:
-        """Moments of sound inside a hold, past its cue: a hold is held in silence."""
+    def noise_in_holds(self) -> list[float]:
+        """Moments of sound inside a hold, between the end of its bell (and, on a
+        repetition, its count) and the next step's first sound: a hold is held in silence."""
         found = []
         for index, step in enumerate(self.steps):
-            if step.kind == "hold" and index + 1 < len(self.steps):
-                sound = self.envelope.onset(
-                    self.starts[index] + cue + SLACK, self.starts[index + 1] - SLACK
-                )
-                if sound is not None:
-                    found.append(sound)
+            bell = self.sounded(index) if step.kind == "hold" else None
+            following = self.next_sound(index)
+            if bell is None or following is None:
+                continue
+            quiet = self.envelope.sound_until(bell, self.bridge) + self.envelope.window
+            sound = self.envelope.onset(quiet, following - self.envelope.window)
+            if sound is not None:
+                found.append(sound)
         return found
 
     def transcript(self, reference: dict[str, float]) -> list[str]:
