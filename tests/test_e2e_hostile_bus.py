@@ -135,21 +135,25 @@ def count_entries(node: tuple[Any, ...]) -> int:
     return sum(1 + count_entries(child) for _sig, child in children)
 
 
+FLOOD = 2_000
+
+
 def test_a_flood_of_panel_calls_leaves_status_answering(
     attacked: RunningDaemon, notification_server: Recorder
 ) -> None:
-    """Ten thousand pipelined GetLayout calls: `status` is answered while they are, every
-    call gets its reply, and the daemon is as it was."""
+    """Two thousand pipelined GetLayout calls (the benchmark's figure sends ten thousand
+    and times `status` meanwhile): `status` is answered while they are, every call gets
+    its reply, and the daemon is as it was."""
     name = panel_name(pid(attacked))
     from jeepney import DBusAddress, MessageType, new_method_call
 
     menu = DBusAddress(panel.MENU_PATH, bus_name=name, interface=panel.MENU_IFACE)
     with connection(notification_server.bus.address) as conn:
-        for _ in range(10_000):
+        for _ in range(FLOOD):
             conn.send(new_method_call(menu, "GetLayout", "iias", (0, -1, [])))
         assert attacked.status()["running"] is True
         replies = 0
-        while replies < 10_000:
+        while replies < FLOOD:
             reply = conn.receive(timeout=30)
             if reply.header.message_type == MessageType.signal:
                 continue  # the bus greeting this connection
