@@ -330,9 +330,16 @@ class Stage:
             self.outputs.notifier.close(self.asking.notification_id)
             self._emit("routine.cancelled", self.asking.name, reason=why)
             self.asking = None
-        self._queue.clear()
+        # Queued ones go too, each said: a reminder that fired has a fate in the history.
+        queued, self._queue = self._queue, []
+        for name, _reason in queued:
+            self._emit("routine.cancelled", name, reason=why)
 
     def reload(self, config: Config) -> None:
         """A new config: queued routines it no longer has are dropped."""
         self.config = config
-        self._queue = [(n, r) for n, r in self._queue if self._routine(n) is not None]
+        kept = [(n, r) for n, r in self._queue if self._routine(n) is not None]
+        for name, _reason in self._queue:
+            if (name, _reason) not in kept:
+                self._emit("routine.cancelled", name, reason="reloaded")
+        self._queue = kept
