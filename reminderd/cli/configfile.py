@@ -17,7 +17,7 @@ from reminderd.config.examples import example, examples
 
 @click.group(cls=Group)
 def config() -> None:
-    """Where your config file lives, and a commented start for it."""
+    """Find, write, list and edit your config file."""
 
 
 @config.command(name="path")
@@ -67,7 +67,7 @@ def _write(origin: Path, target: Path) -> None:
 
 @config.command(name="examples")
 def config_examples() -> None:
-    """List the example configs that `config init --example NAME` writes."""
+    """List the example configs, for `config init --example NAME`."""
     found = examples()
     width = max((len(item.name) for item in found), default=0)
     for item in found:

@@ -25,8 +25,9 @@ from reminderd.statusline import clock_text
     "--everywhere", is_flag=True, help="Pause your other machines too (through the sync folder)."
 )
 def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
-    """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
+    """Pause reminders for a while, until a time, or until resumed.
 
+    For DURATION ("1h", "1h30", "90m"), --until a time, or until `reminderd resume`.
     A routine on screen stops. When a timed pause ends, reminders start again by
     themselves, counted from then: no burst of the ones that were missed. With
     --everywhere the pause goes into the sync folder and your other machines pause too;
@@ -55,7 +56,10 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
 
 @click.command()
 def resume() -> None:
-    """Resume reminders after a pause; intervals start counting again from now."""
+    """Resume reminders after a pause.
+
+    Intervals start counting again from now.
+    """
     reply = ask("resume")
     click.echo("Resumed." if reply["was_paused"] else "reminderd was not paused.")
 
@@ -63,10 +67,11 @@ def resume() -> None:
 @click.command()
 @click.argument("args", nargs=-1, metavar="[ROUTINE] [DURATION]")
 def snooze(args: tuple[str, ...]) -> None:
-    """Postpone the current or next reminder by DURATION (default 10m).
+    """Postpone the current or next reminder (by 10m unless told).
 
-    With ROUTINE, that routine's next reminder. A routine on screen stops and comes back
-    after DURATION; one that is not due yet moves back by DURATION.
+    By DURATION, and with ROUTINE, that routine's next reminder. A routine on screen stops
+    and comes back after DURATION; one that is not due yet moves back by DURATION.
+    `reminderd snooze ROUTINE 0` undoes a snooze: the routine comes when it would have.
     """
     if len(args) > 2:
         raise click.UsageError("give at most a ROUTINE and a DURATION")
@@ -90,9 +95,11 @@ def snooze(args: tuple[str, ...]) -> None:
     "--force", is_flag=True, help="Skip even when max_skips_per_day is spent (recorded so)."
 )
 def skip(routine: str | None, force: bool) -> None:
-    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due).
+    """Skip the routine on screen, or the next time of a routine.
 
-    Once the routine's max_skips_per_day is spent, it is refused (exit 1) unless --force.
+    Without ROUTINE: the one on screen, else the next due. Once the routine's
+    max_skips_per_day is spent, it is refused (exit 1) unless --force. `reminderd unskip
+    ROUTINE` undoes a skip.
     """
     reply = ask("skip", routine=routine, **({"force": True} if force else {}))
     now = datetime.now().astimezone()
@@ -102,6 +109,9 @@ def skip(routine: str | None, force: bool) -> None:
 
 @click.command()
 def reload() -> None:
-    """Re-read the config. If it has mistakes, the running config stays and they are listed."""
+    """Re-read the config file in the running daemon.
+
+    If it has mistakes, the running config stays and they are listed.
+    """
     reply = ask("reload")
     click.echo(f"Reloaded {reply['config']}: " + ", ".join(reply["routines"]))

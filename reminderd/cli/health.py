@@ -13,13 +13,13 @@ from reminderd.paths import user_paths
 
 @click.command(name="safety")
 def safety_() -> None:
-    """When to stop an exercise, and when to see a doctor."""
+    """Say when to stop an exercise, and when to see a doctor."""
     click.echo(safety.TEXT)
 
 
 @click.command()
 def tips() -> None:
-    """What the articles advise while a neck spasm is happening."""
+    """Say what the articles advise while a neck spasm is happening."""
     click.echo(safety.tips_text())
 
 

@@ -285,8 +285,10 @@ def _notes(total: figures.DayStats) -> list[str]:
 @machine_option
 @config_option
 def history_(limit: int, steps: bool, machine: str | None, config_path: Path | None) -> None:
-    """The latest events: each reminder's fate, and why. With a [sync] folder: every
-    machine's, with a machine column (steps only of this one)."""
+    """List the latest events: each reminder's fate, and why.
+
+    With a [sync] folder: every machine's, with a machine column (steps only of this one).
+    """
     with _reading_history(config_path, machine) as db:
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
@@ -303,7 +305,10 @@ def history_(limit: int, steps: bool, machine: str | None, config_path: Path | N
     "--json", "as_json", is_flag=True, help="One JSON object per line, as the daemon sends them."
 )
 def events(as_json: bool) -> None:
-    """Follow the daemon's events as they happen, one line each (Ctrl-C ends)."""
+    """Follow the daemon's events as they happen (Ctrl-C ends).
+
+    One line each, or one JSON object each with --json.
+    """
     try:
         for message in control.stream(socket(), "events"):
             if message.get("subscribed"):

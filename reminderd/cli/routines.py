@@ -36,7 +36,11 @@ from reminderd.statusline import elsewhere_text, when_text
 @click.command(name="list")
 @config_option
 def list_(config_path: Path | None) -> None:
-    """List the routines with their next due time, and the exercises with their length."""
+    """List the routines with their next time, and the exercises.
+
+    Each routine with its trigger, its length and when it comes next; each exercise with
+    its length.
+    """
     config = load(config_path)
     click.echo(f"Config: {config.path}")
     click.echo("\nRoutines:")
@@ -109,8 +113,11 @@ def _when(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
 @config_option
 @click.option("--open", "open_", is_flag=True, help="Open the steps' pictures in a viewer.")
 def show(name: str, config_path: Path | None, open_: bool) -> None:
-    """Show the expanded steps of exercise NAME (or routine NAME), the total time, and the
-    files of the steps' pictures."""
+    """Show the steps of an exercise or routine, with their times.
+
+    The expanded steps of exercise NAME (or routine NAME), each with its start and length,
+    the total time, and the files of the steps' pictures.
+    """
     config = load(config_path)
     if name in config.exercises:
         exercise = config.exercises[name]
@@ -169,7 +176,7 @@ def _step_lines(steps: tuple[Step, ...]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @config_option
 def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
-    """The exact timeline of one day for the current config, computed offline.
+    """Print the exact timeline of one day for the current config.
 
     It runs the same scheduler the daemon runs, on a simulated clock, as if reminderd had
     been running since the day began and nobody paused, snoozed or stepped away.
@@ -229,9 +236,10 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
 @click.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def check(path: Path | None) -> None:
-    """Check a config file (default: the one reminderd would use) and list every mistake.
+    """Check a config file and list every mistake in it.
 
-    Exits 0 when the file is fine, 2 when it has problems.
+    PATH defaults to the file reminderd would use. Exits 0 when the file is fine, 2 when
+    it has problems.
     """
     try:
         config = load(path)

@@ -13,7 +13,11 @@ from reminderd.cli.base import Group, config_option
 
 @click.group(cls=Group)
 def service() -> None:
-    """Start reminderd at login (systemd user unit, launchd agent, or Startup folder)."""
+    """Start reminderd at login, and stop doing so.
+
+    With a systemd user unit (Linux), a launchd agent (macOS) or the Startup folder
+    (Windows).
+    """
 
 
 @service.command(name="install")
@@ -35,6 +39,6 @@ def service_uninstall() -> None:
 
 @service.command(name="status")
 def service_status() -> None:
-    """Whether the login service is installed, enabled and active."""
+    """Say whether the login service is installed and running."""
     for line in service_module.status().lines:
         click.echo(line)
