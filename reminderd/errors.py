@@ -118,6 +118,10 @@ class SkipBudgetError(ReminderError):
     """A routine's skips for today are used up (``max_skips_per_day``)."""
 
 
+class NothingToUndoError(ReminderError):
+    """`unskip` or `snooze NAME 0` for a routine that is not skipped or snoozed."""
+
+
 class NotifyError(ReminderError):
     """A notification backend could not show a notification."""
 

@@ -18,9 +18,10 @@ def test_help_at_80_columns_cuts_no_description(group: list[str]) -> None:
     assert not [line for line in listed if "..." in line]
     assert len(listed) >= (20 if not group else 3)
     for line in listed:
-        name, description = line.split(maxsplit=1)
+        _name, description = line.split(maxsplit=1)
         assert len(line) <= 80, line
-        assert description[0].isupper() and description.endswith("."), line
+        assert description[0].isupper(), line
+        assert description.endswith("."), line
 
 
 def test_run_without_a_name_lists_what_it_can_guide(

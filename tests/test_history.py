@@ -83,7 +83,7 @@ def test_a_simulated_routine_is_recorded_event_by_event(tmp_path: Path) -> None:
         ("2026-11-23", "routine.step", "r", None, 5.0),
         ("2026-11-23", "routine.step", "r", None, 5.0),
         ("2026-11-23", "routine.step", "r", None, 3.0),
-        ("2026-11-23", "routine.step", "r", None, 0.0),
+        ("2026-11-23", "routine.step", "r", None, 3.0),  # the closing note: [guidance] done
         ("2026-11-23", "routine.completed", "r", None, 8.0),
     ]
 

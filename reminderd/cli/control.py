@@ -1,4 +1,4 @@
-"""Telling the running daemon what to do: pause, resume, snooze, skip, reload."""
+"""Telling the running daemon what to do: pause, resume, snooze, skip, unskip, reload."""
 
 from __future__ import annotations
 
@@ -79,14 +79,32 @@ def snooze(args: tuple[str, ...]) -> None:
     if len(args) == 2:
         routine, duration = args
     elif len(args) == 1:
-        try:
-            parse_duration(args[0])
+        if _zero(args[0]):
             duration = args[0]
-        except DurationError:
-            routine = args[0]
-    reply = ask("snooze", routine=routine, seconds=duration_arg(duration))
+        else:
+            try:
+                parse_duration(args[0])
+                duration = args[0]
+            except DurationError:
+                routine = args[0]
+    seconds = 0.0 if _zero(duration) else duration_arg(duration)
+    reply = ask("snooze", routine=routine, seconds=seconds)
     now = datetime.now().astimezone()
-    click.echo(f"Snoozed {reply['routine']} until {clock_text(reply['next'], now)}.")
+    when = clock_text(reply["next"], now)
+    if reply.get("undone"):
+        click.echo(f"{reply['routine']} is no longer snoozed. Next: {when}.")
+    else:
+        click.echo(f"Snoozed {reply['routine']} until {when}.")
+
+
+def _zero(text: str) -> bool:
+    """ "0", "0s", "0m": a snooze of nothing, which undoes one."""
+    if text.strip() == "0":
+        return True
+    try:
+        return parse_duration(text, zero=True) == 0
+    except DurationError:
+        return False
 
 
 @click.command()
@@ -105,6 +123,20 @@ def skip(routine: str | None, force: bool) -> None:
     now = datetime.now().astimezone()
     after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
     click.echo(f"Skipped {reply['routine']}.{after}")
+
+
+@click.command()
+@click.argument("routine")
+def unskip(routine: str) -> None:
+    """Undo a skip: the routine comes when it would have.
+
+    A routine skipped on screen comes back at once; a skipped occurrence that has not
+    come yet is due again. A skip can be undone until the routine comes round again (and
+    not after reminderd restarts). It gives the skip back to max_skips_per_day.
+    """
+    reply = ask("unskip", routine=routine)
+    now = datetime.now().astimezone()
+    click.echo(f"{reply['routine']} is no longer skipped. Next: {clock_text(reply['next'], now)}.")
 
 
 @click.command()

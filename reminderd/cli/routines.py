@@ -54,19 +54,20 @@ def list_(config_path: Path | None) -> None:
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
-def _live_schedule(config: Config) -> dict[str, RoutineStatus] | None:
-    """The running daemon's routines (next due times, what other machines did), when it
-    runs this same config; a paused daemon's next times read "paused"."""
+def _live_schedule(config: Config) -> tuple[dict[str, RoutineStatus] | None, bool]:
+    """The running daemon's routines (next due times, what other machines did) when it
+    runs this same config, and whether it is paused: then each "next" is when the routine
+    comes once the pause ends (a pause until resumed: if resumed now)."""
     try:
         status = control.status(socket(), timeout=2)
     except ReminderError:
-        return None
+        return None, False
     if status.get("config") != str(config.path):
-        return None
-    return {
-        r["name"]: {**r, "next": "paused" if status["paused"] else r["next"]}
-        for r in status["routines"]
-    }
+        return None, False
+    paused = status["paused"]
+    if paused:
+        return {r["name"]: {**r, "next": r.get("after_pause")} for r in status["routines"]}, True
+    return {r["name"]: r for r in status["routines"]}, False
 
 
 def _routine_lines(config: Config) -> list[str]:
@@ -75,7 +76,7 @@ def _routine_lines(config: Config) -> list[str]:
     clock = SystemClock()
     now = clock.now()
     zone = clock.zone()
-    live = _live_schedule(config)
+    live, paused = _live_schedule(config)
     width = max((len(r.name) for r in config.routines), default=0)
     lines = []
     for routine in config.routines:
@@ -85,8 +86,10 @@ def _routine_lines(config: Config) -> list[str]:
         else:
             entry = live.get(routine.name)
             next_time = entry["next"] if entry else None
-            due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
-            when_next = "paused" if next_time == "paused" else _when(due, now, zone)
+            due = datetime.fromisoformat(next_time) if next_time else None
+            when_next = _when(due, now, zone)
+            if paused:
+                when_next = f"{when_next}, after the pause"
             if entry and (
                 elsewhere := elsewhere_text(entry, now.astimezone(zone), with_next=False)
             ):
@@ -134,7 +137,7 @@ def show(name: str, config_path: Path | None, open_: bool) -> None:
         steps = routine_steps(routine, config.exercises, config.guidance)
         click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
     click.echo()
-    for line in _step_lines(steps):
+    for line in _step_lines(steps, config.guidance.done):
         click.echo(line)
     click.echo(f"\n{len(steps)} steps, {format_duration(total_seconds(steps))} in all.")
     _show_pictures(name, steps, open_)
@@ -154,14 +157,15 @@ def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
         click.echo(f"{name}: no step has a picture.", err=True)
 
 
-def _step_lines(steps: tuple[Step, ...]) -> list[str]:
+def _step_lines(steps: tuple[Step, ...], linger: float) -> list[str]:
+    """Each step with its start and length; the closing note with how long it stays
+    (``linger``, [guidance] done), though the routine ends when it appears."""
     lines = []
     elapsed = 0.0
     for step in steps:
         minutes, seconds = divmod(round(elapsed), 60)
-        lines.append(
-            f"  {minutes:2d}:{seconds:02d}  {format_duration(step.seconds):>4}  {step.labelled}"
-        )
+        length = format_duration(linger if step.kind == "done" else step.seconds)
+        lines.append(f"  {minutes:2d}:{seconds:02d}  {length:>4}  {step.labelled}")
         elapsed += step.seconds
     return lines
 

@@ -26,7 +26,7 @@ from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
 from reminderd.core.skips import SkipBudget
 from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
-from reminderd.errors import SkipBudgetError
+from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
@@ -523,7 +523,7 @@ class Core:
         if timer is None:
             return name, None
         base = now if active or not timer.due else max(now, timer.due)
-        self._timers.snooze(timer, base + delay)
+        self._timers.snooze(timer, base + delay, running=now if active else None)
         self.emit(
             "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds
         )
@@ -570,6 +570,33 @@ class Core:
         self.emit("routine.skipped", name, reason=reason, next=self.iso(timer.due))
         return name, timer.due
 
+    def unskip(self, name: str) -> datetime | None:
+        """Undo the last skip of ``name`` (its skip is given back): it comes when it would
+        have, at once if it was skipped on screen. Return when it is due. LookupError for
+        an unknown routine; NothingToUndoError when it has no skip to undo."""
+        timer = self._timers.get(name)
+        if timer is None:
+            raise LookupError(name)
+        if not self._timers.unskip(timer, self._clock.now()):
+            msg = f"{name} has no skip to undo (a skip can be undone until it comes round again)"
+            raise NothingToUndoError(msg)
+        self._skips.refund(name, self._today())
+        self.emit("routine.unskipped", name, next=self.iso(timer.due))
+        return timer.due
+
+    def unsnooze(self, name: str) -> datetime | None:
+        """Undo the snooze of ``name``: it comes when it would have, at once if that time has
+        passed. Return when it is due. LookupError for an unknown routine;
+        NothingToUndoError when it is not snoozed."""
+        timer = self._timers.get(name)
+        if timer is None:
+            raise LookupError(name)
+        if not self._timers.unsnooze(timer, self._clock.now()):
+            msg = f"{name} is not snoozed"
+            raise NothingToUndoError(msg)
+        self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
+        return timer.due
+
     def reload(self, config: Config) -> None:
         """Use a new config; routines whose trigger is unchanged keep their schedule."""
         self._config = config
@@ -609,6 +636,15 @@ class Core:
         """Local time with its UTC offset, for people and status bars alike."""
         return local_iso(moment, self._clock.zone()) if moment else None
 
+    def _after_pause(self, timer: Timer) -> str | None:
+        """While paused, when ``timer`` comes once the pause ends (a pause until resumed:
+        if resumed now); None when not paused."""
+        if self._paused_until is None:
+            return None
+        now = self._clock.now()
+        end = now if self._paused_until == FOREVER else max(now, self._paused_until)
+        return self.iso(self._timers.after_pause(timer, end))
+
     def status(self) -> CoreStatus:
         """What the core is doing, as plain data (the daemon adds process details)."""
         paused = self._paused_until is not None
@@ -631,6 +667,7 @@ class Core:
                     "name": t.routine.name,
                     "title": t.routine.label,
                     "next": None if paused else self.iso(t.due),
+                    "after_pause": self._after_pause(t),
                     "snoozed_until": self.iso(t.snoozed_until),
                     "held": t.held,
                     "hold": t.hold_text,

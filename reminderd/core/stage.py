@@ -219,6 +219,10 @@ class Stage:
                 judge.step_began(str(data.get("kind")))
             if judge is not None and kind == "completed":
                 data = {**data, "outcome": judge.outcome()}
+            if kind == "step" and data.get("kind") == "done":
+                # The closing note stays [guidance] done seconds, though the routine ends
+                # as it appears: its length as a person sees it.
+                data = {**data, "seconds": self.config.guidance.done}
             self._emit(GUIDE_EVENTS[kind], name, **data)
 
         return forward

@@ -26,7 +26,7 @@ from reminderd.bus import BusError
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
-from reminderd.contracts import DaemonStatus, SavedState
+from reminderd.contracts import DaemonStatus, ReloadFailure, SavedState
 from reminderd.control.server import Client, Server
 from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
@@ -63,6 +63,8 @@ PERSISTED = {
     "daemon.resumed",
     "routine.snoozed",
     "routine.skipped",
+    "routine.unsnoozed",
+    "routine.unskipped",
     "routine.fired",
 }
 
@@ -141,6 +143,7 @@ class Daemon:
         self._show_panel(config.panel_icon)
         self.other_breaks: str | None = None
         self._look_for_other_breaks()
+        self.reload_failed: ReloadFailure | None = None  # said in status until one works
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -453,6 +456,7 @@ class Daemon:
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
             "sync": self.sync.status() if self.sync else None,
+            "reload_failed": self.reload_failed,
             **self.core.status(),
         }
 
@@ -474,6 +478,7 @@ class Daemon:
         except ConfigError as error:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]
+            self._reload_failed(str(first), len(error.problems))
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
             with contextlib.suppress(ReminderError):
                 self.backend.notifier.show(
@@ -483,9 +488,11 @@ class Daemon:
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
             log.exception("config not reloaded; the old one stays in use")
+            self._reload_failed(repr(error), 1)
             msg = f"config not reloaded; the old one stays in use: {error!r}"
             raise ControlError(msg) from None
         self.source = source
+        self.reload_failed = None
         if config.backend != self.core.config.backend:
             self.backend = self._choose(config.backend)
             self.dnd = self._dnd(self.backend)
@@ -502,6 +509,10 @@ class Daemon:
             self._show_panel(config.panel_icon)
         self._look_for_other_breaks()
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
+
+    def _reload_failed(self, problem: str, count: int) -> None:
+        at = self.clock.now().astimezone(self.clock.zone()).isoformat(timespec="seconds")
+        self.reload_failed = {"at": at, "problem": problem, "problems": count}
 
     def _log_next(self) -> None:
         zone = self.clock.zone()
