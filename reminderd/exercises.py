@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
 from reminderd.model import Exercise, Guidance, Routine, Step, StepSpec, Trigger
+from reminderd.plural import plural
 
 SAFETY_LINE = "Stop if pain increases."
 SAFETY_POINTER = "When to see a doctor: `reminderd safety`."
@@ -100,8 +101,9 @@ class Dose:
     seconds: float
 
     def __str__(self) -> str:
-        runs = f"{self.runs} run{'s' if self.runs != 1 else ''}"
-        reps = f"{self.repetitions} {self.label}{'s' if self.repetitions != 1 else ''}"
+        runs = plural(self.runs, "{count} run", "{count} runs")
+        # The label is the exercise file's word for one repetition, made plural here.
+        reps = plural(self.repetitions, "{count} {label}", "{count} {label}s", label=self.label)
         return f"{self.exercise}: {runs}, {reps}, {format_duration(self.seconds) or '0s'}"
 
     def to_json(self) -> dict[str, object]:

@@ -29,6 +29,7 @@ from reminderd.exercises import (
 from reminderd.model import Config, Step
 from reminderd.pictures.cache import Pictures
 from reminderd.pictures.show import open_pictures, step_pictures
+from reminderd.plural import plural
 from reminderd.sources import describe
 from reminderd.statusline import elsewhere_text, when_text
 
@@ -139,7 +140,16 @@ def show(name: str, config_path: Path | None, open_: bool) -> None:
     click.echo()
     for line in _step_lines(steps, config.guidance.done):
         click.echo(line)
-    click.echo(f"\n{len(steps)} steps, {format_duration(total_seconds(steps))} in all.")
+    length = format_duration(total_seconds(steps))
+    click.echo(
+        "\n"
+        + plural(
+            len(steps),
+            "{count} step, {length} in all.",
+            "{count} steps, {length} in all.",
+            length=length,
+        )
+    )
     _show_pictures(name, steps, open_)
 
 
@@ -230,7 +240,15 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
         click.echo(f"  {event.at:%H:%M}  {event.routine:<{width}}  {length:>6}  {title}")
     guided = format_duration(sum(total_seconds(steps) for _, _, steps in rows)) or "0s"
     exercise = format_duration(sum(exercise_seconds(steps) for _, _, steps in rows)) or "0s"
-    click.echo(f"{len(rows)} reminders, {guided} guided, {exercise} of exercise.")
+    click.echo(
+        plural(
+            len(rows),
+            "{count} reminder, {guided} guided, {exercise} of exercise.",
+            "{count} reminders, {guided} guided, {exercise} of exercise.",
+            guided=guided,
+            exercise=exercise,
+        )
+    )
     if doses:
         click.echo("Each exercise today:")
         for dose in doses:
@@ -257,7 +275,11 @@ def check(path: Path | None) -> None:
     for warning in config.warnings:
         click.echo(f"warning: {warning}")
     click.echo(
-        f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
+        "{path}: OK, {routines}, {exercises}.".format(
+            path=config.path,
+            routines=plural(len(config.routines), "{count} routine", "{count} routines"),
+            exercises=plural(len(config.exercises), "{count} exercise", "{count} exercises"),
+        )
     )
     for line in layer_lines(source(path)):
         click.echo(line)
