@@ -22,6 +22,8 @@ from typing import Any, Protocol
 
 from reminderd.bus import CALL_TIMEOUT, Bus, BusError, session_bus_address
 from reminderd.errors import NotifyError
+from reminderd.markup import body as text_for
+from reminderd.markup import plain, reads_markup
 
 log = logging.getLogger("reminderd")
 
@@ -48,9 +50,12 @@ class Note:
     final: bool = False
     sound: str = ""  # a sound theme name, for servers that play sounds (sound-name hint)
     image: str = ""  # the step's picture: the absolute path of a PNG file that exists
+    sticky: bool = False  # stays until the person closes it (the safety note)
 
     @property
     def expiry_ms(self) -> int:
+        if self.sticky:
+            return 0  # the specification's "never expire"
         # A step's notification outlives its step by a second so that the next one
         # replaces it in place instead of following a gap.
         seconds = DONE_EXPIRY if self.final or self.seconds <= 0 else self.seconds + 1.0
@@ -214,12 +219,13 @@ class FreedesktopNotifier:
         if note.image:
             # The spec's image-path: every server tested shows it (docs/pictures.md).
             hints["image-path"] = ("s", file_uri(note.image))
+        markup = reads_markup(self.capabilities, self.server_name)
         body = (
             APP_NAME,
             replaces or 0,
             "",
-            note.summary,
-            note.body,
+            plain(note.summary),
+            text_for(note.body, markup=markup),
             actions,
             hints,
             note.expiry_ms,
@@ -278,7 +284,10 @@ class PlyerNotifier:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 notification.notify(
-                    title=note.summary, message=note.body, app_name=APP_NAME, timeout=timeout
+                    title=plain(note.summary),
+                    message=plain(note.body),
+                    app_name=APP_NAME,
+                    timeout=timeout,
                 )
         except Exception as error:  # plyer raises whatever its platform layer raises
             raise NotifyError(f"plyer failed: {error!r}") from error

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from reminderd import safety
 from reminderd import service as service_module
 from reminderd.cli.base import Group, config_option
 
@@ -23,11 +24,17 @@ def service() -> None:
 @service.command(name="install")
 @config_option
 def service_install(config_path: Path | None) -> None:
-    """Install and enable the login service for this user."""
+    """Install and enable the login service for this user.
+
+    It prints the safety note: when to stop an exercise, and when to see a doctor.
+    """
     outcome = service_module.install(config_path)
     click.echo(f"Wrote {outcome.path}")
     for line in outcome.lines:
         click.echo(line)
+    # Started at login, reminderd prints to a journal nobody reads: the note is read here
+    # (the first start shows it as a notification too).
+    click.echo(f"\n{safety.TEXT}\n\n(`reminderd safety` shows it again)")
 
 
 @service.command(name="uninstall")

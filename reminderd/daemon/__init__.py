@@ -42,6 +42,7 @@ from reminderd.model import Config, Event
 from reminderd.notify import Choice, Note, choose
 from reminderd.paths import Paths, control_supported, private_log, user_paths
 from reminderd.presence import Presence
+from reminderd.safety_notice import SafetyNotice
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
@@ -73,6 +74,7 @@ class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
 
     sync: SyncLink | None = None  # [sync]: the folder shared with other machines
+    reload_failed: ReloadFailure | None = None  # the last reload refused, until one works
 
     def __init__(
         self,
@@ -143,7 +145,11 @@ class Daemon:
         self._show_panel(config.panel_icon)
         self.other_breaks: str | None = None
         self._look_for_other_breaks()
-        self.reload_failed: ReloadFailure | None = None  # said in status until one works
+        # The safety note, until it has reached someone (reminderd/safety_notice.py).
+        self.safety = SafetyNotice(
+            self.paths.state, lambda: self.backend.notifier, terminal=sys.stdout.isatty()
+        )
+        self.core.listen(self.safety)
 
     # -- wiring ---------------------------------------------------------------------------
 
@@ -303,7 +309,8 @@ class Daemon:
             return
         for member, body in self.signals.take():
             if member == "ActionInvoked" and len(body) == 2:
-                self.core.on_action(int(body[0]), str(body[1]))
+                if not self.safety.on_action(int(body[0]), str(body[1])):
+                    self.core.on_action(int(body[0]), str(body[1]))
             elif member == "NotificationClosed" and len(body) == 2:
                 self.core.on_closed(int(body[0]), int(body[1]))
             elif member == "PropertiesChanged":
@@ -365,6 +372,7 @@ class Daemon:
         self._log_next()
         now = self.clock.now().astimezone(self.clock.zone())
         self.write(first_reminder(self.core.status()["routines"], now))
+        self.safety.show()
         _return_startup_memory()
         try:
             while not self.stopping:
