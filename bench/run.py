@@ -247,6 +247,9 @@ def main() -> int:
         # the holds package costs the daemon once a routine is due
         holds_check(bench, 20 if quick else 200)
         holds_memory(bench, settle, window)
+
+        # 17. a flood of panel calls: status still answered at once, no memory kept
+        panel_flood(bench, config, calls=10_000)
     finally:
         bench.close()
     missed = [name for name, ok in bench.results if not ok]
@@ -466,6 +469,69 @@ def panel_idle(bench: Bench, config: Path, rss: float, settle: float, window: fl
         f"pixmaps, tooltip) answered in {took:.0f} ms",
         "RSS within 1 MB, at most 1 wake-up per minute",
         new_rss - rss <= 1.0 and per_minute <= 1,
+    )
+
+
+def panel_flood(bench: Bench, config: Path, calls: int) -> None:
+    """The daemon with its icon registered (with figure 9's watcher), and another program on
+    the bus that sends ``calls`` GetLayout calls to the panel's menu as fast as it can,
+    without waiting for replies; meanwhile `status` is asked over the control socket again
+    and again (in this process, so that the figure is the daemon's answer and not a Python
+    start-up). The daemon's memory before and after."""
+    import threading
+
+    from jeepney import DBusAddress, MessageType, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    from reminderd import control
+
+    address = bench.env.get("DBUS_SESSION_BUS_ADDRESS")
+    record = bench.folder / "watcher.jsonl"
+    if not address or not record.exists():
+        print("17. status during a panel flood: skipped, no session bus")
+        return
+    bench.reminderd("stop")
+    registered = record.read_text().count("RegisterStatusNotifierItem")
+    pid = bench.start_daemon(config)
+    bench.wait(lambda: record.read_text().count("RegisterStatusNotifierItem") > registered, 10)
+    service = f"org.kde.StatusNotifierItem-{pid}-1"
+    socket = Path(bench.env["XDG_RUNTIME_DIR"]) / "reminderd" / "control.sock"
+    time.sleep(1)
+    before, _ = memory(pid)
+    menu = DBusAddress("/MenuBar", bus_name=service, interface="com.canonical.dbusmenu")
+    done = threading.Event()
+    answered = [0]
+
+    def read(conn: Any) -> None:
+        while answered[0] < calls:
+            reply = conn.receive(timeout=60)
+            if reply.header.message_type != MessageType.signal:
+                answered[0] += 1
+        done.set()
+
+    latencies: list[float] = []
+    with open_dbus_connection(address) as conn:
+        reader = threading.Thread(target=read, args=(conn,), daemon=True)
+        reader.start()
+        began = time.perf_counter()
+        for _ in range(calls):
+            conn.send(new_method_call(menu, "GetLayout", "iias", (0, -1, [])))
+        while not done.is_set():
+            asked = time.perf_counter()
+            control.request(socket, "status", timeout=10)
+            latencies.append((time.perf_counter() - asked) * 1000)
+        flood = time.perf_counter() - began
+        reader.join(5)
+    time.sleep(1)
+    after, _ = memory(pid)
+    p50, p99 = percentile(latencies, 0.5), percentile(latencies, 0.99)
+    bench.report(
+        "17. status during a panel flood",
+        f"{calls} pipelined GetLayout calls answered in {flood:.1f} s; {len(latencies)} status "
+        f"requests meanwhile: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(latencies):.1f} ms; "
+        f"RSS {before:.1f} MB before, {after:.1f} MB after",
+        "p99 at most 100 ms, RSS within 2 MB",
+        p99 <= 100 and after - before <= 2.0,
     )
 
 

@@ -4,8 +4,9 @@ a process group of its own, is ended as a group, and is never waited for by the 
 A voice or player may ignore SIGTERM, hang, or fork a helper that outlives it. Ending one
 therefore sends SIGTERM to its whole group and, if anything of the group is still there
 ``grace`` seconds later, SIGKILL; the loop learns when that is due from ``next_deadline``
-and calls ``reap`` when it wakes, so no call here blocks, and nothing outlives ``end_all``
-at shutdown (which alone may wait, at most ``grace`` seconds).
+and calls ``reap`` when it wakes, so no call here blocks. A group whose leader exited by
+itself while something it started lives on is kept, and nothing outlives ``end_all`` at
+shutdown (which alone may wait, at most ``grace`` seconds).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("reminderd")
 
 GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+# Groups whose leader has exited while something it started lives on, kept to be ended at
+# shutdown; past this many, the oldest is ended at once (a command that leaves a process
+# behind at every line).
+MAX_LINGERING = 32
 
 
 @dataclass(slots=True)
@@ -34,6 +39,11 @@ class _Child:
     kill_at: float | None = None  # monotonic: SIGKILL the group then, if it is still there
     exited: int | None = None  # the leader's exit status, once reaped
     ending: bool = False  # reminderd asked it to end
+    # The leader exited by itself, and something it started lives on in its group (a
+    # helper a player forked; the speech server's modules, which spd-say starts in its
+    # group when it starts the server). Not ended between lines, since the speech server
+    # needs its modules, but at shutdown: nothing of it outlives the daemon.
+    lingering: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +89,7 @@ class Children:
         child = self._children.get(process.pid)
         if child is None or child.ending:
             return
-        _signal_group(process.pid, signal.SIGTERM)
+        signal_group(process.pid, signal.SIGTERM)
         child.kill_at = self._clock() + self._grace
         child.ending = True
 
@@ -94,13 +104,23 @@ class Children:
                 ended.append(Ended(child.name, code, child.ending))
             if child.kill_at is not None and now >= child.kill_at:
                 # The leader may be gone while a helper it forked plays on: the whole group.
-                _signal_group(pid, signal.SIGKILL)
+                signal_group(pid, signal.SIGKILL)
                 child.kill_at = None
                 if child.exited is None:
                     continue  # SIGKILL cannot be ignored: reaped on the next call
             if child.exited is not None and child.kill_at is None:
+                if not child.ending and _group_alive(pid):
+                    child.lingering = True
+                    continue
                 del self._children[pid]
+        self._bound_lingering()
         return ended
+
+    def _bound_lingering(self) -> None:
+        lingering = [c for c in self._children.values() if c.lingering and not c.ending]
+        for child in lingering[: max(0, len(lingering) - MAX_LINGERING)]:
+            log.warning("%s left processes running after it exited; ending them", child.name)
+            self.end(child.process)
 
     def next_deadline(self) -> float | None:
         """Monotonic time at which ``reap`` has a group to kill; None if none."""
@@ -112,15 +132,15 @@ class Children:
     def end_all(self) -> None:
         """At shutdown: end every group, wait at most the grace period, kill what is left."""
         for child in self._children.values():
-            if child.exited is None or child.kill_at is not None:
-                _signal_group(child.process.pid, signal.SIGTERM)
+            if child.exited is None or child.kill_at is not None or child.lingering:
+                signal_group(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + self._grace
         while any(c.process.poll() is None for c in self._children.values()):
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.01)
         for pid, child in self._children.items():
-            _signal_group(pid, signal.SIGKILL)
+            signal_group(pid, signal.SIGKILL)
             with contextlib.suppress(Exception):
                 child.process.wait(1)
         self._children.clear()
@@ -129,7 +149,19 @@ class Children:
         return len(self._children)
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal the group that ``pid`` leads; a group already gone is fine."""
+def signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal the group that ``pid`` leads; a group already gone is fine (hooks, which run
+    in threads of their own, use it too)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, sig)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any process of the group ``pgid`` is still there."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, though not ours to signal
+        return True
+    return True

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import ReminderError
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 log = logging.getLogger("reminderd")
 
@@ -57,17 +57,19 @@ class _Property:
 
     def active(self) -> bool:
         try:
-            (value,) = self._bus.call(
+            ((kind, flag),) = self._bus.call(
                 NOTIFICATIONS,
                 NOTIFICATIONS_PATH,
                 PROPERTIES,
                 "Get",
                 signature="ss",
                 args=(self.interface, self.member),
+                returns="v",
             )
         except BusError as error:
             raise DndError(f"{self.name}: {error}") from None
-        flag = value[1] if isinstance(value, tuple) else value
+        if kind != "b":  # a string "false" would be true: unknown, not on
+            raise DndError(f"{self.name}: {self.member} is not a boolean but ({kind})")
         return bool(flag) == self.on_when
 
 
@@ -95,7 +97,9 @@ class SwayncDnd:
 
     def active(self) -> bool:
         try:
-            (on,) = self._bus.call(self.destination, self.path, self.destination, "GetDnd")
+            (on,) = self._bus.call(
+                self.destination, self.path, self.destination, "GetDnd", returns="b"
+            )
         except BusError as error:
             raise DndError(f"{self.name}: {error}") from None
         return bool(on)

@@ -4,6 +4,12 @@ skipped, ignored, and why.
 WAL mode and one commit per event: a crash or ``kill -9`` loses nothing already recorded,
 and ``reminderd stats`` can read while the daemon writes. The schema carries a version
 (``PRAGMA user_version``) and is migrated forward at open.
+
+Another program may hold the file (a database browser, a backup), or damage it. The daemon
+never waits on it for longer than BUSY_TIMEOUT: a row that cannot be written waits in
+memory, in order, and is written at the next retry (1 s, then twice as long each time, at
+most a minute); the daemon's loop learns when from ``next_retry``. A file removed, replaced
+or cut short under the daemon, or one SQLite finds damaged, is said once and opened again.
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -23,6 +32,10 @@ from reminderd.model import EVENT_NAMES, Event
 log = logging.getLogger("reminderd")
 
 SCHEMA_VERSION = 2
+BUSY_TIMEOUT = 0.1  # seconds the daemon waits for another program's lock, then queues
+MAX_QUEUED = 5000  # rows kept while the file cannot be written: days of routines
+RETRY_FIRST, RETRY_MOST = 1.0, 60.0  # seconds between tries while rows wait
+DEFAULT_TIMEOUT = 5.0  # seconds a command (stats, history) waits for a lock
 # Every fate of a reminder, and the pauses around them; not returns from idle or reloads.
 # A routine done on another machine is in that machine's history (and in `stats` through
 # the sync folder), not recorded twice.
@@ -66,17 +79,20 @@ _CONFIRM = """UPDATE events SET outcome = 'completed' WHERE id = (
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]  # MIGRATIONS[n] takes n -> n+1
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open (and for writing, create and migrate) the history database."""
+def connect(
+    path: Path, *, readonly: bool = False, timeout: float = DEFAULT_TIMEOUT
+) -> sqlite3.Connection:
+    """Open (and for writing, create and migrate) the history database; ``timeout``: the
+    seconds any statement waits for another program's lock."""
     try:
         if readonly:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
         else:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if path.is_symlink():
                 msg = "it is a symbolic link: move it aside (history is not written through one)"
                 raise sqlite3.OperationalError(msg)
-            db = sqlite3.connect(path, timeout=5, isolation_level=None)
+            db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each commit's checkpoint
             migrate(db)
@@ -103,18 +119,33 @@ def migrate(db: sqlite3.Connection) -> None:
             raise
 
 
-class History:
-    """Appends events as they happen; logs (once) instead of failing when it cannot."""
+Row = tuple[float, str, str, "str | None", "str | None", "float | None", str, "str | None"]
 
-    def __init__(self, path: Path, zone: Callable[[], tzinfo]) -> None:
+
+class History:
+    """Appends events as they happen; never waits on the file for more than BUSY_TIMEOUT,
+    and logs (once) instead of failing when it cannot write."""
+
+    def __init__(
+        self, path: Path, zone: Callable[[], tzinfo], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = path
         self.zone = zone
+        self._clock = clock  # monotonic: when to try again
         self._db: sqlite3.Connection | None = None
+        # (device, inode, size) of the file opened, the size as of the last write
+        self._opened: tuple[int, int, int] | None = None
         self._error: str | None = None
+        # Rows not written yet, each with the routine whose outcome it confirms (if any).
+        self._queue: deque[tuple[Row, str | None]] = deque()
+        self._retry_at: float | None = None
+        self._delay = RETRY_FIRST
+        self._dropping = False
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = connect(self.path)
+            self._db = connect(self.path, timeout=BUSY_TIMEOUT)
+            self._opened = _identity(self.path)
         return self._db
 
     def record(self, event: Event) -> None:
@@ -129,7 +160,7 @@ class History:
             else data.get("seconds")
         )
         local = event.at.astimezone(self.zone())
-        row = (
+        row: Row = (
             event.at.timestamp(),
             local.date().isoformat(),
             event.kind,
@@ -139,26 +170,92 @@ class History:
             json.dumps(data, default=str),
             outcome,
         )
+        self._queue.append((row, event.routine if event.kind == "routine.confirmed" else None))
+        self._bound()
+        if self._retry_at is None:  # else it waits behind the rows already waiting
+            self._flush()
+
+    def queued(self) -> int:
+        """How many rows wait to be written."""
+        return len(self._queue)
+
+    def next_retry(self) -> float | None:
+        """The monotonic time of the next try to write waiting rows; None if none wait."""
+        return self._retry_at
+
+    def retry(self) -> None:
+        """Try to write the waiting rows, if a try is due (the loop calls it when it wakes)."""
+        if self._retry_at is not None and self._clock() >= self._retry_at:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write every waiting row in one transaction; on failure they wait on, in order."""
         try:
+            self._check_file()
             db = self._connection()
-            db.execute(_INSERT, row)
-            if event.kind == "routine.confirmed":
-                db.execute(_CONFIRM, (event.routine,))
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for row, confirms in self._queue:
+                    db.execute(_INSERT, row)
+                    if confirms is not None:
+                        db.execute(_CONFIRM, (confirms,))
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
         except (sqlite3.Error, StateError) as error:
             self._failed(error)
+            self._retry_at = self._clock() + self._delay
+            self._delay = min(self._delay * 2, RETRY_MOST)
             return
+        self._queue.clear()
+        self._opened = _identity(self.path)  # the size it has grown to, to tell a cut
+        self._retry_at, self._delay, self._dropping = None, RETRY_FIRST, False
         if self._error:
             log.warning("history works again (%s)", self.path)
             self._error = None
 
+    def _check_file(self) -> None:
+        """Whether the file opened is still the one at the path, and no shorter than it was;
+        if not, say so once and open the path again. Only stat() looks: opening the file
+        here, even to read a byte, would drop SQLite's locks on it (POSIX locks belong to
+        the process and go with the first of its descriptors closed)."""
+        if self._db is None:
+            return
+        now = _identity(self.path)
+        if now is None or self._opened is None or now[:2] != self._opened[:2]:
+            why = "was removed or replaced"
+        elif now[2] < self._opened[2]:
+            why = f"is damaged: it was cut short ({now[2]} bytes, from {self._opened[2]})"
+        else:
+            return
+        if why != self._error:
+            log.error("the history file %s %s; opening it again", self.path, why)
+            self._error = why
+        self._close()
+
+    def _bound(self) -> None:
+        """At most MAX_QUEUED rows wait: past that the oldest go (said once)."""
+        excess = len(self._queue) - MAX_QUEUED
+        if excess <= 0:
+            return
+        if not self._dropping:
+            log.error(
+                "history: %d rows have waited too long to be written; the oldest dropped",
+                len(self._queue),
+            )
+            self._dropping = True
+        for _ in range(excess):
+            self._queue.popleft()
+
     def _failed(self, error: Exception) -> None:
         if str(error) != self._error:
-            log.error("history not recorded (%s); reminders go on", error)
+            waiting = f"; {len(self._queue)} events wait" if self._queue else ""
+            log.error("history not recorded (%s)%s; reminders go on", error, waiting)
             self._error = str(error)
-        if self._db is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.close()
-            self._db = None
+        if not isinstance(error, sqlite3.OperationalError) or "locked" not in str(error):
+            self._close()  # locked: the connection is fine, the file only busy
 
     def exported(
         self, after: int, since: float | None = None, limit: int = 5000
@@ -198,10 +295,28 @@ class History:
         return cursor.rowcount
 
     def close(self) -> None:
+        """Write what waits (one last try), then close; what still cannot be written is
+        said."""
+        if self._queue:
+            self._flush()
+            if self._queue:
+                log.error("history: %d events could not be recorded", len(self._queue))
+        self._close()
+
+    def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
             self._db = None
+            self._opened = None
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino, info.st_size
 
 
 # -- reading ---------------------------------------------------------------------------------

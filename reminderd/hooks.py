@@ -3,8 +3,10 @@
 The command is a list of arguments from the config, run as is; nothing from the event is
 ever put into it. Each run happens in a thread of its own, so a slow hook never delays a
 reminder; at most a few run at once. Each hook runs in a process group of its own, so that
-a timeout, or the daemon stopping, ends the hook and whatever it started; only the first
-few kilobytes of what it prints are kept (for the log).
+a timeout, or the daemon stopping, ends the hook and whatever it started, as voices and
+sounds are ended (``children``): SIGTERM to the group, so that it can clean up, and SIGKILL
+to whatever of the group is left half a second later. Only the first few kilobytes of what
+it prints are kept (for the log).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import signal
 import threading
 import time
 
+from reminderd.children import GRACE, signal_group
 from reminderd.model import Event, Hook
 
 TYPE_CHECKING = False
@@ -81,12 +84,12 @@ class Hooks:
         with self._lock:
             self._running.add(process)
             late = self._stopping  # shutdown began while it was starting: wait() missed it
-        if late:
-            _kill_group(process, signal.SIGKILL)
+        if late:  # the daemon is about to exit, and this thread with it: no grace
+            signal_group(process.pid, signal.SIGKILL)
         try:
             errors = _feed_and_collect(process, payload, time.monotonic() + hook.timeout)
             if errors is None:
-                _kill_group(process, signal.SIGKILL)
+                _end_group(process)
                 log.warning("hook %s was stopped after %g s", name, hook.timeout)
             elif process.returncode not in (0, None) and not self._stopping:
                 text = errors.decode(errors="replace").strip()[:200]
@@ -96,20 +99,31 @@ class Hooks:
             with self._lock:
                 self._running.discard(process)
 
-    def wait(self, timeout: float = 0.5) -> None:
-        """At shutdown: end every running hook (its whole process group) at once, and give
-        the threads a moment to reap them."""
+    def end_all(self, grace: float = GRACE) -> None:
+        """At shutdown: ask every running hook to end (SIGTERM to its process group), give
+        them ``grace`` seconds in all, then kill what is left of every group."""
         with self._lock:
             self._stopping = True
             running = list(self._running)
             threads = list(self._threads)
         for process in running:
-            _kill_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
+            signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         for process in running:
-            _kill_group(process, signal.SIGKILL)
+            signal_group(process.pid, signal.SIGKILL)
+
+
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """End a hook past its timeout, in its own thread: SIGTERM to its group, up to GRACE
+    seconds for it to exit, then SIGKILL to whatever of the group is left."""
+    import subprocess  # noqa: PLC0415 - already loaded by the caller
+
+    signal_group(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(GRACE)
+    signal_group(process.pid, signal.SIGKILL)
 
 
 def _feed_and_collect(
@@ -153,9 +167,3 @@ def _feed_and_collect(
     except subprocess.TimeoutExpired:
         return None
     return kept
-
-
-def _kill_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    """Signal the hook's whole process group (it leads its own session)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)

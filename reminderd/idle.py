@@ -144,13 +144,16 @@ class _DBusIdle:
     path = ""
     interface = ""
     method = ""
+    returns = ""  # the reply's signature: any other is refused
 
     def __init__(self, address: str | None = None) -> None:
         self._bus = Bus(address)
 
     def idle_seconds(self) -> float:
         try:
-            (value,) = self._bus.call(self.destination, self.path, self.interface, self.method)
+            (value,) = self._bus.call(
+                self.destination, self.path, self.interface, self.method, returns=self.returns
+            )
         except BusError as error:
             raise IdleError(f"{self.name}: {error}") from None
         return float(unsigned(value, f"{self.name}: {self.method}")) / 1000.0
@@ -166,6 +169,7 @@ class MutterIdle(_DBusIdle):
     path = "/org/gnome/Mutter/IdleMonitor/Core"
     interface = "org.gnome.Mutter.IdleMonitor"
     method = "GetIdletime"
+    returns = "t"
 
     def inhibited(self) -> bool | None:
         try:
@@ -181,6 +185,7 @@ class ScreenSaverIdle(_DBusIdle):
     path = "/org/freedesktop/ScreenSaver"
     interface = "org.freedesktop.ScreenSaver"
     method = "GetSessionIdleTime"
+    returns = "u"
 
     def inhibited(self) -> bool | None:
         try:

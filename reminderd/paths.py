@@ -214,3 +214,10 @@ def user_paths() -> Paths:
 def control_supported() -> bool:
     """The control socket needs Unix sockets with peer credentials; Windows has neither here."""
     return sys.platform != "win32" and hasattr(os, "getuid")
+
+
+def on_path(program: str, path: str | None = None) -> bool:
+    """Like shutil.which, without importing shutil (and the compression modules it brings):
+    whether ``program`` is an executable in a folder of ``path`` (default: $PATH)."""
+    folders = (os.environ.get("PATH", "") if path is None else path).split(os.pathsep)
+    return any(os.access(os.path.join(folder, program), os.X_OK) for folder in folders if folder)

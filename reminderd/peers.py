@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 SCHEMA = "org.gnome.desktop.break-reminders"
 TIMEOUT = 2.0  # seconds for the gsettings command

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from reminderd.children import Children
 from reminderd.model import Step
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -93,6 +93,18 @@ class StateStore:
             return {}
         return data
 
+    def keep_aside(self, why: str) -> str | None:
+        """Copy the file as it is to ``state.json.<why>-<time>`` beside it (before it is
+        written again without what could not be used); the copy's name, None if the copy
+        failed (said in the log)."""
+        aside = self.path.with_name(f"{self.path.name}.{why}-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            write_atomic(aside, self._read().decode("utf-8", errors="replace"))
+        except (OSError, StateError) as error:
+            log.warning("could not keep %s aside as %s: %s", self.path, aside.name, error)
+            return None
+        return aside.name
+
     def _read(self) -> bytes:
         """The file's bytes, at most MAX_STATE of them; a symlink or a non-file is refused."""
         fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)

@@ -1,5 +1,6 @@
 """A private D-Bus session bus for tests and the benchmark: no service folders, so that
-nothing auto-starts, and a policy that lets every connection of this user talk."""
+nothing auto-starts, a policy that lets every connection of this user talk, and the limits
+of a real session bus."""
 
 from __future__ import annotations
 
@@ -18,6 +19,14 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
     <allow own="*"/>
     <allow user="*"/>
   </policy>
+  <!-- The limits of a desktop's session bus (Debian's session.conf), far above
+       dbus-daemon's own defaults: what another program can really send the daemon,
+       ten thousand calls in flight or a message of a gigabyte. -->
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">1000000000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 """
 

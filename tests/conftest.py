@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from reminderd import safety_notice
 from reminderd.config import Limits
 from tests.buses import start_dbus
 
@@ -269,6 +270,11 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
     for folder in (home, runtime):
         folder.mkdir(exist_ok=True)
     runtime.chmod(0o700)
+    # Someone who has read the safety note: its notification at the first start would come
+    # before each test's own (tests/test_e2e_safety.py starts without this mark).
+    state = home / ".local" / "state" / "reminderd"
+    state.mkdir(parents=True, mode=0o700)
+    (state / safety_notice.MARK).write_text(safety_notice.digest() + "\n")
     env.update(
         {
             "HOME": str(home),

@@ -85,3 +85,18 @@ def test_a_child_that_ends_by_itself_is_reported_once(tmp_path: Path) -> None:
     assert [(e.name, e.returncode, e.ended_by_us) for e in children.reap()] == [("voice", 3, False)]
     assert children.reap() == []
     assert len(children) == 0
+
+
+def test_a_leader_that_exits_leaving_a_helper_is_kept_until_end_all(tmp_path: Path) -> None:
+    """A player that forks a helper and exits by itself: reap reports its exit but keeps
+    its group (the helper lives on), and end_all ends the helper too."""
+    children = Children(grace=0.2)
+    children.spawn(["sh", "-c", FORKING.replace("& wait", "& exit 0").format(pid=tmp_path / "p")])
+    helper = started(tmp_path / "p")
+    wait_for(lambda: [(e.returncode, e.ended_by_us) for e in children.reap()] == [(0, False)])
+    assert children.reap() == []
+    assert len(children) == 1  # kept: the helper plays on
+    assert alive(helper)
+    children.end_all()
+    wait_for(lambda: not alive(helper))
+    assert len(children) == 0

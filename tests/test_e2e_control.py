@@ -325,6 +325,7 @@ def test_kill_9_then_start_succeeds(daemon: RunningDaemon) -> None:
 def test_detach_and_stop(bus_env: dict[str, str], tmp_path: Path) -> None:
     """`start --detach` returns once the daemon answers; `stop` returns once it is gone."""
     config = write_config(tmp_path / "config.toml", SLOW)
+    (Path(bus_env["XDG_STATE_HOME"]) / "reminderd" / "safety-shown").unlink()  # a first start
     result = reminderd("start", "--detach", "--config", str(config), env=bus_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(safety.TEXT)  # a first start shows the safety note

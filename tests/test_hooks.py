@@ -85,6 +85,48 @@ def test_shutdown_ends_running_hooks_within_half_a_second(tmp_path: Path) -> Non
     hooks(EVENT)
     wait_until(lambda: len(children_named(marker)) == 4)
     began = time.monotonic()
-    hooks.wait()
+    hooks.end_all()
     assert time.monotonic() - began < slack(1.0)
     wait_until(lambda: not children_named(marker), timeout=2)
+
+
+# A hook that cleans up when asked to end (SIGTERM), and one that will not end when asked;
+# the helpers they start carry a marker of the test in their command line.
+CLEANS_UP = "trap 'echo cleaned > {out}; exit 0' TERM; sh -c 'sleep 66; : {marker}' & wait"
+STUBBORN = "trap '' TERM; sh -c 'sleep 67; : {marker}' & while :; do sleep 0.05; done"
+
+
+def stubborn_pair(tmp_path: Path, timeout: float) -> tuple[Hooks, Path, str]:
+    """Both hooks, the file the first writes when it cleans up, and the test's marker."""
+    out, marker = tmp_path / "cleaned", f"{tmp_path.name}-{uuid.uuid4().hex}"
+    hooks = Hooks(
+        (
+            Hook("*", ("sh", "-c", CLEANS_UP.format(out=out, marker=marker)), timeout),
+            Hook("*", ("sh", "-c", STUBBORN.format(marker=marker)), timeout),
+        )
+    )
+    return hooks, out, marker
+
+
+def test_a_hook_past_its_timeout_is_asked_to_end_before_it_is_killed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At its timeout a hook gets SIGTERM first, so that it can clean up; one that ignores
+    it is killed, with everything it started, half a second later."""
+    hooks, out, marker = stubborn_pair(tmp_path, 0.3)
+    with caplog.at_level(logging.WARNING, logger="reminderd"):
+        hooks(EVENT)
+        wait_until(lambda: caplog.text.count("was stopped after 0.3 s") == 2)
+    assert out.read_text() == "cleaned\n"
+    wait_until(lambda: not children_named(marker))
+
+
+def test_shutdown_asks_hooks_to_end_then_kills_the_stubborn(tmp_path: Path) -> None:
+    """end_all sends every hook SIGTERM (one that cleans up does), and kills what is left
+    of any group after half a second."""
+    hooks, out, marker = stubborn_pair(tmp_path, 3600.0)
+    hooks(EVENT)
+    wait_until(lambda: len(children_named(marker)) == 4)  # each hook's helper: sh and sleep
+    hooks.end_all()
+    assert out.read_text() == "cleaned\n"
+    wait_until(lambda: not children_named(marker))

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from reminderd import cues, speech
 from reminderd.children import Children
 from reminderd.cli.base import ask, config_option, load
 from reminderd.clock import SystemClock
@@ -31,11 +30,12 @@ from reminderd.guide import Guide, run_blocking
 from reminderd.history import History
 from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Config, Event
-from reminderd.notify import NullNotifier, choose
+from reminderd.notify import NullNotifier
 from reminderd.paths import user_paths
 from reminderd.pictures import show
 from reminderd.pictures.cache import Pictures
 from reminderd.plural import plural
+from reminderd.ports import choose_ports
 
 
 @click.command()
@@ -116,16 +116,12 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     config = load(config_path)
     routine = routine_for(name, config.routines, config.exercises)
     steps = routine_steps(routine, config.exercises, config.guidance)
-    choice = choose(config.backend, write=lambda _line: None)
     children = Children()
-    spoken = speech.choose(True if voice else config.guidance.voice, children)
+    # The same choice of ports as the daemon makes (its reasons go to the log, not here).
+    ports = choose_ports(config, lambda _line: None, children, voice=voice)
+    choice, spoken = ports.backend, ports.voice
     if voice and spoken.speaker.name == "off":
         click.echo(f"No voice: {spoken.reason}.", err=True)
-    sounds = cues.choose(
-        config.guidance.sounds,
-        choice.server.capabilities if choice.server else frozenset(),
-        children,
-    )
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
@@ -143,7 +139,7 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         clock,
         on_event=record,
         speaker=spoken.speaker,
-        cues=sounds,
+        cues=ports.sounds,
     )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()

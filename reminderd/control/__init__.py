@@ -34,6 +34,12 @@ MAX_CLIENTS = 64
 MAX_STREAMS = MAX_CLIENTS // 2
 REQUEST_TIMEOUT = 5.0  # seconds a client has to send its whole request
 MAX_BACKLOG = 256 * 1024  # bytes queued for an event-stream reader that does not read: dropped
+# What one peer gets each time the loop wakes: at most PER_WAKE messages of one D-Bus
+# connection, handled for at most SHARE seconds; and the control clients together at most
+# SHARE seconds (each still gets one request a turn). A flood from one peer then delays
+# the others by milliseconds, never by seconds.
+PER_WAKE = 32
+SHARE = 0.005
 NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
 
 

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reminderd.control import MAX_BACKLOG, MAX_CLIENTS, MAX_MESSAGE, PROTOCOL, REQUEST_TIMEOUT
+from reminderd.control import (
+    MAX_BACKLOG,
+    MAX_CLIENTS,
+    MAX_MESSAGE,
+    PER_WAKE,
+    PROTOCOL,
+    REQUEST_TIMEOUT,
+    SHARE,
+)
 from reminderd.errors import ControlError
 
 log = logging.getLogger("reminderd")
@@ -70,6 +78,7 @@ class Server:
         # register/unregister are set by the loop that owns the selector
         self.watch: Callable[[socket.socket, bool], None] = lambda _sock, _write: None
         self.unwatch: Callable[[socket.socket], None] = lambda _sock: None
+        self._turn_ends: float | None = None  # this turn's share of the loop, once begun
 
     @staticmethod
     def _listen(path: Path) -> socket.socket:
@@ -117,28 +126,72 @@ class Server:
             self.clients[sock.fileno()] = client
             self.watch(sock, bool(client.outbox))
 
-    def readable(self, client: Client) -> None:
+    def ready(self, client: Client, readable: bool, writable: bool) -> None:
+        """The loop saw ``client``'s socket ready: read its requests, send what waits for
+        it. One bad client never takes the daemon down: it is dropped, and that is logged."""
         try:
-            data = client.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
+            if readable:
+                self.readable(client)
+            if writable and client.sock.fileno() >= 0:
+                self.flush(client)
+        except Exception:
+            log.exception("control: dropped a client after an unexpected error")
             self.drop(client)
-            return
-        if not data:
-            self.drop(client)
-            return
-        if client.subscribed or client.closing:
-            return  # nothing more is read from a stream or a client being closed
-        client.inbox += data
-        while b"\n" in client.inbox and not client.closing:
+
+    def readable(self, client: Client) -> None:
+        if len(client.inbox) <= MAX_MESSAGE:  # else it waits until what it sent is served
+            try:
+                data = client.sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                self.drop(client)
+                return
+            if not data:
+                self.drop(client)
+                return
+            if client.subscribed or client.closing:
+                return  # nothing more is read from a stream or a client being closed
+            client.inbox += data
+        self._serve_some(client)
+
+    def new_turn(self) -> None:
+        """The loop is about to wait again: the next turn's share starts when it is used."""
+        self._turn_ends = None
+
+    def _serve_some(self, client: Client) -> None:
+        """Answer the requests ``client`` has sent: one at least, then more while this
+        turn's SHARE lasts, at most PER_WAKE. One that sends a thousand at once is answered
+        over several turns of the loop, and the other clients, the panel and the routine
+        on screen get theirs in between."""
+        if self._turn_ends is None:
+            self._turn_ends = self.clock() + SHARE
+        served = 0
+        while b"\n" in client.inbox and not client.closing and served < PER_WAKE:
+            if served and self.clock() >= self._turn_ends:
+                break
             line, client.inbox = client.inbox.split(b"\n", 1)
             self._serve(client, line)
-        if len(client.inbox) > MAX_MESSAGE:
+            served += 1
+        if len(client.inbox) > MAX_MESSAGE and b"\n" not in client.inbox:
             client.inbox = b""
             client.send(self._error(f"message longer than {MAX_MESSAGE} bytes"))
             client.closing = True
         self.flush(client)
+
+    def backlog(self) -> bool:
+        """Whether a client has requests left over (the loop then does not sleep)."""
+        return any(self._waiting(client) for client in self.clients.values())
+
+    def catch_up(self) -> None:
+        """The next few requests of every client that sent more than one turn answers."""
+        for client in list(self.clients.values()):
+            if self._waiting(client):
+                self._serve_some(client)
+
+    @staticmethod
+    def _waiting(client: Client) -> bool:
+        return b"\n" in client.inbox and not client.closing and not client.subscribed
 
     def flush(self, client: Client) -> None:
         """Write what is queued; drop a client whose reader has fallen too far behind."""
@@ -153,7 +206,8 @@ class Server:
                 return
         if len(client.outbox) > MAX_BACKLOG:
             log.warning(
-                "control: dropped an event reader that fell %d bytes behind", len(client.outbox)
+                "control: dropped a client that fell %d bytes behind in reading its replies",
+                len(client.outbox),
             )
             self.drop(client)
             return

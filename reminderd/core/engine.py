@@ -19,6 +19,7 @@ from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
 from reminderd.contracts import SOURCE_REASONS, CoreStatus, EventKind, SavedState
 from reminderd.core import saved
+from reminderd.core.elsewhere import Elsewhere
 from reminderd.core.gate import Asked, Gate
 from reminderd.core.outputs import Outputs
 from reminderd.core.polls import Polls
@@ -26,6 +27,7 @@ from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
 from reminderd.core.skips import SkipBudget
 from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
+from reminderd.core.waiting import Waiting
 from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide
 from reminderd.model import Config, Event
@@ -72,15 +74,11 @@ class Core:
         self._listeners: list[Listener] = list(listeners)
         self._presence = presence or Presence(None, None, None, "off")
         self._skips = SkipBudget()
-        self._recheck: datetime | None = None  # when held reminders are looked at again
         self._paused_until: datetime | None = None  # FOREVER: until resumed
         self._gate = Gate(clock.monotonic, config.schedule.hold_during, config.schedule.soft_start)
-        # Routines asked for by hand while something held them (routine -> why it runs),
-        # and what holds them.
-        self._requested: dict[str, str] = {}
-        self._requested_hold: Held | None = None
         now = clock.now()
         self._timers = Timers(config, clock.zone, now)
+        self._waiting = Waiting(self._timers, self.emit, self._polls)
         self._stage = Stage(
             config,
             clock,
@@ -89,6 +87,7 @@ class Core:
             buttons=self.buttons,
             idle=lambda: self._presence.source,
         )
+        self._elsewhere = Elsewhere(self._timers, self._stage, self.emit, clock.now, self.iso)
         self._last_wall, self._last_mono = now, clock.monotonic()
         self._plan_presence_check(now)
 
@@ -184,8 +183,8 @@ class Core:
                 waits.append((self._paused_until - now).total_seconds())
         else:
             moments = [self._timers.next_moment(), *self._timers.busy_until(now)]
-            if self._recheck and (self._timers.held() or self._requested):
-                moments.append(self._recheck)
+            if self._waiting.recheck and self._waiting.any:
+                moments.append(self._waiting.recheck)
             moments.append(self._presence.next_check)
             waits += [(moment - now).total_seconds() for moment in moments if moment]
         return max(0.0, min(waits)) if waits else None
@@ -195,18 +194,25 @@ class Core:
     def _fire_due(self, now: datetime) -> None:
         """Fire what is due, and what was asked for by hand, unless something holds it back:
         the gate samples what is known now and decides; this acts."""
-        if self._requested:
-            self._let_in_requested(now)
-        due = [t for t in self._timers.due(now) if not self._busy_elsewhere(t, now)]
-        if not due:
+        due = [t for t in self._timers.due(now) if not self._elsewhere.busy(t, now)]
+        if not (due or self._waiting.requested):
             return
         from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one is due
 
+        if self._waiting.requested:
+            verdict = self._check("by-hand", now)
+            if isinstance(verdict, Held):
+                self._waiting.still_held(verdict, now)
+            else:
+                for name, reason in self._waiting.let_in().items():
+                    self._stage.enqueue(name, reason)
+        if not due:
+            return
         verdict = self._check("schedule", now)
         if isinstance(verdict, Held):
             self._hold(due, verdict, now)
             return
-        self._recheck = None
+        self._waiting.released()
         for timer in due:
             why = f"{timer.waited}-over" if timer.waited else "schedule"
             self._fire(timer, now, reason=why, start=verdict.start)
@@ -221,54 +227,8 @@ class Core:
         return verdict
 
     def _hold(self, due: list[Timer], held: Held, now: datetime) -> None:
-        """Hold due routines and look again soon; one held past working hours is dropped as
-        missed (a call or a film that runs into the evening does not bring it back at
-        night), and counted so."""
         working = scheduler.is_working(self._config.schedule, now, self._clock.zone())
-        for timer in due:
-            if not working and held.reason not in ("idle", "elsewhere"):
-                self._drop_held(timer, held, now)
-                continue
-            text = str(held)
-            if held.reason != "typing":
-                timer.waited = held.reason
-            if timer.held != held.reason or timer.hold_text != text:
-                timer.held, timer.hold_text = held.reason, text
-                self.emit(
-                    "routine.held",
-                    timer.routine.name,
-                    reason=held.reason,
-                    who=held.who or None,
-                    detail=held.detail or None,
-                    text=text,
-                )
-        self._recheck = now + timedelta(seconds=self._look_again(held))
-
-    def _look_again(self, held: Held) -> float:
-        """Seconds until the gate is asked again: the decision's, no later than the polls
-        (the test suite shortens those), and never in a tight loop."""
-        poll = self._polls.away if held.reason == "idle" else self._polls.dnd
-        return max(0.1, min(held.look_again, poll))
-
-    def _drop_held(self, timer: Timer, held: Held, now: datetime) -> None:
-        name = timer.routine.name
-        self.emit("routine.skipped", name, reason=f"missed ({held.reason})", text=str(held))
-        self._timers.restart_one(timer, now)
-
-    def _let_in_requested(self, now: datetime) -> None:
-        """Routines asked for by hand while something held them: they start once it ends.
-        A natural break or the end of working hours never drops them."""
-        from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one waits
-
-        verdict = self._check("by-hand", now)
-        if isinstance(verdict, Held):
-            self._requested_hold = verdict
-            self._recheck = now + timedelta(seconds=self._look_again(verdict))
-            return
-        requested, self._requested = self._requested, {}
-        self._requested_hold = None
-        for name, reason in requested.items():
-            self._stage.enqueue(name, reason)
+        self._waiting.hold(due, held, now, working=working)
 
     def _hold_on_screen(self, now: datetime) -> None:
         """Do-not-disturb began during a routine: withdraw it (it is not done) and hold it,
@@ -286,7 +246,7 @@ class Core:
         """Something changed that may release held reminders (do-not-disturb turned off, as
         the server announced): look at them on the next tick rather than at the next poll."""
         if self._timers.held():
-            self._recheck = self._clock.now()
+            self._waiting.recheck = self._clock.now()
 
     # -- presence: absences and natural breaks ----------------------------------------------
 
@@ -305,8 +265,7 @@ class Core:
     def _natural_break(self, now: datetime, seconds: float) -> None:
         """An absence long enough to count as a break: intervals restart, waiting reminders go."""
         self.emit("break.natural", None, seconds=round(seconds))
-        if not self._requested:  # those asked for by hand still wait for their hold to end
-            self._recheck = None
+        self._waiting.released()  # those asked for by hand still wait for their hold to end
         for timer in self._timers.held():
             self.emit("routine.skipped", timer.routine.name, reason="natural-break")
         self._timers.restart(now)
@@ -320,54 +279,12 @@ class Core:
     # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
 
     def done_elsewhere(self, name: str, machine: str, at: datetime) -> bool:
-        """Routine ``name`` was done on ``machine`` at ``at`` (not later than now): its
-        interval restarts from then, as if done here, and a prompt or queue entry for it
-        goes. True if that changed anything."""
-        timer = self._timers.done_elsewhere(name, machine, at)
-        if timer is None:
-            return False
-        self._withdraw_elsewhere(name)
-        self.emit("sync.done", name, machine=machine, done=self.iso(at), next=self.iso(timer.due))
-        return True
+        """Routine ``name`` was done on ``machine`` at ``at``: see ``Elsewhere.done``."""
+        return self._elsewhere.done(name, machine, at)
 
     def running_elsewhere(self, name: str, machine: str, until: datetime | None) -> None:
-        """Routine ``name`` is in progress on ``machine`` until ``until`` (None: no longer).
-        Meanwhile it is not started here: when it falls due it waits, held "elsewhere"."""
-        timer = self._timers.get(name)
-        if timer is None:
-            return
-        if until is not None and until > self._clock.now():
-            timer.busy_elsewhere = (machine, until)
-            self._withdraw_elsewhere(name)
-        elif timer.busy_elsewhere and timer.busy_elsewhere[0] == machine:
-            timer.busy_elsewhere = None
-            if timer.held == "elsewhere":
-                timer.held = None  # still due: it fires at the next tick
-
-    def _withdraw_elsewhere(self, name: str) -> None:
-        """A prompt or queue entry for a routine another machine is doing goes (not one on
-        screen here: the person is at it)."""
-        stage = self._stage
-        if stage.guide is not None and stage.guide.name == name:
-            return
-        asked = stage.asking is not None and stage.asking.name == name
-        stage.withdraw(name, "elsewhere")
-        if asked:
-            self.emit("routine.cancelled", name, reason="elsewhere")
-
-    def _busy_elsewhere(self, timer: Timer, now: datetime) -> bool:
-        """Due while in progress on another machine: held until it ends there or its time
-        there is up. True while held."""
-        busy = timer.busy_elsewhere
-        if busy is None or busy[1] <= now:
-            timer.busy_elsewhere = None
-            if timer.held == "elsewhere":
-                timer.held = None
-            return False
-        if timer.held != "elsewhere":
-            timer.held = "elsewhere"
-            self.emit("routine.held", timer.routine.name, reason="elsewhere", machine=busy[0])
-        return True
+        """Routine ``name`` is in progress on ``machine``: see ``Elsewhere.running``."""
+        self._elsewhere.running(name, machine, until)
 
     # -- suspend, resume and clock changes --------------------------------------------------
 
@@ -460,12 +377,9 @@ class Core:
         moment = self._clock.now()
         verdict = self._check("now" if now else "by-hand", moment)
         if isinstance(verdict, Held):
-            self._requested[name] = reason
-            self._requested_hold = verdict
-            self._recheck = moment + timedelta(seconds=self._look_again(verdict))
-            self.emit("routine.held", name, reason=verdict.reason, text=str(verdict), by_hand=True)
+            self._waiting.request(name, reason, verdict, moment)
             return RunOutcome(answered=False, ahead=0, held=str(verdict))
-        self._requested.pop(name, None)
+        self._waiting.forget(name)
         ahead = len(stage.queue) + stage.busy
         stage.enqueue(name, reason)
         stage.start_next()
@@ -488,7 +402,7 @@ class Core:
         self._paused_until = None
         self._timers.drop_expired_snoozes(now)
         self._timers.restart(now)
-        self._recheck = None
+        self._waiting.released()
         self._plan_presence_check(now)
         self.emit("daemon.resumed", None, reason=reason)
         return True
@@ -613,14 +527,16 @@ class Core:
         now = self._clock.now()
         return saved.export(self._timers, self._skips, self._paused_until, self._config.path, now)
 
-    def restore_state(self, state: Mapping[str, object]) -> None:
-        """Apply a saved state; entries that are unreadable or already past are ignored."""
+    def restore_state(self, state: Mapping[str, object]) -> list[str]:
+        """Apply a saved state; entries that are unreadable or already past are ignored,
+        those out of range dropped: return what was dropped, in words."""
         now = self._clock.now()
         path = self._config.path
-        paused = saved.restore(
+        paused, dropped = saved.restore(
             state, self._timers, self._skips, config=path, now=now, today=self._today()
         )
         self._paused_until = paused
+        return dropped
 
     # -- what it says -----------------------------------------------------------------------
 
@@ -636,14 +552,13 @@ class Core:
         """Local time with its UTC offset, for people and status bars alike."""
         return local_iso(moment, self._clock.zone()) if moment else None
 
-    def _after_pause(self, timer: Timer) -> str | None:
-        """While paused, when ``timer`` comes once the pause ends (a pause until resumed:
-        if resumed now); None when not paused."""
+    def _pause_end(self) -> datetime | None:
+        """While paused, when the pause ends (until resumed: now, as if resumed now); None
+        when not paused."""
         if self._paused_until is None:
             return None
         now = self._clock.now()
-        end = now if self._paused_until == FOREVER else max(now, self._paused_until)
-        return self.iso(self._timers.after_pause(timer, end))
+        return now if self._paused_until == FOREVER else max(now, self._paused_until)
 
     def status(self) -> CoreStatus:
         """What the core is doing, as plain data (the daemon adds process details)."""
@@ -655,35 +570,7 @@ class Core:
             "current": self._stage.current(),
             "asking": self._stage.prompt(),
             "queue": list(self._stage.queue),
-            "requested": {
-                "routines": list(self._requested),
-                "hold": str(self._requested_hold) if self._requested_hold else None,
-            }
-            if self._requested
-            else None,
+            "requested": self._waiting.status(),
             "idle": self._presence.status(),
-            "routines": [
-                {
-                    "name": t.routine.name,
-                    "title": t.routine.label,
-                    "next": None if paused else self.iso(t.due),
-                    "after_pause": self._after_pause(t),
-                    "snoozed_until": self.iso(t.snoozed_until),
-                    "held": t.held,
-                    "hold": t.hold_text,
-                    "done_elsewhere": {
-                        "machine": t.done_elsewhere[0],
-                        "at": local_iso(t.done_elsewhere[1], self._clock.zone()),
-                    }
-                    if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
-                    else None,
-                    "running_elsewhere": {
-                        "machine": t.busy_elsewhere[0],
-                        "until": local_iso(t.busy_elsewhere[1], self._clock.zone()),
-                    }
-                    if t.busy_elsewhere
-                    else None,
-                }
-                for t in self._timers.values()
-            ],
+            "routines": self._timers.rows(self._pause_end(), self._clock.zone()),
         }

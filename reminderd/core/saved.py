@@ -1,6 +1,8 @@
 """The core's part of state.json: the pause, snoozes, skipped occurrences and the day's
 skips, written out and read back. Reading is defensive: the file may be old, edited or
-damaged, so an entry that is unreadable or already past is ignored."""
+damaged, so an entry that is unreadable or already past is ignored, and one beyond the
+bounds a command has (a pause of at most 366 days, a snooze of at most 7) is dropped and
+said: a date near year 9999 would overflow every computation made from it."""
 
 from __future__ import annotations
 
@@ -12,8 +14,13 @@ from pathlib import Path
 from reminderd.contracts import SavedState
 from reminderd.core.skips import SkipBudget
 from reminderd.core.timers import FOREVER, Timer, Timers
+from reminderd.durations import DAY, MAX_PAUSE, MAX_SNOOZE
 
 log = logging.getLogger("reminderd")
+
+# A skipped occurrence is the routine's next one: never further than a year ahead.
+MAX_SKIPPED_AHEAD = MAX_PAUSE
+MAX_SKIPS_USED = 1000  # skips spent in one day (max_skips_per_day is at most 50)
 
 
 def export(
@@ -53,15 +60,17 @@ def restore(
     config: Path | None,
     now: datetime,
     today: str,
-) -> datetime | None:
+) -> tuple[datetime | None, list[str]]:
     """Apply a saved state to ``timers`` and ``skips``; return the pause it holds (None if
-    not paused, FOREVER until resumed)."""
+    not paused, FOREVER until resumed) and what was dropped as out of range, in words
+    (each also logged)."""
+    dropped: list[str] = []
     paused = state.get("paused_until")
     paused_until = None
     if paused == "forever":
         paused_until = FOREVER
-    elif (until := _parse_time(paused)) and until > now:
-        paused_until = until
+    else:
+        paused_until = _ahead(paused, now, MAX_PAUSE, "the pause", dropped)
     made_under = state.get("config")
     here = str(config) if config else None
     if made_under is not None and made_under != here:
@@ -70,20 +79,50 @@ def restore(
             here,
             made_under,
         )
-        return paused_until
-    for key, apply in (("snoozed", _restore_snooze), ("skipped_through", _restore_skip)):
+        return paused_until, dropped
+    for key, apply, most in (
+        ("snoozed", _restore_snooze, MAX_SNOOZE),
+        ("skipped_through", _restore_skip, MAX_SKIPPED_AHEAD),
+    ):
         entries = state.get(key)
         for name, text in entries.items() if isinstance(entries, dict) else ():
-            moment = _parse_time(text)
-            if name in timers and moment and moment > now:
+            what = f"{key.replace('_', ' ')} {name}"
+            if name in timers and (moment := _ahead(text, now, most, what, dropped)):
                 apply(timers[name], moment)
     spent = state.get("skips")
     for name, entry in spent.items() if isinstance(spent, dict) else ():
         match entry:
-            case [str(day), int(used)] if day == today:
+            case [str(day), int(used)] if day == today and 0 <= used <= MAX_SKIPS_USED:
                 skips.restore(name, day, used)
+            case [str(day), int(used)] if day == today:
+                _drop(dropped, f"skips of {name}: {used} is not a count of skips")
     timers.recompute_all()
-    return paused_until
+    return paused_until, dropped
+
+
+def _ahead(
+    text: object, now: datetime, most: float, what: str, dropped: list[str]
+) -> datetime | None:
+    """The moment ``text`` names if it is ahead of ``now`` by at most ``most`` seconds;
+    None if it is unreadable or past (ignored), or further (dropped, and said)."""
+    moment = _parse_time(text)
+    if moment is None:
+        return None
+    try:
+        ahead = (moment - now).total_seconds()
+    except OverflowError:  # past year 9999 once in UTC
+        ahead = float("inf")
+    if ahead <= 0:
+        return None
+    if ahead > most:
+        _drop(dropped, f"{what} until {text} is more than {most / DAY:g} days away")
+        return None
+    return moment
+
+
+def _drop(dropped: list[str], what: str) -> None:
+    log.warning("saved state: %s; dropped", what)
+    dropped.append(what)
 
 
 def _parse_time(text: object) -> datetime | None:

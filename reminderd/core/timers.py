@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 
 from reminderd import scheduler
-from reminderd.contracts import HoldReason
+from reminderd.clock import local_iso
+from reminderd.contracts import HoldReason, RoutineStatus
 from reminderd.model import Config, Routine
 
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
@@ -237,6 +238,39 @@ class Timers:
             )
         at_after = max(timer.at_after, end)
         return scheduler.next_due(schedule, timer.routine.trigger, end, at_after, zone)
+
+    def rows(self, pause_end: datetime | None, zone: tzinfo) -> list[RoutineStatus]:
+        """Each routine for the status reply: when it comes next (None while paused; with
+        ``pause_end``, a pause, when it comes once the pause ends), its snooze, what holds
+        it, and what another machine did to it."""
+
+        def iso(moment: datetime | None) -> str | None:
+            return local_iso(moment, zone) if moment else None
+
+        return [
+            {
+                "name": t.routine.name,
+                "title": t.routine.label,
+                "next": None if pause_end else iso(t.due),
+                "after_pause": iso(self.after_pause(t, pause_end)) if pause_end else None,
+                "snoozed_until": iso(t.snoozed_until),
+                "held": t.held,
+                "hold": t.hold_text,
+                "done_elsewhere": {
+                    "machine": t.done_elsewhere[0],
+                    "at": iso(t.done_elsewhere[1]) or "",
+                }
+                if t.done_elsewhere and t.done_elsewhere[1] == t.counted_from
+                else None,
+                "running_elsewhere": {
+                    "machine": t.busy_elsewhere[0],
+                    "until": iso(t.busy_elsewhere[1]) or "",
+                }
+                if t.busy_elsewhere
+                else None,
+            }
+            for t in self._by_name.values()
+        ]
 
     def recompute_all(self) -> None:
         for timer in self._by_name.values():

@@ -21,8 +21,9 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from reminderd import cues, dnd, peers, speech
-from reminderd.bus import BusError
+from reminderd import peers
+from reminderd.alerts import Alerts
+from reminderd.bus import guarded
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
@@ -31,17 +32,17 @@ from reminderd.control.server import Client, Server
 from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
 from reminderd.daemon.holds import DeferredHolds
+from reminderd.daemon.logs import log_event
 from reminderd.daemon.loop import Loop
-from reminderd.daemon.sleep import SleepWatch
-from reminderd.dnd import Watch as DndWatch
+from reminderd.daemon.sleep import SleepListener
 from reminderd.errors import ConfigError, ControlError, ReminderError
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
-from reminderd.notify import Choice, Note, choose
-from reminderd.paths import Paths, control_supported, private_log, user_paths
-from reminderd.presence import Presence
+from reminderd.notify import Note
+from reminderd.paths import Paths, control_supported, user_paths
+from reminderd.ports import choose_ports, choose_presence
 from reminderd.safety_notice import SafetyNotice
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reminderd")
 
-TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
 MAX_SLEEP = 300.0  # seconds; bounds how late a deadline is noticed after a suspend
 # The loop wakes at least this often, even with nothing due: the OS takes no timeout past
 # about 24.8 days (2**31 ms), and one wake-up every few hours costs nothing.
@@ -75,6 +75,9 @@ class Daemon:
 
     sync: SyncLink | None = None  # [sync]: the folder shared with other machines
     reload_failed: ReloadFailure | None = None  # the last reload refused, until one works
+    safety: SafetyNotice | None = None  # the safety note at the first start, once it runs
+    _panel_fd: int | None = None  # the panel's socket, as the loop watches it
+    _panel_ready = False  # the loop saw it readable this turn
 
     def __init__(
         self,
@@ -101,35 +104,39 @@ class Daemon:
             raise
         self.started = self.clock.now()
         self.stopping = False
+        self.polls = polls or Polls()
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
-        self._choose_outputs(config)
+        self.alerts = Alerts(self.clock.monotonic)  # error notes: one a minute of each kind
+        self.ports = choose_ports(config, self.write, self.children)
+        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
+        self.holds = DeferredHolds(config.schedule.hold_during)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
         self.core = Core(
             config,
             clock=self.clock,
             outputs=self._outputs(),
             listeners=(self._on_event,),
-            presence=self._presence(config),
-            polls=polls,
+            presence=choose_presence(config),
+            polls=self.polls,
         )
         self.alarm = WallAlarm.create()
         if self.alarm:
             self.loop.watch(self.alarm, lambda _mask: self._alarm_rang())
-        self.sleep_watch = SleepWatch.connect()
-        if self.sleep_watch:
-            self.loop.watch(self.sleep_watch, lambda _mask: self._sleep_signal())
+        self.sleep = SleepListener(
+            self.loop, self.clock.monotonic, self.core.going_to_sleep, self.polls.dnd
+        )
         self.store = StateStore(self.paths.state_file)
         self._saved: SavedState | None = None
-        self.core.restore_state(self.store.load())
+        self._restore_state()
         self.history = self._open_history(config)
         self.hooks = Hooks(config.hooks)
         self.core.listen(self.history.record)
         self.core.listen(self.hooks)
         self._connect_sync(config)
         self._signal_fd: int | None = None
-        self.signals = self.backend.signals()
+        self.signals = self.ports.backend.signals()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.commands.handle)
@@ -145,77 +152,18 @@ class Daemon:
         self._show_panel(config.panel_icon)
         self.other_breaks: str | None = None
         self._look_for_other_breaks()
-        # The safety note, until it has reached someone (reminderd/safety_notice.py).
-        self.safety = SafetyNotice(
-            self.paths.state, lambda: self.backend.notifier, terminal=sys.stdout.isatty()
-        )
-        self.core.listen(self.safety)
 
     # -- wiring ---------------------------------------------------------------------------
 
     def _open_history(self, config: Config) -> History:
-        history = History(self.paths.history, self.clock.zone)
+        history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
         pruned = history.prune(config.history_days, self.clock.now())
         if pruned:
             log.info("history: forgot %d events older than %d days", pruned, config.history_days)
         return history
 
-    def _choose_outputs(self, config: Config) -> None:
-        """Notifications, their server's do-not-disturb switch, the voice and the sounds."""
-        self.backend = self._choose(config.backend)
-        self.dnd = self._dnd(self.backend)
-        self._choose_guidance(config)
-        # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
-        self.holds = DeferredHolds(config.schedule.hold_during)
-
-    def _choose(self, backend: str) -> Choice:
-        choice = choose(backend, self.write)
-        log.info("notifications: %s, because %s", choice.backend, choice.reason)
-        return choice
-
-    def _choose_guidance(self, config: Config) -> None:
-        """The voice and the sound cues, chosen like the notification backend."""
-        self.voice = speech.choose(config.guidance.voice, self.children)
-        log.info("voice: %s, because %s", self.voice.speaker.name, self.voice.reason)
-        server = self.backend.server
-        self.sounds = cues.choose(
-            config.guidance.sounds, server.capabilities if server else frozenset(), self.children
-        )
-        log.info("sounds: %s, because %s", self.sounds.cues.name, self.sounds.reason)
-
     def _outputs(self) -> Outputs:
-        return Outputs(self.backend.notifier, self.voice.speaker, self.sounds, self.dnd, self.holds)
-
-    def _dnd(self, choice: Choice) -> DndWatch:
-        """The do-not-disturb switch of the notification server in use, if there is one."""
-        if choice.server is None:
-            return DndWatch(None, "no notification server to ask")
-        source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
-        log.info("do not disturb: %s, because %s", source.name, reason)
-        return DndWatch(source, reason)
-
-    def _presence(self, config: Config, old: Presence | None = None) -> Presence:
-        """Idle awareness, if the config asks for it and an idle source answers here."""
-        pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
-        soft_start = config.schedule.soft_start != 0  # waiting for a pause in typing
-        if not (pause or natural or soft_start):
-            return Presence(
-                None, None, None, "off: pause_when_idle, natural_break and soft_start are not set"
-            )
-        if old and old.source:
-            return Presence(old.source, pause, natural, old.note)
-        from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
-
-        # The idle times the config compares against (a Wayland source tells only those):
-        # away, natural breaks and their sampling, and the soft start's pause in typing.
-        typing = TYPING_PAUSE if soft_start else None
-        watched = tuple(t for t in (typing, pause, natural, natural / 2 if natural else None) if t)
-        source, note = idle.detect(thresholds=watched)
-        if source:
-            log.info("idle awareness: %s", note)
-        else:
-            log.warning("idle awareness is off: %s", note)
-        return Presence(source, pause, natural, note if source else f"off: {note}")
+        return self.ports.outputs(self.holds)
 
     def _show_panel(self, wanted: bool) -> None:
         """The panel icon: its own bus connection, answered when the loop sees it readable."""
@@ -231,7 +179,7 @@ class Daemon:
         item = panel.Panel(
             # The menu's requests carry no client: none of them can be a stream.
             lambda request: self.commands.handle(request, cast(Client, None)),
-            lambda: dict(self.status()),  # the panel reads it as JSON would be
+            self.status,
             stats=lambda: panel.today(self.paths.history, self.clock.now().astimezone().date()),
             now=self.clock.now,
         )
@@ -240,14 +188,12 @@ class Daemon:
             log.info("panel icon: %s", item.reason)
             return
         self.panel = item
-        fd = item.fileno()
+        self._panel_fd = item.fileno()
 
         def readable(_mask: int) -> None:
-            item.readable()
-            if item.fileno() is None:  # the session bus went away: its socket is closed
-                self.loop.remove(fd)
+            self._panel_ready = True  # answered once a turn, with the others (_catch_up)
 
-        self.loop.watch(fd, readable)
+        self.loop.watch(self._panel_fd, readable)
 
     def _connect_sync(self, config: Config) -> None:
         """``[sync]``: history and presence shared with other machines through a folder."""
@@ -275,22 +221,26 @@ class Daemon:
         if self.alarm.drain():
             log.debug("the wall clock was set, or the machine resumed")
 
-    def _sleep_signal(self) -> None:
-        assert self.sleep_watch is not None
-        try:
-            signals = self.sleep_watch.signals()
-        except BusError as error:
-            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
-            self.loop.remove(self.sleep_watch)
-            self.sleep_watch.close()
-            self.sleep_watch = None
-            return
-        for going_to_sleep in signals:
-            if going_to_sleep:
-                log.info("the machine is going to sleep")
-                self.core.going_to_sleep()
-            else:
-                log.info("the machine woke up")
+    def _catch_up(self) -> None:
+        """Connections that had more messages than one wake-up handles get their next
+        few; a system bus that went away is looked for; history rows that wait for a lock
+        to go are tried again."""
+        if self.panel and (self._panel_ready or self.panel.backlog):
+            self._panel_ready = False
+            self.panel.readable()
+            if self.panel.fileno() is None:  # the session bus went away: its socket is closed
+                self.loop.remove(self._panel_fd)
+        if self.server:
+            self.server.catch_up()
+        self.sleep.catch_up()
+        self.history.retry()
+
+    def _backlog(self) -> bool:
+        """Whether a connection has messages left over (the loop then does not sleep)."""
+        watched = (self.panel, self.signals)
+        if self.sleep.backlog or any(c is not None and c.backlog for c in watched):
+            return True
+        return self.server is not None and self.server.backlog()
 
     def _watch_notifier(self) -> None:
         """Keep the notification server's connection in the loop (it changes on reconnect)."""
@@ -307,14 +257,15 @@ class Daemon:
         """Buttons pressed and notifications closed, as the notification server reports them."""
         if self.signals is None:
             return
-        for member, body in self.signals.take():
-            if member == "ActionInvoked" and len(body) == 2:
-                if not self.safety.on_action(int(body[0]), str(body[1])):
-                    self.core.on_action(int(body[0]), str(body[1]))
-            elif member == "NotificationClosed" and len(body) == 2:
-                self.core.on_closed(int(body[0]), int(body[1]))
-            elif member == "PropertiesChanged":
-                self.core.look_again()
+        for member, body in self.signals.take():  # checked: the server's, of their signature
+            with guarded(member):
+                if member == "ActionInvoked":
+                    if not (self.safety and self.safety.on_action(body[0], body[1])):
+                        self.core.on_action(body[0], body[1])
+                elif member == "NotificationClosed":
+                    self.core.on_closed(body[0], body[1])
+                elif member == "PropertiesChanged":
+                    self.core.look_again()
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -328,35 +279,29 @@ class Daemon:
             return
 
         def ready(mask: int, client: Client = client) -> None:
-            try:
-                if mask & selectors.EVENT_READ:
-                    server.readable(client)
-                if mask & selectors.EVENT_WRITE and client.sock.fileno() >= 0:
-                    server.flush(client)
-            except Exception:  # one bad client must never take the daemon down
-                log.exception("control: dropped a client after an unexpected error")
-                server.drop(client)
+            server.ready(
+                client, bool(mask & selectors.EVENT_READ), bool(mask & selectors.EVENT_WRITE)
+            )
 
         self.loop.watch(sock, ready, write)
 
     def _on_event(self, event: Event) -> None:
-        if event.kind == "routine.step":
-            log.debug(
-                "%s step %s/%s: %s",
-                event.routine,
-                event.data.get("index"),
-                event.data.get("of"),
-                event.data.get("text"),
-            )
-        else:
-            details = " ".join(f"{k}={v}" for k, v in event.data.items() if v is not None)
-            log.info("%s %s %s", event.kind, event.routine or "", details)
+        log_event(event)
         if event.kind in PERSISTED:
             self._save_state()
         if self.server:
             self.server.broadcast({"v": 1, **event.to_json()})
         if self.panel:
             self.panel.changed()
+
+    def _restore_state(self) -> None:
+        """The pause, snoozes and skips of the last run; a file whose dates were out of
+        range is kept aside as it was, and written again with what could be used."""
+        if self.core.restore_state(self.store.load()):
+            aside = self.store.keep_aside("out-of-range")
+            if aside:
+                log.warning("the state file as it was is kept as %s", aside)
+            self._save_state()
 
     def _save_state(self) -> None:
         state = self.core.export_state()
@@ -372,6 +317,11 @@ class Daemon:
         self._log_next()
         now = self.clock.now().astimezone(self.clock.zone())
         self.write(first_reminder(self.core.status()["routines"], now))
+        # The safety note, until it has reached someone (reminderd/safety_notice.py).
+        self.safety = SafetyNotice(
+            self.paths.state, lambda: self.ports.backend.notifier, terminal=sys.stdout.isatty()
+        )
+        self.core.listen(self.safety)
         self.safety.show()
         _return_startup_memory()
         try:
@@ -380,8 +330,11 @@ class Daemon:
                     self.sync.before_tick()  # another machine may have done what is due
                 self.core.tick()
                 self._watch_notifier()
-                self.loop.run_once(self._timeout())
+                if self.server:
+                    self.server.new_turn()
+                self.loop.run_once(0.0 if self._backlog() else self._timeout())
                 self.children.reap()
+                self._catch_up()
                 self._notifier_signals()
                 if self.server:
                     self.server.expire()
@@ -407,6 +360,10 @@ class Daemon:
             waits.append(deadline - self.server.clock())
         if (ending := self.children.next_deadline()) is not None:
             waits.append(ending - self.clock.monotonic())
+        if (again := self.sleep.next_deadline()) is not None:
+            waits.append(again - self.clock.monotonic())
+        if (retry := self.history.next_retry()) is not None:
+            waits.append(retry - self.clock.monotonic())
         return min(max(0.0, min(waits, default=MAX_WAIT)), MAX_WAIT)
 
     def handle_signals(self) -> None:
@@ -422,7 +379,7 @@ class Daemon:
     def shutdown(self) -> None:
         self.core.stop()
         self.children.end_all()
-        self.hooks.wait()
+        self.hooks.end_all()
         if self.sync:
             self.sync.close()
         self.history.close()
@@ -430,8 +387,7 @@ class Daemon:
             self.server.close()
         if self.alarm:
             self.alarm.close()
-        if self.sleep_watch:
-            self.sleep_watch.close()
+        self.sleep.close()
         if self.panel:
             self.panel.close()
         self.loop.close()
@@ -440,7 +396,7 @@ class Daemon:
     # -- what it says about itself ----------------------------------------------------
 
     def status(self) -> DaemonStatus:
-        now = self.clock.now()
+        now, ports = self.clock.now(), self.ports
         return {
             "version": STATUS_VERSION,
             "running": True,
@@ -450,15 +406,15 @@ class Daemon:
             "uptime": round((now - self.started).total_seconds()),
             "config": str(self.source.path),
             "config_origin": self.source.origin,
-            "backend": self.backend.backend,
+            "backend": ports.backend.backend,
             "backend_reason": self._backend_reason(),
-            "voice": self.voice.speaker.name,
-            "voice_reason": self.voice.reason,
-            "sounds": "notification server" if self.sounds.by_server else self.sounds.cues.name,
-            "sounds_reason": self.sounds.reason,
-            "dnd": self.dnd.source.name if self.dnd.source else None,
-            "dnd_reason": self.dnd.reason,
-            "dnd_on": self.dnd.last,
+            "voice": ports.voice.speaker.name,
+            "voice_reason": ports.voice.reason,
+            "sounds": "notification server" if ports.sounds.by_server else ports.sounds.cues.name,
+            "sounds_reason": ports.sounds.reason,
+            "dnd": ports.dnd.source.name if ports.dnd.source else None,
+            "dnd_reason": ports.dnd.reason,
+            "dnd_on": ports.dnd.last,
             "holds": self.holds.status(),
             "panel": bool(self.panel and self.panel.registered),
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
@@ -469,9 +425,10 @@ class Daemon:
         }
 
     def _backend_reason(self) -> str:
-        if self.backend.notifier.failing:
-            return f"{self.backend.reason}; not delivering now, steps go to the console"
-        return self.backend.reason
+        backend = self.ports.backend
+        if backend.notifier.failing:
+            return f"{backend.reason}; not delivering now, steps go to the console"
+        return backend.reason
 
     def reload(self) -> dict[str, Any]:
         """Re-read the config; a broken one leaves the running config in place and says why."""
@@ -488,10 +445,11 @@ class Daemon:
             first = error.problems[0]
             self._reload_failed(str(first), len(error.problems))
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
-            with contextlib.suppress(ReminderError):
-                self.backend.notifier.show(
-                    Note("reminderd: config not reloaded", f"{first}{more}", final=True)
-                )
+            self.alerts.show(
+                self.ports.backend.notifier,
+                "config not reloaded",
+                Note("reminderd: config not reloaded", f"{first}{more}", final=True),
+            )
             msg = f"config not reloaded; the old one stays in use:\n{error}"
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
@@ -501,17 +459,16 @@ class Daemon:
             raise ControlError(msg) from None
         self.source = source
         self.reload_failed = None
-        if config.backend != self.core.config.backend:
-            self.backend = self._choose(config.backend)
-            self.dnd = self._dnd(self.backend)
-            self.signals = self.backend.signals()
+        before = self.ports.backend
+        self.ports = choose_ports(config, self.write, self.children, keep=self.ports)
+        if self.ports.backend is not before:
+            self.signals = self.ports.backend.signals()
         if config.schedule.hold_during != self.holds.hold_during:
             self.holds = DeferredHolds(config.schedule.hold_during)
-        presence = self._presence(config, self.core.presence)
+        presence = choose_presence(config, self.core.presence)
         self.hooks.hooks = config.hooks
         self.core.reload(config)
         self._connect_sync(config)
-        self._choose_guidance(config)
         self.core.use(self._outputs(), presence)
         if config.panel_icon != (self.panel is not None):
             self._show_panel(config.panel_icon)
@@ -548,15 +505,3 @@ def _version() -> str:
     from reminderd import __version__  # noqa: PLC0415
 
     return __version__
-
-
-def configure_logging(level: str = "info", file: str | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if file:
-        handlers.append(logging.StreamHandler(private_log(file)))
-    logging.basicConfig(
-        level=level.upper(),
-        handlers=handlers,
-        force=True,
-        format="%(asctime)s reminderd[%(process)d] %(levelname)s: %(message)s",
-    )

@@ -14,7 +14,8 @@ import sys
 
 from reminderd.config import Limits, find_config
 from reminderd.core import Polls
-from reminderd.daemon import Daemon, configure_logging
+from reminderd.daemon import Daemon
+from reminderd.daemon.logs import configure_logging
 from reminderd.errors import ConfigError, ReminderError
 
 

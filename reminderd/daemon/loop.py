@@ -8,11 +8,14 @@ arrives, or the timeout the daemon computed from its next deadline passes.
 from __future__ import annotations
 
 import contextlib
+import logging
 import selectors
 import signal
 import socket
 from collections.abc import Callable, Sequence
 from typing import Any
+
+log = logging.getLogger("reminderd")
 
 Handler = Callable[[int], None]
 
@@ -55,7 +58,10 @@ class Loop:
 
     def run_once(self, timeout: float | None) -> None:
         for key, mask in self.selector.select(timeout):
-            key.data(mask)
+            try:
+                key.data(mask)
+            except Exception:  # the last guard: no handler takes the loop down with it
+                log.exception("the handler of file %s failed", key.fd)
 
     def close(self) -> None:
         with contextlib.suppress(ValueError):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reminderd.bus import Bus, session_bus_address, system_bus_address
 from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason
-from reminderd.notify import on_path
+from reminderd.paths import on_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,92 +1,84 @@
-"""A panel icon: a StatusNotifierItem with a com.canonical.dbusmenu menu, over jeepney.
-
-The item has its own session-bus connection; the daemon's loop watches its socket and calls
-``Panel.readable`` when a message arrives, so nothing polls. Menu actions are control
-requests handed to the same handler the CLI reaches (``Daemon.handle``).
-"""
+"""The StatusNotifierItem and its com.canonical.dbusmenu menu, over the item's own session
+bus connection: registered with the panel's watcher, answering the panel's calls. Every
+call is checked before it is used; one guard answers them all."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
+import time
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from reminderd.bus import Bus, BusError
-from reminderd.errors import ReminderError
+from reminderd.bus import (
+    DBUS,
+    INVALID_ARGS,
+    UNKNOWN_METHOD,
+    UNKNOWN_PROPERTY,
+    Bus,
+    BusError,
+    CallError,
+    expect,
+    guarded,
+    header_field,
+    signature_of,
+)
+from reminderd.contracts import DaemonStatus
+from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
+from reminderd.panel.icon import ICONS, pixmaps
+from reminderd.panel.menu import Item, Menu, menu
+from reminderd.panel.tooltip import state_of, tooltip
 
 log = logging.getLogger("reminderd")
 
+
 WATCHER = "org.kde.StatusNotifierWatcher"
+
+
 ITEM_IFACE = "org.kde.StatusNotifierItem"
+
+
 MENU_IFACE = "com.canonical.dbusmenu"
+
+
 ITEM_PATH = "/StatusNotifierItem"
+
+
 MENU_PATH = "/MenuBar"
+
+
 PROPS = "org.freedesktop.DBus.Properties"
+
+
 WATCHER_RULE = (
     "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
     f"member='NameOwnerChanged',arg0='{WATCHER}'"
 )
+
+
 # The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
 HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
 
+
+# What each method the item and its menu answer takes: any other signature is InvalidArgs.
+ITEM_METHODS = {"Activate": "ii", "SecondaryActivate": "ii", "ContextMenu": "ii", "Scroll": "is"}
+
+
+MENU_METHODS = {
+    "GetLayout": "iias",
+    "GetGroupProperties": "aias",
+    "Event": "isvu",
+    "EventGroup": "a(isvu)",
+    "AboutToShow": "i",
+    "AboutToShowGroup": "ai",
+}
+
+
 Act = Callable[[dict[str, Any]], Any]
-Look = Callable[[], dict[str, Any]]
-
-ICONS = {
-    "waiting": "appointment-soon",
-    "guiding": "media-playback-start",
-    "paused": "media-playback-pause",
-    "held": "user-away",
-}
-
-# reminderd's own icon, for panels without an icon theme that has the names above: a disc
-# in the state's colour with a head and shoulders on it, drawn as ARGB32 in network byte
-# order (the StatusNotifierItem's IconPixmap) when a panel first asks.
-COLOURS = {
-    "waiting": (0x2E, 0x7D, 0x32),  # green: all is well, the next break will come
-    "guiding": (0x15, 0x65, 0xC0),  # blue: a routine is on screen
-    "paused": (0x61, 0x61, 0x61),  # grey
-    "held": (0xEF, 0x8F, 0x00),  # amber: due, waiting for the person
-}
-PIXMAP_SIZES = (16, 22, 32, 48)
 
 
-def pixmap(state: str, size: int) -> tuple[int, int, bytes]:
-    """One size of the icon: (width, height, ARGB32 bytes), with soft edges."""
-    red, green, blue = COLOURS[state]
-    pixels = bytearray()
-    half = size / 2
-    for row in range(size):
-        for col in range(size):
-            x, y = (col + 0.5) / size, (row + 0.5) / size  # 0..1, y downwards
-            disc = _cover(half - 0.5 - ((col + 0.5 - half) ** 2 + (row + 0.5 - half) ** 2) ** 0.5)
-            # The head leans to one side: a neck stretch.
-            head = _cover(size * (0.15 - ((x - 0.43) ** 2 + (y - 0.37) ** 2) ** 0.5))
-            shoulders = _cover(size * (0.3 - ((x - 0.5) ** 2 + ((y - 0.92) * 1.3) ** 2) ** 0.5))
-            white = max(head, shoulders) * disc
-            alpha = disc
-            mix = [round(c * (1 - white) + 255 * white) for c in (red, green, blue)]
-            pixels += bytes((round(alpha * 255), *mix))
-    return size, size, bytes(pixels)
-
-
-def _cover(distance: float) -> float:
-    """How much of a pixel a shape covers, from its distance inside the edge, in pixels."""
-    return min(1.0, max(0.0, distance + 0.5))
-
-
-_PIXMAPS: dict[str, list[tuple[int, int, bytes]]] = {}
-
-
-def pixmaps(state: str) -> list[tuple[int, int, bytes]]:
-    if state not in _PIXMAPS:
-        _PIXMAPS[state] = [pixmap(state, size) for size in PIXMAP_SIZES]
-    return _PIXMAPS[state]
+Look = Callable[[], DaemonStatus]
 
 
 INTROSPECT = f"""<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introspection 1.0//EN"
@@ -126,103 +118,6 @@ INTROSPECT = f"""<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Introsp
 """
 
 
-def today(path: Path, day: date) -> str:
-    """Today's line in the menu, from the history: "Today: 3 of 5 done"."""
-    from reminderd import figures, history  # noqa: PLC0415
-
-    try:
-        with contextlib.closing(history.connect(path, readonly=True)) as db:
-            (row,) = figures.daily(db, day, day)
-    except (OSError, sqlite3.Error, ReminderError) as error:
-        log.debug("panel: no history to count: %s", error)
-        return "Today: nothing yet"
-    return f"Today: {row.completed} of {row.offered} done"
-
-
-class Item:
-    """One menu entry: a label, an optional request it sends, and its children."""
-
-    def __init__(
-        self, label: str, request: dict[str, Any] | None = None, children: list[Item] | None = None
-    ) -> None:
-        self.label = label
-        self.request = request
-        self.children = children or []
-        self.id = 0
-
-
-def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
-    """The menu, top to bottom: what each entry says and which command it sends
-    (``routines``: the name and title of each)."""
-    run = [Item(title, {"cmd": "run", "name": name}) for name, title in routines]
-    return [
-        Item("Run now", children=run),
-        Item(
-            "Pause",
-            children=[
-                Item("30 minutes", {"cmd": "pause", "seconds": 1800}),
-                Item("1 hour", {"cmd": "pause", "seconds": 3600}),
-                Item("Until tomorrow", {"cmd": "pause", "until": "tomorrow"}),
-                Item("Until resumed", {"cmd": "pause"}),
-            ],
-        ),
-        Item("Resume", {"cmd": "resume"}),
-        Item("Snooze the next routine", {"cmd": "snooze"}),
-        Item("Skip the next routine", {"cmd": "skip"}),
-        Item(stats),
-        Item("Quit", {"cmd": "stop"}),
-    ]
-
-
-def state_of(status: dict[str, Any]) -> str:
-    """waiting, guiding, paused or held, from the fields of ``reminderd status --json``."""
-    if status.get("current") or status.get("asking"):
-        return "guiding"
-    if status.get("paused"):
-        return "paused"
-    if any(r.get("held") for r in status.get("routines", [])):
-        return "held"
-    return "waiting"
-
-
-def _when(text: str | None, now: datetime) -> str:
-    """An ISO time as a person reads it from a panel: "14:05 (in 12m)"."""
-    if not text:
-        return "never"
-    moment = datetime.fromisoformat(text)
-    minutes = max(0, round((moment - now).total_seconds() / 60))
-    ahead = f"{minutes}m" if minutes < 60 else f"{minutes // 60}h {minutes % 60:02d}m"
-    day = "" if moment.date() == now.astimezone(moment.tzinfo).date() else f"{moment:%a} "
-    return f"{day}{moment:%H:%M} (in {ahead})"
-
-
-def tooltip(status: dict[str, Any], now: datetime) -> str:
-    """The tooltip's text, computed when the panel asks (so "in 12m" is never stale)."""
-    state = state_of(status)
-    if state == "guiding":
-        current = status.get("current")
-        if current:
-            step = f"step {current['step']} of {current['of']}"
-            return f"{current['routine']}: {step}\n{current['text']}"
-        asking = status.get("asking") or {}
-        return f"{asking.get('routine', '')}: waiting for an answer"
-    if state == "paused":
-        until = status.get("paused_until")
-        return f"Paused until {_when(until, now)}" if until else "Paused until resumed"
-    if state == "held":
-        held = [r for r in status.get("routines", []) if r.get("held")]
-        why = {"idle": "you are away", "dnd": "do not disturb is on"}
-        first = held[0]
-        return f"{first['title']} is due, waiting: {why.get(first['held'], first['held'])}"
-    upcoming = sorted(
-        (r for r in status.get("routines", []) if r.get("next")), key=lambda r: str(r["next"])
-    )
-    if not upcoming:
-        return "Nothing scheduled"
-    first = upcoming[0]
-    return f"Next: {first['title']} at {_when(first['next'], now)}"
-
-
 def no_watcher(error: str) -> bool:
     """Whether a call's error means no StatusNotifierWatcher owns its name."""
     return "ServiceUnknown" in error or "NameHasNoOwner" in error
@@ -251,10 +146,13 @@ class Panel:
         # no panel), a colon, and why.
         self.reason = "not shown: not started"
         self.revision = 1
-        self.items: dict[int, Item] = {}
         self.state = "waiting"
         self._register_serial: int | None = None
         self._host_serial: int | None = None
+        self.backlog = False  # more messages may be waiting than one wake-up handles
+        # The menu as built (from the status and today's history), until something changes:
+        # a panel that asks for it ten thousand times gets the same one each time.
+        self._built: Menu | None = None
 
     # -- connection -----------------------------------------------------------------------
 
@@ -279,8 +177,7 @@ class Panel:
         return True
 
     def fileno(self) -> int | None:
-        conn = self.bus.conn
-        return conn.sock.fileno() if conn is not None else None
+        return self.bus.fileno()
 
     def ask_for_a_panel(self) -> None:
         """Ask the watcher whether a panel (a host) is registered; the item registers when
@@ -345,104 +242,121 @@ class Panel:
     # -- messages -------------------------------------------------------------------------
 
     def readable(self) -> None:
-        """Answer every message that has arrived (the loop saw the socket readable)."""
-        from jeepney import HeaderFields, MessageType  # noqa: PLC0415
+        """Answer the messages that have arrived, at most PER_WAKE of them and for at most
+        SHARE seconds (``backlog`` says whether more may be waiting); never waits."""
+        from jeepney import MessageType  # noqa: PLC0415
 
-        try:
-            messages = self.bus.pending()
-        except BusError as error:
-            log.warning("panel: %s", error)
-            self.registered = False
-            self.reason = f"not shown: lost the session bus: {error}"
+        self.backlog = False
+        if self.bus.conn is None:  # lost with the session bus: not connected again here
             return
-        for message in messages:
-            fields = message.header.fields
-            kind = message.header.message_type
-            if kind == MessageType.signal:
-                member = fields.get(HeaderFields.member)
-                if member == "NameOwnerChanged":
-                    new_owner = message.body[2] if len(message.body) == 3 else ""
-                    if new_owner:  # a new watcher (perhaps straight after the old one)
-                        self.registered = False
-                        self.ask_for_a_panel()
-                    else:
-                        self.registered = False
-                        self.reason = "not shown: the StatusNotifierWatcher left the bus"
-                elif member == "StatusNotifierHostRegistered" and not self.registered:
+        ends = time.monotonic() + SHARE
+        for _ in range(PER_WAKE):
+            try:
+                messages, _more = self.bus.take(1)
+            except BusError as error:
+                log.warning("panel: %s", error)
+                self.registered = False
+                self.reason = f"not shown: lost the session bus: {error}"
+                return
+            if not messages:
+                return
+            (message,) = messages
+            if message.header.message_type == MessageType.method_call:
+                self.bus.answer(message, self._dispatch)
+            else:
+                with guarded("panel"):
+                    self._notice(message)
+            if time.monotonic() >= ends:
+                break
+        self.backlog = True
+
+    def _notice(self, message: Any) -> None:
+        """A signal, or the watcher's reply to one of our calls."""
+        from jeepney import MessageType  # noqa: PLC0415
+
+        if message.header.message_type == MessageType.signal:
+            member = header_field(message, "member")
+            if member == "NameOwnerChanged":
+                # Only the bus itself sends it (no other connection can have its name).
+                if header_field(message, "sender") != DBUS or signature_of(message) != "sss":
+                    return
+                name, _old, new_owner = message.body
+                if name != WATCHER:
+                    return
+                self.registered = False
+                if new_owner:  # a new watcher (perhaps straight after the old one)
                     self.ask_for_a_panel()
-                continue
-            reply_to = fields.get(HeaderFields.reply_serial)
-            if reply_to is not None and reply_to == self._host_serial:
-                self._host_serial = None
-                self._panel_answer(fields.get(HeaderFields.error_name), tuple(message.body))
-                continue
-            if reply_to is not None and reply_to == self._register_serial:
-                failed = fields.get(HeaderFields.error_name)
-                detail = f"{failed} {message.body[0] if message.body else ''}" if failed else ""
-                self._registered(failed is None, detail)
-                continue
-            if kind != MessageType.method_call:
-                continue
-            self._answer(message)
+                else:
+                    self.reason = "not shown: the StatusNotifierWatcher left the bus"
+            elif member == "StatusNotifierHostRegistered" and not self.registered:
+                # From anyone, it costs one question to the watcher, and only while unshown.
+                self.ask_for_a_panel()
+            return
+        reply_to = header_field(message, "reply_serial")
+        if reply_to is None:
+            return
+        if reply_to == self._host_serial:
+            self._host_serial = None
+            self._panel_answer(header_field(message, "error_name"), tuple(message.body))
+        elif reply_to == self._register_serial:
+            failed = header_field(message, "error_name")
+            first = message.body[0] if message.body and isinstance(message.body[0], str) else ""
+            self._registered(failed is None, f"{failed} {first[:200]}" if failed else "")
 
-    def _answer(self, message: Any) -> None:
-        from jeepney import HeaderFields, new_error, new_method_return  # noqa: PLC0415
-
-        fields = message.header.fields
-        member = fields.get(HeaderFields.member, "")
-        interface = fields.get(HeaderFields.interface, "")
-        path = fields.get(HeaderFields.path, "")
-        conn = self.bus.conn
-        try:
-            signature, body = self._dispatch(path, interface, member, tuple(message.body))
-            reply = new_method_return(message, signature, body)
-        except LookupError as error:
-            reply = new_error(
-                message, "org.freedesktop.DBus.Error.UnknownMethod", "s", (str(error),)
-            )
-        with contextlib.suppress(OSError):
-            conn.send(reply)
-
-    def _dispatch(
-        self, path: str, interface: str, member: str, args: tuple[Any, ...]
-    ) -> tuple[str | None, tuple[Any, ...]]:
+    def _dispatch(self, message: Any) -> tuple[str, tuple[Any, ...]]:
+        """A method call to the item or its menu: (reply signature, reply body). Every
+        argument is checked here, before it is used: CallError(InvalidArgs) if one is not
+        what the method takes."""
+        path = str(header_field(message, "path") or "")
+        interface = header_field(message, "interface")
+        member = str(header_field(message, "member") or "")
         if member == "Introspect":
+            expect(message, "")
             return "s", (INTROSPECT,)
         if interface == PROPS:
-            props = self._properties(path)
-            if member == "GetAll":
-                return "a{sv}", (props,)
-            if member == "Get" and len(args) == 2 and args[1] in props:
-                return "v", (props[args[1]],)
-            raise LookupError(f"no property {args[-1] if args else ''}")
-        if path == MENU_PATH:
-            return self._menu_call(member, args)
-        if member in ("Activate", "SecondaryActivate", "ContextMenu", "Scroll"):
-            return None, ()
-        raise LookupError(member)
+            return self._property_call(path, member, message)
+        if path == MENU_PATH and interface in (MENU_IFACE, None) and member in MENU_METHODS:
+            return self._menu_call(member, expect(message, MENU_METHODS[member]))
+        if path == ITEM_PATH and interface in (ITEM_IFACE, None) and member in ITEM_METHODS:
+            expect(message, ITEM_METHODS[member])
+            return "", ()
+        raise CallError(UNKNOWN_METHOD, f"no method {member} on {interface} at {path}")
 
-    def _menu_call(self, member: str, args: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
-        """com.canonical.dbusmenu: the layout, item properties, clicks."""
+    def _property_call(self, path: str, member: str, message: Any) -> tuple[str, tuple[Any, ...]]:
+        if member == "GetAll":
+            expect(message, "s")
+            return "a{sv}", (self._properties(path),)
+        if member == "Get":
+            _interface, name = expect(message, "ss")
+            props = self._properties(path)
+            if name not in props:
+                raise CallError(UNKNOWN_PROPERTY, f"no property {name[:100]}")
+            return "v", (props[name],)
+        raise CallError(UNKNOWN_METHOD, f"no method {member} on {PROPS}")
+
+    def _menu_call(self, member: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+        """com.canonical.dbusmenu: the layout, item properties, clicks. No reply is larger
+        than the whole menu, however many ids a call names."""
         if member == "GetLayout":
-            parent = int(args[0]) if args else 0
-            return "u(ia{sv}av)", (self.revision, self._layout(parent))
+            return "u(ia{sv}av)", (self.revision, self._layout(args[0]))
         if member == "GetGroupProperties":
-            if not self.items:
-                self._build()
-            wanted = [i for i in (args[0] if args else []) if i in self.items] or list(self.items)
+            items = self._menu().items
+            wanted = list(dict.fromkeys(i for i in args[0] if i in items)) if args[0] else items
             return "a(ia{sv})", ([(i, self._item_props(i)) for i in wanted],)
         if member == "AboutToShow":
             return "b", (False,)
         if member == "AboutToShowGroup":
             return "aiai", ([], [])
         if member == "Event":
-            self.event(int(args[0]), str(args[1]))
-            return None, ()
-        if member == "EventGroup":
-            for entry in args[0] if args else []:
-                self.event(int(entry[0]), str(entry[1]))
-            return "ai", ([],)
-        raise LookupError(member)
+            self.event(args[0], args[1])
+            return "", ()
+        # EventGroup: each entry once, and no more entries than the menu has.
+        clicks = dict.fromkeys((entry[0], entry[1]) for entry in args[0])
+        if len(clicks) > len(self._menu().items):
+            raise CallError(INVALID_ARGS, f"{len(clicks)} events for a menu of fewer entries")
+        for ident, kind in clicks:
+            self.event(ident, kind)
+        return "ai", ([],)
 
     def _properties(self, path: str) -> dict[str, tuple[str, Any]]:
         if path == MENU_PATH:
@@ -473,26 +387,31 @@ class Panel:
 
     # -- menu -----------------------------------------------------------------------------
 
-    def _build(self) -> Item:
+    def _menu(self) -> Menu:
+        """The menu as last built; built again after a change, or on a new day (its
+        "Today" line counts the day)."""
+        today = self.now().astimezone().date()
+        if self._built is None or self._built.day != today:
+            self._built = self._build(today)
+        return self._built
+
+    def _build(self, today: date) -> Menu:
         status = self.look()
         routines = [(str(r["name"]), str(r["title"])) for r in status.get("routines", [])]
         root = Item("", children=menu(routines, self.stats()))
-        self.items = {}
-        counter = 0
+        items: dict[int, Item] = {}
 
         def number(item: Item) -> None:
-            nonlocal counter
-            item.id = counter
-            self.items[counter] = item
-            counter += 1
+            item.id = len(items)
+            items[item.id] = item
             for child in item.children:
                 number(child)
 
         number(root)
-        return root
+        return Menu(today, root, items)
 
     def _item_props(self, ident: int) -> dict[str, tuple[str, Any]]:
-        item = self.items[ident]
+        item = self._menu().items[ident]
         props: dict[str, tuple[str, Any]] = {}
         if ident == 0:
             props["children-display"] = ("s", "submenu")
@@ -504,20 +423,20 @@ class Panel:
         return props
 
     def _layout(self, parent: int) -> tuple[int, dict[str, tuple[str, Any]], list[Any]]:
-        if parent == 0 or parent not in self.items:
-            self._build()
+        built = self._menu()
 
         def node(item: Item) -> tuple[int, dict[str, tuple[str, Any]], list[Any]]:
             kids = [("(ia{sv}av)", node(child)) for child in item.children]
             return (item.id, self._item_props(item.id), kids)
 
-        return node(self.items.get(parent, self.items[0]))
+        return node(built.items.get(parent, built.root))
 
     def event(self, ident: int, kind: str) -> None:
         """A click on an entry: send its request through the daemon's command handler."""
-        if kind != "clicked" or ident not in self.items:
+        items = self._menu().items
+        if kind != "clicked" or ident not in items:
             return
-        request = self.items[ident].request
+        request = items[ident].request
         if request is None:
             return
         log.info("panel: %s", request)
@@ -528,6 +447,7 @@ class Panel:
 
     def changed(self) -> None:
         """State changed: tell the panel to read the icon, tooltip and menu again."""
+        self._built = None
         if not self.registered or self.bus.conn is None:
             return
         from jeepney import DBusAddress, new_signal  # noqa: PLC0415

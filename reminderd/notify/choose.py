@@ -1,0 +1,80 @@
+"""Which notifier this desktop gets, and why: the one chooser, whose reason `status` and
+the log show; and what a server's buttons need (dunst's menu program)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reminderd.bus import (
+    session_bus_address,
+)
+from reminderd.notify.console import ConsoleNotifier
+from reminderd.notify.fallback import FallbackNotifier
+from reminderd.notify.freedesktop import FreedesktopNotifier
+from reminderd.notify.port import Notifier
+from reminderd.notify.portable import PlyerNotifier
+from reminderd.notify.signals import NotificationSignals
+
+log = logging.getLogger("reminderd")
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The backend in use and why it was chosen, for the log and for ``status``."""
+
+    notifier: Notifier
+    backend: str
+    reason: str
+    server: FreedesktopNotifier | None = None  # the D-Bus server behind it, if any
+
+    def signals(self) -> NotificationSignals | None:
+        """The server's button and close signals, where there is a server to send them."""
+        return NotificationSignals(self.server.bus) if self.server else None
+
+
+# Servers that draw the default action as a button of its own (seen on xfce4-notifyd
+# 0.7.3), where the spec means a click on the notification.
+def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:
+    """Pick the notification backend; ``auto`` takes the best one that really delivers here."""
+    console = ConsoleNotifier(write)
+    if backend == "console":
+        return Choice(console, "console", "asked for in the config")
+    candidates: dict[str, FreedesktopNotifier | PlyerNotifier] = {
+        "freedesktop": FreedesktopNotifier(),
+        "plyer": PlyerNotifier(platform),
+    }
+    if backend in candidates:
+        notifier = candidates[backend]
+        reason = notifier.probe()
+        detail = f"not delivering yet ({reason})" if reason else notifier.describe()
+        return Choice(
+            FallbackNotifier(notifier, console),
+            backend,
+            f"asked for in the config; {detail}",
+            notifier if isinstance(notifier, FreedesktopNotifier) else None,
+        )
+    order = ["plyer"] if platform in ("darwin", "win32") else ["freedesktop", "plyer"]
+    reasons = []
+    for name in order:
+        reason = candidates[name].probe()
+        if reason is None:
+            found = candidates[name]
+            return Choice(
+                FallbackNotifier(found, console),
+                name,
+                found.describe(),
+                found if isinstance(found, FreedesktopNotifier) else None,
+            )
+        reasons.append(f"{name}: {reason}")
+    if "freedesktop" in order and session_bus_address():
+        # A session bus without a notification server yet (reminderd started at login
+        # before the desktop's notification daemon): use the console until one answers.
+        server = candidates["freedesktop"]
+        assert isinstance(server, FreedesktopNotifier)
+        waiting = FallbackNotifier(server, console, failing=True)
+        reason = f"{reasons[0]}; steps go to the console until a notification server answers"
+        return Choice(waiting, "freedesktop", reason, server)
+    return Choice(console, "console", "; ".join(reasons))

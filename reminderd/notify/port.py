@@ -1,0 +1,84 @@
+"""The Notifier port: a note (one step's notification) and what shows it; the null
+implementation, for plans and tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+log = logging.getLogger("reminderd")
+
+
+APP_NAME = "reminderd"
+
+
+DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces it
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """What one notification says, and for how long it matters."""
+
+    summary: str
+    body: str
+    seconds: float = 0.0
+    actions: tuple[tuple[str, str], ...] = ()  # (key, label)
+    urgency: int = 1
+    final: bool = False
+    sound: str = ""  # a sound theme name, for servers that play sounds (sound-name hint)
+    image: str = ""  # the step's picture: the absolute path of a PNG file that exists
+    sticky: bool = False  # stays until the person closes it (the safety note)
+
+    @property
+    def expiry_ms(self) -> int:
+        if self.sticky:
+            return 0  # the specification's "never expire"
+        # A step's notification outlives its step by a second so that the next one
+        # replaces it in place instead of following a gap.
+        seconds = DONE_EXPIRY if self.final or self.seconds <= 0 else self.seconds + 1.0
+        return int(seconds * 1000)
+
+
+class Notifier(Protocol):
+    """The port through which the guide and the core show notifications.
+
+    ``capabilities`` are the server's (freedesktop names: "actions", "body", "sound", ...),
+    where "actions" means buttons a person can press; "default-action" (reminderd's own
+    name) means only a click on the notification can be answered. ``failing`` is true
+    while notifications do not reach a person (buttons are then not offered, since nobody
+    could press them).
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def capabilities(self) -> frozenset[str]: ...
+
+    @property
+    def failing(self) -> bool: ...
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        """Show ``note``, in place of notification ``replaces`` if given; return its id."""
+
+    def close(self, notification_id: int | None) -> None:
+        """Withdraw a notification shown earlier (no error if it is already gone)."""
+
+
+@dataclass
+class NullNotifier:
+    """Shows nothing, remembers everything: for ``plan`` and for tests."""
+
+    name: str = "none"
+    shown: list[Note] = field(default_factory=list)
+    closed: list[int | None] = field(default_factory=list)
+    capabilities: frozenset[str] = frozenset()
+    failing: bool = False
+
+    def show(self, note: Note, replaces: int | None = None) -> int | None:
+        self.shown.append(note)
+        return len(self.shown)
+
+    def close(self, notification_id: int | None) -> None:
+        self.closed.append(notification_id)

@@ -1,0 +1,75 @@
+"""The panel's menu: its items (each a control request, as the CLI sends), and today's line
+from the history."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reminderd.errors import ReminderError
+
+log = logging.getLogger("reminderd")
+
+
+def today(path: Path, day: date) -> str:
+    """Today's line in the menu, from the history: "Today: 3 of 5 done"."""
+    from reminderd import figures, history  # noqa: PLC0415
+
+    try:
+        with contextlib.closing(
+            history.connect(path, readonly=True, timeout=history.BUSY_TIMEOUT)
+        ) as db:
+            (row,) = figures.daily(db, day, day)
+    except (OSError, sqlite3.Error, ReminderError) as error:
+        log.debug("panel: no history to count: %s", error)
+        return "Today: nothing yet"
+    return f"Today: {row.completed} of {row.offered} done"
+
+
+class Item:
+    """One menu entry: a label, an optional request it sends, and its children."""
+
+    def __init__(
+        self, label: str, request: dict[str, Any] | None = None, children: list[Item] | None = None
+    ) -> None:
+        self.label = label
+        self.request = request
+        self.children = children or []
+        self.id = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    """The menu built on ``day``: its root, and every entry by id."""
+
+    day: date
+    root: Item
+    items: dict[int, Item]
+
+
+def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
+    """The menu, top to bottom: what each entry says and which command it sends
+    (``routines``: the name and title of each)."""
+    run = [Item(title, {"cmd": "run", "name": name}) for name, title in routines]
+    return [
+        Item("Run now", children=run),
+        Item(
+            "Pause",
+            children=[
+                Item("30 minutes", {"cmd": "pause", "seconds": 1800}),
+                Item("1 hour", {"cmd": "pause", "seconds": 3600}),
+                Item("Until tomorrow", {"cmd": "pause", "until": "tomorrow"}),
+                Item("Until resumed", {"cmd": "pause"}),
+            ],
+        ),
+        Item("Resume", {"cmd": "resume"}),
+        Item("Snooze the next routine", {"cmd": "snooze"}),
+        Item("Skip the next routine", {"cmd": "skip"}),
+        Item(stats),
+        Item("Quit", {"cmd": "stop"}),
+    ]

@@ -1,0 +1,97 @@
+"""The ports chosen for this desktop, in one place for the daemon and `run --here`: the
+notification backend and its server's do-not-disturb switch, the voice, the sound cues,
+and idle awareness. Each choice is logged with its reason, which `status` shows too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reminderd import cues, dnd, speech
+from reminderd.children import Children
+from reminderd.core.outputs import HoldCheck, NoHolds, Outputs
+from reminderd.cues import CueChoice
+from reminderd.dnd import Watch as DndWatch
+from reminderd.model import Config
+from reminderd.notify import Choice, choose
+from reminderd.presence import Presence
+from reminderd.speech import VoiceChoice
+
+log = logging.getLogger("reminderd")
+
+TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Where a routine is shown, said and sounded, and the switch asked before it starts."""
+
+    backend: Choice
+    dnd: DndWatch
+    voice: VoiceChoice
+    sounds: CueChoice
+
+    def outputs(self, holds: HoldCheck | None = None) -> Outputs:
+        notifier = self.backend.notifier
+        return Outputs(notifier, self.voice.speaker, self.sounds, self.dnd, holds or NoHolds())
+
+
+def choose_ports(
+    config: Config,
+    write: Callable[[str], None],
+    children: Children,
+    *,
+    voice: bool = False,
+    keep: Ports | None = None,
+) -> Ports:
+    """The ports for ``config`` (``voice``: on for this run, whatever the config says).
+    ``keep``: the ports in use, whose backend (and its do-not-disturb switch) stays when
+    the config asks for the same one: a reload does not reconnect to the server."""
+    if keep is not None and keep.backend.backend == config.backend:
+        backend, watch = keep.backend, keep.dnd
+    else:
+        backend = choose(config.backend, write)
+        log.info("notifications: %s, because %s", backend.backend, backend.reason)
+        watch = _dnd(backend)
+    spoken = speech.choose(True if voice else config.guidance.voice, children)
+    log.info("voice: %s, because %s", spoken.speaker.name, spoken.reason)
+    server = backend.server
+    capabilities = server.capabilities if server else frozenset()
+    sounds = cues.choose(config.guidance.sounds, capabilities, children)
+    log.info("sounds: %s, because %s", sounds.cues.name, sounds.reason)
+    return Ports(backend, watch, spoken, sounds)
+
+
+def _dnd(choice: Choice) -> DndWatch:
+    """The do-not-disturb switch of the notification server in use, if there is one."""
+    if choice.server is None:
+        return DndWatch(None, "no notification server to ask")
+    source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
+    log.info("do not disturb: %s, because %s", source.name, reason)
+    return DndWatch(source, reason)
+
+
+def choose_presence(config: Config, old: Presence | None = None) -> Presence:
+    """Idle awareness, if the config asks for it (away, natural breaks, the soft start)
+    and an idle source answers here; ``old``'s source is kept across a reload."""
+    pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
+    soft_start = config.schedule.soft_start != 0  # waiting for a pause in typing
+    if not (pause or natural or soft_start):
+        why = "off: pause_when_idle, natural_break and soft_start are not set"
+        return Presence(None, None, None, why)
+    if old and old.source:
+        return Presence(old.source, pause, natural, old.note)
+    from reminderd import idle  # noqa: PLC0415 - only when idle awareness is asked for
+
+    # The idle times the config compares against (a Wayland source tells only those):
+    # away, natural breaks and their sampling, and the soft start's pause in typing.
+    typing = TYPING_PAUSE if soft_start else None
+    watched = tuple(t for t in (typing, pause, natural, natural / 2 if natural else None) if t)
+    source, note = idle.detect(thresholds=watched)
+    if source:
+        log.info("idle awareness: %s", note)
+    else:
+        log.warning("idle awareness is off: %s", note)
+    return Presence(source, pause, natural, note if source else f"off: {note}")
