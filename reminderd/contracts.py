@@ -57,6 +57,7 @@ class CurrentStep(TypedDict):
     of: int
     text: str
     remaining: float
+    paused: bool  # held at this step while reminderd is paused; it comes again on resume
 
 
 class Asking(TypedDict):

@@ -160,7 +160,12 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
             lines[-1] += f" (pause --everywhere on {sync['paused_by']})"
     lines += _sync_lines(data, now)
     current = data.get("current")
-    if current:
+    if current and current.get("paused"):
+        lines.append(
+            f"Held: {current['routine']}, at step {current['step']} of {current['of']}: "
+            f"{current['text']} (`reminderd resume` goes on from there, within 10 minutes)"
+        )
+    elif current:
         lines.append(
             f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
             f"{current['text']} ({round(current['remaining'])} s left)"

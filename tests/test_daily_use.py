@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from reminderd.cli import cli
 from reminderd.errors import NothingToUndoError
-from reminderd.model import Guidance
+from reminderd.model import Guidance, Routine, Trigger
 from tests.test_core import MONDAY, Harness, make_config, routine
 
 
@@ -122,3 +122,76 @@ def test_a_failed_reload_is_said_with_its_first_problem_and_how_many_more() -> N
     assert reload_failed_text(failed, now).endswith(  # type: ignore[arg-type]
         "bad, and 2 more problems. The config in use stays; `reminderd check` lists them."
     )
+
+
+def holding_harness() -> Harness:
+    """A routine of one movement (4 s) and one hold (10 s), with a 3 s lead-in."""
+    from tests.test_adherence import HOLDING
+
+    config = replace(
+        make_config(Routine("r", ("holding",), Trigger(every=3600))),
+        exercises={"holding": HOLDING},
+    )
+    return Harness(config)
+
+
+def step_kinds(h: Harness) -> list[str]:
+    return [str(e.data["kind"]) for e in h.events if e.kind == "routine.step"]
+
+
+def test_pause_holds_a_routine_at_its_step_and_resume_goes_on_from_its_lead_in() -> None:
+    """Paused during a hold, the routine waits (its notification says so, nothing more is
+    shown); resumed, the hold comes again from its lead-in, and the routine ends completed."""
+    h = holding_harness()
+    h.core.run_now("r")
+    while step_kinds(h)[-1] != "hold":
+        h.clock.advance(h.core.next_wakeup() or 0)
+        h.core.tick()
+    h.clock.advance(2)  # two seconds into the hold
+    h.core.tick()
+    assert step_kinds(h) == ["intro", "step", "lead-in", "hold"]
+    h.core.pause()
+    paused = h.notifier.shown[-1]
+    assert (paused.summary, paused.body.splitlines()) == (
+        "R · paused",
+        [
+            "Paused at step 4 of 5: Hold.",
+            "`reminderd resume` goes on from there, within 10 minutes.",
+        ],
+    )
+    assert h.core.status()["current"] == {
+        "routine": "r",
+        "reason": "cli",
+        "step": 4,
+        "of": 5,
+        "text": "Hold.",
+        "remaining": 10.0,
+        "paused": True,
+    }
+    h.clock.advance(300)
+    h.core.tick()
+    assert step_kinds(h) == ["intro", "step", "lead-in", "hold"]
+    h.core.resume()
+    assert step_kinds(h)[4:] == ["lead-in"]
+    while h.core.guide:
+        h.clock.advance(h.core.next_wakeup() or 0)
+        h.core.tick()
+    assert step_kinds(h)[4:] == ["lead-in", "hold", "done"]
+    assert h.kinds("r")[-1] == "routine.completed"
+
+
+def test_a_short_pause_ends_and_the_routine_goes_on_by_itself() -> None:
+    """A pause of two minutes during a movement: when it ends, that step comes again."""
+    h = holding_harness()
+    h.core.run_now("r")
+    h.clock.advance(5)
+    h.core.tick()
+    h.clock.advance(1)
+    h.core.tick()
+    h.core.pause(h.clock.now() + timedelta(minutes=2))
+    assert h.core.next_wakeup() == 120
+    h.clock.advance(120)
+    h.core.tick()
+    assert step_kinds(h) == ["intro", "step", "step"]
+    assert h.core.guide is not None
+    assert h.core.guide.held_at is None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Recorder
+from tests.conftest import Recorder, wait_for
 from tests.test_e2e_control import SLOW, RunningDaemon, write_config
 
 pytestmark = pytest.mark.e2e
@@ -105,3 +105,53 @@ def test_status_names_a_failed_reload_until_one_works(daemon: RunningDaemon) -> 
     daemon.config.write_text(good)
     said(daemon.cli("reload"))
     assert json.loads(said(daemon.cli("status", "--json")))["reload_failed"] is None
+
+
+SLOWER = """
+[[routines]]
+name = "steady"
+exercises = ["steady"]
+every = "1h"
+
+[[exercises]]
+id = "steady"
+title = "Steady"
+
+[[exercises.steps]]
+text = "First, slowly."
+seconds = 3
+
+[[exercises.steps]]
+text = "Second, slowly."
+seconds = 3
+"""
+
+
+def test_pause_during_a_routine_holds_it_and_resume_goes_on(
+    user_env: dict[str, str], notification_server: Recorder, tmp_path: Path
+) -> None:
+    """`pause` while a routine is guided: its notification says it is paused and how to go
+    on, `status` shows it held at its step, and `resume` goes on from that step to the
+    end."""
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOWER))
+    daemon.start()
+    try:
+        assert said(daemon.cli("run", "steady")) == "steady: the daemon guides it now.\n"
+        wait_for(lambda: (daemon.status()["current"] or {}).get("step") == 2, timeout=10)
+        paused = said(daemon.cli("pause"))
+        assert paused.splitlines() == [
+            "Paused until `reminderd resume`.",
+            "steady waits at its step: `reminderd resume` goes on from there, within 10 minutes.",
+        ]
+        note = notification_server.notifications()[-1]
+        assert note["summary"] == "Steady · paused"
+        assert note["body"].startswith("Paused at step 2 of 4: First, slowly.\n")
+        assert "Held: steady, at step 2 of 4: First, slowly." in said(daemon.cli("status"))
+        assert said(daemon.cli("resume")) == "Resumed.\n"
+        wait_for(lambda: "routine.completed steady" in daemon.log.read_text(), timeout=15)
+        bodies = [n["body"] for n in notification_server.notifications()]
+        after = bodies[bodies.index(note["body"]) + 1 :]
+        assert after[0].startswith("First, slowly. (3s)")
+    finally:
+        daemon.stop()

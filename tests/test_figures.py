@@ -93,9 +93,9 @@ def a_day(path: Path) -> None:
     10:40 posture  reminder  ... comes back: skipped while on screen
     10:45 posture  by hand   completed
     10:50 neck     by hand   cancelled (the machine went to sleep)
-    11:09 neck     by hand   cancelled by a pause at 11:10 ...
-    11:10 posture  reminder  ... queued behind it, cancelled with it
-    11:20 neck     by hand   worked through
+    11:09 neck     by hand   held at its step by a pause at 11:10, cancelled ten minutes on
+    11:10 posture  reminder  queued behind it: cancelled by the pause
+    11:25 neck     by hand   worked through
 
     and, never offered, so in no column: the 16:00 neck, skipped at 11:30 before it came.
     """
@@ -129,9 +129,11 @@ def a_day(path: Path) -> None:
     day.until(11, 10)
     assert core.guide is not None
     assert core.guide.name == "neck"
-    core.pause()  # ... the 11:10 posture was queued behind it: both cancelled
+    core.pause()  # ... the 11:10 posture was queued behind it: cancelled at once; the
+    day.until(11, 21)  # neck waits at its step ten minutes for a resume, then is cancelled
+    assert core.guide is None
     core.resume()
-    day.until(11, 20)
+    day.until(11, 25)
     core.run_now("neck")
     day.person.typing = True
     day.to_the_end()

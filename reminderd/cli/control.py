@@ -28,8 +28,10 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
     """Pause reminders for a while, until a time, or until resumed.
 
     For DURATION ("1h", "1h30", "90m"), --until a time, or until `reminderd resume`.
-    A routine on screen stops. When a timed pause ends, reminders start again by
-    themselves, counted from then: no burst of the ones that were missed. With
+    A routine on screen waits at its step: `reminderd resume` (or the end of a pause of
+    less than 10 minutes) goes on from the beginning of that step; after 10 minutes it is
+    cancelled. When a timed pause ends, reminders start again by themselves, counted from
+    then: no burst of the ones that were missed. With
     --everywhere the pause goes into the sync folder and your other machines pause too;
     `reminderd resume` on any of them ends it on all.
     """
@@ -52,6 +54,11 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
         (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
         + (" Your other machines pause too." if everywhere else "")
     )
+    if reply.get("held"):
+        click.echo(
+            f"{reply['held']} waits at its step: `reminderd resume` goes on from there,"
+            " within 10 minutes."
+        )
 
 
 @click.command()

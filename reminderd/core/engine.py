@@ -386,10 +386,11 @@ class Core:
         return RunOutcome(answered=False, ahead=ahead)
 
     def pause(self, until: datetime | None = None, reason: str = "cli") -> str | None:
-        """Fire nothing until ``until`` (None: until resumed); stop the routine on screen.
+        """Fire nothing until ``until`` (None: until resumed); the routine on screen waits at
+        its step for the resume (at most core/held.py's HOLD_LIMIT, then it is cancelled).
         Return when it ends, as written in events (None: until resumed)."""
         self._paused_until = until or FOREVER
-        self._stage.drop("paused")
+        self._stage.hold("paused")
         self.emit("daemon.paused", None, until=self.iso(until), reason=reason)
         return self.iso(until)
 
@@ -405,6 +406,7 @@ class Core:
         self._waiting.released()
         self._plan_presence_check(now)
         self.emit("daemon.resumed", None, reason=reason)
+        self._stage.carry_on()  # a routine held at its step goes on
         return True
 
     def target(self, name: str | None) -> str:

@@ -72,7 +72,9 @@ class Commands:
             sync.share_pause(until)
         elif sync is not None:
             sync.paused_here()
-        return {"paused_until": paused_until, "everywhere": everywhere}
+        guide = self.daemon.core.guide  # held at its step, if one was on screen
+        held = guide.name if guide is not None and guide.held_at is not None else None
+        return {"paused_until": paused_until, "everywhere": everywhere, "held": held}
 
     def _pause_end(self, request: dict[str, Any]) -> datetime | None:
         """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
