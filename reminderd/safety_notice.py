@@ -5,13 +5,14 @@ The daemon shows it as a notification that stays until closed: the stop rule, th
 emergency line and where the warning signs are (`reminderd safety`), with a button that
 shows them all in its place. It counts as shown once a notification server took it, or,
 with no notification server at all, once it went to a terminal; until then it is shown
-again at the next routine and the next start. Shown again whenever the note changes
-(its digest is what is kept). `reminderd start` and `service install` print it too.
+again at the next routine and the next start. Shown again whenever the note changes:
+the note itself is what is kept, and compared (a digest would load hashlib and OpenSSL's
+library into the idle daemon for one comparison). `reminderd start` and `service install`
+print it too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from reminderd.notify import Note, Notifier
 
 log = logging.getLogger("reminderd")
 
-MARK = "safety-shown"  # in the state folder: the digest of the note last shown
+MARK = "safety-shown"  # in the state folder: the note last shown
 READ_ALL = ("safety", "When to see a doctor")  # the button: (action key, label)
 TITLE = "reminderd: before your first routine"
 FULL_TITLE = "When to stop, and when to see a doctor"
@@ -31,22 +32,18 @@ FULL_TITLE = "When to stop, and when to see a doctor"
 RETRY_ON = frozenset({"routine.fired", "routine.started"})
 
 
-def digest() -> str:
-    return hashlib.sha256(safety.TEXT.encode()).hexdigest()
-
-
 def due(state: Path) -> bool:
     """Whether the note (as it is now) has not been shown yet."""
     try:
-        return (state / MARK).read_text().strip() != digest()
-    except OSError:
+        return (state / MARK).read_text(encoding="utf-8").strip() != safety.TEXT
+    except (OSError, UnicodeDecodeError):
         return True
 
 
 def record(state: Path) -> None:
     """Remember that the note was shown; OSError if it cannot be written."""
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (state / MARK).write_text(digest() + "\n")
+    (state / MARK).write_text(safety.TEXT + "\n", encoding="utf-8")
 
 
 def first_note(buttons: bool) -> Note:

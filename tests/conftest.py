@@ -274,7 +274,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
     # before each test's own (tests/test_e2e_safety.py starts without this mark).
     state = home / ".local" / "state" / "reminderd"
     state.mkdir(parents=True, mode=0o700)
-    (state / safety_notice.MARK).write_text(safety_notice.digest() + "\n")
+    safety_notice.record(state)
     env.update(
         {
             "HOME": str(home),
