@@ -126,9 +126,10 @@ def _walk(rows: Iterator[Any], apart: dict[date, dict[Apart, int]]) -> Iterator[
     def close(key: tuple[str, str], what: _Open, fate: Fate, seconds: float = 0.0) -> Offer:
         return Offer(key[1], what.day, what.at, what.by_hand, fate, seconds)
 
+    days: dict[str, date] = {}  # a year has 365 of them, and tens of thousands of rows
     for machine, routine, kind, ts, day_text, reason, seconds, outcome in rows:
         key = (machine or "", routine or "")
-        day = date.fromisoformat(day_text)
+        day = days.get(day_text) or days.setdefault(day_text, date.fromisoformat(day_text))
         if kind == "routine.fired":
             if key in open_:  # fired again before the last one ended: it never did
                 yield close(key, open_.pop(key), "unfinished")
