@@ -190,3 +190,18 @@ def test_config_edit_without_an_editor_says_what_to_set(runner: CliRunner) -> No
     result = runner.invoke(cli, ["config", "edit"])
     assert result.exit_code == 1
     assert "set $VISUAL or $EDITOR to your editor" in result.stderr
+
+
+def test_a_section_added_again_says_where_its_keys_go(tmp_path: Path) -> None:
+    """The commented file has every section: a [guidance] pasted again from an example is
+    refused with its line, and the fix says to put the keys in the section already there."""
+    from reminderd.errors import ConfigError
+
+    text = DEFAULT.read_text() + "\n[guidance]\nvoice = true\n"
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    (problem,) = caught.value.problems
+    assert problem.line == len(text.splitlines()) - 1
+    assert problem.fix == "the file has a [guidance] section already: put these keys in it"
