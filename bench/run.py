@@ -1,8 +1,9 @@
 """reminderd's benchmark: what the daemon costs while it waits, how fast it answers, and
 how exactly it keeps time. One line per figure, each with its target.
 
-    python bench/run.py            # the full run (about four minutes)
+    python bench/run.py            # the full run (about nine minutes)
     python bench/run.py --quick    # a short run, as CI does it
+    python bench/run.py --docs     # also draw the recorded neck routine into docs/voice-neck.svg
 
 Everything runs here and now, side by side with the floor (a bare Python interpreter of
 the same kind), in private folders and, where dbus-daemon is installed, on a private
@@ -35,6 +36,8 @@ SERVER = ROOT / "tests" / "notification_server.py"
 
 
 class Bench:
+    bus: subprocess.Popen[bytes] | None = None  # the private session bus, once started
+
     def __init__(self, quick: bool) -> None:
         self.quick = quick
         self.folder = Path(tempfile.mkdtemp(prefix="reminderd-bench-"))
@@ -76,6 +79,7 @@ class Bench:
             return "no dbus-daemon: the daemon runs with the console backend"
         address, bus = start_dbus(self.folder, env=self.env)
         self.processes.append(bus)
+        self.bus = bus
         self.env["DBUS_SESSION_BUS_ADDRESS"] = address
         self.spawn(
             [
@@ -89,6 +93,10 @@ class Bench:
         )
         self.wait(lambda: self.record.exists() and "ready" in self.record.read_text(), 10)
         return "private session bus, recording notification server"
+
+    def received(self) -> list[dict[str, Any]]:
+        """Every call the recording notification server received, in order."""
+        return [json.loads(line) for line in self.record.read_text().splitlines()]
 
     @staticmethod
     def wait(predicate: Any, timeout: float) -> None:
@@ -174,9 +182,13 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--quick", action="store_true", help="a short run (about 40 s), as CI does it"
+        "--quick", action="store_true", help="a short run (about 100 s), as CI does it"
     )
-    quick = parser.parse_args().quick
+    parser.add_argument(
+        "--docs", action="store_true", help="draw the recorded neck routine into docs/"
+    )
+    arguments = parser.parse_args()
+    quick, docs = arguments.quick, arguments.docs
     settle, window, runs, steps, days = (3, 15, 5, 10, 3) if quick else (20, 120, 20, 60, 30)
     bench = Bench(quick)
     try:
@@ -233,9 +245,10 @@ def main() -> int:
         # 5. a simulated month
         simulate_month(bench, config, days)
 
-        # 6-8. guidance: spoken lines and cues on time, a real voice, idle cost with it on
-        guidance_timing(bench, steps)
-        real_voice(bench)
+        # 6-8. guidance: the neck routine heard from the speakers, every routine's voice
+        # plan, the idle cost with voice and sounds on
+        heard(bench, quick, docs)
+        voice_plans(bench)
         guidance_idle(bench, config, rss, settle, window)
 
         # 9. the panel icon shown: still no periodic wake-up, little memory
@@ -304,109 +317,59 @@ def step_timing(bench: Bench, steps: int) -> None:
     )
 
 
-STAND_IN = """#!{python}
-import json, sys, time
-with open({log!r}, "a") as out:
-    out.write(json.dumps({{"mono": time.monotonic(), "argv": sys.argv[1:]}}) + "\\n")
-"""
-
-
-def stand_ins(bench: Bench) -> tuple[Path, Path]:
-    """A speech command and a sound player that record when they were started."""
-    folder = bench.folder / "bin"
-    folder.mkdir(exist_ok=True)
-    logs = []
-    for name in ("spd-say", "canberra-gtk-play"):
-        log = bench.folder / f"{name}.jsonl"
-        script = folder / name
-        script.write_text(STAND_IN.format(python=sys.executable, log=str(log)))
-        script.chmod(0o755)
-        logs.append(log)
-    bench.env["PATH"] = f"{folder}{os.pathsep}{bench.env.get('PATH', '')}"
-    return logs[0], logs[1]
-
-
-def guidance_timing(bench: Bench, steps: int) -> None:
-    """When each spoken line and cue starts, against its step's deadline."""
-    if "DBUS_SESSION_BUS_ADDRESS" not in bench.env:
-        print("6. speech and cue timing: skipped, no dbus-daemon to receive notifications")
-        return
-    spoken_log, sound_log = stand_ins(bench)
-    config = bench.folder / "guided.toml"
-    config.write_text(
-        '[guidance]\nintro = "1s"\nlead_in = "1s"\ndone = "1s"\n'
-        '[[routines]]\nname = "guided"\nexercises = ["holds"]\nat = ["03:00"]\n'
-        '[[exercises]]\nid = "holds"\ntitle = "Holds"\nsides = ["right", "left"]\n'
-        f"reps = {max(1, steps // 4)}\n"
-        '[[exercises.steps]]\ntext = "Hold {side}"\nkind = "hold"\nseconds = 1\n'
-        '[[exercises.steps]]\ntext = "Let go"\nseconds = 1\n'
-    )
-    start = len(bench.record.read_text().splitlines())
-    done = bench.reminderd(
-        "run", "guided", "--here", "--voice", "--config", str(config), timeout=steps * 3 + 60
-    )
-    if done.returncode != 0:
-        print(f"6. speech and cue timing: run failed: {done.stderr.strip()}")
-        return
-    sent = [json.loads(line) for line in bench.record.read_text().splitlines()[start:]]
-    notes = [entry for entry in sent if entry["method"] == "Notify"]
-    from reminderd.config import load_config
-    from reminderd.exercises import routine_for, routine_steps
-
-    loaded = load_config(config)
-    plan = routine_steps(
-        routine_for("guided", loaded.routines, loaded.exercises), loaded.exercises, loaded.guidance
-    )
-    offsets = [0.0]
-    for step in plan[:-1]:
-        offsets.append(offsets[-1] + step.seconds)
-    origin = notes[0]["mono"]
-    deadlines = [origin + offset for offset in offsets]
-    spoken = [json.loads(line)["mono"] for line in spoken_log.read_text().splitlines()]
-    late = [(said - due) * 1000 for said, due in zip(spoken, deadlines, strict=False)]
-    from reminderd.cues import cue_for
-
-    cued = [deadlines[i] for i in range(len(plan)) if cue_for(plan, i)]
-    sounds = [json.loads(line)["mono"] for line in sound_log.read_text().splitlines()]
-    cue_late = [(played - due) * 1000 for played, due in zip(sounds, cued, strict=False)]
-    both = late + cue_late
-    p50, p99 = percentile(both, 0.5), percentile(both, 0.99)
-    bench.report(
-        "6. speech and cue timing",
-        f"{len(late)} spoken lines and {len(cue_late)} cues of a {len(plan)}-step routine: "
-        f"lateness against the step's deadline p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-        f"max {max(both):.1f} ms (the stand-in command's own start-up included)",
-        "p99 at most 150 ms",
-        p99 <= 150 and len(late) == len(plan),
-    )
-
-
-def real_voice(bench: Bench) -> None:
-    """One real espeak-ng line, written to a WAV whose length Python's wave module reads."""
+def voice_plans(bench: Bench) -> None:
+    """7. Each built-in routine planned from the lengths espeak-ng gives for its lines (the
+    audio it makes of each, without playing it): lines that would be cut, the smallest gap
+    between a lead-in's words and its hold, and the routine's length with and without a
+    voice."""
     if not shutil.which("espeak-ng"):
-        print("7. a real voice: skipped, espeak-ng is not installed")
+        print("7. voice plans: skipped, espeak-ng is not installed")
         return
-    import wave
+    from reminderd.children import Children
+    from reminderd.config import default_config_path, load_config
+    from reminderd.durations import format_duration
+    from reminderd.exercises import routine_steps, spoken_lines, total_seconds
+    from reminderd.speech import words
+    from reminderd.speech.espeak import EspeakSpeaker
+    from reminderd.speech.timing import Lengths
 
-    from reminderd.config import load_library
-    from reminderd.exercises import routine_for, routine_steps
-    from reminderd.speech import words as spoken_words
-
-    library = load_library()
-    plan = routine_steps(routine_for("chin-to-collarbone", (), library), library)
-    line = spoken_words(plan, next(i for i, s in enumerate(plan) if s.kind == "lead-in"))
-    target = bench.folder / "line.wav"
-    began = time.perf_counter()
-    subprocess.run(["espeak-ng", "-w", str(target), line], check=True, capture_output=True)
-    took = time.perf_counter() - began
-    with wave.open(str(target)) as sound:
-        seconds = sound.getnframes() / sound.getframerate()
+    config = load_config(default_config_path())
+    lengths = Lengths(bench.folder / "lengths.jsonl")
+    speaker = EspeakSpeaker("espeak-ng", Children(), lengths)
+    measuring = speaker.prepare(spoken_lines(config))
+    if measuring is not None:
+        measuring.wait(120)
+    rows, cut_total, smallest = [], 0, float("inf")
+    for routine in config.routines:
+        plain = routine_steps(routine, config.exercises, config.guidance)
+        steps = routine_steps(routine, config.exercises, config.guidance, timing=speaker.seconds)
+        starts = [0.0]
+        for step in steps:
+            starts.append(starts[-1] + step.seconds)
+        spoken = [(i, words(steps, i)) for i in range(len(steps)) if words(steps, i)]
+        cut = 0
+        for (index, said), following in zip(spoken, [*spoken[1:], None], strict=True):
+            if (
+                following is not None
+                and speaker.seconds(said) > starts[following[0]] - starts[index]
+            ):
+                cut += 1
+        gaps = [
+            step.seconds - speaker.seconds(words(steps, i))
+            for i, step in enumerate(steps)
+            if step.kind == "lead-in"
+        ]
+        smallest = min([smallest, *gaps])
+        cut_total += cut
+        voiced = format_duration(round(total_seconds(steps)))
+        silent = format_duration(round(total_seconds(plain)))
+        gap = f"gap {min(gaps):.1f} s" if gaps else "no holds"
+        rows.append(f"{routine.name} {cut} cut, {gap}, {voiced} voiced ({silent} silent)")
     bench.report(
-        "7. a real voice",
-        f'espeak-ng says the lead-in of the first hold ("{line[:40]}...") in {seconds:.1f} s '
-        f"of audio, synthesised in {took * 1000:.0f} ms",
-        "the words fit the 3 s lead-in and the 10 s hold after it",
-        0 < seconds <= 13,
+        "7. voice plans (espeak-ng's lengths)",
+        "; ".join(rows),
+        "0 lines cut, at least 1.0 s between a lead-in's words and its hold",
+        cut_total == 0 and smallest >= 1.0,
     )
 
 
@@ -417,6 +380,60 @@ def with_keys(text: str, table: str, keys: str) -> str:
     if header in text:
         return text.replace(header, header + keys, 1)
     return text + header + keys
+
+
+def heard(bench: Bench, quick: bool, docs: bool) -> None:
+    """6. The neck routine heard from a headless PipeWire's speakers, with each voice: lines
+    cut, the smallest gap before a hold, and how soon the voice begins after a step change
+    (at full pace; the quick run at REMINDERD_PACE 0.4, as the tests run it)."""
+    address = bench.env.get("DBUS_SESSION_BUS_ADDRESS")
+    if not address:
+        print("6. heard from the speakers: skipped, no session bus")
+        return
+    from tests.conftest import Bus
+    from tests.hearing import draw, listen, programs
+    from tests.pipewire import PipeWire
+
+    pace = 0.4 if quick else 1.0
+    voices: dict[str, tuple[str, ...]] = {"espeak-ng": ("espeak-ng", "pw-play")}
+    if not quick:
+        voices["speech-dispatcher"] = ("speech-dispatcher", "espeak-ng", "pw-play")
+    for voice, names in voices.items():
+        folder = bench.folder / voice
+        folder.mkdir()
+        assert bench.bus is not None
+        pipewire = PipeWire(folder, Bus(address, bench.bus))
+        try:
+            pipewire.start()
+            if voice == "speech-dispatcher":
+                pipewire.start_speech()
+            env = {**bench.env, "PATH": programs(folder / "bin", names)}
+            result = listen(pipewire, bench.received, env, folder, routine="neck", pace=pace)
+        except Exception as error:  # a missing program, a server that did not start
+            print(f"6. heard from the speakers ({voice}): skipped, {error}")
+            continue
+        finally:
+            pipewire.stop()
+        latency = [seconds * 1000 for seconds in result.latencies()]
+        gaps = result.gaps()
+        cut = result.cut({}, 0.0)
+        p50, p99 = percentile(latency, 0.5), percentile(latency, 0.99)
+        bench.report(
+            f"6. heard from the speakers ({voice}, pace {pace:g})",
+            f"{len(result.lines())} lines of the neck routine, {len(cut)} cut; smallest gap "
+            f"between a lead-in's words and its hold {min(gaps):.2f} s (at full pace "
+            f"{min(gaps) / pace:.2f} s); the voice begins {p50:.0f} ms after a step change "
+            f"(p50), p99 {p99:.0f} ms, of {len(latency)}",
+            "0 cut, gap at least 1.0 s at full pace, p99 at most 150 ms",
+            not cut and min(gaps) / pace >= 1.0 and p99 <= 150,
+        )
+        if docs:  # what was heard, line by line, and (espeak-ng) its picture for docs/voice.md
+            print("\n".join(f"   {line}" for line in result.transcript({})))
+            if voice == "espeak-ng":
+                title = (
+                    "reminderd run neck --voice (espeak-ng), recorded from a null sink's monitor"
+                )
+                print(f"   picture: {draw(result, ROOT / 'docs' / 'voice-neck.svg', title)}")
 
 
 def guidance_idle(bench: Bench, config: Path, rss: float, settle: float, window: float) -> None:

@@ -55,7 +55,8 @@ class CurrentStep(TypedDict):
     reason: str
     step: int
     of: int
-    text: str
+    text: str  # where the step stands and its action ("squeeze 4 of 10 · set 1 of 3: ...")
+    position: str  # what the person counts: "squeeze 4 of 10 · set 1 of 3", "right side"
     remaining: float
     paused: bool  # held at this step while reminderd is paused; it comes again on resume
 

@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
-from reminderd.model import Exercise, Guidance, Routine, Step, StepSpec, Trigger
+from reminderd.model import Config, Exercise, Guidance, Routine, Step, StepSpec, Trigger
 from reminderd.plural import plural
+from reminderd.speech.lines import beats, intro_words, phrase, words
 
-SAFETY_LINE = "Stop if pain increases."
+# The stop rule as a banner's first line shows it (45 characters); the intro says it whole
+# (reminderd.speech.lines.STOP_RULE), and reminderd.safety.STOP_SIGNS cites its articles.
+SAFETY_LINE = "Stop on pain, tingling, numbness or dizziness"
 SAFETY_POINTER = "When to see a doctor: `reminderd safety`."
+SAFETY_TITLE = "`reminderd safety`"  # beside the routine's name on the day's first intro
+# Seconds to get into position after a lead-in's words, before its hold begins.
+SETTLE = 1.5
+# Seconds between the end of one spoken line and the start of the next, at the least.
+GAP = 0.3
+# Line lengths: how long a line takes to say (0: no voice).
+Timing = Callable[[str], float]
 
 
 def expand(exercise: Exercise) -> tuple[Step, ...]:
     """The steps of ``exercise`` in order: setup, then per side, per set, per rep, with rests.
 
-    A progress label leads each repeated step ("Set 2 of 3, squeeze 4 of 10: ..."), and a
+    A progress label leads each repeated step ("squeeze 4 of 10 · set 2 of 3: ..."), and a
     rest step sits between sets (not after the last one) when ``rest`` is set.
     """
     steps: list[Step] = []
     if exercise.setup:
-        steps.append(_step(exercise, exercise.setup, None, ""))
+        steps.append(_step(exercise, exercise.setup, None, "", -1))
+    reps, sets = exercise.reps, exercise.sets
     for side in exercise.sides or (None,):
-        for set_no in range(1, exercise.sets + 1):
-            for rep_no in range(1, exercise.reps + 1):
+        for set_no in range(1, sets + 1):
+            for rep_no in range(1, reps + 1):
                 label = _progress(exercise, set_no, rep_no)
-                steps.extend(_step(exercise, spec, side, label) for spec in exercise.steps)
-            if set_no < exercise.sets and exercise.rest:
-                text = f"Rest. Next: set {set_no + 1} of {exercise.sets}"
+                rep_of = (rep_no, reps) if reps > 1 else (0, 0)
+                set_of = (set_no, sets) if sets > 1 else (0, 0)
+                for index, spec in enumerate(exercise.steps):
+                    step = _step(exercise, spec, side, label, index)
+                    steps.append(dataclasses.replace(step, rep_of=rep_of, set_of=set_of))
+            if set_no < sets and exercise.rest:
+                text = f"Rest. Next: set {set_no + 1} of {sets}"
                 # A rest shows the starting position, where the exercise has one.
                 setup = exercise.setup
                 steps.append(
@@ -40,6 +56,7 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                         exercise.rest,
                         "rest",
                         side=side or "",
+                        set_of=(set_no, sets),
                         pose=setup.pose if setup else None,
                         image=setup.image if setup else "",
                     )
@@ -48,13 +65,13 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
 
 
 def _progress(exercise: Exercise, set_no: int, rep_no: int) -> str:
+    """What a person counts: "squeeze 4 of 10 · set 1 of 3"."""
     parts = []
-    if exercise.sets > 1:
-        parts.append(f"Set {set_no} of {exercise.sets}")
     if exercise.reps > 1:
         parts.append(f"{exercise.rep_label} {rep_no} of {exercise.reps}")
-    label = ", ".join(parts)
-    return label[:1].upper() + label[1:]
+    if exercise.sets > 1:
+        parts.append(f"set {set_no} of {exercise.sets}")
+    return " · ".join(parts)
 
 
 def _fill(text: str, side: str | None) -> str:
@@ -62,7 +79,7 @@ def _fill(text: str, side: str | None) -> str:
     return text.format(side=side) if side else text.replace("{{", "{").replace("}}", "}")
 
 
-def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> Step:
+def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str, index: int) -> Step:
     seconds = spec.seconds if spec.seconds is not None else (exercise.hold or 0.0)
     return Step(
         exercise.id,
@@ -74,6 +91,7 @@ def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str) -> S
         say=_fill(spec.say, side),
         progress=label,
         side=side or "",
+        spec=index,
         pose=spec.pose.for_side(side) if spec.pose else None,
         image=spec.image,
     )
@@ -162,6 +180,8 @@ def with_lead_ins(steps: tuple[Step, ...], seconds: float) -> tuple[Step, ...]:
                         detail=step.detail,
                         progress=step.progress,
                         side=step.side,
+                        rep_of=step.rep_of,
+                        set_of=step.set_of,
                         pose=step.pose,
                         image=step.image,
                     )
@@ -199,35 +219,89 @@ def routine_steps(
     guidance: Guidance | None = None,
     *,
     point_to_safety: bool = False,
+    timing: Timing | None = None,
+    pace: float = 1.0,
 ) -> tuple[Step, ...]:
-    """Everything a guided routine shows, in order: an intro with the safety line and the
+    """Everything a guided routine shows, in order: an intro with the stop rule and the
     routine's length, the exercises' steps with a lead-in before each hold, and a closing
     step. With ``point_to_safety`` (the first routine of a day) the intro also says where
-    the warning signs are."""
-    pace = guidance or Guidance()
+    the warning signs are.
+
+    With a voice (``timing`` tells how long a line takes to say) the intro and each lead-in
+    last as long as their words, a lead-in 1.5 s more to get into position: the configured
+    lengths are floors. ``pace`` below 1 runs every step that much faster (the test suite
+    uses it, with a voice as much faster).
+    """
+    plan = guidance or Guidance()
     expanded: list[Step] = []
     for exercise_id in routine.exercises:
         expanded.extend(expand(exercises[exercise_id]))
-    body = with_lead_ins(tuple(expanded), pace.lead_in)
-    if not pace.pictures:
+    if pace != 1:
+        expanded = [dataclasses.replace(s, seconds=s.seconds * pace) for s in expanded]
+    body = with_lead_ins(tuple(expanded), plan.lead_in * pace)
+    if not plan.pictures:
         body = tuple(replace(step, pose=None, image="") for step in body)
     titles = [exercises[exercise_id].title for exercise_id in routine.exercises]
-    length = format_duration(pace.intro + total_seconds(body))
     first = titles[0] if titles else ""
     count = f"{len(titles)} exercises" if len(titles) > 1 else "1 exercise"
-    pointer = f" {SAFETY_POINTER}" if point_to_safety else ""
+    intro_say = intro_words(routine.label, point_to_safety)
     # The intro shows the first exercise's first picture: what is coming.
     opening = next((step for step in body if step.pose or step.image), None)
     intro = Step(
         "",
         routine.label,
-        f"{SAFETY_LINE} {count}, {length}.",
-        pace.intro,
+        SAFETY_LINE,
+        plan.intro * pace,
         "intro",
-        detail=f"First: {first}.{pointer}",
-        say=f"{routine.label}. {SAFETY_LINE}",
+        say=intro_say,
         pose=opening.pose if opening else None,
         image=opening.image if opening else "",
     )
-    done = Step("", routine.label, "Done. Well done.", 0.0, "done")
-    return (intro, *body, done)
+    done = Step("", routine.label, "Done. Well done.", 0.0, "done", say=phrase("done"))
+    steps = (intro, *body, done)
+    if timing is not None:
+        steps = _fit_words(steps, timing, pace)
+    length = format_duration(total_seconds(steps))
+    pointer = f"{SAFETY_POINTER} " if point_to_safety else ""
+    detail = f"{pointer}{count}, {length}. First: {first}."
+    return (dataclasses.replace(steps[0], detail=detail), *steps[1:])
+
+
+def _fit_words(steps: tuple[Step, ...], timing: Timing, pace: float) -> tuple[Step, ...]:
+    """The intro and each lead-in lengthened to their words (a lead-in by SETTLE more)."""
+    fitted = list(steps)
+    for index, step in enumerate(steps):
+        if step.kind not in ("intro", "lead-in"):
+            continue
+        spoken = timing(words(steps, index))
+        if spoken <= 0:
+            continue
+        after = SETTLE * pace if step.kind == "lead-in" else GAP
+        fitted[index] = dataclasses.replace(step, seconds=max(step.seconds, spoken + after))
+    return tuple(fitted)
+
+
+def closing_seconds(
+    steps: tuple[Step, ...], guidance: Guidance, timing: Timing | None, pace: float = 1.0
+) -> float:
+    """How long the closing note stays: ``guidance.done`` (times ``pace``), or as long as
+    "Done. Well done." takes to say if that is longer."""
+    spoken = timing(words(steps, len(steps) - 1)) if timing and steps else 0.0
+    return max(guidance.done * pace, spoken + GAP if spoken > 0 else 0.0)
+
+
+def spoken_lines(config: Config, pace: float = 1.0) -> list[str]:
+    """Every line a voice may say in ``config``'s routines (and its exercises run alone),
+    for asking the engine ahead how long each takes."""
+    lines: set[str] = set()
+    exercises = config.exercises
+    runs = [*config.routines, *(routine_for(name, (), exercises) for name in exercises)]
+    for routine in runs:
+        for first in (False, True):
+            steps = routine_steps(
+                routine, exercises, config.guidance, point_to_safety=first, pace=pace
+            )
+            lines.update(words(steps, index) for index in range(len(steps)))
+            lines.update(b.words for step in steps for b in beats(step, True))
+    lines.discard("")
+    return sorted(lines)

@@ -10,7 +10,8 @@ import dataclasses
 import logging
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
@@ -18,11 +19,11 @@ from reminderd.clock import Clock
 from reminderd.cues import SOUNDS, CueChoice, NoCues, cue_for
 from reminderd.durations import format_duration
 from reminderd.errors import NotifyError
-from reminderd.exercises import exercise_seconds
+from reminderd.exercises import SAFETY_POINTER, SAFETY_TITLE, exercise_seconds
 from reminderd.model import Step
 from reminderd.notify import Note, Notifier
 from reminderd.pictures.cache import Pictures
-from reminderd.speech import Silent, Speaker, words
+from reminderd.speech import Silent, Speaker, beats, words
 
 log = logging.getLogger("reminderd")
 
@@ -30,39 +31,53 @@ EventSink = Callable[[str, dict[str, Any]], None]
 
 
 def first_line(step: Step) -> str:
-    """What a banner must show whole: the action (with its side) and how long."""
+    """What a banner must show whole: the action (with its side) and how long. A hold says
+    its length first ("Hold 10s: Chin to right collarbone"), a lead-in what comes ("Get
+    ready: Chin to right collarbone"), a movement its length after ("Let go (2s)")."""
+    if step.kind == "hold":
+        return f"Hold {format_duration(step.seconds)}: {step.text}"
+    if step.kind == "lead-in":
+        return step.text
     return f"{step.text} ({format_duration(step.seconds)})"
+
+
+# Characters of a title GNOME Shell shows whole in a banner (bold, beside the time): 40
+# were shown, 54 were cut ("Shoulder-blade squeeze · squeeze 1 of 10 · set 1 of 3").
+TITLE = 44
+
+
+def _title(step: Step) -> str:
+    """The exercise and where the person is in it; the count alone where both would be cut
+    ("Squeeze 4 of 10 · set 1 of 3": the count is what changes)."""
+    where = step.position
+    if not where:
+        return step.title
+    both = f"{step.title} · {where}"
+    return both if len(both) <= TITLE else where[:1].upper() + where[1:]
 
 
 def notes_for(
     steps: tuple[Step, ...], picture: Callable[[Step], str] = lambda _step: ""
 ) -> tuple[Note, ...]:
-    """The notification for each step, made to fit a banner: the title carries the routine
-    and its progress ("Neck stretches · 3/12 · hold"), the body's first line the action,
-    the side and the seconds, and the second line the repetition and the detail. A lead-in
-    shows the hold it announces, so the text a person reads does not change when the hold
-    begins; the title and the sound say it has. ``picture`` names each step's picture file."""
-    label = steps[0].title if steps and steps[0].kind == "intro" else ""
-    count = sum(1 for step in steps if step.exercising)
+    """The notification for each step, made to fit a banner: the title carries the exercise
+    and where the person is in it ("Chin-to-collarbone stretch · right side", "Squeeze 4 of
+    10 · set 1 of 3"); the body's first line the action, the side and the seconds; the
+    second line the detail. A hold carries a progress bar (the ``value`` hint). A lead-in
+    shows the picture of the hold it announces. ``picture`` names each step's picture file."""
     notes = []
-    position = 0
-    for index, step in enumerate(steps):
+    for step in steps:
         if step.kind in ("intro", "done"):
             body = step.text + (f"\n{step.detail}" if step.detail else "")
+            # The day's first intro points to the warning signs where a banner shows it.
+            daily = step.kind == "intro" and step.detail.startswith(SAFETY_POINTER)
+            title = f"{step.title} · {SAFETY_TITLE}" if daily else step.title
             final = step.kind == "done"
-            notes.append(Note(step.title, body, step.seconds, final=final, image=picture(step)))
+            notes.append(Note(title, body, step.seconds, final=final, image=picture(step)))
             continue
-        shown = step
-        if step.kind == "lead-in" and index + 1 < len(steps):
-            shown = steps[index + 1]
-            mark = f"{position + 1}/{count} · get ready"
-        else:
-            position += 1
-            mark = f"{position}/{count}" + (" · hold" if step.kind == "hold" else "")
-        title = f"{label or step.title} · {mark}"
-        more = " · ".join(part for part in (shown.progress, shown.detail) if part)
-        body = first_line(shown) + (f"\n{more}" if more else "")
-        notes.append(Note(title, body, step.seconds, image=picture(shown)))
+        title = _title(step)
+        body = first_line(step) + (f"\n{step.detail}" if step.detail else "")
+        value = 0 if step.kind == "hold" else None
+        notes.append(Note(title, body, step.seconds, value=value, image=picture(step)))
     return tuple(notes)
 
 
@@ -82,6 +97,8 @@ class Guide:
         replaces: int | None = None,
         speaker: Speaker | None = None,
         cues: CueChoice | None = None,
+        countdown: bool = False,
+        linger: float = 0.0,
         pictures: Pictures | None = None,
     ) -> None:
         if not steps:
@@ -107,6 +124,9 @@ class Guide:
         self._clock = clock
         self._emit = on_event or (lambda kind, data: None)
         self._offsets = [0.0, *accumulate(step.seconds for step in steps)]
+        self._countdown = countdown
+        self.linger = linger  # seconds the closing note stays (its words said whole)
+        self._beats: list[tuple[float, str]] = []  # (monotonic, what) due in this step
         self.index = -1
         self.started_at: float | None = None
         self.outcome: str | None = None
@@ -137,6 +157,14 @@ class Guide:
             return None
         return self.started_at + self._offsets[min(self.index + 1, len(self.steps))]
 
+    def next_wake(self) -> float | None:
+        """Monotonic time at which the guide has something to do: the next step, or a beat
+        inside this one (a hold's progress bar, a countdown's number)."""
+        deadline = self.next_deadline()
+        if deadline is None or not self._beats:
+            return deadline
+        return min(deadline, self._beats[0][0])
+
     def remaining(self) -> float:
         """Seconds left in the current step."""
         deadline = self.next_deadline()
@@ -148,6 +176,8 @@ class Guide:
             return
         elapsed = self._clock.monotonic() - self.started_at
         due = max(i for i in range(len(self.steps)) if self._offsets[i] <= elapsed + 1e-9)
+        if due == self.index:
+            self._beat()
         if due > self.index:
             if due > self.index + 1 and self.index >= 0:
                 log.info(
@@ -220,29 +250,63 @@ class Guide:
         note = self.notes[self.index]
         cue = cue_for(self.steps, self.index)
         if cue and self._cues.by_server:
-            note = dataclasses.replace(note, sound=SOUNDS[cue])
+            note = dataclasses.replace(note, sound=str(SOUNDS[cue]))
         if note.image and not self._pictures.ready(note.image):
             note = dataclasses.replace(note, image="")  # not drawn yet: shown without it
-        try:
-            self.notification_id = self._notifier.show(note, self.notification_id)
-        except NotifyError as error:
-            # The person can still follow along on the terminal or the next step; a
-            # notification that failed is never a reason to stop the routine.
-            log.warning("%s: step %d not shown: %s", self.name, self.index + 1, error)
+        self._notify(note)
         self._speaker.say(words(self.steps, self.index))
         if cue and not self._cues.by_server:
             self._cues.cues.play(cue)
+        self._plan_beats(step)
         self._emit(
             "step",
             {
                 "index": self.index + 1,
                 "of": len(self.steps),
                 "kind": step.kind,
-                "text": step.labelled,
+                "text": step.counted,
+                "position": step.position,
                 "seconds": step.seconds,
                 "exercise": step.exercise_id,
             },
         )
+
+    def _notify(self, note: Note) -> None:
+        try:
+            self.notification_id = self._notifier.show(note, self.notification_id)
+        except NotifyError as error:
+            # The person can still follow along on the terminal or the next step; a
+            # notification that failed is never a reason to stop the routine.
+            log.warning("%s: step %d not shown: %s", self.name, self.index + 1, error)
+
+    def _plan_beats(self, step: Step) -> None:
+        """A hold's beats: its progress bar moved each second, and the countdown's words."""
+        self._beats = []
+        if step.kind != "hold" or self.started_at is None:
+            return
+        begun = self.started_at + self._offsets[self.index]
+        whole = math.ceil(step.seconds - 1e-6)
+        self._beats = [(begun + second, "bar") for second in range(1, whole)]
+        self._beats += [(begun + b.after, b.words) for b in beats(step, self._countdown)]
+        self._beats.sort(key=lambda beat: (beat[0], beat[1] == "bar"))
+
+    def _beat(self) -> None:
+        """What is due inside the step: the bar redrawn in place, a countdown's number."""
+        now = self._clock.monotonic()
+        due = [beat for beat in self._beats if beat[0] <= now + 1e-9]
+        if not due:
+            return
+        self._beats = self._beats[len(due) :]
+        step, note = self.steps[self.index], self.notes[self.index]
+        for _, what in due:
+            if what != "bar":
+                self._speaker.say(what)
+        if any(what == "bar" for _, what in due) and self.started_at is not None:
+            done = now - (self.started_at + self._offsets[self.index])
+            value = max(0, min(100, round(100 * done / step.seconds)))
+            if note.image and not self._pictures.ready(note.image):
+                note = dataclasses.replace(note, image="")
+            self._notify(dataclasses.replace(note, value=value, refresh=True))
 
 
 TickHook = Callable[[Guide, float], None]
@@ -258,15 +322,16 @@ def run_blocking(
     """Guide from start to finish in this thread; return "completed" or "cancelled".
 
     With ``on_tick`` it is called at every whole second left in a step (for a countdown);
-    without it the thread sleeps from one step's deadline to the next. The closing note
-    stays ``linger`` seconds, then is withdrawn: nothing is left on screen.
+    without it the thread sleeps from one deadline to the next (a step, or a beat inside a
+    hold). The closing note stays ``linger`` seconds (at least the guide's own ``linger``:
+    its words are said whole), then is withdrawn: nothing is left on screen.
     """
     stop = stop or threading.Event()
     guide.start()
     if on_tick:
         on_tick(guide, guide.remaining())
     while not guide.finished:
-        deadline = guide.next_deadline()
+        deadline = guide.next_wake()
         if deadline is None:
             break
         left = deadline - clock.monotonic()
@@ -278,6 +343,36 @@ def run_blocking(
         if on_tick:
             on_tick(guide, guide.remaining())
     if guide.outcome == "completed":
-        clock.wait(linger, stop)
+        clock.wait(max(linger, guide.linger), stop)
         guide.withdraw()
     return guide.outcome or "cancelled"
+
+
+BREATH = 10.0  # seconds between the end of one routine and the start of the next queued one
+
+
+@dataclass(frozen=True, slots=True)
+class Tempo:
+    """The pace of guidance: ``pace`` times the steps' lengths (with the voice that much
+    faster), and the ``breath`` between back-to-back routines. Only the test suite changes
+    them (REMINDERD_PACE, REMINDERD_BREATH), so that a routine of minutes takes seconds."""
+
+    pace: float = 1.0
+    breath: float = BREATH
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Tempo:
+        """The tempo the environment asks for: a pace from 0.1 to 1, a breath up to 10 s;
+        anything else is the default."""
+        return cls(
+            _bounded(environ.get("REMINDERD_PACE", ""), 0.1, 1.0, 1.0),
+            _bounded(environ.get("REMINDERD_BREATH", ""), 0.0, BREATH, BREATH),
+        )
+
+
+def _bounded(text: str, low: float, high: float, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if low <= value <= high else default  # also refuses NaN

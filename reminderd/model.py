@@ -82,7 +82,7 @@ class Step:
     """One timed step after expansion: what to do now and for how long.
 
     ``text`` is the action line with the side filled in; ``progress`` says where the step
-    stands among its repetitions ("Set 2 of 3, squeeze 4 of 10"), kept apart from the text
+    stands among its repetitions ("squeeze 4 of 10 · set 2 of 3"), kept apart from the text
     so that each output can place it where it fits (a notification's title, a terminal
     line, a spoken count).
     """
@@ -96,6 +96,12 @@ class Step:
     say: str = ""
     progress: str = ""
     side: str = ""
+    # What a person counts, as numbers: (repetition, of how many) and (set, of how many),
+    # (0, 0) where the exercise does not repeat; ``spec`` is the index of the written step
+    # it comes from (-1: the exercise's setup; None: the guide's own intro, lead-in, done).
+    rep_of: tuple[int, int] = (0, 0)
+    set_of: tuple[int, int] = (0, 0)
+    spec: int | None = None
     pose: Pose | None = None  # what its picture shows, the side filled in
     image: str = ""  # or a picture file of the person's own
 
@@ -105,9 +111,22 @@ class Step:
         return self.kind in EXERCISE_KINDS
 
     @property
+    def position(self) -> str:
+        """Where the step stands, as the person counts it: "squeeze 4 of 10 · set 1 of 3",
+        else the side ("right side"); "" for a step that does not repeat. The one numbering
+        that the note, ``status``, ``events`` and the panel show."""
+        return self.progress or (f"{self.side} side" if self.side else "")
+
+    @property
     def labelled(self) -> str:
-        """The progress and the action on one line: "Set 2 of 3, squeeze 4 of 10: Squeeze..."."""
+        """The progress and the action on one line: "squeeze 4 of 10 · set 2 of 3: Squeeze..."."""
         return f"{self.progress}: {self.text}" if self.progress else self.text
+
+    @property
+    def counted(self) -> str:
+        """Where the step stands and its action, as `status`, `events` and the panel say it:
+        "squeeze 4 of 10 · set 2 of 3: Squeeze...", "right side: Hands behind your head"."""
+        return f"{self.position}: {self.text}" if self.position else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +178,16 @@ class WorkSchedule:
 @dataclass(frozen=True, slots=True)
 class Guidance:
     """How a routine is guided: the voice, the sound cues and the pace of the guide's own
-    steps (the intro, the lead-in before each hold, how long the closing note stays)."""
+    steps (the intro, the lead-in before each hold, how long the closing note stays). The
+    intro, lead-ins and closing note are floors: with a voice they last as long as their
+    words take (and a lead-in 1.5 s more, to get into position)."""
 
     voice: bool | tuple[str, ...] = False  # off, the system's voice, or a command
     sounds: bool = True
     intro: float = 5.0
     lead_in: float = 3.0
     done: float = 3.0
+    countdown: bool = False  # say "three, two, one" at the end of each long enough hold
     pictures: bool = True  # a picture in each step's notification
 
 

@@ -9,15 +9,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reminderd import cues, dnd, speech
+from reminderd import dnd
 from reminderd.children import Children
 from reminderd.core.outputs import HoldCheck, NoHolds, Outputs
 from reminderd.cues import CueChoice
+from reminderd.cues.choose import choose as choose_cues
 from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config
 from reminderd.notify import Choice, choose
 from reminderd.presence import Presence
 from reminderd.speech import VoiceChoice
+from reminderd.speech.choose import choose as choose_voice
 
 log = logging.getLogger("reminderd")
 
@@ -44,9 +46,11 @@ def choose_ports(
     children: Children,
     *,
     voice: bool = False,
+    rate: float = 1.0,
     keep: Ports | None = None,
 ) -> Ports:
-    """The ports for ``config`` (``voice``: on for this run, whatever the config says).
+    """The ports for ``config`` (``voice``: on for this run, whatever the config says;
+    ``rate``: the voice that many times faster, as the test suite's pace asks).
     ``keep``: the ports in use, whose backend (and its do-not-disturb switch) stays when
     the config asks for the same one: a reload does not reconnect to the server."""
     if keep is not None and keep.backend.backend == config.backend:
@@ -55,11 +59,11 @@ def choose_ports(
         backend = choose(config.backend, write)
         log.info("notifications: %s, because %s", backend.backend, backend.reason)
         watch = _dnd(backend)
-    spoken = speech.choose(True if voice else config.guidance.voice, children)
+    spoken = choose_voice(True if voice else config.guidance.voice, children, rate=rate)
     log.info("voice: %s, because %s", spoken.speaker.name, spoken.reason)
     server = backend.server
     capabilities = server.capabilities if server else frozenset()
-    sounds = cues.choose(config.guidance.sounds, capabilities, children)
+    sounds = choose_cues(config.guidance.sounds, capabilities, children)
     log.info("sounds: %s, because %s", sounds.cues.name, sounds.reason)
     return Ports(backend, watch, spoken, sounds)
 

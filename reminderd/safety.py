@@ -17,6 +17,15 @@ class Advice:
 
 STOP = "Stop any exercise if the pain gets worse. Move gently, and only as far as is comfortable."
 
+# The stop rule as the intro of every routine says it aloud: reminderd's own "stop if pain
+# increases", and the warning signs the articles give for a pressed nerve and for a spasm
+# that pulls the head (each is a reason to see a doctor, in WARNINGS below).
+STOP_SIGNS = Advice(
+    "Stop if pain increases, or on tingling, numbness, pain into the arm, or dizziness.",
+    ("000_91de0cbf5c0d124c.txt", "001_ca2fbe79079b621f.txt"),
+    ("numbness and tingling", "may also go down into the arm", "Dizziness or balance issues"),
+)
+
 WARNINGS = (
     Advice(
         "as soon as possible if your neck spasms keep coming back or never quite go away",

@@ -167,8 +167,7 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
         )
     elif current:
         lines.append(
-            f"Now: {current['routine']}, step {current['step']} of {current['of']}: "
-            f"{current['text']} ({round(current['remaining'])} s left)"
+            f"Now: {current['routine']}: {current['text']} ({round(current['remaining'])} s left)"
         )
     asking = data.get("asking")
     if asking:

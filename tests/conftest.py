@@ -36,6 +36,8 @@ MIN_EVERY = ("REMINDERD_MIN_EVERY", "1")
 TEST_LIMITS = Limits.from_env(dict([MIN_EVERY]))
 # Held reminders and absences are looked at again every second instead of every 30 or 60.
 POLL = ("REMINDERD_POLL", "1")
+# Back-to-back routines wait half a second for each other instead of a 10 s breath.
+BREATH = ("REMINDERD_BREATH", "0.5")
 
 
 # Property-based tests try a bounded number of examples in the everyday run (the suite stays
@@ -110,10 +112,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     servers) for seconds each, so every worker starts some at once and the short unit tests
     fill in behind them, instead of one long test starting last and the rest waiting for
     it. `--dist worksteal` first hands each worker one run of consecutive tests (the n-th
-    of n), so the order is n such runs, each an n-th of the end-to-end tests, then an n-th
-    of the rest."""
+    of n), so the order is n such runs, each an n-th of the end-to-end tests (the ``long``
+    ones first), then an n-th of the rest."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     slow = [item for item in items if item.get_closest_marker("e2e")]
+    # The longest (a minute of recorded guidance) first of all, each on a worker of its own,
+    # so that the rest of the suite runs beside them.
+    slow.sort(key=lambda item: item.get_closest_marker("long") is None)
     fast = [item for item in items if not item.get_closest_marker("e2e")]
     items[:] = [item for n in range(workers) for item in (*slow[n::workers], *fast[n::workers])]
 
@@ -153,6 +158,7 @@ def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
                 patch.delenv(name)
         patch.setenv(*MIN_EVERY)
         patch.setenv(*POLL)
+        patch.setenv(*BREATH)
         yield
     shutil.rmtree(runtime, ignore_errors=True)
 
@@ -288,6 +294,7 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
             "TZ": "UTC",
             MIN_EVERY[0]: MIN_EVERY[1],
             POLL[0]: POLL[1],
+            BREATH[0]: BREATH[1],
         }
     )
     yield env

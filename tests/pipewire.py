@@ -4,15 +4,19 @@ everything plays into by default. Record its monitor to hear what the speakers w
 play; a running ``pw-record`` is what a call's microphone looks like to PipeWire.
 
 No sound card is involved: the null sink is a real PipeWire node that consumes audio at
-the real rate, so players and speech take as long as they would on a desk.
+the real rate, so players and speech take as long as they would on a desk. ``start_speech``
+adds the desktop's speech service, speech-dispatcher, playing into the same sink.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,8 +24,11 @@ import pytest
 
 from tests.conftest import Bus, wait_for
 
-PROGRAMS = ("pipewire", "wireplumber", "pipewire-pulse", "pactl", "pw-record", "pw-dump")
+PROGRAMS = ("pipewire", "wireplumber", "pipewire-pulse", "pactl", "parec", "pw-record", "pw-dump")
 SINK = "nul"
+
+
+PLAYER_START = 0.02  # seconds from starting pw-play to its sound on the monitor (13-29 ms)
 
 
 class PipeWire:
@@ -43,6 +50,7 @@ class PipeWire:
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self._log: BinaryIO | None = None
+        self.speech_socket = self.runtime / "speech-dispatcher" / "speechd.sock"
 
     def start(self) -> None:
         missing = [p for p in PROGRAMS if not shutil.which(p)]
@@ -74,17 +82,56 @@ class PipeWire:
             ["pactl", *args], check=False, env=self.env, capture_output=True, text=True, timeout=10
         )
 
-    def record(self, path: Path, target: str = f"{SINK}.monitor") -> subprocess.Popen[bytes]:
-        """Start recording ``target`` (by default what the speakers play) into a WAV file;
-        stop it with ``stop_recording``. While it runs it is also a microphone in use."""
+    def record(
+        self, path: Path, target: str = f"{SINK}.monitor", rate: int = 48000, channels: int = 2
+    ) -> subprocess.Popen[bytes]:
+        """Start recording ``target`` (by default what the speakers play) into a 16-bit WAV
+        file; stop it with ``stop_recording``. While it runs it is also a microphone in use."""
+        argv = ["pw-record", "--target", target, "--rate", str(rate), "--channels", str(channels)]
         process = subprocess.Popen(
-            ["pw-record", "--target", target, str(path)],
+            [*argv, str(path)],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         wait_for(lambda: path.exists() and path.stat().st_size > 44, timeout=10)
         return process
+
+    def record_synced(self, path: Path, click: Path, rate: int = 16000) -> SyncedRecording:
+        """Record what the speakers play, in mono, beginning with ``click`` played at a
+        known moment, by which the recording's times are set against the monotonic clock
+        (to within the player's start, about 20 ms, measured: see ``PLAYER_START``)."""
+        # parec, through the pulse server, not pw-record: under load (three busy processes
+        # on two cores) pw-record dropped buffers and its recording lost 3.6 % of the time
+        # (1.8 s in 50), while parec's server-side buffer kept it to within 12 ms.
+        argv = ["parec", "--device", f"{SINK}.monitor", "--rate", str(rate), "--channels", "1"]
+        argv += ["--format", "s16le", "--file-format=wav", "--latency-msec", "200", str(path)]
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: path.exists() and path.stat().st_size > 44, timeout=10)
+        time.sleep(0.3)  # the recorder's stream settles: its first buffers come late
+        began = time.monotonic()
+        subprocess.run(["pw-play", str(click)], env=self.env, check=True, timeout=10)
+        return SyncedRecording(self, process, path, began, click)
+
+    def start_speech(self) -> None:
+        """speech-dispatcher on this server's runtime folder, where its clients look for it,
+        with its espeak-ng module; it plays into the null sink like everything else."""
+        if not shutil.which("speech-dispatcher"):
+            pytest.skip(
+                "speech-dispatcher is not installed"
+                " (apt-get install speech-dispatcher speech-dispatcher-espeak-ng)"
+            )
+        assert self._log is not None
+        self.speech_socket.parent.mkdir(mode=0o700, exist_ok=True)
+        argv = ["speech-dispatcher", "--run-single", "--timeout", "0"]
+        argv += ["--communication-method", "unix_socket", "--socket-path", str(self.speech_socket)]
+        self.processes.append(self._spawn(argv, self._log))
+        wait_for(self.speech_socket.exists, timeout=10)
 
     def stop_recording(self, process: subprocess.Popen[bytes]) -> None:
         process.terminate()  # pw-record finishes the WAV header on SIGTERM
@@ -93,13 +140,47 @@ class PipeWire:
     def stop(self) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.terminate()
+                # Its group: speech-dispatcher's modules (sd_espeak-ng) with it.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 5
         for process in self.processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         if self._log:
             self._log.close()
+
+
+class SyncedRecording:
+    """A recording that began with a click played at ``clicked`` (monotonic)."""
+
+    def __init__(
+        self,
+        server: PipeWire,
+        process: subprocess.Popen[bytes],
+        path: Path,
+        clicked: float,
+        click: Path,
+    ) -> None:
+        self.server, self.process, self.path = server, process, path
+        self.clicked, self.click, self.clicked_last = clicked, click, clicked
+
+    def stop(self) -> None:
+        """Play the click again, then stop: the two clicks set the recording's timeline."""
+        self.clicked_last = time.monotonic()
+        subprocess.run(["pw-play", str(self.click)], env=self.server.env, check=True, timeout=10)
+        time.sleep(0.3)  # the click reaches the file through the recorder's buffer
+        self.server.stop_recording(self.process)
+
+    def timeline(self, first_heard: float, last_heard: float) -> Callable[[float], float]:
+        """Where in the recording (seconds) a monotonic moment falls, from where the two
+        clicks were heard in it. Under load the null sink's clock runs a little slow (it
+        lost 0.3 to 0.5 s in 55 s on a busy 2-core machine, evenly), so the recording is
+        mapped onto the monotonic clock by both clicks, not by its start alone."""
+        scale = (last_heard - first_heard) / (self.clicked_last - self.clicked)
+        assert abs(scale - 1) < 0.02, f"the recording ran {scale:.3f} times as fast as time"
+        return lambda moment: first_heard + (moment - self.clicked - PLAYER_START) * scale

@@ -94,7 +94,8 @@ def test_routines_due_together_are_guided_one_after_the_other() -> None:
         for e in h.events
         if e.kind == "routine.started"
     ]
-    assert starts == [("a", "09:10:00"), ("b", "09:10:15")]  # a takes 5 s intro + 10 s
+    # a takes 5 s intro + 10 s; then a breath of 10 s, its closing words said whole
+    assert starts == [("a", "09:10:00"), ("b", "09:10:25")]
 
 
 def test_pause_holds_everything_and_a_timed_pause_ends_by_itself() -> None:
@@ -348,9 +349,9 @@ def test_a_prompt_without_buttons_says_how_to_answer_and_run_answers_it() -> Non
     assert "routine.ignored" not in kinds
 
 
-def test_a_prompt_takes_the_place_of_the_last_closing_note() -> None:
-    """A "Start?" prompt that comes while the previous routine's closing note is still up
-    withdraws that note first, so that the prompt is alone on screen."""
+def test_a_prompt_waits_for_the_last_closing_note_and_a_breath() -> None:
+    """A "Start?" prompt due while the previous routine's closing note is up waits until the
+    note has stayed its time (and at least a 10 s breath), then shows alone on screen."""
     asked = Routine("a", ("short",), Trigger(every=600), start="ask")
     other = Routine("b", ("short",), Trigger(every=600))
     h = Harness(replace(make_config(other, asked), guidance=Guidance(done=30.0)))
@@ -359,12 +360,16 @@ def test_a_prompt_takes_the_place_of_the_last_closing_note() -> None:
     h.run_until(MONDAY + timedelta(minutes=10, seconds=1))
     assert h.core.guide is not None
     assert h.core.guide.name == "b"
-    while h.core.guide:  # b to its end; then a's prompt comes at once
+    while h.core.guide:  # b to its end
         h.clock.advance(h.core.next_wakeup() or 0)
         h.core.tick()
-    assert h.core.asking is not None
+    ended = h.clock.monotonic()
+    while not h.core.asking:  # then a's prompt, once b's closing note has had its time
+        h.clock.advance(h.core.next_wakeup() or 0)
+        h.core.tick()
+    assert round(h.clock.monotonic() - ended, 6) == 30.0
     closing, prompt = notifier.shown[-2:]
     assert closing.summary.startswith("B")
     assert "Done" in closing.body
     assert prompt.body.startswith("Time for a")
-    assert notifier.closed == [len(notifier.shown) - 1]  # b's closing note, at once
+    assert notifier.closed == [len(notifier.shown) - 1]  # b's closing note, before it

@@ -165,6 +165,7 @@ def test_pause_holds_a_routine_at_its_step_and_resume_goes_on_from_its_lead_in()
         "step": 4,
         "of": 5,
         "text": "Hold.",
+        "position": "",
         "remaining": 10.0,
         "paused": True,
     }

@@ -189,7 +189,7 @@ def test_pause_holds_reminders_and_they_come_back(
         assert status["paused_until"] is not None
         first = wait_for(notification_server.notifications, timeout=15)[0]
         assert first["wall"] - paused_at >= 2.0  # nothing during the pause
-        assert first["summary"] == "Quick"
+        assert first["summary"].startswith("Quick")
         assert handle.status()["paused"] is False
     finally:
         handle.stop()

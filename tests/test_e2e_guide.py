@@ -46,7 +46,7 @@ def test_run_sends_each_step_in_place_and_on_time(
     expected = notes_for(steps)
     sent = notification_server.notifications()
     assert [(n["summary"], n["body"]) for n in sent] == [(e.summary, e.body) for e in expected]
-    assert sent[0]["body"].startswith("Stop if pain increases.")
+    assert sent[0]["body"].startswith("Stop on pain, tingling, numbness or dizziness\n")
     assert sent[1]["body"] == "Lean right. (0.5s)"
     assert sent[3]["body"] == "Lean left. (0.5s)"
     assert sent[-1]["body"] == "Done. Well done."
@@ -69,8 +69,8 @@ def test_run_without_a_session_bus_guides_in_the_terminal(
     assert "no session bus" in result.stderr
     lines = result.stdout.splitlines()
     # The terminal says what the banner says: the same titles and numbering.
-    assert lines[0] == "[Quick] Stop if pain increases. 1 exercise, 4s."
-    assert lines[1] == "[Quick · 1/4] Lean right. (0.5s)"
+    assert lines[0] == "[Quick] Stop on pain, tingling, numbness or dizziness"
+    assert lines[1] == "[Tick stretch · right side] Lean right. (0.5s)"
     assert lines[-1] == "[Quick] Done. Well done."
 
 
@@ -90,7 +90,9 @@ def test_start_guides_a_due_routine_and_stops_on_sigterm(
     try:
         started = time.monotonic()
         first = wait_for(notification_server.notifications, timeout=15)
-        assert first[0]["summary"] == "Quick"
+        assert (
+            first[0]["summary"] == "Quick · “reminderd safety”"
+        )  # the day's first routine, no backtick shown
         # Due one interval (3 s) after the start, not at once; start-up under load adds some.
         assert 2.5 <= time.monotonic() - started < slack(10)
         wait_for(lambda: len(notification_server.notifications()) >= 3, timeout=10)

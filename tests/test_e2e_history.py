@@ -52,7 +52,9 @@ def test_start_button_starts_the_routine(
     and the history shows fired, asked, started, the steps and completed."""
     prompt = wait_for(lambda: prompts(notification_server))[0]
     assert prompt["summary"] == "Asked"
-    assert prompt["body"] == "Time for asked (4s). Stop if pain increases."  # intro included
+    assert prompt["body"] == (  # the intro included in the length
+        "Time for asked (4s). Stop on pain, tingling, numbness or dizziness."
+    )
     assert prompt["actions"] == [
         *("default", "Start"),  # a click on the prompt itself
         *("start", "Start", "snooze", "Snooze 10 min", "skip", "Skip"),

@@ -1,118 +1,183 @@
-"""End to end: `reminderd run --voice` speaks every step at its start through the
-desktop's speech command, plays a cue per change, and each hold lasts its seconds after a
-lead-in; notifications over a private bus."""
+"""End to end, heard from the speakers: `reminderd run neck --voice` plays into a headless
+PipeWire, its null sink's monitor is recorded, and the recording is taken apart by its
+loudness over time. Every spoken line is heard whole (as long as the engine's audio for it,
+ending in silence before the next line), each hold's words end before the hold begins, the
+cues fall on the step changes, and the holds are held in silence. Once with the desktop's
+speech service (speech-dispatcher) and once with espeak-ng itself.
+
+The built-in routine runs at REMINDERD_PACE: its steps 0.4 times as long, the voice 2.5
+times as fast, so that two minutes of guidance take under a minute of the suite's time.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reminderd.cues import SOUNDS, cue_for
+from reminderd.exercises import SETTLE
+from reminderd.model import Step
+from reminderd.speech import words
+from reminderd.speech.espeak import NORMAL_WPM
+from tests.audio import audible, read_envelope
 from tests.conftest import Recorder, reminderd
+from tests.hearing import Heard, draw, listen, programs
+from tests.pipewire import PipeWire
 
 pytestmark = pytest.mark.e2e
 
-# -S: no site-packages, so that the stand-in starts in milliseconds even on a loaded
-# machine and the time it writes is when it was started.
-STAND_IN = """#!{python} -S
-import json, sys, time
-with open({log!r}, "a") as out:
-    out.write(json.dumps({{"mono": time.monotonic(), "argv": sys.argv}}) + "\\n")
-"""
-
-CONFIG = """
-[guidance]
-intro = "1s"
-lead_in = "1s"
-done = "1s"
-
-[[routines]]
-name = "stretch"
-exercises = ["tilt"]
-every = "1h"
-
-[[exercises]]
-id = "tilt"
-title = "Tilt"
-sides = ["right", "left"]
-
-[[exercises.steps]]
-text = "Tilt to the {side}"
-kind = "hold"
-seconds = 2
-
-[[exercises.steps]]
-text = "Back to the centre"
-seconds = 1
-"""
+PACE = 0.4
+RATE = 1 / PACE
 
 
-def stand_in(folder: Path, name: str, log: Path) -> None:
-    script = folder / name
-    script.write_text(STAND_IN.format(python=sys.executable, log=str(log)))
-    script.chmod(0o755)
+def run_heard(
+    pipewire: PipeWire,
+    server: Recorder,
+    user_env: dict[str, str],
+    tmp_path: Path,
+    names: tuple[str, ...],
+) -> Heard:
+    try:
+        path = programs(tmp_path / "bin", names)
+    except FileNotFoundError as missing:
+        pytest.skip(f"{missing} is not installed")
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": server.bus.address, "PATH": path}
+    heard = listen(pipewire, server.entries, env, tmp_path, routine="neck", pace=PACE)
+    print(draw(heard, tmp_path / "heard.svg", "reminderd run neck --voice"))
+    return heard
 
 
-def test_run_with_voice_speaks_each_step_at_its_start(
-    notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+def check_heard(heard: Heard, reference: dict[str, float], tolerance: float) -> None:
+    """Every line whole and ended before the next step's sound, each lead-in's words ended
+    before its hold's bell with time to settle, a cue at each change, holds silent."""
+    steps = heard.steps
+    print("\n".join(heard.transcript(reference)))
+    assert heard.cut(reference, tolerance) == []
+    # The hold's words end first, with time to settle (1.5 s at full pace), to within 0.3 s.
+    assert all(gap >= SETTLE * PACE - 0.3 for gap in heard.gaps()), heard.gaps()
+    assert len(heard.gaps()) == sum(1 for s in steps if s.kind == "lead-in")
+    for index, step in enumerate(steps):
+        if cue_for(steps, index):
+            assert heard.sounded(index) is not None, f"no cue at step {index} ({step.kind})"
+    assert heard.noise_in_holds() == []  # the bell, then silence: nothing else plays
+
+
+def espeak_audio(tmp_path: Path, lines: set[str]) -> dict[str, float]:
+    """The audible length of each line as espeak-ng itself makes it, at the run's pace."""
+    lengths = {}
+    speed = str(round(NORMAL_WPM * RATE))
+    for index, line in enumerate(sorted(lines)):
+        target = tmp_path / f"line{index}.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", "en", "-s", speed, "-w", str(target), line],
+            check=True,
+            timeout=30,
+        )
+        lengths[line] = audible(target)
+    return lengths
+
+
+def spoken_lines(steps: tuple[Step, ...]) -> set[str]:
+    return {said for i in range(len(steps)) if (said := words(steps, i))}
+
+
+@pytest.mark.long
+@pytest.mark.timeout(180)
+def test_espeak_ng_says_every_line_of_the_neck_routine_whole_and_in_place(
+    pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """With --voice, the system's speech command (here a stand-in named spd-say) is run
-    once per step, as the step's notification goes out; the cue player runs for hold,
-    release, switch and done; each hold lasts its full seconds after its lead-in; the
-    closing note is withdrawn."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    spoken, sounds = tmp_path / "spoken.jsonl", tmp_path / "sounds.jsonl"
-    stand_in(bin_dir, "spd-say", spoken)
-    stand_in(bin_dir, "canberra-gtk-play", sounds)
-    config = tmp_path / "voice.toml"
-    config.write_text(CONFIG)
-    env = {
-        **user_env,
-        "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address,
-        "PATH": f"{bin_dir}{os.pathsep}{user_env['PATH']}",
-    }
-    result = reminderd("run", "stretch", "--voice", "--config", str(config), env=env)
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in spoken.read_text().splitlines()]
-    notes = notification_server.notifications()
-    assert len(lines) == len(notes)  # one spoken line per step
-    words = [line["argv"][-1] for line in lines]
-    assert lines[0]["argv"][1:3] == ["-N", "reminderd"]
-    assert words == [
-        "Stretch. Stop if pain increases.",
-        "Tilt to the right. Hold for two seconds.",
-        "Hold.",
-        "And release. Back to the centre.",
-        "Tilt to the left. Hold for two seconds.",
-        "Hold.",
-        "And release. Back to the centre.",
-        "Done. Well done.",
-    ]
-    for line, note in zip(lines, notes, strict=True):  # spoken as the step is shown
-        assert abs(line["mono"] - note["mono"]) < 0.5
-    holds = [i for i, note in enumerate(notes) if note["summary"].endswith("· hold")]
-    assert len(holds) == 2
-    for i in holds:
-        assert notes[i - 1]["summary"].endswith("· get ready")
-        assert notes[i + 1]["mono"] - notes[i]["mono"] >= 2.0 - 0.05
-    played = [json.loads(line)["argv"][-1] for line in sounds.read_text().splitlines()]
-    assert played == ["bell", "message", "bell", "message", "complete"]
-    closed = [e for e in notification_server.entries() if e["method"] == "CloseNotification"]
-    assert [e["id"] for e in closed] == [notes[-1]["id"]]
-    assert closed[0]["mono"] - notes[-1]["mono"] >= 1.0 - 0.05
+    """With espeak-ng itself as the voice (no speech-dispatcher), every line is heard as
+    long as espeak-ng's audio for it and ends before the next; each lead-in's words end
+    1.5 s (at this pace 0.6 s) before its hold; cues on the changes; silent holds."""
+    heard = run_heard(pipewire, notification_server, user_env, tmp_path, ("espeak-ng", "pw-play"))
+    reference = espeak_audio(tmp_path, spoken_lines(heard.steps))
+    check_heard(heard, reference, tolerance=0.15)
+
+
+@pytest.mark.long
+@pytest.mark.timeout(180)
+def test_speech_dispatcher_says_every_line_of_the_neck_routine_whole_and_in_place(
+    pipewire: PipeWire, notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    """With the desktop's speech service, every line is heard as long as the service said
+    it took (from its begin- to its end-of-speech event, less the audio's trailing
+    silence), ending before the next; lead-ins end before their holds; cues on the changes;
+    silent holds. The service's measured lengths are kept for the next run's plan."""
+    pipewire.start_speech()
+    names = ("speech-dispatcher", "espeak-ng", "pw-play")
+    heard = run_heard(pipewire, notification_server, user_env, tmp_path, names)
+    told: dict[str, float] = {}
+    cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "lengths.jsonl"
+    for line in cache.read_text(encoding="utf-8").splitlines():
+        entry: dict[str, Any] = json.loads(line)
+        if entry["voice"].startswith("speech-dispatcher/"):
+            told[entry["text"]] = entry["seconds"]
+    lines = spoken_lines(heard.steps)
+    assert lines <= set(told), lines - set(told)
+    check_heard(heard, told, tolerance=0.45)
 
 
 def test_run_with_voice_and_no_speech_service_says_why(
-    user_env: dict[str, str], tmp_path: Path
+    user_env: dict[str, str], tmp_path: Path, short_config: Path
 ) -> None:
-    """With --voice and no speech command anywhere, the run says so once and guides on."""
-    config = tmp_path / "voice.toml"
-    config.write_text(CONFIG.replace("seconds = 2", "seconds = 1"))  # holds of a second
+    """With --voice and no speech service anywhere, the run says so once and guides on."""
     env = {**user_env, "PATH": str(tmp_path)}  # nothing to speak with
-    result = reminderd("run", "stretch", "--voice", "--config", str(config), env=env)
+    result = reminderd("run", "quick", "--voice", "--config", str(short_config), env=env)
     assert result.returncode == 0, result.stderr
-    assert "No voice: off: no speech command found (spd-say, espeak-ng, espeak)." in result.stderr
+    assert (
+        "No voice: off: no speech command found (speech-dispatcher, espeak-ng, espeak)."
+        in result.stderr
+    )
+
+
+def test_speech_dispatcher_lets_a_late_line_wait_and_falls_silent_when_stopped(
+    pipewire: PipeWire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through speech-dispatcher, a line that comes while another is being said waits for
+    its end instead of cutting it off; a routine that is stopped takes its words back (its
+    own message is cancelled, no other client's), so the speakers fall silent at once."""
+    import time
+
+    from reminderd.children import Children
+    from reminderd.speech.dispatcher import DispatcherSpeaker
+    from reminderd.speech.timing import Lengths
+    from tests.conftest import wait_for
+
+    pipewire.start_speech()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(pipewire.runtime))
+    children = Children()
+    lengths = Lengths(tmp_path / "lengths.jsonl")
+    speaker = DispatcherSpeaker(children, lengths)
+    line = "Let your arms guide your chin gently to the right collarbone. Hold 10 seconds."
+    recording = pipewire.record_synced(tmp_path / "heard.wav", SOUNDS["switch"])
+    try:
+        speaker.say(line)
+        time.sleep(1.0)  # a second into the line, the next one comes: too early
+        speaker.say("Hold.")
+        wait_for(lambda: lengths.get(speaker.voice, "Hold.") is not None, timeout=20)
+        speaker.say(line)
+        time.sleep(1.0)  # a second into it, the routine is stopped
+        stopped = time.monotonic()
+        speaker.stop()
+        time.sleep(1.5)  # silence, heard as such
+    finally:
+        children.end_all()
+        recording.stop()
+    envelope, _ = read_envelope(recording.path)
+    clicks = envelope.segments(0.05)  # each sentence and each click apart
+    at = recording.timeline(clicks[0][0], clicks[-1][0])
+    speech = clicks[1:-1]
+    told, short = lengths.get(speaker.voice, line), lengths.get(speaker.voice, "Hold.")
+    assert told is not None
+    assert short is not None
+    began = speech[0][0]
+    first = [s for s in speech if s[0] < began + told - 0.4]  # the first line's sentences
+    assert first[-1][1] >= began + told - 0.45  # said whole, to its end,
+    late = speech[len(first)]
+    assert late[0] > first[-1][1]  # then the late line, after it and not over it
+    assert abs((late[1] - late[0]) - short) < 0.45
+    assert speech[-1][1] < at(stopped) + 0.4  # and silence within moments of the stop

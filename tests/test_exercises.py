@@ -49,25 +49,26 @@ def test_sets_reps_hold_and_rest_expand_with_progress_labels() -> None:
     steps = expand(exercise)
     assert len(steps) == 1 + 3 * 10 * 2 + 2
     assert steps[0].text == "Hands on your sides."
-    assert steps[1].labelled == "Set 1 of 3, squeeze 1 of 10: Squeeze and hold."
+    assert steps[1].labelled == "squeeze 1 of 10 · set 1 of 3: Squeeze and hold."
+    assert (steps[1].rep_of, steps[1].set_of, steps[1].spec) == ((1, 10), (1, 3), 0)
     assert steps[1].seconds == 5
-    assert steps[2].labelled == "Set 1 of 3, squeeze 1 of 10: Let go."
+    assert steps[2].labelled == "squeeze 1 of 10 · set 1 of 3: Let go."
     assert steps[21].kind == "rest"
     assert steps[21].text == "Rest. Next: set 2 of 3"
-    assert steps[28].labelled == "Set 2 of 3, squeeze 4 of 10: Squeeze and hold."
+    assert steps[28].labelled == "squeeze 4 of 10 · set 2 of 3: Squeeze and hold."
     assert [s.kind for s in steps].count("rest") == 2
-    assert steps[-1].labelled == "Set 3 of 3, squeeze 10 of 10: Let go."
+    assert steps[-1].labelled == "squeeze 10 of 10 · set 3 of 3: Let go."
     assert total_seconds(steps) == 5 + 30 * 7 + 2 * 20
 
 
 def test_reps_without_sets_and_literal_braces() -> None:
-    """A rep label alone reads "Breath 2 of 5"; doubled braces stay literal braces."""
+    """A rep label alone reads "breath 2 of 5"; doubled braces stay literal braces."""
     exercise = Exercise(
         id="b", title="B", reps=2, rep_label="breath", steps=(StepSpec("In {{slowly}}.", 4),)
     )
     assert [s.labelled for s in expand(exercise)] == [
-        "Breath 1 of 2: In {slowly}.",
-        "Breath 2 of 2: In {slowly}.",
+        "breath 1 of 2: In {slowly}.",
+        "breath 2 of 2: In {slowly}.",
     ]
 
 
@@ -101,15 +102,16 @@ def test_every_built_in_step_fits_a_banner() -> None:
 
 
 def test_routine_steps_start_with_the_safety_line_and_end_with_done() -> None:
-    """A guided routine opens with the safety line and its whole length (lead-ins
-    included), puts a lead-in before each new hold, and closes with a zero-length step."""
+    """A guided routine opens with the stop rule and its whole length (lead-ins included),
+    puts a lead-in before each new hold, and closes with a zero-length step."""
     library = load_library()
     routine = Routine("neck", ("chin-to-collarbone", "posture-check"), Trigger(every=60))
     steps = routine_steps(routine, library)
     assert steps[0].kind == "intro"
-    assert steps[0].text == f"{SAFETY_LINE} 2 exercises, 1m26s."
+    assert steps[0].text == SAFETY_LINE
+    assert len(SAFETY_LINE) <= BANNER
     assert total_seconds(steps) == 86
-    assert steps[0].detail == "First: Chin-to-collarbone stretch."
+    assert steps[0].detail == "2 exercises, 1m26s. First: Chin-to-collarbone stretch."
     assert steps[-1].kind == "done"
     assert steps[-1].seconds == 0
     body = steps[1:-1]
@@ -123,7 +125,7 @@ def test_routine_steps_start_with_the_safety_line_and_end_with_done() -> None:
         "Get ready: Chin to left collarbone",
     ]
     pointed = routine_steps(routine, library, point_to_safety=True)
-    assert pointed[0].detail.endswith("When to see a doctor: `reminderd safety`.")
+    assert pointed[0].detail.startswith("When to see a doctor: `reminderd safety`. 2 exercises")
 
 
 def test_repeated_holds_get_one_lead_in_per_set() -> None:
@@ -156,5 +158,5 @@ def test_detail_and_say_get_the_side_and_progress_stays_apart() -> None:
         "Slowly, to the right.",
         "Turn right",
     )
-    assert first.progress == "Rep 1 of 2"
-    assert first.labelled == "Rep 1 of 2: Turn right."
+    assert first.progress == "rep 1 of 2"
+    assert first.labelled == "rep 1 of 2: Turn right."

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 
 from reminderd.clock import SimClock
+from reminderd.config import load_library
 from reminderd.errors import NotifyError
+from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import Guide, notes_for, run_blocking
 from reminderd.model import Step
 from reminderd.notify import Note
+from reminderd.speech import Silent
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -149,15 +152,61 @@ def test_countdown_ticks_every_whole_second() -> None:
     assert ticks == [(0, 2), (0, 1), (1, 3), (1, 2), (1, 1), (2, 0)]
 
 
-def test_notes_number_the_exercise_steps() -> None:
-    """Step notifications carry the routine's title and the position; the body the action
-    and its length."""
+def test_notes_title_the_exercise_and_the_count() -> None:
+    """Step notifications carry the exercise's title and, where it repeats, what the person
+    counts; the body the action and its length."""
     notes = notes_for(steps(1, 2))
     assert [(n.summary, n.body, n.final) for n in notes] == [
         ("R", "intro", False),
-        ("R · 1/2", "step 1 (1s)", False),
-        ("R · 2/2", "step 2 (2s)", False),
+        ("X", "step 1 (1s)", False),
+        ("X", "step 2 (2s)", False),
         ("R", "Done.", True),
     ]
     assert notes[1].expiry_ms == 2000
     assert notes[-1].expiry_ms == 8000
+
+
+def test_a_hold_reads_get_ready_then_hold_with_its_seconds_and_a_bar() -> None:
+    """The lead-in reads "Get ready: ...", its hold "Hold 10s: ..." with a progress bar
+    from 0; a squeeze says which squeeze of which set, in a title short enough to be seen."""
+    library = load_library()
+    chin = routine_steps(routine_for("chin-to-collarbone", (), library), library)
+    notes = notes_for(chin)
+    kinds = [s.kind for s in chin]
+    lead_in = kinds.index("lead-in")
+    assert notes[lead_in].body.splitlines()[0] == "Get ready: Chin to right collarbone"
+    assert notes[lead_in + 1].body.splitlines()[0] == "Hold 10s: Chin to right collarbone"
+    assert notes[lead_in + 1].summary == "Chin-to-collarbone stretch · right side"
+    assert (notes[lead_in].value, notes[lead_in + 1].value) == (None, 0)
+    squeezes = routine_steps(routine_for("shoulder-blade-squeeze", (), library), library)
+    fourth = [s for s in squeezes if s.kind == "hold"][3]
+    assert notes_for((fourth,))[0].summary == "Squeeze 4 of 10 · set 1 of 3"  # GNOME shows it
+    assert fourth.position == "squeeze 4 of 10 · set 1 of 3"
+
+
+def test_a_hold_redraws_its_bar_each_second_and_counts_down_when_asked() -> None:
+    """During a hold the note is redrawn in place once a second with its bar moved (a
+    refresh the console skips), and with countdown on "3.", "2.", "1." are said in its last
+    seconds; a hold too short for a countdown gets none."""
+    clock = SimClock(START)
+    notifier = Recording(clock)
+    said: list[tuple[float, str]] = []
+
+    class Voice(Silent):
+        def say(self, text: str) -> None:
+            said.append((clock.monotonic(), text))
+
+    hold = Step("x", "X", "Hold it", 8.0, "hold")
+    short = Step("x", "X", "Hold it", 4.0, "hold")
+    plan = (Step("", "R", "intro", 1.0, "intro"), hold, short, Step("", "R", "Done.", 0.0, "done"))
+    guide = Guide("r", plan, notifier, clock, speaker=Voice(), countdown=True)
+    run_blocking(guide, clock)
+    start = notifier.shown[0][0]
+    bars = [(round(t - start, 3), n.value) for t, n, _ in notifier.shown if n.refresh]
+    assert bars[:7] == [(2.0, 12), (3.0, 25), (4.0, 38), (5.0, 50), (6.0, 62), (7.0, 75), (8.0, 88)]
+    assert [v for _, v in bars[7:]] == [25, 50, 75]  # the short hold's bar, no countdown
+    assert [(round(t - start, 3), w) for t, w in said if w[:1].isdigit()] == [
+        (6.0, "3."),
+        (7.0, "2."),
+        (8.0, "1."),
+    ]

@@ -267,11 +267,12 @@ def test_the_tooltip_says_what_the_daemon_is_doing() -> None:
     )
     forever = {**paused, "paused_until": None}
     assert panel.tooltip(typed(forever), NOW) == "Paused until resumed"
-    current = {"routine": "slow", "step": 2, "of": 5, "text": "Lean right."}
+    text = "squeeze 4 of 10 · set 1 of 3: Squeeze."  # as the note and `status` number it
+    current = {"routine": "slow", "step": 9, "of": 70, "text": text, "position": text[:28]}
     guiding = {**waiting, "current": current}
     assert (panel.state_of(typed(guiding)), panel.tooltip(typed(guiding), NOW)) == (
         "guiding",
-        "slow: step 2 of 5\nLean right.",
+        f"slow\n{text}",
     )
     held = {**waiting, "routines": [{**slow, "held": "dnd"}]}
     assert (panel.state_of(typed(held)), panel.tooltip(typed(held), NOW)) == (

@@ -215,7 +215,7 @@ def test_server_vanishes_mid_routine_and_comes_back(
             15,
         )
         log = daemon.log.read_text()
-        assert "Long · " in log  # the steps the server missed went to the console (the log)
+        assert "Ticks · rep " in log  # the steps the server missed went to the console (the log)
         assert daemon.status()["running"] is True
         rows = _history(env, "routine.completed")
         assert rows == [("routine.completed", "long")]

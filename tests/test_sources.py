@@ -21,7 +21,7 @@ def seed(name: str) -> str:
     return " ".join(path.read_text(encoding="utf-8").split()).lower()
 
 
-ADVICE = (*safety.WARNINGS, safety.EMERGENCY, *safety.TIPS)
+ADVICE = (safety.STOP_SIGNS, *safety.WARNINGS, safety.EMERGENCY, *safety.TIPS)
 
 
 @pytest.mark.parametrize("advice", ADVICE, ids=lambda a: a.text[:40])

@@ -18,6 +18,7 @@ from reminderd.core import plan_day
 from reminderd.durations import format_duration, format_range
 from reminderd.errors import ConfigError, ReminderError
 from reminderd.exercises import (
+    closing_seconds,
     daily_doses,
     exercise_seconds,
     expand,
@@ -138,7 +139,7 @@ def show(name: str, config_path: Path | None, open_: bool) -> None:
         steps = routine_steps(routine, config.exercises, config.guidance)
         click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
     click.echo()
-    for line in _step_lines(steps, config.guidance.done):
+    for line in _step_lines(steps, closing_seconds(steps, config.guidance, None)):
         click.echo(line)
     length = format_duration(total_seconds(steps))
     click.echo(
@@ -169,7 +170,7 @@ def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
 
 def _step_lines(steps: tuple[Step, ...], linger: float) -> list[str]:
     """Each step with its start and length; the closing note with how long it stays
-    (``linger``, [guidance] done), though the routine ends when it appears."""
+    (``linger``), though the routine ends when it appears."""
     lines = []
     elapsed = 0.0
     for step in steps:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -20,22 +21,26 @@ from reminderd.clock import SystemClock
 from reminderd.durations import format_duration
 from reminderd.errors import NotRunningError
 from reminderd.exercises import (
+    closing_seconds,
     expand,
     routine_for,
     routine_steps,
     total_seconds,
     with_lead_ins,
 )
-from reminderd.guide import Guide, run_blocking
+from reminderd.guide import Guide, Tempo, run_blocking
 from reminderd.history import History
 from reminderd.lock import is_locked
-from reminderd.model import GUIDE_EVENTS, Config, Event
+from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
 from reminderd.notify import NullNotifier
 from reminderd.paths import user_paths
 from reminderd.pictures import show
 from reminderd.pictures.cache import Pictures
 from reminderd.plural import plural
 from reminderd.ports import choose_ports
+from reminderd.speech import Speaker, beats, words
+
+MEASURE_TIMEOUT = 10.0  # seconds `run --voice` waits for the engine to time its lines
 
 
 @click.command()
@@ -115,13 +120,14 @@ def _names(config: Config) -> list[str]:
 def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     config = load(config_path)
     routine = routine_for(name, config.routines, config.exercises)
-    steps = routine_steps(routine, config.exercises, config.guidance)
     children = Children()
+    tempo = Tempo.from_env(os.environ)  # the test suite's pace; a person's is 1
     # The same choice of ports as the daemon makes (its reasons go to the log, not here).
-    ports = choose_ports(config, lambda _line: None, children, voice=voice)
+    ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=1 / tempo.pace)
     choice, spoken = ports.backend, ports.voice
     if voice and spoken.speaker.name == "off":
         click.echo(f"No voice: {spoken.reason}.", err=True)
+    steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
@@ -140,14 +146,14 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         on_event=record,
         speaker=spoken.speaker,
         cues=ports.sounds,
+        countdown=config.guidance.countdown,
+        linger=linger,
     )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        outcome = run_blocking(
-            guide, clock, stop, on_tick=display.tick, linger=config.guidance.done
-        )
+        outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
@@ -157,6 +163,26 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     if outcome != "completed":
         click.echo("Stopped.")
         sys.exit(130)
+
+
+def _voiced_steps(
+    routine: Routine, config: Config, speaker: Speaker, pace: float
+) -> tuple[tuple[Step, ...], float]:
+    """The routine's steps and how long its closing note stays, planned from how long its
+    lines take to say; lines the engine has not timed yet are timed first (a second or
+    so, once: the lengths are kept)."""
+    plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
+    lines = [words(plain, i) for i in range(len(plain))]
+    lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
+    measuring = speaker.prepare(lines)
+    if measuring is not None:
+        try:
+            measuring.wait(MEASURE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            measuring.kill()  # the estimates serve instead
+    timing = speaker.seconds
+    steps = routine_steps(routine, config.exercises, config.guidance, timing=timing, pace=pace)
+    return steps, closing_seconds(steps, config.guidance, timing, pace)
 
 
 def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:

@@ -40,7 +40,7 @@ EXERCISE_KEYS = (
     "steps",
 )
 STEP_KEYS = ("text", "seconds", "detail", "say", "kind", "pose", "image")
-GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done", "pictures")
+GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done", "pictures", "countdown")
 HOOK_KEYS = ("event", "command", "timeout")
 NOTIFICATION_KEYS = ("backend",)
 PANEL_KEYS = ("icon",)

@@ -3,6 +3,7 @@ merged, every section validated, and every problem reported at once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from reminderd.config import schedule as sections
@@ -12,9 +13,10 @@ from reminderd.config.exercises import load_exercise_dir, load_library, parse_ex
 from reminderd.config.keys import TOP_KEYS
 from reminderd.config.layers import read_layers
 from reminderd.config.limits import STRICT, Limits
-from reminderd.config.reader import Reader
+from reminderd.config.reader import Reader, key_text
 from reminderd.errors import ConfigError, Problem
-from reminderd.model import Config, Exercise
+from reminderd.model import Config, Exercise, Guidance, Routine
+from reminderd.tomlmap import KeyPath
 
 # Stands in for an [[exercises]] entry that had problems: a routine naming it is not also
 # told that it is unknown.
@@ -65,6 +67,9 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
     hooks = settings.hooks(data, reader)
     panel_icon = settings.panel_icon(data, reader)
     sync = settings.sync(data, reader)
+    if not problems and not reader.problems:  # a config that reads well: do its words fit?
+        inline = {t.get("id"): i for i, t in enumerate(reader.tables(data, (), "exercises"))}
+        words_fit(routines, library, guidance, reader, inline, problems, warnings)
     problems.extend(reader.problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
@@ -81,3 +86,31 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
         path=path,
         sync=sync,
     )
+
+
+def words_fit(  # noqa: PLR0917 - the loader's parts, passed as they are
+    routines: tuple[Routine, ...],
+    library: Mapping[str, Exercise],
+    guidance: Guidance,
+    reader: Reader,
+    inline: Mapping[object, int],
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    """Steps whose words cannot fit their time: refused with the system's voice (whose pace
+    the lengths are measured on), pointed out with the voice off (they would be cut the day
+    it is turned on) or with a command of the person's own (whose pace is not known)."""
+    from reminderd.speech.fit import check  # noqa: PLC0415
+
+    refuse = guidance.voice is True
+    for misfit in check(routines, library, guidance):
+        step = misfit.step
+        said = "say" if step.say else "text"  # the words that do not fit
+        key: KeyPath = ("setup", said) if step.spec == -1 else ("steps", step.spec or 0, said)
+        if step.exercise_id in inline:  # an [[exercises]] table of this file
+            where = ("exercises", inline[step.exercise_id], *key)
+            (reader.problem if refuse else reader.warn)(where, misfit.message, misfit.fix)
+            continue
+        origin = library[step.exercise_id].origin or ""
+        found = Problem(origin, None, key_text(key), misfit.message, misfit.fix)
+        (problems if refuse else warnings).append(found)

@@ -52,6 +52,10 @@ def guidance(data: Mapping[str, Any], reader: Reader) -> Guidance:
     if not isinstance(pictures, bool):
         reader.problem((*path, "pictures"), f"expected true or false, got {pictures!r}", "")
         pictures = default.pictures
+    countdown = data.get("countdown", default.countdown)
+    if not isinstance(countdown, bool):
+        reader.problem((*path, "countdown"), f"expected true or false, got {countdown!r}", "")
+        countdown = default.countdown
     return Guidance(
         voice=voice,
         sounds=sounds,
@@ -59,6 +63,7 @@ def guidance(data: Mapping[str, Any], reader: Reader) -> Guidance:
         lead_in=seconds["lead_in"] or default.lead_in,
         done=seconds["done"] or default.done,
         pictures=pictures,
+        countdown=countdown,
     )
 
 

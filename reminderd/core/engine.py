@@ -29,7 +29,7 @@ from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
 from reminderd.errors import NothingToUndoError, SkipBudgetError
-from reminderd.guide import Guide
+from reminderd.guide import Guide, Tempo
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
 
@@ -67,6 +67,7 @@ class Core:
         listeners: tuple[Listener, ...] = (),
         presence: Presence | None = None,
         polls: Polls | None = None,
+        tempo: Tempo | None = None,
     ) -> None:
         self._config = config
         self._clock = clock
@@ -86,6 +87,7 @@ class Core:
             emit=self.emit,
             buttons=self.buttons,
             idle=lambda: self._presence.source,
+            tempo=tempo or Tempo(),
         )
         self._elsewhere = Elsewhere(self._timers, self._stage, self.emit, clock.now, self.iso)
         self._last_wall, self._last_mono = now, clock.monotonic()

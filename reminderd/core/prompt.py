@@ -34,7 +34,7 @@ def prompt_note(routine: Routine, length: str, buttons: tuple[tuple[str, str], .
     """The prompt: Start, Snooze and Skip buttons where the server's buttons can be pressed,
     otherwise the commands that answer it (``reminderd run`` and ``skip``, which work on any
     desktop)."""
-    body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}"
+    body = f"Time for {routine.label.lower()} ({length}). {SAFETY_LINE}."
     if not buttons:
         name = routine.name
         body += f" Start: reminderd run {name} · skip: reminderd skip {name}"

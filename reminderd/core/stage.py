@@ -24,8 +24,8 @@ from reminderd.core.outputs import Outputs
 from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note
 from reminderd.durations import format_duration
 from reminderd.errors import NotifyError, UnknownNameError
-from reminderd.exercises import routine_for, routine_steps, total_seconds
-from reminderd.guide import Guide
+from reminderd.exercises import closing_seconds, routine_for, routine_steps, total_seconds
+from reminderd.guide import Guide, Tempo
 from reminderd.idle import IdleSource
 from reminderd.model import GUIDE_EVENTS, Config, Routine
 
@@ -55,8 +55,11 @@ class Stage:
         emit: Emit,
         buttons: Buttons,
         idle: Callable[[], IdleSource | None],
+        tempo: Tempo,
     ) -> None:
         self.config = config
+        self.tempo = tempo
+        self._rest_until: float | None = None  # monotonic: the next routine waits till then
         self.outputs = outputs
         self._clock = clock
         self._emit = emit
@@ -99,8 +102,10 @@ class Stage:
             moments.append(closing)
         if self._held_until is not None:
             moments.append(self._held_until)
-        if self.guide and (deadline := self.guide.next_deadline()) is not None:
+        if self.guide and (deadline := self.guide.next_wake()) is not None:
             moments.append(deadline)
+        if self._queue and self._rest_until is not None and self.on_screen() is None:
+            moments.append(self._rest_until)
         return moments
 
     def current(self) -> CurrentStep | None:
@@ -113,7 +118,8 @@ class Stage:
             "reason": self.reason,
             "step": guide.index + 1,
             "of": len(guide.steps),
-            "text": step.labelled,
+            "text": step.counted,
+            "position": step.position,
             "remaining": round(step.seconds if held else guide.remaining(), 1),
             "paused": held,
         }
@@ -152,6 +158,8 @@ class Stage:
             self._queue.append((name, reason))
 
     def start_next(self) -> None:
+        if self._rest_until is not None and self._clock.monotonic() < self._rest_until - 1e-9:
+            return  # a breath after the last routine, its closing words said whole
         while self.on_screen() is None and self._queue:
             name, reason = self._queue.pop(0)
             routine = self._routine(name)
@@ -182,9 +190,14 @@ class Stage:
         self._close_all_closing()
         today = self._clock.now().astimezone(self._clock.zone()).date()
         first_today, self._safety_day = self._safety_day != today, today
-        config = self.config
+        guidance, timing = self.config.guidance, self.outputs.speaker.seconds
         steps = routine_steps(
-            routine, config.exercises, config.guidance, point_to_safety=first_today
+            routine,
+            self.config.exercises,
+            guidance,
+            point_to_safety=first_today,
+            timing=timing,
+            pace=self.tempo.pace,
         )
         self.reason = reason
         self._judge = Judge(steps, self._clock.monotonic, self._idle())
@@ -200,6 +213,8 @@ class Stage:
             replaces=replaces,
             speaker=self.outputs.speaker,
             cues=self.outputs.cues,
+            countdown=guidance.countdown,
+            linger=closing_seconds(steps, guidance, timing, self.tempo.pace),
         )
         self.guide.start()
         self._after_guide()
@@ -212,10 +227,13 @@ class Stage:
         if guide is None or not guide.finished:
             return
         self.guide = None
-        if guide.outcome == "completed" and guide.notification_id is not None:
-            linger = self.config.guidance.done
-            deadline = self._clock.monotonic() + linger
-            self._closing.add(guide.notification_id, guide.name, deadline)
+        if guide.outcome == "completed":
+            now = self._clock.monotonic()
+            # The closing note stays until "Done. Well done." is said whole; the next
+            # routine waits a breath more (the built-in plan has two due at 13:30).
+            self._rest_until = now + max(guide.linger, self.tempo.breath)
+            if guide.notification_id is not None:
+                self._closing.add(guide.notification_id, guide.name, now + guide.linger)
 
     def _close_all_closing(self) -> None:
         for notification_id in self._closing.due(None):
@@ -228,10 +246,10 @@ class Stage:
                 judge.step_began(str(data.get("kind")))
             if judge is not None and kind == "completed":
                 data = {**data, "outcome": judge.outcome()}
-            if kind == "step" and data.get("kind") == "done":
-                # The closing note stays [guidance] done seconds, though the routine ends
-                # as it appears: its length as a person sees it.
-                data = {**data, "seconds": self.config.guidance.done}
+            if kind == "step" and data.get("kind") == "done" and self.guide is not None:
+                # The closing note stays its linger (its words said whole), though the
+                # routine ends as it appears: its length as a person sees it.
+                data = {**data, "seconds": round(self.guide.linger, 1)}
             self._emit(GUIDE_EVENTS[kind], name, **data)
 
         return forward
@@ -241,8 +259,8 @@ class Stage:
         # As before a routine: a closing note still up goes, so that the prompt is the one
         # notification on screen (not queued behind it, nor a click away under it).
         self._close_all_closing()
-        config = self.config
-        steps = routine_steps(routine, config.exercises, config.guidance)
+        config, timing = self.config, self.outputs.speaker.seconds
+        steps = routine_steps(routine, config.exercises, config.guidance, timing=timing)
         buttons = self._buttons(routine.name) if self._actions() else ()
         note = prompt_note(routine, format_duration(total_seconds(steps)), buttons)
         try:

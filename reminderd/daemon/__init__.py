@@ -36,13 +36,14 @@ from reminderd.daemon.logs import log_event
 from reminderd.daemon.loop import Loop
 from reminderd.daemon.sleep import SleepListener
 from reminderd.errors import ConfigError, ControlError, ReminderError
+from reminderd.guide import Tempo
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
 from reminderd.notify import Note
 from reminderd.paths import Paths, control_supported, user_paths
-from reminderd.ports import choose_ports, choose_presence
+from reminderd.ports import Ports, choose_ports, choose_presence
 from reminderd.safety_notice import SafetyNotice
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
@@ -89,6 +90,7 @@ class Daemon:
         loop: Loop | None = None,
         limits: Limits = STRICT,
         polls: Polls | None = None,
+        tempo: Tempo | None = None,
     ) -> None:
         # The bounds it was started with hold for every reload too.
         self.source, self.limits = source or find_config(), limits
@@ -105,11 +107,12 @@ class Daemon:
         self.started = self.clock.now()
         self.stopping = False
         self.polls = polls or Polls()
+        self.tempo = tempo or Tempo()
         self.loop = loop or Loop()
         self.commands = Commands(self)
         self.children = Children(self.clock.monotonic)  # voices and sounds, ended as groups
         self.alerts = Alerts(self.clock.monotonic)  # error notes: one a minute of each kind
-        self.ports = choose_ports(config, self.write, self.children)
+        self.ports = self._choose_ports(config)
         # Calls, screen shares, full screen, inhibitors: chosen when a routine is first due.
         self.holds = DeferredHolds(config.schedule.hold_during)
         log.info("config: %s (%s)", self.source.path, self.source.origin)
@@ -120,6 +123,7 @@ class Daemon:
             listeners=(self._on_event,),
             presence=choose_presence(config),
             polls=self.polls,
+            tempo=self.tempo,
         )
         self.alarm = WallAlarm.create()
         if self.alarm:
@@ -164,6 +168,17 @@ class Daemon:
 
     def _outputs(self) -> Outputs:
         return self.ports.outputs(self.holds)
+
+    def _choose_ports(self, config: Config, keep: Ports | None = None) -> Ports:
+        """The ports for ``config``; the voice is asked, in a process of its own, how long
+        each line of the routines takes (the guide plans lead-ins from it), unwaited."""
+        rate = 1 / self.tempo.pace  # the test suite's pace: the voice as much faster
+        ports = choose_ports(config, self.write, self.children, rate=rate, keep=keep)
+        if config.guidance.voice is not False:
+            from reminderd.exercises import spoken_lines  # noqa: PLC0415 - only with a voice
+
+            ports.voice.speaker.prepare(spoken_lines(config, self.tempo.pace))
+        return ports
 
     def _show_panel(self, wanted: bool) -> None:
         """The panel icon: its own bus connection, answered when the loop sees it readable."""
@@ -408,10 +423,10 @@ class Daemon:
             "config_origin": self.source.origin,
             "backend": ports.backend.backend,
             "backend_reason": self._backend_reason(),
-            "voice": ports.voice.speaker.name,
-            "voice_reason": ports.voice.reason,
-            "sounds": "notification server" if ports.sounds.by_server else ports.sounds.cues.name,
-            "sounds_reason": ports.sounds.reason,
+            "voice": ports.voice.state[0],
+            "voice_reason": ports.voice.state[1],
+            "sounds": ports.sounds.state[0],
+            "sounds_reason": ports.sounds.state[1],
             "dnd": ports.dnd.source.name if ports.dnd.source else None,
             "dnd_reason": ports.dnd.reason,
             "dnd_on": ports.dnd.last,
@@ -460,7 +475,7 @@ class Daemon:
         self.source = source
         self.reload_failed = None
         before = self.ports.backend
-        self.ports = choose_ports(config, self.write, self.children, keep=self.ports)
+        self.ports = self._choose_ports(config, keep=self.ports)
         if self.ports.backend is not before:
             self.signals = self.ports.backend.signals()
         if config.schedule.hold_during != self.holds.hold_during:

@@ -17,6 +17,7 @@ from reminderd.core import Polls
 from reminderd.daemon import Daemon
 from reminderd.daemon.logs import configure_logging
 from reminderd.errors import ConfigError, ReminderError
+from reminderd.guide import Tempo
 
 
 def parse(argv: list[str]) -> dict[str, str]:
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             # here, at the process's edge, and passed in.
             limits=Limits.from_env(os.environ),
             polls=Polls.from_env(os.environ),
+            tempo=Tempo.from_env(os.environ),
         )
     except ConfigError as error:
         print("\n".join(error.report()), file=sys.stderr)

@@ -22,6 +22,8 @@ class ConsoleNotifier:
         self._write = write
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
+        if note.refresh:
+            return None
         length = f" [{note.seconds:g} s]" if note.seconds > 0 else ""
         try:
             self._write(f"{note.summary}: {note.body}{length}")

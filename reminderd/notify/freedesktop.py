@@ -150,7 +150,9 @@ class FreedesktopNotifier:
             "desktop-entry": ("s", APP_NAME),
         }
         if note.sound and "sound" in self.capabilities:
-            hints["sound-name"] = ("s", note.sound)
+            hints["sound-file" if note.sound.startswith("/") else "sound-name"] = ("s", note.sound)
+        if note.value is not None:
+            hints["value"] = ("i", note.value)
         if note.image:
             # The spec's image-path: every server tested shows it (docs/pictures.md).
             hints["image-path"] = ("s", file_uri(note.image))

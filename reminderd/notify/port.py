@@ -26,9 +26,11 @@ class Note:
     actions: tuple[tuple[str, str], ...] = ()  # (key, label)
     urgency: int = 1
     final: bool = False
-    sound: str = ""  # a sound theme name, for servers that play sounds (sound-name hint)
+    sound: str = ""  # a sound file, or a theme's sound name, for servers that play sounds
     image: str = ""  # the step's picture: the absolute path of a PNG file that exists
     sticky: bool = False  # stays until the person closes it (the safety note)
+    value: int | None = None  # a progress bar, 0 to 100 (the `value` hint)
+    refresh: bool = False  # the same note redrawn in place (its bar moved): not worth a line
 
     @property
     def expiry_ms(self) -> int:

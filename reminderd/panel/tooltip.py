@@ -34,9 +34,8 @@ def tooltip(status: DaemonStatus, now: datetime) -> str:
     """The tooltip's text, computed when the panel asks (so "in 12m" is never stale)."""
     state = state_of(status)
     current, asking = status["current"], status["asking"]
-    if current:
-        step = f"step {current['step']} of {current['of']}"
-        return f"{current['routine']}: {step}\n{current['text']}"
+    if current:  # numbered as the note and `status` number it ("squeeze 4 of 10")
+        return f"{current['routine']}\n{current['text']}"
     if asking:
         return f"{asking['routine']}: waiting for an answer"
     if state == "paused":
