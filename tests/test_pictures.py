@@ -23,7 +23,7 @@ from reminderd.model import Step
 from reminderd.notify import NullNotifier, file_uri
 from reminderd.pictures import terminal
 from reminderd.pictures.cache import Pictures, file_name
-from reminderd.pictures.draw import picture
+from reminderd.pictures.draw import gallery_entries, picture
 from reminderd.pictures.figure import paints
 from reminderd.pictures.pose import SIDED, Pose
 from reminderd.pictures.raster import Disc, Union, read_png
@@ -121,15 +121,19 @@ def test_pose_keys_name_poses_and_each_pose_once() -> None:
         Pose.from_key("view-front_head-somersault")
 
 
-def test_built_in_pictures_are_small_pngs() -> None:
+BUILT_IN_POSES = sorted(
+    {step.pose for step in built_in_steps() if step.pose}, key=lambda pose: pose.key
+)
+
+
+@pytest.mark.parametrize("pose", BUILT_IN_POSES, ids=lambda pose: pose.key)
+def test_built_in_pictures_are_small_pngs(pose: Pose) -> None:
     """Every built-in picture is a PNG of at most 30 KB at the notification's 128 pixels
-    and at the gallery's 200."""
-    for pose in {step.pose for step in built_in_steps() if step.pose}:
-        for size in (128, 200):
-            data = picture(pose, size)
-            assert data.startswith(b"\x89PNG")
-            assert len(data) <= 30_000, (pose.key, size, len(data))
-            assert read_png(data)[:2] == (size, size)
+    (the gallery's 200 are checked with the gallery)."""
+    data = picture(pose, 128)
+    assert data.startswith(b"\x89PNG")
+    assert len(data) <= 30_000, (pose.key, len(data))
+    assert read_png(data)[:2] == (128, 128)
 
 
 # -- poses and images in a config ---------------------------------------------------------
@@ -421,20 +425,29 @@ def test_the_daemon_sends_each_steps_picture_drawn_on_first_need(
     assert {file_uri(path) for path in drawn} <= set(sent)
 
 
-def test_the_docs_gallery_is_what_reminderd_draws_now() -> None:
-    """docs/pictures/ holds every built-in step's picture as reminderd draws it today, and
-    docs/pictures.md shows each one (`python -m reminderd.pictures --gallery docs/pictures`
-    draws them again after a change)."""
+GALLERY = gallery_entries(load_library().values())
+
+
+@pytest.mark.parametrize(("step", "name"), [pytest.param(s, n, id=n) for _e, s, n in GALLERY])
+def test_the_docs_gallery_is_what_reminderd_draws_now(step: Step, name: str) -> None:
+    """docs/pictures/ holds every built-in step's picture as reminderd draws it today (at
+    most 30 KB at the gallery's 200 pixels), and docs/pictures.md shows each one (`python
+    -m reminderd.pictures --gallery docs/pictures` draws them again after a change)."""
     from reminderd.pictures.cache import GALLERY_SIZE
-    from reminderd.pictures.draw import gallery_entries
     from tests.conftest import ROOT
 
+    assert step.pose is not None
+    drawn = picture(step.pose, GALLERY_SIZE)
+    assert len(drawn) <= 30_000, (name, len(drawn))
+    assert (ROOT / "docs" / "pictures" / name).read_bytes() == drawn, name
     page = (ROOT / "docs" / "pictures.md").read_text(encoding="utf-8")
-    entries = gallery_entries(load_library().values())
-    for _exercise, step, name in entries:
-        assert step.pose is not None
-        assert (ROOT / "docs" / "pictures" / name).read_bytes() == picture(
-            step.pose, GALLERY_SIZE
-        ), name
-        assert f"](pictures/{name})" in page, name
-    assert len(entries) == len(list((ROOT / "docs" / "pictures").glob("*.png")))
+    assert f"](pictures/{name})" in page, name
+
+
+def test_the_docs_gallery_has_no_other_pictures() -> None:
+    """Every picture in docs/pictures/ is one of the gallery's."""
+    from tests.conftest import ROOT
+
+    assert {name for _e, _s, name in GALLERY} == {
+        path.name for path in (ROOT / "docs" / "pictures").glob("*.png")
+    }

@@ -194,20 +194,37 @@ class Canvas:
         red, green, blue = (channel / 255 for channel in paint.colour)
         opacity = paint.opacity
         distance = shape.distance
+        stop = columns.stop
         for row in rows:
             py = (row + 0.5) / size
             base = row * size
-            for column in columns:
-                cover = 0.5 - distance((column + 0.5) / size, py) * size
-                if cover <= 0:
+            column = columns.start
+            while column < stop:
+                # Every shape's distance changes by at most one pixel from one pixel to the
+                # next (it is exact, or as for the ellipse a bound that keeps that): so a
+                # pixel well outside, or well inside, tells that its next ones are too.
+                gap = distance((column + 0.5) / size, py) * size
+                if gap >= 0.5:  # outside: nothing to paint here, nor for the next ones
+                    column += int(gap - 0.5) + 1
                     continue
-                k = (1.0 if cover >= 1 else cover) * opacity
+                if gap <= -0.5:  # wholly inside: painted whole, and so are the next ones
+                    end = min(stop, column + int(-gap - 0.5) + 1)
+                    keep = 1 - opacity
+                    for i in range(base + column, base + end):
+                        self.red[i] = red * opacity + self.red[i] * keep
+                        self.green[i] = green * opacity + self.green[i] * keep
+                        self.blue[i] = blue * opacity + self.blue[i] * keep
+                        self.alpha[i] = opacity + self.alpha[i] * keep
+                    column = end
+                    continue
+                k = (0.5 - gap) * opacity
                 i = base + column
                 keep = 1 - k
                 self.red[i] = red * k + self.red[i] * keep
                 self.green[i] = green * k + self.green[i] * keep
                 self.blue[i] = blue * k + self.blue[i] * keep
                 self.alpha[i] = k + self.alpha[i] * keep
+                column += 1
 
     def rgba(self) -> bytes:
         """The pixels as 8-bit RGBA, row by row, not premultiplied."""
