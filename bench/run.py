@@ -61,6 +61,11 @@ class Bench:
             XDG_STATE_HOME=str(self.folder / "state"),
             XDG_DATA_HOME=str(self.folder / "data"),
         )
+        # Someone who has read the safety note: its notification at the first start would
+        # come before the figures' own.
+        from reminderd.safety_notice import record
+
+        record(self.folder / "state" / "reminderd")
         return env
 
     def spawn(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
@@ -368,6 +373,15 @@ def voice_plans(bench: Bench) -> None:
     )
 
 
+def with_keys(text: str, table: str, keys: str) -> str:
+    """A config's text with ``keys`` in its ``[table]``: under the header when the file has
+    one (the default config has every section), else in a new one at the end."""
+    header = f"\n[{table}]\n"
+    if header in text:
+        return text.replace(header, header + keys, 1)
+    return text + header + keys
+
+
 def heard(bench: Bench, quick: bool, docs: bool) -> None:
     """6. The neck routine heard from a headless PipeWire's speakers, with each voice: lines
     cut, the smallest gap before a hold, and how soon the voice begins after a step change
@@ -426,7 +440,7 @@ def guidance_idle(bench: Bench, config: Path, rss: float, settle: float, window:
     """The idle daemon with voice and sounds on: nothing is loaded or polled for them."""
     bench.reminderd("stop")
     voiced = bench.folder / "voiced.toml"
-    voiced.write_text(config.read_text() + "\n[guidance]\nvoice = true\nsounds = true\n")
+    voiced.write_text(with_keys(config.read_text(), "guidance", "voice = true\nsounds = true\n"))
     new_pid = bench.start_daemon(voiced)
     time.sleep(settle)
     new_rss, _ = memory(new_pid)
@@ -709,10 +723,8 @@ def pictures(bench: Bench, config: Path, settle: float, window: float) -> None:
     for on in (False, True):
         bench.reminderd("stop")
         chosen = bench.folder / f"pictures-{on}.toml"
-        chosen.write_text(
-            config.read_text()
-            + f'\n[guidance]\nintro = "1s"\nlead_in = "1s"\npictures = {str(on).lower()}\n'
-        )
+        keys = f'intro = "1s"\nlead_in = "1s"\npictures = {str(on).lower()}\n'
+        chosen.write_text(with_keys(config.read_text(), "guidance", keys))
         bench.env["XDG_CACHE_HOME"] = str(bench.folder / f"cache-{on}")
         pid = bench.start_daemon(chosen)
         # A routine's first steps, the pictures drawn meanwhile, then skipped.

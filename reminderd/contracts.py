@@ -19,7 +19,9 @@ EventKind = Literal[
     "routine.completed",
     "routine.confirmed",
     "routine.snoozed",
+    "routine.unsnoozed",
     "routine.skipped",
+    "routine.unskipped",
     "routine.cancelled",
     "routine.ignored",
     "routine.held",
@@ -56,6 +58,7 @@ class CurrentStep(TypedDict):
     text: str  # where the step stands and its action ("squeeze 4 of 10 · set 1 of 3: ...")
     position: str  # what the person counts: "squeeze 4 of 10 · set 1 of 3", "right side"
     remaining: float
+    paused: bool  # held at this step while reminderd is paused; it comes again on resume
 
 
 class Asking(TypedDict):
@@ -87,6 +90,8 @@ class RoutineStatus(TypedDict):
     name: str
     title: str
     next: str | None  # local time with its offset; None while paused or never due
+    # While paused: when it comes once the pause ends (until resumed: if resumed now).
+    after_pause: str | None
     snoozed_until: str | None
     held: HoldReason | None
     hold: str | None  # what holds it, as said: "call: microphone in use by zoom"
@@ -149,6 +154,14 @@ class SyncStatus(TypedDict):
     error: str | None  # why this machine's files could not be written
 
 
+class ReloadFailure(TypedDict):
+    """The last reload that failed (the config in use stayed): when, and why."""
+
+    at: str  # local time with its offset
+    problem: str  # the first problem, as `check` says it: "file:line: key: message (fix)"
+    problems: int  # how many there were
+
+
 class DaemonStatus(CoreStatus):
     """The whole status reply: the core's, and how the daemon is wired."""
 
@@ -174,6 +187,7 @@ class DaemonStatus(CoreStatus):
     panel_reason: str
     other_breaks: str | None
     sync: SyncStatus | None
+    reload_failed: ReloadFailure | None  # since the last reload that worked
 
 
 class SavedState(TypedDict, total=False):

@@ -26,6 +26,8 @@ def _pattern(name: str) -> re.Pattern[str]:
             "part": r"(\d+(?:\.\d+)?)\s*([hms])",
             "whole": r"\s*(?:\d+(?:\.\d+)?\s*[hms]\s*)+",
             "clock": r"\s*(\d{1,2}):(\d{2})\s*",
+            # "1h30", "2m30": a last number without its unit, after hours or minutes
+            "tail": r"(.*[hm])\s*(\d+(?:\.\d+)?)\s*",
         }[name]
     )
 
@@ -42,8 +44,10 @@ CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
 def parse_duration(text: str, *, zero: bool = False) -> float:
     """Return the number of seconds in ``text``; raise DurationError if it is not a duration.
 
-    Units are h, m and s, combined largest first ("1h30m", "2m30s"). A bare number is
-    refused on purpose: "10" could mean seconds or minutes, so the message asks for a unit.
+    Units are h, m and s, combined largest first ("1h30m", "2m30s"); the last unit may be
+    left out after a larger one, as people write it ("1h30" is 1h30m, "2m30" is 2m30s). A
+    bare number is refused on purpose: "10" could mean seconds or minutes, so the message
+    asks for a unit.
     With ``zero``, "0s" is a length too (a setting that "0s" turns off).
     """
     if not isinstance(text, str):
@@ -53,6 +57,8 @@ def parse_duration(text: str, *, zero: bool = False) -> float:
     if _pattern("number").fullmatch(lowered):
         msg = f'"{text}" has no unit: write "{lowered}s" or "{lowered}m"'
         raise DurationError(msg)
+    if tail := _pattern("tail").fullmatch(lowered):
+        lowered = tail.group(1) + tail.group(2) + {"h": "m", "m": "s"}[tail.group(1)[-1]]
     if not _pattern("whole").fullmatch(lowered):
         msg = f'"{text}" is not a duration: {DURATION_HINT}'
         raise DurationError(msg)

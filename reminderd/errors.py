@@ -87,11 +87,10 @@ class ConfigError(ReminderError):
 
     def report(self) -> list[str]:
         """One line per problem, then how many: what `check` and every command print."""
-        count = len(self.problems)
-        return [
-            *(str(p) for p in self.problems),
-            f"{count} problem{'s' if count != 1 else ''} found.",
-        ]
+        from reminderd.plural import plural  # noqa: PLC0415 - only when there are problems
+
+        found = plural(len(self.problems), "{count} problem found.", "{count} problems found.")
+        return [*(str(p) for p in self.problems), found]
 
 
 class DurationError(ReminderError, ValueError):
@@ -116,6 +115,10 @@ class AlreadyRunningError(ControlError):
 
 class SkipBudgetError(ReminderError):
     """A routine's skips for today are used up (``max_skips_per_day``)."""
+
+
+class NothingToUndoError(ReminderError):
+    """`unskip` or `snooze NAME 0` for a routine that is not skipped or snoozed."""
 
 
 class NotifyError(ReminderError):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
 from reminderd.model import Config, Exercise, Guidance, Routine, Step, StepSpec, Trigger
+from reminderd.plural import plural
 from reminderd.speech.lines import beats, intro_words, phrase, words
 
 # The stop rule as a banner's first line shows it (45 characters); the intro says it whole
@@ -118,8 +119,9 @@ class Dose:
     seconds: float
 
     def __str__(self) -> str:
-        runs = f"{self.runs} run{'s' if self.runs != 1 else ''}"
-        reps = f"{self.repetitions} {self.label}{'s' if self.repetitions != 1 else ''}"
+        runs = plural(self.runs, "{count} run", "{count} runs")
+        # The label is the exercise file's word for one repetition, made plural here.
+        reps = plural(self.repetitions, "{count} {label}", "{count} {label}s", label=self.label)
         return f"{self.exercise}: {runs}, {reps}, {format_duration(self.seconds) or '0s'}"
 
     def to_json(self) -> dict[str, object]:

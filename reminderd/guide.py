@@ -131,6 +131,7 @@ class Guide:
         self.started_at: float | None = None
         self.outcome: str | None = None
         self.notification_id: int | None = replaces  # e.g. the "Start?" prompt it follows
+        self.held_at: int | None = None  # the step it is held at (reminderd paused)
 
     @property
     def total(self) -> float:
@@ -151,8 +152,8 @@ class Guide:
         self.advance()
 
     def next_deadline(self) -> float | None:
-        """Monotonic time at which the next step is due; None once finished."""
-        if self.started_at is None or self.finished:
+        """Monotonic time at which the next step is due; None once finished, or while held."""
+        if self.started_at is None or self.finished or self.held_at is not None:
             return None
         return self.started_at + self._offsets[min(self.index + 1, len(self.steps))]
 
@@ -171,7 +172,7 @@ class Guide:
 
     def advance(self) -> None:
         """Show the step that is due now; finish once the last one has been shown."""
-        if self.started_at is None or self.finished:
+        if self.started_at is None or self.finished or self.held_at is not None:
             return
         elapsed = self._clock.monotonic() - self.started_at
         due = max(i for i in range(len(self.steps)) if self._offsets[i] <= elapsed + 1e-9)
@@ -212,6 +213,36 @@ class Guide:
         self._cues.cues.stop()
         self._notifier.close(self.notification_id)
         self._emit("cancelled", {"reason": reason, "step": self.index + 1})
+
+    def hold(self, note: Note) -> None:
+        """Stop where it is (reminderd was paused): the words and sounds stop, ``note``
+        replaces the step on screen, and nothing more comes until ``carry_on``."""
+        if self.started_at is None or self.finished or self.held_at is not None:
+            return
+        self.held_at = max(self.index, 0)
+        self._speaker.stop()
+        self._cues.cues.stop()
+        try:
+            self.notification_id = self._notifier.show(note, self.notification_id)
+        except NotifyError as error:
+            log.warning("%s: the pause not shown: %s", self.name, error)
+
+    def carry_on(self) -> None:
+        """Go on from the beginning of the step it was held at; a hold goes back to its
+        lead-in, so that its seconds count again from a position taken anew."""
+        if self.held_at is None or self.finished:
+            return
+        index = self.held_at
+        if (
+            self.steps[index].kind == "hold"
+            and index > 0
+            and self.steps[index - 1].kind == "lead-in"
+        ):
+            index -= 1
+        self.held_at = None
+        self.started_at = self._clock.monotonic() - self._offsets[index]
+        self.index = index - 1
+        self.advance()
 
     def _show(self) -> None:
         """One step, three outputs at one deadline: the notification, the words, the cue."""

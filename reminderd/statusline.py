@@ -17,7 +17,7 @@ from reminderd.errors import NotRunningError, ReminderError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
 if TYPE_CHECKING:
-    from reminderd.contracts import DaemonStatus, RoutineStatus
+    from reminderd.contracts import DaemonStatus, ReloadFailure, RoutineStatus
 
 NOT_RUNNING_JSON = {"version": 1, "running": False}
 
@@ -145,6 +145,9 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     ]
     if data.get("other_breaks"):
         lines.append(f"Note: {data['other_breaks']}")
+    failed = data.get("reload_failed")
+    if failed:
+        lines.append(reload_failed_text(failed, now))
     if data["paused"]:
         until = data["paused_until"]
         lines.append(
@@ -157,7 +160,12 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
             lines[-1] += f" (pause --everywhere on {sync['paused_by']})"
     lines += _sync_lines(data, now)
     current = data.get("current")
-    if current:
+    if current and current.get("paused"):
+        lines.append(
+            f"Held: {current['routine']}, at step {current['step']} of {current['of']}: "
+            f"{current['text']} (`reminderd resume` goes on from there, within 10 minutes)"
+        )
+    elif current:
         lines.append(
             f"Now: {current['routine']}: {current['text']} ({round(current['remaining'])} s left)"
         )
@@ -171,7 +179,18 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     if requested:
         names = ", ".join(requested["routines"])
         lines.append(f"Asked for, held: {names} ({requested['hold']}); `run --now` overrides")
-    lines.append("Next:")
+    return lines + _next_lines(data, now)
+
+
+def _next_lines(data: DaemonStatus, now: datetime) -> list[str]:
+    """When each routine comes: next, or while paused, once the pause ends."""
+    lines = []
+    if not data["paused"]:
+        lines.append("Next:")
+    elif data["paused_until"]:
+        lines.append("Next, once the pause ends:")
+    else:
+        lines.append("Next, if you resume now:")
     width = max((len(r["name"]) for r in data["routines"]), default=0)
     held = {
         "idle": " (waiting: you are away)",
@@ -179,18 +198,49 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
         "elsewhere": " (waiting: in progress on another machine)",
         "typing": " (waiting: a pause in typing)",
     }
+
+    def upcoming(routine: RoutineStatus) -> str | None:
+        return routine.get("after_pause") if data["paused"] else routine["next"]
+
     coming = sorted(  # in time order; those with no next time last
         data["routines"],
-        key=lambda r: (r["next"] is None, datetime.fromisoformat(r["next"]) if r["next"] else now),
+        key=lambda r: (
+            upcoming(r) is None,
+            datetime.fromisoformat(upcoming(r) or "") if upcoming(r) else now,
+        ),
     )
     for routine in coming:
-        when = clock_text(routine["next"], now) if routine["next"] else "-"
+        moment = upcoming(routine)
+        when = clock_text(moment, now) if moment else "-"
         reason = routine.get("held") or ""
         note = held.get(reason, " (snoozed)" if routine.get("snoozed_until") else "")
         if reason and reason not in held:  # a call, a screen share, full screen, an inhibitor
             note = f" (waiting: {routine.get('hold') or reason})"
         lines.append(f"  {routine['name']:<{width}}  {when}{note}")
     return lines
+
+
+def reload_failed_text(failed: ReloadFailure, now: datetime) -> str:
+    """The last reload that failed, its first problem, and that the config in use stayed."""
+    from reminderd.plural import plural  # noqa: PLC0415 - only after a failed reload
+
+    at = datetime.fromisoformat(failed["at"]).astimezone(now.tzinfo)
+    day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
+    named = {"at": f"{day}{at:%H:%M}", "problem": failed["problem"]}
+    more = failed["problems"] - 1
+    if more == 0:
+        return (
+            "Config not reloaded at {at}: {problem}. The config in use stays;"
+            " fix it, then `reminderd reload`."
+        ).format(**named)
+    return plural(
+        more,
+        "Config not reloaded at {at}: {problem}, and {count} more problem. The config in"
+        " use stays; `reminderd check` lists them.",
+        "Config not reloaded at {at}: {problem}, and {count} more problems. The config in"
+        " use stays; `reminderd check` lists them.",
+        **named,
+    )
 
 
 def status(as_json: bool) -> int:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+from reminderd import safety_notice
 from reminderd.config import Limits
 from tests.buses import start_dbus
 
@@ -275,6 +276,11 @@ def user_env(tmp_path: Path, short_tmp: Path) -> Iterator[dict[str, str]]:
     for folder in (home, runtime):
         folder.mkdir(exist_ok=True)
     runtime.chmod(0o700)
+    # Someone who has read the safety note: its notification at the first start would come
+    # before each test's own (tests/test_e2e_safety.py starts without this mark).
+    state = home / ".local" / "state" / "reminderd"
+    state.mkdir(parents=True, mode=0o700)
+    safety_notice.record(state)
     env.update(
         {
             "HOME": str(home),

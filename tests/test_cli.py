@@ -76,7 +76,7 @@ def test_check_a_good_config(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["check", str(path)])
     assert result.exit_code == 0
     first, holds, *sources = result.stdout.splitlines()
-    assert first == f"{path}: OK, 1 routines, 5 exercises."
+    assert first == f"{path}: OK, 1 routine, 5 exercises."
     # Then what this desktop offers to hold routines back, source by source.
     assert holds == "What holds a routine back on this desktop ([schedule] hold_during):"
     assert any(line.startswith("  pipewire (call, screen-share): ") for line in sources)

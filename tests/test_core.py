@@ -113,16 +113,24 @@ def test_pause_holds_everything_and_a_timed_pause_ends_by_itself() -> None:
     ]
 
 
-def test_pause_until_resumed_stops_the_routine_on_screen() -> None:
-    """Pausing mid-routine withdraws it; nothing is due until `resume`."""
+def test_pause_until_resumed_holds_the_routine_on_screen_then_cancels_it() -> None:
+    """Pausing mid-routine holds it at its step for ten minutes, then cancels it; nothing
+    else is due until `resume`."""
     h = Harness(make_config(routine("p", every=600)))
     h.run_until(MONDAY + timedelta(minutes=10, seconds=3))
     assert h.core.guide is not None
     h.core.pause(None)
+    assert h.core.guide is not None
+    assert h.core.guide.held_at is not None
+    assert h.core.next_wakeup() == 600
+    assert h.kinds("p")[-1] == "routine.held"
+    h.clock.advance(600)
+    h.core.tick()
     assert h.core.guide is None
     assert h.core.next_wakeup() is None
-    assert h.kinds("p")[-1] == "routine.cancelled"
-    h.clock.advance(3600)
+    cancelled = [e for e in h.events if e.kind == "routine.cancelled"]
+    assert [(e.routine, e.data["reason"]) for e in cancelled] == [("p", "paused")]
+    h.clock.advance(3000)
     h.core.resume()
     h.run_until(h.clock.now() + timedelta(minutes=11))
     assert h.fired()[-1] == ("p", "10:20:03")

@@ -22,10 +22,16 @@ from reminderd.errors import DurationError
         ("0.5s", 0.5),
         (" 10M ", 600),
         ("1h0m5s", 3605),
+        ("90m", 5400),
+        ("1h30", 5400),
+        ("1h 30", 5400),
+        ("2m30", 150),
+        ("1h0m30", 3630),
     ],
 )
 def test_parse_duration_reads_units(text: str, seconds: float) -> None:
-    """Hours, minutes and seconds combine, largest first, spaces and case ignored."""
+    """Hours, minutes and seconds combine, largest first, spaces and case ignored; the last
+    unit may be left out after a larger one ("1h30" is 1h30m, as people write it)."""
     assert parse_duration(text) == seconds
 
 
@@ -39,6 +45,8 @@ def test_parse_duration_reads_units(text: str, seconds: float) -> None:
         ("5m5m", '"5m5m" repeats or mixes up its units: write it like "90s", "45m" or "1h30m"'),
         ("", '"" is not a duration: write it like "90s", "45m" or "1h30m"'),
         ("-5m", '"-5m" is not a duration: write it like "90s", "45m" or "1h30m"'),
+        ("1s30", '"1s30" is not a duration: write it like "90s", "45m" or "1h30m"'),
+        ("30m1h5", '"30m1h5" repeats or mixes up its units: write it like "90s", "45m" or "1h30m"'),
     ],
 )
 def test_parse_duration_refuses_with_the_fix(text: str, message: str) -> None:

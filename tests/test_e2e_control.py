@@ -325,6 +325,7 @@ def test_kill_9_then_start_succeeds(daemon: RunningDaemon) -> None:
 def test_detach_and_stop(bus_env: dict[str, str], tmp_path: Path) -> None:
     """`start --detach` returns once the daemon answers; `stop` returns once it is gone."""
     config = write_config(tmp_path / "config.toml", SLOW)
+    (Path(bus_env["XDG_STATE_HOME"]) / "reminderd" / "safety-shown").unlink()  # a first start
     result = reminderd("start", "--detach", "--config", str(config), env=bus_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(safety.TEXT)  # a first start shows the safety note
@@ -386,7 +387,8 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
     assert [r.get("error") for r in replies[:-1]] == [
         "not a JSON object",
         'expected {"v": 1, "cmd": "..."}',
-        'unknown command "fly" (known: events, pause, reload, resume, run, skip, snooze, status, stop)',
+        'unknown command "fly" (known: events, pause, reload, resume, run, skip, snooze, status,'
+        " stop, unskip)",
         "protocol version 9 is not 1",
         PAUSE_LIMIT,
         PAUSE_LIMIT,
@@ -493,7 +495,8 @@ def test_another_user_cannot_connect(daemon: RunningDaemon) -> None:
 
 
 def test_list_shows_the_running_daemons_schedule(daemon: RunningDaemon) -> None:
-    """`list` shows the running daemon's next times (a skip moves them), and "paused"."""
+    """`list` shows the running daemon's next times (a skip moves them), and while paused,
+    when each comes after the pause (until resumed: if resumed now)."""
     daemon.cli("skip", "slow")
     skipped = next(r["next"] for r in daemon.status()["routines"] if r["name"] == "slow")
     listed = daemon.cli("list", "--config", str(daemon.config)).stdout
@@ -502,11 +505,13 @@ def test_list_shows_the_running_daemons_schedule(daemon: RunningDaemon) -> None:
     )
     daemon.cli("pause")
     listed = daemon.cli("list", "--config", str(daemon.config)).stdout
-    assert [
+    ends = [
         line.rsplit("; ", 1)[1]
         for line in listed.splitlines()
         if line.startswith("  ") and "every" in line
-    ] == ["next paused", "next paused"]
+    ]
+    assert len(ends) == 2
+    assert all(re.fullmatch(r"next \d\d:\d\d \(in 1h\), after the pause", end) for end in ends)
 
 
 def test_slow_and_oversized_clients_are_cut_off(daemon: RunningDaemon) -> None:

@@ -15,7 +15,7 @@ from reminderd.config import load_library
 from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import first_line, notes_for
 from reminderd.model import BANNER
-from reminderd.notify import FreedesktopNotifier
+from reminderd.notify import FreedesktopNotifier, Note
 from tests.conftest import EXERCISES_ONLY, wait_for
 from tests.gnome import GnomeShell, missing
 from tests.test_e2e_control import RunningDaemon
@@ -161,3 +161,22 @@ def test_gnome_shows_each_steps_picture(gnome: GnomeShell, tmp_path: Path) -> No
     assert 28 <= seen.size <= 32, seen
     assert seen.honoured == {"image-path": True, "image-data": True, "app_icon": True}, seen
     wait_for(lambda: gnome.banner() is None, timeout=10)
+
+
+def test_gnome_shell_shows_the_body_as_written(
+    gnome: GnomeShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GNOME Shell reads the body as markup (it declares body-markup): its banner shows the
+    text as written, the command in quotes, no entity and no backtick left raw."""
+    from tests.test_e2e_markup import BODY, SEEN, SUMMARY
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", gnome.address)
+    gnome.clear()
+    notifier = FreedesktopNotifier()
+    assert notifier.probe() is None
+    assert "body-markup" in notifier.capabilities
+    shown = notifier.show(Note(SUMMARY, BODY, seconds=30))
+    banner = settle(gnome, SUMMARY)
+    assert banner["body"] == SEEN.replace("\n", " ")  # a banner's body is one line
+    notifier.close(shown)
+    notifier.bus.disconnect()

@@ -90,7 +90,9 @@ def test_start_guides_a_due_routine_and_stops_on_sigterm(
     try:
         started = time.monotonic()
         first = wait_for(notification_server.notifications, timeout=15)
-        assert first[0]["summary"] == "Quick · `reminderd safety`"  # the day's first routine
+        assert (
+            first[0]["summary"] == "Quick · “reminderd safety”"
+        )  # the day's first routine, no backtick shown
         # Due one interval (3 s) after the start, not at once; start-up under load adds some.
         assert 2.5 <= time.monotonic() - started < slack(10)
         wait_for(lambda: len(notification_server.notifications()) >= 3, timeout=10)

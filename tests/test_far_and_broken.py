@@ -86,7 +86,7 @@ def test_unreadable_state_file_is_set_aside_and_the_daemon_starts(
     config = tmp_path / "weekly.toml"
     config.write_text(WEEKLY)
     state = Path(user_env["XDG_STATE_HOME"]) / "reminderd"
-    state.mkdir(parents=True)
+    state.mkdir(parents=True, exist_ok=True)
     leftover = state / ".state.json.123.abcd.tmp"
     for content in (b"\xff", b"[" * 100_000 + b"]" * 100_000):
         (state / "state.json").write_bytes(content)
@@ -146,8 +146,9 @@ def test_every_below_five_minutes_is_refused_with_the_reason(
     result = reminderd("check", str(config), env=env)
     assert result.returncode == 2
     assert (
-        "routines[0].every: '1s' is shorter than 5m (a reminder more often than every 5 "
-        "minutes interrupts every task; at most once a day)"
+        'routines[0].every: "1s" is shorter than 5m (a reminder more often than every 5 '
+        "minutes interrupts every task, and every is at most 24 hours: for once a day, write"
+        ' at = ["10:30"])'
     ) in result.stdout + result.stderr
 
 

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from click.testing import CliRunner
 
-from reminderd import history
+from reminderd import figures, history
 from reminderd.cli import cli
 from reminderd.clock import SimClock
 from reminderd.contracts import EventKind
@@ -83,7 +83,7 @@ def test_a_simulated_routine_is_recorded_event_by_event(tmp_path: Path) -> None:
         ("2026-11-23", "routine.step", "r", None, 5.0),
         ("2026-11-23", "routine.step", "r", None, 5.0),
         ("2026-11-23", "routine.step", "r", None, 3.0),
-        ("2026-11-23", "routine.step", "r", None, 0.0),
+        ("2026-11-23", "routine.step", "r", None, 3.0),  # the closing note: [guidance] done
         ("2026-11-23", "routine.completed", "r", None, 8.0),
     ]
 
@@ -129,21 +129,27 @@ def test_stats_for_a_seeded_history(seeded: Path) -> None:
         result = CliRunner().invoke(cli, ["stats", "--days", "8"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "           reminders completed worked played snoozed skipped ignored minutes",
-        "Mon 16 Nov         2         1      0      0       1       0       0     1.5  █████░░░░░",
-        "Tue 17 Nov         3         1      0      0       1       1       0     1.5  "
-        "█████░░░░░░░░░░",
-        "Wed 18 Nov         3         2      0      0       1       0       0     2.1  "
-        "██████████░░░░░",
-        "Thu 19 Nov         0         0      0      0       0       0       0     0.0",
-        "Fri 20 Nov         3         1      0      0       1       0       1     1.5  "
-        "█████░░░░░░░░░░",
-        "Sat 21 Nov         1         0      0      0       0       0       0     0.0  ░░░░░",
-        "Sun 22 Nov         0         0      0      0       0       0       0     0.0",
-        "Mon 23 Nov         4         1      1      1       1       0       0     3.0  "
-        "█████░░░░░░░░░░░░░░░",
+        "           reminders by hand completed worked played snoozed skipped ignored"
+        " cancelled minutes",
+        "Mon 16 Nov         2       0         1      0      0       1       0       0"
+        "         0     1.5  █████░░░░░",
+        "Tue 17 Nov         3       0         1      0      0       1       1       0"
+        "         0     1.5  █████░░░░░░░░░░",
+        "Wed 18 Nov         3       0         2      0      0       1       0       0"
+        "         0     2.1  ██████████░░░░░",
+        "Thu 19 Nov         0       0         0      0      0       0       0       0"
+        "         0     0.0",
+        "Fri 20 Nov         3       0         1      0      0       1       0       1"
+        "         0     1.5  █████░░░░░░░░░░",
+        "Sat 21 Nov         1       0         0      0      0       0       0       0"
+        "         1     0.0  ░░░░░",
+        "Sun 22 Nov         0       0         0      0      0       0       0       0"
+        "         0     0.0",
+        "Mon 23 Nov         4       0         1      1      1       1       0       0"
+        "         0     3.0  █████░░░░░░░░░░░░░░░",
         "Current streak: 1 day (completed only)",
         "played: shown to the end with no idle source, so nobody knows if done.",
+        "cancelled: 1 routine never ended (on screen now, or reminderd was killed).",
     ]
 
 
@@ -164,6 +170,12 @@ def test_stats_json_and_csv(seeded: Path) -> None:
                 "worked_through": 0,
                 "played": 0,
                 "ignored": 0,
+                "by_hand": 0,
+                "cancelled": 0,
+                "unfinished": 0,
+                "ahead": 0,
+                "natural_breaks": 0,
+                "missed": 0,
             },
             {
                 "date": "2026-11-23",
@@ -175,6 +187,12 @@ def test_stats_json_and_csv(seeded: Path) -> None:
                 "worked_through": 1,
                 "played": 1,
                 "ignored": 0,
+                "by_hand": 0,
+                "cancelled": 0,
+                "unfinished": 0,
+                "ahead": 0,
+                "natural_breaks": 0,
+                "missed": 0,
             },
         ],
         "streak": 1,
@@ -190,6 +208,12 @@ def test_stats_json_and_csv(seeded: Path) -> None:
         "worked_through",
         "played",
         "ignored",
+        "by_hand",
+        "cancelled",
+        "unfinished",
+        "ahead",
+        "natural_breaks",
+        "missed",
     ]
     assert rows[1] == {
         "date": "2026-11-23",
@@ -201,6 +225,12 @@ def test_stats_json_and_csv(seeded: Path) -> None:
         "worked_through": "1",
         "played": "1",
         "ignored": "0",
+        "by_hand": "0",
+        "cancelled": "0",
+        "unfinished": "0",
+        "ahead": "0",
+        "natural_breaks": "0",
+        "missed": "0",
     }
 
 
@@ -210,9 +240,9 @@ def test_streak_counts_days_with_a_completed_routine(tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
     seed(path)
     db = history.connect(path, readonly=True)
-    assert history.streak(db, at(20, 23).date()) == 4  # Fri, (Thu: no reminders), Wed, Tue, Mon
-    assert history.streak(db, at(23, 23).date()) == 1  # Saturday had a reminder and nothing done
-    assert history.streak(db, at(21, 23).date()) == 4  # Saturday is today: not over yet
+    assert figures.streak(db, at(20, 23).date()) == 4  # Fri, (Thu: no reminders), Wed, Tue, Mon
+    assert figures.streak(db, at(23, 23).date()) == 1  # Saturday had a reminder and nothing done
+    assert figures.streak(db, at(21, 23).date()) == 4  # Saturday is today: not over yet
     db.close()
 
 
@@ -280,6 +310,6 @@ def test_a_version_1_history_is_migrated_and_keeps_its_completed_routines(tmp_pa
         ("routine.fired", None),
         ("routine.completed", "completed"),
     ]
-    assert history.daily(db, at(23, 0).date(), at(23, 0).date())[0].completed == 1
-    assert history.streak(db, at(23, 12).date()) == 1
+    assert figures.daily(db, at(23, 0).date(), at(23, 0).date())[0].completed == 1
+    assert figures.streak(db, at(23, 12).date()) == 1
     db.close()

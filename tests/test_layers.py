@@ -100,7 +100,7 @@ def test_config_path_and_check_name_the_file_of_each_setting(org: Path) -> None:
     assert checked.exit_code == 0, checked.output
     lines = checked.stdout.splitlines()
     assert lines[0].startswith(f"warning: {org}:2: schedule.working_hours: locked by")
-    assert lines[1] == f"{org}: OK, 1 routines, 6 exercises."
+    assert lines[1] == f"{org}: OK, 1 routine, 6 exercises."
     settings = shown.stdout.splitlines()[1:]
     assert lines[2 : 2 + len(settings)] == settings
 

@@ -415,7 +415,7 @@ def test_the_daemon_sends_each_steps_picture_drawn_on_first_need(
     finally:
         daemon.stop()
     log = daemon.log.read_text()
-    assert "drawing 2 step picture(s) into " in log
+    assert "step pictures to draw into " in log
     cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "pictures"
     drawn = {str(cache / file_name(Pose(head="tilt", toward=side))) for side in ("right", "left")}
     assert all(os.path.exists(path) for path in drawn)

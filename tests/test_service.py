@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reminderd import service
+from reminderd import safety, service
 from reminderd.cli import cli
 from reminderd.errors import ReminderError
 
@@ -91,18 +91,20 @@ def test_windows_startup_script() -> None:
 def test_install_without_systemd_writes_the_unit_and_prints_the_command(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where no systemd user manager runs, install writes the unit and says how to enable it."""
+    """Where no systemd user manager runs, install writes the unit and says how to enable
+    it, then prints the safety note (a service's first start prints into a journal)."""
     # Wherever the tests' own Python lives (a venv in /tmp, say), the unit names a lasting one.
     monkeypatch.setattr(sys, "executable", "/usr/bin/python3")
     runner = CliRunner()
     result = runner.invoke(cli, ["service", "install"])
     unit = home / ".config" / "systemd" / "user" / "reminderd.service"
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines()[:3] == [
         f"Wrote {unit}",
         "No systemd user manager is running here; enable it with:",
         "  systemctl --user daemon-reload && systemctl --user enable --now reminderd.service",
     ]
+    assert result.stdout.endswith(f"\n{safety.TEXT}\n\n(`reminderd safety` shows it again)\n")
     assert unit.read_text() == service.systemd_unit(service.command_line())
     assert runner.invoke(cli, ["service", "status"]).stdout.splitlines() == [
         f"Installed: {unit}",

@@ -96,7 +96,7 @@ def test_the_daemon_starts_and_keeps_the_file_aside(
         '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "1h"\n',
     )
     folder = Path(user_env["XDG_STATE_HOME"]) / "reminderd"
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     state = {"version": 1, "config": str(config), **OUT_OF_RANGE[name]}
     state = json.loads(json.dumps(state).replace('"p"', '"quick"').replace('"q"', '"quick"'))
     text = json.dumps(state)

@@ -345,5 +345,5 @@ def test_reader_keeps_the_good_lines_of_a_damaged_history(
     assert list(reader.history(path, NOW)) == [row]
     assert skipped(caplog, path.name) == [
         f"sync: skipped {path.name} in {tmp_path}: its last line is cut short (still arriving?),"
-        " 1 damaged lines, 1 events an hour or more ahead of this machine's clock: skipped; the rest is read"
+        " 1 damaged line, 1 event an hour or more ahead of this machine's clock: skipped; the rest is read"
     ]

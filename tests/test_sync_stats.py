@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reminderd import history
+from reminderd import figures
 from reminderd.cli import cli
 from reminderd.contracts import EventKind
 from reminderd.history import History
@@ -48,12 +48,12 @@ def test_the_streak_counts_a_day_once_whichever_machine_did_it(folder: Path) -> 
     local = folder.parent / "desk.sqlite3"
     db = sync_stats.gather(local, SyncSettings(folder, "desk"), None, DAY + timedelta(days=3))
     last = date(2026, 11, 25)
-    assert history.streak(db, last) == 3
-    rows = history.daily(db, last - timedelta(days=2), last)
+    assert figures.streak(db, last) == 3
+    rows = figures.daily(db, last - timedelta(days=2), last)
     assert [(r.reminders, r.completed) for r in rows] == [(1, 1), (2, 1), (1, 1)]
     each = sync_stats.by_machine(db, last - timedelta(days=2), last)
     assert {name: streak for name, (_, streak) in each.items()} == {"desk": 1, "laptop": 1}
-    assert history.streak(db, last) == 3  # the view is back on every machine
+    assert figures.streak(db, last) == 3  # the view is back on every machine
 
 
 def test_stats_and_history_commands_over_machines(

@@ -5,7 +5,7 @@ anything else reminderd raises on purpose is "Error: ..." and exit 1. No traceba
 a person for a mistake they made.
 
 One module per family of commands, each loaded only when one of its commands runs:
-``daemon`` (start, stop, status), ``control`` (pause, resume, snooze, skip, reload),
+``daemon`` (start, stop, status), ``control`` (pause, resume, snooze, skip, unskip, reload),
 ``run``, ``routines`` (list, show, plan, check), ``health`` (safety, tips), ``configfile``
 (config path, config init), ``history`` (stats, history, events) and ``service``; ``base``
 holds what they share.
@@ -26,6 +26,7 @@ COMMANDS = {
     "resume": "reminderd.cli.control:resume",
     "snooze": "reminderd.cli.control:snooze",
     "skip": "reminderd.cli.control:skip",
+    "unskip": "reminderd.cli.control:unskip",
     "reload": "reminderd.cli.control:reload",
     "run": "reminderd.cli.run:run",
     "list": "reminderd.cli.routines:list_",

@@ -1,4 +1,4 @@
-"""Telling the running daemon what to do: pause, resume, snooze, skip, reload."""
+"""Telling the running daemon what to do: pause, resume, snooze, skip, unskip, reload."""
 
 from __future__ import annotations
 
@@ -25,10 +25,13 @@ from reminderd.statusline import clock_text
     "--everywhere", is_flag=True, help="Pause your other machines too (through the sync folder)."
 )
 def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
-    """Pause reminders: for DURATION ("1h"), --until a time, or until `reminderd resume`.
+    """Pause reminders for a while, until a time, or until resumed.
 
-    A routine on screen stops. When a timed pause ends, reminders start again by
-    themselves, counted from then: no burst of the ones that were missed. With
+    For DURATION ("1h", "1h30", "90m"), --until a time, or until `reminderd resume`.
+    A routine on screen waits at its step: `reminderd resume` (or the end of a pause of
+    less than 10 minutes) goes on from the beginning of that step; after 10 minutes it is
+    cancelled. When a timed pause ends, reminders start again by themselves, counted from
+    then: no burst of the ones that were missed. With
     --everywhere the pause goes into the sync folder and your other machines pause too;
     `reminderd resume` on any of them ends it on all.
     """
@@ -51,11 +54,19 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
         (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
         + (" Your other machines pause too." if everywhere else "")
     )
+    if reply.get("held"):
+        click.echo(
+            f"{reply['held']} waits at its step: `reminderd resume` goes on from there,"
+            " within 10 minutes."
+        )
 
 
 @click.command()
 def resume() -> None:
-    """Resume reminders after a pause; intervals start counting again from now."""
+    """Resume reminders after a pause.
+
+    Intervals start counting again from now.
+    """
     reply = ask("resume")
     click.echo("Resumed." if reply["was_paused"] else "reminderd was not paused.")
 
@@ -63,10 +74,11 @@ def resume() -> None:
 @click.command()
 @click.argument("args", nargs=-1, metavar="[ROUTINE] [DURATION]")
 def snooze(args: tuple[str, ...]) -> None:
-    """Postpone the current or next reminder by DURATION (default 10m).
+    """Postpone the current or next reminder (by 10m unless told).
 
-    With ROUTINE, that routine's next reminder. A routine on screen stops and comes back
-    after DURATION; one that is not due yet moves back by DURATION.
+    By DURATION, and with ROUTINE, that routine's next reminder. A routine on screen stops
+    and comes back after DURATION; one that is not due yet moves back by DURATION.
+    `reminderd snooze ROUTINE 0` undoes a snooze: the routine comes when it would have.
     """
     if len(args) > 2:
         raise click.UsageError("give at most a ROUTINE and a DURATION")
@@ -74,14 +86,32 @@ def snooze(args: tuple[str, ...]) -> None:
     if len(args) == 2:
         routine, duration = args
     elif len(args) == 1:
-        try:
-            parse_duration(args[0])
+        if _zero(args[0]):
             duration = args[0]
-        except DurationError:
-            routine = args[0]
-    reply = ask("snooze", routine=routine, seconds=duration_arg(duration))
+        else:
+            try:
+                parse_duration(args[0])
+                duration = args[0]
+            except DurationError:
+                routine = args[0]
+    seconds = 0.0 if _zero(duration) else duration_arg(duration)
+    reply = ask("snooze", routine=routine, seconds=seconds)
     now = datetime.now().astimezone()
-    click.echo(f"Snoozed {reply['routine']} until {clock_text(reply['next'], now)}.")
+    when = clock_text(reply["next"], now)
+    if reply.get("undone"):
+        click.echo(f"{reply['routine']} is no longer snoozed. Next: {when}.")
+    else:
+        click.echo(f"Snoozed {reply['routine']} until {when}.")
+
+
+def _zero(text: str) -> bool:
+    """ "0", "0s", "0m": a snooze of nothing, which undoes one."""
+    if text.strip() == "0":
+        return True
+    try:
+        return parse_duration(text, zero=True) == 0
+    except DurationError:
+        return False
 
 
 @click.command()
@@ -90,9 +120,11 @@ def snooze(args: tuple[str, ...]) -> None:
     "--force", is_flag=True, help="Skip even when max_skips_per_day is spent (recorded so)."
 )
 def skip(routine: str | None, force: bool) -> None:
-    """Skip the routine on screen, or the next occurrence of ROUTINE (default: the next due).
+    """Skip the routine on screen, or the next time of a routine.
 
-    Once the routine's max_skips_per_day is spent, it is refused (exit 1) unless --force.
+    Without ROUTINE: the one on screen, else the next due. Once the routine's
+    max_skips_per_day is spent, it is refused (exit 1) unless --force. `reminderd unskip
+    ROUTINE` undoes a skip.
     """
     reply = ask("skip", routine=routine, **({"force": True} if force else {}))
     now = datetime.now().astimezone()
@@ -101,7 +133,24 @@ def skip(routine: str | None, force: bool) -> None:
 
 
 @click.command()
+@click.argument("routine")
+def unskip(routine: str) -> None:
+    """Undo a skip: the routine comes when it would have.
+
+    A routine skipped on screen comes back at once; a skipped occurrence that has not
+    come yet is due again. A skip can be undone until the routine comes round again (and
+    not after reminderd restarts). It gives the skip back to max_skips_per_day.
+    """
+    reply = ask("unskip", routine=routine)
+    now = datetime.now().astimezone()
+    click.echo(f"{reply['routine']} is no longer skipped. Next: {clock_text(reply['next'], now)}.")
+
+
+@click.command()
 def reload() -> None:
-    """Re-read the config. If it has mistakes, the running config stays and they are listed."""
+    """Re-read the config file in the running daemon.
+
+    If it has mistakes, the running config stays and they are listed.
+    """
     reply = ask("reload")
     click.echo(f"Reloaded {reply['config']}: " + ", ".join(reply["routines"]))

@@ -27,8 +27,9 @@ from reminderd.statusline import status as print_status
 @click.option("--detach", is_flag=True, help="Run in the background; return once it answers.")
 @log_options
 def start(config_path: Path | None, detach: bool, log_level: str, log_file: str | None) -> None:
-    """Run the reminder daemon (in the foreground, until Ctrl-C or SIGTERM).
+    """Run the reminder daemon, in the foreground or detached.
 
+    In the foreground it runs until Ctrl-C or SIGTERM.
     It loads the config, sleeps until the next routine is due and guides it through
     notifications, and answers `status`, `pause` and the other commands on a socket in
     your runtime folder. Only one runs per user: a second `start` names the first.
@@ -126,5 +127,8 @@ def stop() -> None:
     "--json", "as_json", is_flag=True, help="Print the status as one JSON object (see README)."
 )
 def status(as_json: bool) -> None:
-    """Is reminderd running, is it paused, what is it guiding, and what comes next."""
+    """Say whether reminderd runs, and what it does and will do.
+
+    Whether it is paused, what it is guiding, and what comes next.
+    """
     sys.exit(print_status(as_json))

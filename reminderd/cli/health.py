@@ -3,39 +3,38 @@ safety note shown the first time reminderd starts."""
 
 from __future__ import annotations
 
-import hashlib
+import sys
 
 import click
 
-from reminderd import safety
+from reminderd import safety, safety_notice
+from reminderd.bus import session_bus_address
 from reminderd.paths import user_paths
 
 
 @click.command(name="safety")
 def safety_() -> None:
-    """When to stop an exercise, and when to see a doctor."""
+    """Say when to stop an exercise, and when to see a doctor."""
     click.echo(safety.TEXT)
 
 
 @click.command()
 def tips() -> None:
-    """What the articles advise while a neck spasm is happening."""
+    """Say what the articles advise while a neck spasm is happening."""
     click.echo(safety.tips_text())
 
 
 def show_safety_once() -> None:
-    """The safety note, the first time reminderd starts and whenever the note changes;
-    that it was shown is kept in the state folder."""
-    mark = user_paths().state / "safety-shown"
-    digest = hashlib.sha256(safety.TEXT.encode()).hexdigest()
-    try:
-        if mark.read_text().strip() == digest:
-            return
-    except OSError:
-        pass
-    click.echo(safety.TEXT + "\n\n(shown once; `reminderd safety` shows it again)\n")
-    try:
-        mark.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        mark.write_text(digest + "\n")
-    except OSError as error:
-        click.echo(f"Warning: cannot record that the safety note was shown: {error}", err=True)
+    """The safety note, printed by `start` until it has been shown (and whenever it
+    changes). The daemon shows it as a notification and records it then (see
+    reminderd/safety_notice.py); with no session bus, nothing else can show it, and a
+    terminal that printed it is where it was read."""
+    state = user_paths().state
+    if not safety_notice.due(state):
+        return
+    click.echo(safety.TEXT + "\n\n(`reminderd safety` shows it again)\n")
+    if sys.stdout.isatty() and sys.platform.startswith("linux") and not session_bus_address():
+        try:
+            safety_notice.record(state)
+        except OSError as error:
+            click.echo(f"Warning: cannot record that the safety note was shown: {error}", err=True)

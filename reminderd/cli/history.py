@@ -7,16 +7,17 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
-from reminderd import control, history
+from reminderd import control, figures, history
 from reminderd.cli.base import F, config_option, socket, source
 from reminderd.paths import user_paths
+from reminderd.plural import plural
 from reminderd.sync.settings import configured
 
 
@@ -74,8 +75,7 @@ def machine_option(func: F) -> F:
     "--csv",
     "as_csv",
     is_flag=True,
-    help="CSV with the columns date, reminders, completed, skipped, snoozed, minutes,"
-    " worked_through, played, ignored.",
+    help="CSV, one line a day, with the columns of docs/history.md.",
 )
 @click.option("--week", is_flag=True, help="The last 7 days, and one line of advice.")
 @click.option(
@@ -96,25 +96,32 @@ def stats(
     machine: str | None,
     config_path: Path | None,
 ) -> None:
-    """Reminders, routines completed (no input during the holds), worked through (input
-    during them), played (unknown: no idle source), snoozed, skipped and ignored, and
-    minutes of exercise per day, the current streak (completed only), and a bar chart of
-    the last days. With a [sync] folder: every machine's, and each machine's apart."""
+    """Show what became of each reminder and run by hand, day by day.
+
+    Reminders (fired by the schedule) and routines run by hand, then the fate of each:
+    completed (no input during the holds), worked through (input during them), played
+    (unknown: no idle source), snoozed, skipped, ignored or cancelled; the fates of a day
+    add up to what it offered. Then the minutes of exercise, the current streak
+    (completed only) and a bar per day. With a [sync] folder: every machine's, and each
+    machine's apart. docs/history.md says what each column counts.
+    """
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     now = datetime.now().astimezone()
     today = now.date()
     if week:
         days = 7
+    first = today - timedelta(days=days - 1)
     with _reading_history(config_path, machine) as db:
-        rows = history.daily(db, today - timedelta(days=days - 1), today)
-        streak = history.streak(db, today)
-        each = {} if machine else _by_machine(db, today - timedelta(days=days - 1), today)
+        reading = figures.read(db, first, today)
+        rows = figures.days_of(reading, first, today)
+        streak = figures.streak(db, today)
+        each = {} if machine else _by_machine(db, first, today)
         zone = now.tzinfo or timezone.utc
-        tip = history.advice(db, today - timedelta(days=days - 1), today, zone) if week else ""
+        tip = figures.advice(reading, zone, running=_running()) if week else ""
         if svg_path:
             span = max(days, 12 * 7)
-            drawn = history.calendar_svg(history.daily(db, today - timedelta(days=span - 1), today))
+            drawn = figures.calendar_svg(figures.daily(db, today - timedelta(days=span - 1), today))
             try:
                 svg_path.write_text(drawn, encoding="utf-8")
             except OSError as error:
@@ -125,10 +132,10 @@ def stats(
     if as_csv:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(history.CSV_COLUMNS)
+        writer.writerow(figures.CSV_COLUMNS)
         for row in rows:
             data = row.to_json()
-            writer.writerow([data[column] for column in history.CSV_COLUMNS])
+            writer.writerow([data[column] for column in figures.CSV_COLUMNS])
         click.echo(out.getvalue(), nl=False)
         return
     for line in _stats_lines(rows, streak):
@@ -142,8 +149,19 @@ def stats(
         click.echo(f"Calendar written to {svg_path}.")
 
 
+def _running() -> bool:
+    """Whether reminderd runs for this user now (its lock is held)."""
+    from reminderd.lock import is_locked  # noqa: PLC0415 - only for the advice
+
+    return is_locked(user_paths().lock)
+
+
 def _stats_json(
-    rows: list[Any], streak: int, tip: str, machine: str | None, each: dict[str, Any]
+    rows: list[figures.DayStats],
+    streak: int,
+    tip: str,
+    machine: str | None,
+    each: dict[str, Any],
 ) -> dict[str, Any]:
     """`stats --json`: the days and streak (every machine's, or --machine's); with a sync
     folder, each machine's too under "machines"."""
@@ -166,50 +184,97 @@ def _by_machine(db: sqlite3.Connection, first: date, last: date) -> dict[str, An
     return sync_stats.by_machine(db, first, last) if sync_stats.machines(db) else {}
 
 
+# The table's columns after the date: (header, width, what each cell shows).
+_COLUMNS: tuple[tuple[str, int, Callable[[figures.DayStats], str]], ...] = (
+    ("reminders", 9, lambda row: str(row.reminders)),
+    ("by hand", 7, lambda row: str(row.by_hand)),
+    ("completed", 9, lambda row: str(row.completed)),
+    ("worked", 6, lambda row: str(row.worked_through)),
+    ("played", 6, lambda row: str(row.played)),
+    ("snoozed", 7, lambda row: str(row.snoozed)),
+    ("skipped", 7, lambda row: str(row.skipped)),
+    ("ignored", 7, lambda row: str(row.ignored)),
+    # Routines that did not end are stopped too, and counted here: the columns add up.
+    ("cancelled", 9, lambda row: str(row.cancelled + row.unfinished)),
+    ("minutes", 7, lambda row: f"{row.minutes:.1f}"),
+)
+
+
+def _cells(row: figures.DayStats) -> str:
+    return " ".join(f"{show(row):>{width}}" for _header, width, show in _COLUMNS)
+
+
+def _header() -> str:
+    return " ".join(f"{header:>{width}}" for header, width, _show in _COLUMNS)
+
+
 def _machine_lines(each: dict[str, Any]) -> list[str]:
     """Each machine's totals over the days shown, and its own streak."""
     width = max(7, *(len(name) for name in each))
-    lines = [
-        "By machine:",
-        f"  {'machine':<{width}} {'reminders':>9} {'completed':>9} {'worked':>6} {'played':>6} "
-        f"{'snoozed':>7} {'skipped':>7} {'ignored':>7} {'minutes':>7} {'streak':>6}",
-    ]
+    lines = ["By machine:", f"  {'machine':<{width}} {_header()} {'streak':>6}"]
     for name, (rows, streak) in each.items():
-        total = {
-            key: sum(getattr(row, key) for row in rows)
-            for key in (
-                *("reminders", "completed", "worked_through", "played"),
-                *("snoozed", "skipped", "ignored", "minutes"),
-            )
-        }
-        lines.append(
-            f"  {name:<{width}} {total['reminders']:>9} {total['completed']:>9} "
-            f"{total['worked_through']:>6} {total['played']:>6} {total['snoozed']:>7} "
-            f"{total['skipped']:>7} {total['ignored']:>7} {total['minutes']:>7.1f} {streak:>6}"
-        )
+        lines.append(f"  {name:<{width}} {_cells(figures.total(rows))} {streak:>6}")
     return lines
 
 
-def _stats_lines(rows: list[Any], streak: int) -> list[str]:
+def _stats_lines(rows: list[figures.DayStats], streak: int) -> list[str]:
     width = 20
-    most = max((max(row.reminders, row.completed) for row in rows), default=0) or 1
-    lines = [
-        f"{'':10} {'reminders':>9} {'completed':>9} {'worked':>6} {'played':>6} "
-        f"{'snoozed':>7} {'skipped':>7} {'ignored':>7} {'minutes':>7}"
-    ]
+    most = max((row.offered for row in rows), default=0) or 1
+    lines = [f"{'':10} {_header()}"]
     for row in rows:
         done = round(width * row.completed / most)
-        missed = max(0, round(width * row.reminders / most) - done)
-        bar = "█" * done + "░" * missed
-        lines.append(
-            f"{row.day:%a %d %b} {row.reminders:>9} {row.completed:>9} "
-            f"{row.worked_through:>6} {row.played:>6} {row.snoozed:>7} {row.skipped:>7} "
-            f"{row.ignored:>7} {row.minutes:>7.1f}  {bar}".rstrip()
+        rest = max(0, round(width * row.offered / most) - done)
+        bar = "█" * done + "░" * rest
+        lines.append(f"{row.day:%a %d %b} {_cells(row)}  {bar}".rstrip())
+    lines.append(
+        plural(
+            streak,
+            "Current streak: {count} day (completed only)",
+            "Current streak: {count} days (completed only)",
         )
-    lines.append(f"Current streak: {streak} day{'' if streak == 1 else 's'} (completed only)")
-    if any(row.played for row in rows):
-        lines.append("played: shown to the end with no idle source, so nobody knows if done.")
-    return lines
+    )
+    return lines + _notes(figures.total(rows))
+
+
+def _notes(total: figures.DayStats) -> list[str]:
+    """What the table cannot say in a number: what "played" means, and what was never
+    offered (so in no column)."""
+    notes = []
+    if total.played:
+        notes.append("played: shown to the end with no idle source, so nobody knows if done.")
+    if total.unfinished:
+        notes.append(
+            plural(
+                total.unfinished,
+                "cancelled: {count} routine never ended (on screen now, or reminderd was killed).",
+                "cancelled: {count} routines never ended (on screen now, or reminderd was killed).",
+            )
+        )
+    if total.ahead:
+        notes.append(
+            plural(
+                total.ahead,
+                "Not offered: {count} reminder was skipped or snoozed before it came.",
+                "Not offered: {count} reminders were skipped or snoozed before they came.",
+            )
+        )
+    if total.natural_breaks:
+        notes.append(
+            plural(
+                total.natural_breaks,
+                "Not offered: {count} held reminder gave way to a natural break.",
+                "Not offered: {count} held reminders gave way to natural breaks.",
+            )
+        )
+    if total.missed:
+        notes.append(
+            plural(
+                total.missed,
+                "Not offered: {count} held reminder was dropped at the end of working hours.",
+                "Not offered: {count} held reminders were dropped at the end of working hours.",
+            )
+        )
+    return notes
 
 
 @click.command(name="history")
@@ -220,8 +285,10 @@ def _stats_lines(rows: list[Any], streak: int) -> list[str]:
 @machine_option
 @config_option
 def history_(limit: int, steps: bool, machine: str | None, config_path: Path | None) -> None:
-    """The latest events: each reminder's fate, and why. With a [sync] folder: every
-    machine's, with a machine column (steps only of this one)."""
+    """List the latest events: each reminder's fate, and why.
+
+    With a [sync] folder: every machine's, with a machine column (steps only of this one).
+    """
     with _reading_history(config_path, machine) as db:
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
@@ -238,7 +305,10 @@ def history_(limit: int, steps: bool, machine: str | None, config_path: Path | N
     "--json", "as_json", is_flag=True, help="One JSON object per line, as the daemon sends them."
 )
 def events(as_json: bool) -> None:
-    """Follow the daemon's events as they happen, one line each (Ctrl-C ends)."""
+    """Follow the daemon's events as they happen (Ctrl-C ends).
+
+    One line each, or one JSON object each with --json.
+    """
     try:
         for message in control.stream(socket(), "events"):
             if message.get("subscribed"):

@@ -18,6 +18,7 @@ from reminderd.core import plan_day
 from reminderd.durations import format_duration, format_range
 from reminderd.errors import ConfigError, ReminderError
 from reminderd.exercises import (
+    closing_seconds,
     daily_doses,
     exercise_seconds,
     expand,
@@ -29,6 +30,7 @@ from reminderd.exercises import (
 from reminderd.model import Config, Step
 from reminderd.pictures.cache import Pictures
 from reminderd.pictures.show import open_pictures, step_pictures
+from reminderd.plural import plural
 from reminderd.sources import describe
 from reminderd.statusline import elsewhere_text, when_text
 
@@ -36,7 +38,11 @@ from reminderd.statusline import elsewhere_text, when_text
 @click.command(name="list")
 @config_option
 def list_(config_path: Path | None) -> None:
-    """List the routines with their next due time, and the exercises with their length."""
+    """List the routines with their next time, and the exercises.
+
+    Each routine with its trigger, its length and when it comes next; each exercise with
+    its length.
+    """
     config = load(config_path)
     click.echo(f"Config: {config.path}")
     click.echo("\nRoutines:")
@@ -50,19 +56,20 @@ def list_(config_path: Path | None) -> None:
         click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
 
 
-def _live_schedule(config: Config) -> dict[str, RoutineStatus] | None:
-    """The running daemon's routines (next due times, what other machines did), when it
-    runs this same config; a paused daemon's next times read "paused"."""
+def _live_schedule(config: Config) -> tuple[dict[str, RoutineStatus] | None, bool]:
+    """The running daemon's routines (next due times, what other machines did) when it
+    runs this same config, and whether it is paused: then each "next" is when the routine
+    comes once the pause ends (a pause until resumed: if resumed now)."""
     try:
         status = control.status(socket(), timeout=2)
     except ReminderError:
-        return None
+        return None, False
     if status.get("config") != str(config.path):
-        return None
-    return {
-        r["name"]: {**r, "next": "paused" if status["paused"] else r["next"]}
-        for r in status["routines"]
-    }
+        return None, False
+    paused = status["paused"]
+    if paused:
+        return {r["name"]: {**r, "next": r.get("after_pause")} for r in status["routines"]}, True
+    return {r["name"]: r for r in status["routines"]}, False
 
 
 def _routine_lines(config: Config) -> list[str]:
@@ -71,7 +78,7 @@ def _routine_lines(config: Config) -> list[str]:
     clock = SystemClock()
     now = clock.now()
     zone = clock.zone()
-    live = _live_schedule(config)
+    live, paused = _live_schedule(config)
     width = max((len(r.name) for r in config.routines), default=0)
     lines = []
     for routine in config.routines:
@@ -81,8 +88,10 @@ def _routine_lines(config: Config) -> list[str]:
         else:
             entry = live.get(routine.name)
             next_time = entry["next"] if entry else None
-            due = datetime.fromisoformat(next_time) if next_time and next_time != "paused" else None
-            when_next = "paused" if next_time == "paused" else _when(due, now, zone)
+            due = datetime.fromisoformat(next_time) if next_time else None
+            when_next = _when(due, now, zone)
+            if paused:
+                when_next = f"{when_next}, after the pause"
             if entry and (
                 elsewhere := elsewhere_text(entry, now.astimezone(zone), with_next=False)
             ):
@@ -109,8 +118,11 @@ def _when(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
 @config_option
 @click.option("--open", "open_", is_flag=True, help="Open the steps' pictures in a viewer.")
 def show(name: str, config_path: Path | None, open_: bool) -> None:
-    """Show the expanded steps of exercise NAME (or routine NAME), the total time, and the
-    files of the steps' pictures."""
+    """Show the steps of an exercise or routine, with their times.
+
+    The expanded steps of exercise NAME (or routine NAME), each with its start and length,
+    the total time, and the files of the steps' pictures.
+    """
     config = load(config_path)
     if name in config.exercises:
         exercise = config.exercises[name]
@@ -127,9 +139,18 @@ def show(name: str, config_path: Path | None, open_: bool) -> None:
         steps = routine_steps(routine, config.exercises, config.guidance)
         click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
     click.echo()
-    for line in _step_lines(steps):
+    for line in _step_lines(steps, closing_seconds(steps, config.guidance, None)):
         click.echo(line)
-    click.echo(f"\n{len(steps)} steps, {format_duration(total_seconds(steps))} in all.")
+    length = format_duration(total_seconds(steps))
+    click.echo(
+        "\n"
+        + plural(
+            len(steps),
+            "{count} step, {length} in all.",
+            "{count} steps, {length} in all.",
+            length=length,
+        )
+    )
     _show_pictures(name, steps, open_)
 
 
@@ -147,14 +168,15 @@ def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
         click.echo(f"{name}: no step has a picture.", err=True)
 
 
-def _step_lines(steps: tuple[Step, ...]) -> list[str]:
+def _step_lines(steps: tuple[Step, ...], linger: float) -> list[str]:
+    """Each step with its start and length; the closing note with how long it stays
+    (``linger``), though the routine ends when it appears."""
     lines = []
     elapsed = 0.0
     for step in steps:
         minutes, seconds = divmod(round(elapsed), 60)
-        lines.append(
-            f"  {minutes:2d}:{seconds:02d}  {format_duration(step.seconds):>4}  {step.labelled}"
-        )
+        length = format_duration(linger if step.kind == "done" else step.seconds)
+        lines.append(f"  {minutes:2d}:{seconds:02d}  {length:>4}  {step.labelled}")
         elapsed += step.seconds
     return lines
 
@@ -169,7 +191,7 @@ def _step_lines(steps: tuple[Step, ...]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @config_option
 def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
-    """The exact timeline of one day for the current config, computed offline.
+    """Print the exact timeline of one day for the current config.
 
     It runs the same scheduler the daemon runs, on a simulated clock, as if reminderd had
     been running since the day began and nobody paused, snoozed or stepped away.
@@ -219,7 +241,15 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
         click.echo(f"  {event.at:%H:%M}  {event.routine:<{width}}  {length:>6}  {title}")
     guided = format_duration(sum(total_seconds(steps) for _, _, steps in rows)) or "0s"
     exercise = format_duration(sum(exercise_seconds(steps) for _, _, steps in rows)) or "0s"
-    click.echo(f"{len(rows)} reminders, {guided} guided, {exercise} of exercise.")
+    click.echo(
+        plural(
+            len(rows),
+            "{count} reminder, {guided} guided, {exercise} of exercise.",
+            "{count} reminders, {guided} guided, {exercise} of exercise.",
+            guided=guided,
+            exercise=exercise,
+        )
+    )
     if doses:
         click.echo("Each exercise today:")
         for dose in doses:
@@ -229,9 +259,10 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
 @click.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def check(path: Path | None) -> None:
-    """Check a config file (default: the one reminderd would use) and list every mistake.
+    """Check a config file and list every mistake in it.
 
-    Exits 0 when the file is fine, 2 when it has problems.
+    PATH defaults to the file reminderd would use. Exits 0 when the file is fine, 2 when
+    it has problems.
     """
     try:
         config = load(path)
@@ -245,7 +276,11 @@ def check(path: Path | None) -> None:
     for warning in config.warnings:
         click.echo(f"warning: {warning}")
     click.echo(
-        f"{config.path}: OK, {len(config.routines)} routines, {len(config.exercises)} exercises."
+        "{path}: OK, {routines}, {exercises}.".format(
+            path=config.path,
+            routines=plural(len(config.routines), "{count} routine", "{count} routines"),
+            exercises=plural(len(config.exercises), "{count} exercise", "{count} exercises"),
+        )
     )
     for line in layer_lines(source(path)):
         click.echo(line)

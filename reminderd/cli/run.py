@@ -18,8 +18,16 @@ import click
 from reminderd.children import Children
 from reminderd.cli.base import ask, config_option, load
 from reminderd.clock import SystemClock
+from reminderd.durations import format_duration
 from reminderd.errors import NotRunningError
-from reminderd.exercises import closing_seconds, routine_for, routine_steps
+from reminderd.exercises import (
+    closing_seconds,
+    expand,
+    routine_for,
+    routine_steps,
+    total_seconds,
+    with_lead_ins,
+)
 from reminderd.guide import Guide, Tempo, run_blocking
 from reminderd.history import History
 from reminderd.lock import is_locked
@@ -28,6 +36,7 @@ from reminderd.notify import NullNotifier
 from reminderd.paths import user_paths
 from reminderd.pictures import show
 from reminderd.pictures.cache import Pictures
+from reminderd.plural import plural
 from reminderd.ports import choose_ports
 from reminderd.speech import Speaker, beats, words
 
@@ -35,15 +44,15 @@ MEASURE_TIMEOUT = 10.0  # seconds `run --voice` waits for the engine to time its
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @config_option
 @click.option("--here", is_flag=True, help="Guide in this terminal even if the daemon runs.")
 @click.option("--voice", is_flag=True, help="Speak each step aloud (this run only).")
 @click.option(
     "--now", "at_once", is_flag=True, help="Start even during a call, a screen share or a film."
 )
-def run(name: str, config_path: Path | None, here: bool, voice: bool, at_once: bool) -> None:
-    """Guide routine or exercise NAME now.
+def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_once: bool) -> None:
+    """Guide a routine or an exercise now (no NAME: list them).
 
     With the daemon running, the daemon guides it (so a pause applies, and a call, a screen
     share or a full-screen film holds it until it ends, unless --now); otherwise, or with
@@ -52,6 +61,10 @@ def run(name: str, config_path: Path | None, here: bool, voice: bool, at_once: b
     available. Ctrl-C stops. Either way it is recorded in the history; finishing the
     countdown here counts as completed.
     """
+    if name is None:
+        for line in _names(load(config_path)):
+            click.echo(line)
+        return
     if (config_path or voice) and not here and is_locked(user_paths().lock):
         why = "--config" if config_path else "--voice"
         click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
@@ -71,11 +84,37 @@ def run(name: str, config_path: Path | None, here: bool, voice: bool, at_once: b
                 click.echo(f"{name}: started, in place of the prompt that asked for it.")
             else:
                 click.echo(
-                    f"{name}: the daemon guides it "
-                    + (f"after {ahead} other routine(s)." if ahead else "now.")
+                    plural(
+                        ahead,
+                        "{name}: the daemon guides it after {count} other routine.",
+                        "{name}: the daemon guides it after {count} other routines.",
+                        name=name,
+                    )
+                    if ahead
+                    else f"{name}: the daemon guides it now."
                 )
             return
     _run_here(name, config_path, voice)
+
+
+def _names(config: Config) -> list[str]:
+    """What `run` can guide: every routine and every exercise, with its title and length."""
+    routines = [
+        (r.name, r.label, routine_steps(r, config.exercises, config.guidance))
+        for r in config.routines
+    ]
+    exercises = [
+        (i, e.title, with_lead_ins(expand(e), config.guidance.lead_in))
+        for i, e in sorted(config.exercises.items())
+    ]
+    width = max(len(name) for name, _, _ in [*routines, *exercises])
+    lines = ["Routines:"]
+    for heading, rows in (("", routines), ("Exercises:", exercises)):
+        if heading:
+            lines.append(heading)
+        for name, title, steps in rows:
+            lines.append(f"  {name:<{width}}  {title}, {format_duration(total_seconds(steps))}")
+    return [*lines, "Guide one now with `reminderd run NAME`."]
 
 
 def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:

@@ -7,23 +7,34 @@ from pathlib import Path
 
 import click
 
+from reminderd import safety
 from reminderd import service as service_module
 from reminderd.cli.base import Group, config_option
 
 
 @click.group(cls=Group)
 def service() -> None:
-    """Start reminderd at login (systemd user unit, launchd agent, or Startup folder)."""
+    """Start reminderd at login, and stop doing so.
+
+    With a systemd user unit (Linux), a launchd agent (macOS) or the Startup folder
+    (Windows).
+    """
 
 
 @service.command(name="install")
 @config_option
 def service_install(config_path: Path | None) -> None:
-    """Install and enable the login service for this user."""
+    """Install and enable the login service for this user.
+
+    It prints the safety note: when to stop an exercise, and when to see a doctor.
+    """
     outcome = service_module.install(config_path)
     click.echo(f"Wrote {outcome.path}")
     for line in outcome.lines:
         click.echo(line)
+    # Started at login, reminderd prints to a journal nobody reads: the note is read here
+    # (the first start shows it as a notification too).
+    click.echo(f"\n{safety.TEXT}\n\n(`reminderd safety` shows it again)")
 
 
 @service.command(name="uninstall")
@@ -35,6 +46,6 @@ def service_uninstall() -> None:
 
 @service.command(name="status")
 def service_status() -> None:
-    """Whether the login service is installed, enabled and active."""
+    """Say whether the login service is installed and running."""
     for line in service_module.status().lines:
         click.echo(line)

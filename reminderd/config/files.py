@@ -80,16 +80,12 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
         if match is None and "end of document" in message:
             line = text.count("\n") + (0 if text.endswith("\n") else 1)  # the last line
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+        fix = "check the quotes, brackets and '=' on that line"
+        if twice := re.fullmatch(r"Cannot declare \('([\w.-]+)',?.*\) twice", detail):
+            # The commented file `config init` writes has every section already: a section
+            # added again from an example is the likely slip.
+            fix = f"the file has a [{twice.group(1)}] section already: put these keys in it"
         raise ConfigError(
-            [
-                Problem(
-                    path,
-                    line,
-                    "",
-                    f"TOML syntax: {detail}",
-                    "check the quotes, brackets and '=' on that line",
-                    column=column,
-                )
-            ]
+            [Problem(path, line, "", f"TOML syntax: {detail}", fix, column=column)]
         ) from None
     return data, TomlMap(text)

@@ -20,7 +20,8 @@ MAX_FILE = 1024 * 1024  # bytes: a config is a few kilobytes
 EVERY_BOUNDS: Bounds = (
     300.0,
     DAY,
-    "a reminder more often than every 5 minutes interrupts every task; at most once a day",
+    "a reminder more often than every 5 minutes interrupts every task, and every is at most"
+    ' 24 hours: for once a day, write at = ["10:30"]',
 )
 STEP_BOUNDS: Bounds = (0.0, 600.0, "a step lasts at most 10 minutes: split a longer one")
 IDLE_BOUNDS: Bounds = (60.0, DAY, "between a minute and a day")

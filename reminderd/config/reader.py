@@ -243,13 +243,13 @@ class Reader:
         self, path: KeyPath, key: str, value: object, seconds: float, bounds: Bounds
     ) -> float | None:
         shortest, longest, why = bounds
+        # Quoted as the other messages quote what was written ("1s"), a number as it is.
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
         if seconds < shortest:
-            self.problem(
-                (*path, key), f"{value!r} is shorter than {format_duration(shortest)}", why
-            )
+            self.problem((*path, key), f"{shown} is shorter than {format_duration(shortest)}", why)
             return None
         if seconds > longest:
-            self.problem((*path, key), f"{value!r} is longer than {format_duration(longest)}", why)
+            self.problem((*path, key), f"{shown} is longer than {format_duration(longest)}", why)
             return None
         return seconds
 

@@ -28,7 +28,7 @@ from reminderd.core.skips import SkipBudget
 from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
-from reminderd.errors import SkipBudgetError
+from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide, Tempo
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
@@ -388,10 +388,11 @@ class Core:
         return RunOutcome(answered=False, ahead=ahead)
 
     def pause(self, until: datetime | None = None, reason: str = "cli") -> str | None:
-        """Fire nothing until ``until`` (None: until resumed); stop the routine on screen.
+        """Fire nothing until ``until`` (None: until resumed); the routine on screen waits at
+        its step for the resume (at most core/held.py's HOLD_LIMIT, then it is cancelled).
         Return when it ends, as written in events (None: until resumed)."""
         self._paused_until = until or FOREVER
-        self._stage.drop("paused")
+        self._stage.hold("paused")
         self.emit("daemon.paused", None, until=self.iso(until), reason=reason)
         return self.iso(until)
 
@@ -407,6 +408,7 @@ class Core:
         self._waiting.released()
         self._plan_presence_check(now)
         self.emit("daemon.resumed", None, reason=reason)
+        self._stage.carry_on()  # a routine held at its step goes on
         return True
 
     def target(self, name: str | None) -> str:
@@ -439,7 +441,7 @@ class Core:
         if timer is None:
             return name, None
         base = now if active or not timer.due else max(now, timer.due)
-        self._timers.snooze(timer, base + delay)
+        self._timers.snooze(timer, base + delay, running=now if active else None)
         self.emit(
             "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds
         )
@@ -486,6 +488,33 @@ class Core:
         self.emit("routine.skipped", name, reason=reason, next=self.iso(timer.due))
         return name, timer.due
 
+    def unskip(self, name: str) -> datetime | None:
+        """Undo the last skip of ``name`` (its skip is given back): it comes when it would
+        have, at once if it was skipped on screen. Return when it is due. LookupError for
+        an unknown routine; NothingToUndoError when it has no skip to undo."""
+        timer = self._timers.get(name)
+        if timer is None:
+            raise LookupError(name)
+        if not self._timers.unskip(timer, self._clock.now()):
+            msg = f"{name} has no skip to undo (a skip can be undone until it comes round again)"
+            raise NothingToUndoError(msg)
+        self._skips.refund(name, self._today())
+        self.emit("routine.unskipped", name, next=self.iso(timer.due))
+        return timer.due
+
+    def unsnooze(self, name: str) -> datetime | None:
+        """Undo the snooze of ``name``: it comes when it would have, at once if that time has
+        passed. Return when it is due. LookupError for an unknown routine;
+        NothingToUndoError when it is not snoozed."""
+        timer = self._timers.get(name)
+        if timer is None:
+            raise LookupError(name)
+        if not self._timers.unsnooze(timer, self._clock.now()):
+            msg = f"{name} is not snoozed"
+            raise NothingToUndoError(msg)
+        self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
+        return timer.due
+
     def reload(self, config: Config) -> None:
         """Use a new config; routines whose trigger is unchanged keep their schedule."""
         self._config = config
@@ -527,6 +556,14 @@ class Core:
         """Local time with its UTC offset, for people and status bars alike."""
         return local_iso(moment, self._clock.zone()) if moment else None
 
+    def _pause_end(self) -> datetime | None:
+        """While paused, when the pause ends (until resumed: now, as if resumed now); None
+        when not paused."""
+        if self._paused_until is None:
+            return None
+        now = self._clock.now()
+        return now if self._paused_until == FOREVER else max(now, self._paused_until)
+
     def status(self) -> CoreStatus:
         """What the core is doing, as plain data (the daemon adds process details)."""
         paused = self._paused_until is not None
@@ -539,5 +576,5 @@ class Core:
             "queue": list(self._stage.queue),
             "requested": self._waiting.status(),
             "idle": self._presence.status(),
-            "routines": self._timers.rows(paused, self._clock.zone()),
+            "routines": self._timers.rows(self._pause_end(), self._clock.zone()),
         }

@@ -23,6 +23,12 @@ class SkipBudget:
         day, used = self._spent.get(name, ("", 0))
         self._spent[name] = (today, (used if day == today else 0) + 1)
 
+    def refund(self, name: str, today: str) -> None:
+        """A skip undone gives its skip back."""
+        day, used = self._spent.get(name, ("", 0))
+        if day == today and used > 0:
+            self._spent[name] = (today, used - 1)
+
     def restore(self, name: str, day: str, used: int) -> None:
         self._spent[name] = (day, used)
 

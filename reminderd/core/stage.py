@@ -19,6 +19,7 @@ from reminderd.clock import Clock, local_iso
 from reminderd.contracts import Asking, CurrentStep
 from reminderd.core.adherence import Judge
 from reminderd.core.closing import ClosingNotes
+from reminderd.core.held import HOLD_LIMIT, held_note
 from reminderd.core.outputs import Outputs
 from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note
 from reminderd.durations import format_duration
@@ -71,6 +72,7 @@ class Stage:
         self.asking: Ask | None = None
         self._closing = ClosingNotes()
         self._safety_day: date | None = None  # the day the intro last said where to look
+        self._held_until: float | None = None  # a routine held at its step: until when
 
     # -- what is there ----------------------------------------------------------------------
 
@@ -98,6 +100,8 @@ class Stage:
         moments = []
         if (closing := self._closing.next_deadline()) is not None:
             moments.append(closing)
+        if self._held_until is not None:
+            moments.append(self._held_until)
         if self.guide and (deadline := self.guide.next_wake()) is not None:
             moments.append(deadline)
         if self._queue and self._rest_until is not None and self.on_screen() is None:
@@ -108,6 +112,7 @@ class Stage:
         guide = self.guide
         if guide is None or (step := guide.step) is None:
             return None
+        held = guide.held_at is not None  # waits for the pause to end, the step to come again
         return {
             "routine": guide.name,
             "reason": self.reason,
@@ -115,7 +120,8 @@ class Stage:
             "of": len(guide.steps),
             "text": step.counted,
             "position": step.position,
-            "remaining": round(guide.remaining(), 1),
+            "remaining": round(step.seconds if held else guide.remaining(), 1),
+            "paused": held,
         }
 
     def prompt(self) -> Asking | None:
@@ -134,6 +140,9 @@ class Stage:
     def advance(self, now: datetime) -> None:
         """Show the step that is due, withdraw closing notes whose time is up, and count a
         prompt nobody answered in time as ignored."""
+        if self._held_until is not None and self._clock.monotonic() >= self._held_until:
+            self._held_until = None
+            self.take_off("paused")  # held too long: cancelled, and recorded so
         if self.guide:
             self.guide.advance()
             self._after_guide()
@@ -237,6 +246,10 @@ class Stage:
                 judge.step_began(str(data.get("kind")))
             if judge is not None and kind == "completed":
                 data = {**data, "outcome": judge.outcome()}
+            if kind == "step" and data.get("kind") == "done" and self.guide is not None:
+                # The closing note stays its linger (its words said whole), though the
+                # routine ends as it appears: its length as a person sees it.
+                data = {**data, "seconds": round(self.guide.linger, 1)}
             self._emit(GUIDE_EVENTS[kind], name, **data)
 
         return forward
@@ -320,6 +333,7 @@ class Stage:
         if self.guide and self.guide.name == name:
             self.guide.cancel(why)
             self.guide = None
+            self._held_until = None
             self.start_next()
             return True
         if self.asking and self.asking.name == name:
@@ -339,18 +353,50 @@ class Stage:
         name = self.guide.name
         self.guide.cancel(why)
         self.guide = None
+        self._held_until = None
         return name
+
+    def hold(self, why: str) -> None:
+        """reminderd was paused: the routine being guided waits at its step for
+        ``carry_on`` (at most HOLD_LIMIT); a prompt and the queue go, as ``drop``."""
+        guide = self.guide
+        if guide is None or guide.held_at is not None:
+            self.drop(why)
+            return
+        self._withdraw_waiting(why)
+        step = guide.step or guide.steps[0]
+        guide.hold(held_note(guide.steps[0].title, step, guide.index + 1, len(guide.steps)))
+        self._held_until = self._clock.monotonic() + HOLD_LIMIT
+        self._emit("routine.held", guide.name, reason=why, step=guide.index + 1)
+
+    def carry_on(self) -> None:
+        """The pause ended: a routine held at its step goes on from there."""
+        if self.guide is not None and self.guide.held_at is not None:
+            self._held_until = None
+            self.guide.carry_on()
+            self._after_guide()
 
     def drop(self, why: str) -> None:
         """Withdraw whatever is on screen or waiting, without replaying it later."""
         self.take_off(why)
+        self._withdraw_waiting(why)
+
+    def _withdraw_waiting(self, why: str) -> None:
+        """The prompt and the queue go, each said as cancelled."""
         if self.asking:
             self.outputs.notifier.close(self.asking.notification_id)
             self._emit("routine.cancelled", self.asking.name, reason=why)
             self.asking = None
-        self._queue.clear()
+        # Queued ones go too, each said: a reminder that fired has a fate in the history.
+        queued, self._queue = self._queue, []
+        for name, _reason in queued:
+            self._emit("routine.cancelled", name, reason=why)
 
     def reload(self, config: Config) -> None:
         """A new config: queued routines it no longer has are dropped."""
         self.config = config
-        self._queue = [(n, r) for n, r in self._queue if self._routine(n) is not None]
+        kept = [(n, r) for n, r in self._queue if self._routine(n) is not None]
+        for name, _reason in self._queue:
+            if (name, _reason) not in kept:
+                self._emit("routine.cancelled", name, reason="reloaded")
+        self._queue = kept

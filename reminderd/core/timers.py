@@ -20,6 +20,16 @@ ON_TIME = 60.0  # a firing this close to its due time counts from the due time (
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """A routine's schedule before a skip."""
+
+    counted_from: datetime
+    at_after: datetime
+    skipped_through: datetime | None
+    running: bool  # it was on screen or queued: undone, it comes again at once
+
+
 @dataclass(slots=True)
 class Timer:
     """The schedule state of one routine."""
@@ -38,6 +48,10 @@ class Timer:
     # in progress there until a time, meanwhile not started here (held "elsewhere").
     done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
     busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
+    # What a skip or a snooze changed, so that `unskip` and `snooze NAME 0` can undo it
+    # (kept in memory only: after a restart, the skip or snooze stays).
+    before_skip: Undo | None = None
+    before_snooze: datetime | None = None  # the time it was due when first snoozed
 
 
 class Timers:
@@ -99,7 +113,7 @@ class Timers:
         on_time = timer.due and (now - timer.due).total_seconds() < ON_TIME
         timer.counted_from = timer.due if on_time and timer.due else now
         timer.at_after = max(timer.at_after, now)
-        timer.snoozed_until = None
+        timer.snoozed_until = timer.before_snooze = timer.before_skip = None
         timer.held = timer.hold_text = timer.waited = None
         self.recompute(timer)
 
@@ -127,13 +141,29 @@ class Timers:
                 timer.snoozed_until = None
                 self.recompute(timer)
 
-    def snooze(self, timer: Timer, until: datetime) -> None:
+    def snooze(self, timer: Timer, until: datetime, *, running: datetime | None = None) -> None:
+        """Postpone ``timer`` to ``until``; ``running``: it was on screen or queued at that
+        moment (undone, it comes again at once)."""
+        if timer.snoozed_until is None:
+            timer.before_snooze = running or timer.due
         timer.snoozed_until = until
         self.recompute(timer)
+
+    def unsnooze(self, timer: Timer, now: datetime) -> bool:
+        """Undo a snooze: the routine is due when it was before it (at once, if that time
+        has passed). False if it is not snoozed."""
+        if timer.snoozed_until is None:
+            return False
+        was = timer.before_snooze
+        timer.snoozed_until = now if was is None or was <= now else None
+        timer.before_snooze = None
+        self.recompute(timer)
+        return True
 
     def skip(self, timer: Timer, now: datetime, *, running: bool) -> None:
         """Skip the routine on screen or queued (``running``: its interval counts from now),
         or its next occurrence (counted from that occurrence, and kept across restarts)."""
+        timer.before_skip = Undo(timer.counted_from, timer.at_after, timer.skipped_through, running)
         if not running and timer.due:
             skipped = timer.due
             timer.counted_from = skipped
@@ -144,6 +174,20 @@ class Timers:
             timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
         self.recompute(timer)
+
+    def unskip(self, timer: Timer, now: datetime) -> bool:
+        """Undo the last skip: the interval counts, and ``at`` times are used up, as before
+        it; a routine skipped on screen (or queued) is due again at once. False if there is
+        no skip to undo."""
+        undo = timer.before_skip
+        if undo is None:
+            return False
+        timer.counted_from, timer.at_after = undo.counted_from, undo.at_after
+        timer.skipped_through = undo.skipped_through
+        timer.before_skip = None
+        timer.snoozed_until = now if undo.running else None
+        self.recompute(timer)
+        return True
 
     def reload(self, config: Config, now: datetime) -> None:
         """A new config: routines whose trigger is unchanged keep their schedule."""
@@ -182,9 +226,23 @@ class Timers:
             if t.held == "elsewhere" and t.busy_elsewhere and t.busy_elsewhere[1] > now
         ]
 
-    def rows(self, paused: bool, zone: tzinfo) -> list[RoutineStatus]:
-        """Each routine for the status reply: when it comes next (None while paused), its
-        snooze, what holds it, and what another machine did to it."""
+    def after_pause(self, timer: Timer, end: datetime) -> datetime | None:
+        """When ``timer`` falls due if a pause ends at ``end``: intervals count from then
+        and ``at`` times before it pass (as ``restart`` makes them); a snooze that outlasts
+        the pause keeps its time. Nothing changes."""
+        zone = self._zone()
+        schedule = self._config.schedule
+        if timer.snoozed_until and timer.snoozed_until > end:
+            return scheduler.next_working(
+                schedule, timer.snoozed_until, zone, timer.routine.trigger.days
+            )
+        at_after = max(timer.at_after, end)
+        return scheduler.next_due(schedule, timer.routine.trigger, end, at_after, zone)
+
+    def rows(self, pause_end: datetime | None, zone: tzinfo) -> list[RoutineStatus]:
+        """Each routine for the status reply: when it comes next (None while paused; with
+        ``pause_end``, a pause, when it comes once the pause ends), its snooze, what holds
+        it, and what another machine did to it."""
 
         def iso(moment: datetime | None) -> str | None:
             return local_iso(moment, zone) if moment else None
@@ -193,7 +251,8 @@ class Timers:
             {
                 "name": t.routine.name,
                 "title": t.routine.label,
-                "next": None if paused else iso(t.due),
+                "next": None if pause_end else iso(t.due),
+                "after_pause": iso(self.after_pause(t, pause_end)) if pause_end else None,
                 "snoozed_until": iso(t.snoozed_until),
                 "held": t.held,
                 "hold": t.hold_text,

@@ -27,7 +27,7 @@ from reminderd.bus import guarded
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
 from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
-from reminderd.contracts import DaemonStatus, SavedState
+from reminderd.contracts import DaemonStatus, ReloadFailure, SavedState
 from reminderd.control.server import Client, Server
 from reminderd.core import Core, Outputs, Polls
 from reminderd.daemon.commands import Commands
@@ -44,6 +44,7 @@ from reminderd.model import Config, Event
 from reminderd.notify import Note
 from reminderd.paths import Paths, control_supported, user_paths
 from reminderd.ports import Ports, choose_ports, choose_presence
+from reminderd.safety_notice import SafetyNotice
 from reminderd.state import StateStore
 from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
@@ -64,6 +65,8 @@ PERSISTED = {
     "daemon.resumed",
     "routine.snoozed",
     "routine.skipped",
+    "routine.unsnoozed",
+    "routine.unskipped",
     "routine.fired",
 }
 
@@ -72,6 +75,8 @@ class Daemon:
     """``reminderd start``: load the config, pick a notifier, then guide routines when due."""
 
     sync: SyncLink | None = None  # [sync]: the folder shared with other machines
+    reload_failed: ReloadFailure | None = None  # the last reload refused, until one works
+    safety: SafetyNotice | None = None  # the safety note at the first start, once it runs
     _panel_fd: int | None = None  # the panel's socket, as the loop watches it
     _panel_ready = False  # the loop saw it readable this turn
 
@@ -270,7 +275,8 @@ class Daemon:
         for member, body in self.signals.take():  # checked: the server's, of their signature
             with guarded(member):
                 if member == "ActionInvoked":
-                    self.core.on_action(body[0], body[1])
+                    if not (self.safety and self.safety.on_action(body[0], body[1])):
+                        self.core.on_action(body[0], body[1])
                 elif member == "NotificationClosed":
                     self.core.on_closed(body[0], body[1])
                 elif member == "PropertiesChanged":
@@ -326,6 +332,12 @@ class Daemon:
         self._log_next()
         now = self.clock.now().astimezone(self.clock.zone())
         self.write(first_reminder(self.core.status()["routines"], now))
+        # The safety note, until it has reached someone (reminderd/safety_notice.py).
+        self.safety = SafetyNotice(
+            self.paths.state, lambda: self.ports.backend.notifier, terminal=sys.stdout.isatty()
+        )
+        self.core.listen(self.safety)
+        self.safety.show()
         _return_startup_memory()
         try:
             while not self.stopping:
@@ -423,6 +435,7 @@ class Daemon:
             "panel_reason": self.panel.reason if self.panel else self.panel_reason,
             "other_breaks": self.other_breaks,
             "sync": self.sync.status() if self.sync else None,
+            "reload_failed": self.reload_failed,
             **self.core.status(),
         }
 
@@ -445,6 +458,7 @@ class Daemon:
         except ConfigError as error:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]
+            self._reload_failed(str(first), len(error.problems))
             more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
             self.alerts.show(
                 self.ports.backend.notifier,
@@ -455,9 +469,11 @@ class Daemon:
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
             log.exception("config not reloaded; the old one stays in use")
+            self._reload_failed(repr(error), 1)
             msg = f"config not reloaded; the old one stays in use: {error!r}"
             raise ControlError(msg) from None
         self.source = source
+        self.reload_failed = None
         before = self.ports.backend
         self.ports = self._choose_ports(config, keep=self.ports)
         if self.ports.backend is not before:
@@ -473,6 +489,10 @@ class Daemon:
             self._show_panel(config.panel_icon)
         self._look_for_other_breaks()
         return {"config": str(source.path), "routines": [r.name for r in config.routines]}
+
+    def _reload_failed(self, problem: str, count: int) -> None:
+        at = self.clock.now().astimezone(self.clock.zone()).isoformat(timespec="seconds")
+        self.reload_failed = {"at": at, "problem": problem, "problems": count}
 
     def _log_next(self) -> None:
         zone = self.clock.zone()

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from reminderd import scheduler
 from reminderd.control import MAX_STREAMS
 from reminderd.durations import MAX_PAUSE, MAX_SNOOZE, bounded
-from reminderd.errors import ControlError, DurationError, ReminderError, SkipBudgetError
+from reminderd.errors import (
+    ControlError,
+    DurationError,
+    NothingToUndoError,
+    ReminderError,
+    SkipBudgetError,
+)
 from reminderd.exercises import routine_for, unknown_name
 
 if TYPE_CHECKING:
@@ -42,7 +48,7 @@ class Commands:
         result: dict[str, Any] | None = handler(request, client)
         if (
             result is not None
-            and command in ("pause", "resume", "snooze", "skip")
+            and command in ("pause", "resume", "snooze", "skip", "unskip")
             and self.daemon.store.last_error
         ):
             result["warning"] = f"{self.daemon.store.last_error}; it will not survive a restart"
@@ -66,7 +72,9 @@ class Commands:
             sync.share_pause(until)
         elif sync is not None:
             sync.paused_here()
-        return {"paused_until": paused_until, "everywhere": everywhere}
+        guide = self.daemon.core.guide  # held at its step, if one was on screen
+        held = guide.name if guide is not None and guide.held_at is not None else None
+        return {"paused_until": paused_until, "everywhere": everywhere, "held": held}
 
     def _pause_end(self, request: dict[str, Any]) -> datetime | None:
         """None (until resumed), ``seconds`` from now, "HH:MM" next, or "tomorrow"."""
@@ -103,6 +111,8 @@ class Commands:
 
     def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = self._routine_arg(request)
+        if request.get("seconds") == 0:
+            return self._unsnooze(name)
         fix = "for longer, skip it or pause reminderd"
         seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, "a snooze", fix)
         try:
@@ -120,6 +130,40 @@ class Commands:
         except SkipBudgetError as error:
             raise ControlError(str(error)) from None
         return {"routine": routine, "next": self.daemon.core.iso(due)}
+
+    def _unsnooze(self, name: str | None) -> dict[str, Any]:
+        """``snooze NAME 0``: undo a snooze (without NAME, of the one routine snoozed)."""
+        core = self.daemon.core
+        if name is None:
+            snoozed = [n for n, timer in core.timers.items() if timer.snoozed_until]
+            if len(snoozed) != 1:
+                msg = (
+                    "no routine is snoozed"
+                    if not snoozed
+                    else f"name the routine to unsnooze: {', '.join(snoozed)} are snoozed"
+                )
+                raise ControlError(msg)
+            name = snoozed[0]
+        try:
+            due = core.unsnooze(name)
+        except LookupError:
+            raise self._target_error(name) from None
+        except NothingToUndoError as error:
+            raise ControlError(str(error)) from None
+        return {"routine": name, "next": core.iso(due), "undone": True}
+
+    def cmd_unskip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        name = self._routine_arg(request)
+        if not name:
+            msg = "name the routine whose skip to undo"
+            raise ControlError(msg)
+        try:
+            due = self.daemon.core.unskip(name)
+        except LookupError:
+            raise self._target_error(name) from None
+        except NothingToUndoError as error:
+            raise ControlError(str(error)) from None
+        return {"routine": name, "next": self.daemon.core.iso(due)}
 
     def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = request.get("name")

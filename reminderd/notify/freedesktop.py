@@ -16,6 +16,8 @@ from reminderd.bus import (
     BusError,
 )
 from reminderd.errors import NotifyError
+from reminderd.markup import body as text_for
+from reminderd.markup import plain, reads_markup
 from reminderd.notify.buttons import DEFAULT_AS_BUTTON, unreachable_buttons
 from reminderd.notify.port import APP_NAME, Note
 
@@ -154,12 +156,13 @@ class FreedesktopNotifier:
         if note.image:
             # The spec's image-path: every server tested shows it (docs/pictures.md).
             hints["image-path"] = ("s", file_uri(note.image))
+        markup = reads_markup(self.capabilities, self.server_name)
         body = (
             APP_NAME,
             replaces or 0,
             "",
-            note.summary,
-            note.body,
+            plain(note.summary),
+            text_for(note.body, markup=markup),
             actions,
             hints,
             note.expiry_ms,

@@ -28,11 +28,14 @@ class Note:
     final: bool = False
     sound: str = ""  # a sound file, or a theme's sound name, for servers that play sounds
     image: str = ""  # the step's picture: the absolute path of a PNG file that exists
+    sticky: bool = False  # stays until the person closes it (the safety note)
     value: int | None = None  # a progress bar, 0 to 100 (the `value` hint)
     refresh: bool = False  # the same note redrawn in place (its bar moved): not worth a line
 
     @property
     def expiry_ms(self) -> int:
+        if self.sticky:
+            return 0  # the specification's "never expire"
         # A step's notification outlives its step by a second so that the next one
         # replaces it in place instead of following a gap.
         seconds = DONE_EXPIRY if self.final or self.seconds <= 0 else self.seconds + 1.0

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from reminderd.errors import NotifyError
+from reminderd.markup import plain
 from reminderd.notify.freedesktop import FreedesktopNotifier
 from reminderd.notify.port import APP_NAME, Note
 from reminderd.paths import on_path
@@ -60,7 +61,10 @@ class PlyerNotifier:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 notification.notify(
-                    title=note.summary, message=note.body, app_name=APP_NAME, timeout=timeout
+                    title=plain(note.summary),
+                    message=plain(note.body),
+                    app_name=APP_NAME,
+                    timeout=timeout,
                 )
         except Exception as error:  # plyer raises whatever its platform layer raises
             raise NotifyError(f"plyer failed: {error!r}") from error

@@ -18,17 +18,17 @@ log = logging.getLogger("reminderd")
 
 def today(path: Path, day: date) -> str:
     """Today's line in the menu, from the history: "Today: 3 of 5 done"."""
-    from reminderd import history  # noqa: PLC0415
+    from reminderd import figures, history  # noqa: PLC0415
 
     try:
         with contextlib.closing(
             history.connect(path, readonly=True, timeout=history.BUSY_TIMEOUT)
         ) as db:
-            (row,) = history.daily(db, day, day)
+            (row,) = figures.daily(db, day, day)
     except (OSError, sqlite3.Error, ReminderError) as error:
         log.debug("panel: no history to count: %s", error)
         return "Today: nothing yet"
-    return f"Today: {row.completed} of {row.reminders} done"
+    return f"Today: {row.completed} of {row.offered} done"
 
 
 class Item:

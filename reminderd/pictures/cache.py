@@ -92,7 +92,7 @@ class Pictures:
         except OSError as error:
             log.warning("cannot draw step pictures: %s", error)
             return
-        log.info("drawing %d step picture(s) into %s", len(poses), self.folder)
+        log.info("step pictures to draw into %s: %d", self.folder, len(poses))
 
     def drawing(self) -> bool:
         """Whether a drawing started here is still under way; one that has ended is

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from reminderd.durations import format_duration
+from reminderd.plural import plural
 from reminderd.sync import formats, layout
 from reminderd.sync.merge import SKEW_LIMIT
 
@@ -170,8 +171,14 @@ class Reader:
         if cut:
             said.append("its last line is cut short (still arriving?)")
         if damaged:
-            said.append(f"{damaged} damaged lines")
+            said.append(plural(damaged, "{count} damaged line", "{count} damaged lines"))
         if future:
-            said.append(f"{future} events an hour or more ahead of this machine's clock")
+            said.append(
+                plural(
+                    future,
+                    "{count} event an hour or more ahead of this machine's clock",
+                    "{count} events an hour or more ahead of this machine's clock",
+                )
+            )
         if said:
             self.note(name, ", ".join(said) + ": skipped; the rest is read")

@@ -3,8 +3,9 @@
 This machine's own history (the local SQLite file, the record of this machine) and the
 other machines' histories from the sync folder go into one in-memory SQLite database,
 with a machine column. A view named ``events`` shows all of them, or one machine's, so
-that the queries of one machine's history (reminderd/history.py: days, streak, latest
-events) run unchanged: a day counts once in the streak whichever machine had it.
+that the queries of one machine's history (reminderd/figures.py: days and streak;
+reminderd/history.py: latest events) run unchanged: a day counts once in the streak
+whichever machine had it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
-from reminderd import history
+from reminderd import figures
 from reminderd.model import SyncSettings
 from reminderd.sync.layout import MACHINE
 from reminderd.sync.reader import Reader
@@ -85,11 +86,11 @@ def scope(db: sqlite3.Connection, machine: str | None) -> None:
 
 def by_machine(
     db: sqlite3.Connection, first: date, last: date
-) -> dict[str, tuple[list[history.DayStats], int]]:
+) -> dict[str, tuple[list[figures.DayStats], int]]:
     """Each machine's days and streak, side by side with the merged ones."""
     found = {}
     for machine in machines(db):
         scope(db, machine)
-        found[machine] = (history.daily(db, first, last), history.streak(db, last))
+        found[machine] = (figures.daily(db, first, last), figures.streak(db, last))
     scope(db, None)
     return found
