@@ -21,13 +21,15 @@ next completed, snoozed, skipped, ignored or cancelled closes what is open.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reminderd.plural import plural
+
+if TYPE_CHECKING:
+    import sqlite3
 
 Fate = Literal[
     "completed",

@@ -5,8 +5,10 @@ WAL mode and one commit per event: a crash or ``kill -9`` loses nothing already 
 and ``reminderd stats`` can read while the daemon writes. The schema carries a version
 (``PRAGMA user_version``) and is migrated forward at open.
 
-Another program may hold the file (a database browser, a backup), or damage it. The daemon
-never waits on it for longer than BUSY_TIMEOUT: a row that cannot be written waits in
+Another program may hold the file (a database browser, a backup), or damage it. SQLite itself is
+loaded on the first write (the idle daemon does without it until a routine has an event to
+record; old rows are forgotten then too). The daemon never waits on it for longer than
+BUSY_TIMEOUT: a row that cannot be written waits in
 memory, in order, and is written at the next retry (1 s, then twice as long each time, at
 most a minute); the daemon's loop learns when from ``next_retry``. A file removed, replaced
 or cut short under the daemon, or one SQLite finds damaged, is said once and opened again.
@@ -18,16 +20,18 @@ import contextlib
 import json
 import logging
 import os
-import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.errors import StateError
 from reminderd.model import EVENT_NAMES, Event
+
+if TYPE_CHECKING:
+    import sqlite3
 
 log = logging.getLogger("reminderd")
 
@@ -84,6 +88,8 @@ def connect(
 ) -> sqlite3.Connection:
     """Open (and for writing, create and migrate) the history database; ``timeout``: the
     seconds any statement waits for another program's lock."""
+    import sqlite3  # noqa: PLC0415 - loaded on the first write
+
     try:
         if readonly:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
@@ -103,6 +109,8 @@ def connect(
 
 
 def migrate(db: sqlite3.Connection) -> None:
+    import sqlite3  # noqa: PLC0415 - loaded on the first write
+
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         msg = f"the history was written by a newer reminderd (schema {version} > {SCHEMA_VERSION})"
@@ -141,11 +149,23 @@ class History:
         self._retry_at: float | None = None
         self._delay = RETRY_FIRST
         self._dropping = False
+        self._forget: int | None = None  # days to keep, forgotten at the first open
+
+    def forget_older_than(self, days: int) -> None:
+        """Forget events older than ``days`` when the file is first opened (not now: an
+        idle daemon loads nothing of SQLite until it has something to record)."""
+        self._forget = days
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
             self._db = connect(self.path, timeout=BUSY_TIMEOUT)
             self._opened = _identity(self.path)
+            if self._forget is not None:
+                days, self._forget = self._forget, None
+                cutoff = (datetime.now().astimezone() - timedelta(days=days)).timestamp()
+                cursor = self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+                if cursor.rowcount:
+                    log.info("history: forgot %d events older than %d days", cursor.rowcount, days)
         return self._db
 
     def record(self, event: Event) -> None:
@@ -190,6 +210,8 @@ class History:
 
     def _flush(self) -> None:
         """Write every waiting row in one transaction; on failure they wait on, in order."""
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         try:
             self._check_file()
             db = self._connection()
@@ -250,6 +272,8 @@ class History:
             self._queue.popleft()
 
     def _failed(self, error: Exception) -> None:
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         if str(error) != self._error:
             waiting = f"; {len(self._queue)} events wait" if self._queue else ""
             log.error("history not recorded (%s)%s; reminders go on", error, waiting)
@@ -276,6 +300,8 @@ class History:
 
     def last_id(self) -> int:
         """The newest row's id (0 for none, or when it cannot be read)."""
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         try:
             return int(
                 self._connection().execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
@@ -286,6 +312,8 @@ class History:
 
     def prune(self, days: int, now: datetime) -> int:
         """Forget events older than ``days``; return how many."""
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         cutoff = (now - timedelta(days=days)).timestamp()
         try:
             cursor = self._connection().execute("DELETE FROM events WHERE ts < ?", (cutoff,))
@@ -304,6 +332,8 @@ class History:
         self._close()
 
     def _close(self) -> None:
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()

@@ -313,3 +313,25 @@ def test_a_version_1_history_is_migrated_and_keeps_its_completed_routines(tmp_pa
     assert figures.daily(db, at(23, 0).date(), at(23, 0).date())[0].completed == 1
     assert figures.streak(db, at(23, 12).date()) == 1
     db.close()
+
+
+def test_old_events_are_forgotten_when_the_file_is_first_opened(tmp_path: Path) -> None:
+    """The daemon asks to forget old events at start; that happens at the first write, so
+    that an idle daemon has not opened (nor loaded) SQLite."""
+    path = tmp_path / "h.sqlite"
+    seed(path)
+
+    def count() -> int:
+        db = history.connect(path, readonly=True)
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        finally:
+            db.close()
+
+    seeded = count()
+    store = History(path, lambda: BERLIN)
+    store.forget_older_than(1)
+    assert count() == seeded  # not yet
+    store.record(Event("routine.fired", datetime.now(BERLIN), "neck", {"reason": "schedule"}))
+    store.close()
+    assert count() == 1  # the week of seeded events went; the new one stays

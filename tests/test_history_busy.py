@@ -204,9 +204,11 @@ def test_a_daemon_whose_history_is_locked_guides_answers_and_records_later(
         tmp_path / "config.toml",
         '[[routines]]\nname = "quick"\nexercises = ["tick"]\nevery = "1h"\n',
     )
+    path = Path(user_env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3"
+    path.parent.mkdir(parents=True, mode=0o700)
+    history.connect(path).close()  # the history of an earlier run
     daemon = RunningDaemon(user_env, config)
     daemon.start()
-    path = Path(user_env["XDG_DATA_HOME"]) / "reminderd" / "history.sqlite3"
     try:
         with locked(path):
             assert daemon.cli("run", "quick").returncode == 0

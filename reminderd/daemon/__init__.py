@@ -161,9 +161,7 @@ class Daemon:
 
     def _open_history(self, config: Config) -> History:
         history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
-        pruned = history.prune(config.history_days, self.clock.now())
-        if pruned:
-            log.info("history: forgot %d events older than %d days", pruned, config.history_days)
+        history.forget_older_than(config.history_days)
         return history
 
     def _outputs(self) -> Outputs:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ def today(path: Path, day: date) -> str:
             history.connect(path, readonly=True, timeout=history.BUSY_TIMEOUT)
         ) as db:
             (row,) = figures.daily(db, day, day)
-    except (OSError, sqlite3.Error, ReminderError) as error:
+    except (OSError, ReminderError, _sqlite_error()) as error:
         log.debug("panel: no history to count: %s", error)
         return "Today: nothing yet"
     return f"Today: {row.completed} of {row.offered} done"
@@ -73,3 +72,9 @@ def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
         Item(stats),
         Item("Quit", {"cmd": "stop"}),
     ]
+
+
+def _sqlite_error() -> type[Exception]:
+    import sqlite3  # noqa: PLC0415 - the menu is built when a panel asks for it
+
+    return sqlite3.Error
