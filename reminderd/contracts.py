@@ -188,6 +188,8 @@ class DaemonStatus(CoreStatus):
     other_breaks: str | None
     sync: SyncStatus | None
     reload_failed: ReloadFailure | None  # since the last reload that worked
+    language: str  # the notes' and the voice's language ("de"); "en" for English
+    language_reason: str  # why: "[guidance] language", "LANGUAGE=de:en"
 
 
 class SavedState(TypedDict, total=False):

@@ -18,7 +18,6 @@ import click
 from reminderd.children import Children
 from reminderd.cli.base import ask, config_option, load
 from reminderd.clock import SystemClock
-from reminderd.durations import format_duration
 from reminderd.errors import NotRunningError
 from reminderd.exercises import (
     closing_seconds,
@@ -30,6 +29,8 @@ from reminderd.exercises import (
 )
 from reminderd.guide import Guide, Tempo, run_blocking
 from reminderd.history import History
+from reminderd.i18n import _, text
+from reminderd.i18n.formats import duration, width
 from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
 from reminderd.notify import NullNotifier
@@ -67,7 +68,12 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
         return
     if (config_path or voice) and not here and is_locked(user_paths().lock):
         why = "--config" if config_path else "--voice"
-        click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
+        click.echo(
+            _("Guiding here: with {option} the daemon's own config would not apply.").format(
+                option=why
+            ),
+            err=True,
+        )
     if not here and not config_path and not voice:
         try:
             reply = ask("run", name=name, **({"now": True} if at_once else {}))
@@ -77,11 +83,17 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
             ahead = reply["ahead"]
             if reply.get("held"):
                 click.echo(
-                    f"{name}: held: {reply['held']}; it runs when that ends,"
-                    " or `reminderd run --now` to override."
+                    _(
+                        "{name}: held: {hold}; it runs when that ends,"
+                        " or `reminderd run --now` to override."
+                    ).format(name=name, hold=text(reply["held"]))
                 )
             elif reply.get("answered"):
-                click.echo(f"{name}: started, in place of the prompt that asked for it.")
+                click.echo(
+                    _("{name}: started, in place of the prompt that asked for it.").format(
+                        name=name
+                    )
+                )
             else:
                 click.echo(
                     plural(
@@ -91,7 +103,7 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
                         name=name,
                     )
                     if ahead
-                    else f"{name}: the daemon guides it now."
+                    else _("{name}: the daemon guides it now.").format(name=name)
                 )
             return
     _run_here(name, config_path, voice)
@@ -100,21 +112,21 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
 def _names(config: Config) -> list[str]:
     """What `run` can guide: every routine and every exercise, with its title and length."""
     routines = [
-        (r.name, r.label, routine_steps(r, config.exercises, config.guidance))
+        (r.name, _(r.label), routine_steps(r, config.exercises, config.guidance))
         for r in config.routines
     ]
     exercises = [
-        (i, e.title, with_lead_ins(expand(e), config.guidance.lead_in))
+        (i, _(e.title), with_lead_ins(expand(e), config.guidance.lead_in))
         for i, e in sorted(config.exercises.items())
     ]
-    width = max(len(name) for name, _, _ in [*routines, *exercises])
-    lines = ["Routines:"]
-    for heading, rows in (("", routines), ("Exercises:", exercises)):
+    width = max(len(row[0]) for row in [*routines, *exercises])
+    lines = [_("Routines:")]
+    for heading, rows in (("", routines), (_("Exercises:"), exercises)):
         if heading:
             lines.append(heading)
         for name, title, steps in rows:
-            lines.append(f"  {name:<{width}}  {title}, {format_duration(total_seconds(steps))}")
-    return [*lines, "Guide one now with `reminderd run NAME`."]
+            lines.append(f"  {name:<{width}}  {title}, {duration(total_seconds(steps))}")
+    return [*lines, _("Guide one now with `reminderd run NAME`.")]
 
 
 def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
@@ -126,12 +138,15 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=1 / tempo.pace)
     choice, spoken = ports.backend, ports.voice
     if voice and spoken.speaker.name == "off":
-        click.echo(f"No voice: {spoken.reason}.", err=True)
+        click.echo(_("No voice: {reason}.").format(reason=text(spoken.reason)), err=True)
     steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
-            f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
+            _("No desktop notifications ({reason}): guiding in this terminal only.").format(
+                reason=text(choice.reason)
+            ),
+            err=True,
         )
     if choice.backend == "console":
         notifier = NullNotifier()
@@ -161,7 +176,7 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         children.end_all()  # no voice or sound outlives the run
     display.end()
     if outcome != "completed":
-        click.echo("Stopped.")
+        click.echo(_("Stopped."))
         sys.exit(130)
 
 
@@ -211,6 +226,7 @@ class _Countdown:
         self.live = live
         self.shown = -1
         self.pictured = ""  # the last picture shown
+        self.drawn = 0  # columns the countdown's line took
         self.width = shutil.get_terminal_size((80, 20)).columns
 
     def tick(self, guide: Guide, remaining: float) -> None:
@@ -226,8 +242,10 @@ class _Countdown:
                 self.pictured = note.image  # a lead-in and its hold: one picture
                 click.echo(show.in_terminal(note.image, os.environ, self.live), nl=False)
         if self.live and step.seconds > 0:
-            click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
+            left = _("{seconds} s left").format(seconds=f"{round(remaining):>3d}")
+            self.drawn = max(self.drawn, width(left) + 3)
+            click.echo(f"\r  {left} ", nl=False)
 
     def end(self) -> None:
         if self.live and self.shown >= 0:
-            click.echo("\r" + " " * 16 + "\r", nl=False)
+            click.echo("\r" + " " * max(16, self.drawn) + "\r", nl=False)

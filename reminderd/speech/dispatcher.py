@@ -13,6 +13,7 @@ from pathlib import Path
 from reminderd.children import Children
 from reminderd.speech.command import CommandSpeaker
 from reminderd.speech.timing import Lengths, Voice, estimate
+from reminderd.speech.voices import ssip_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ class DispatcherSpeaker(CommandSpeaker):
     def command(self, text: str) -> list[str]:
         cache = str(self._lengths.path or "")
         voice = self.voice
-        return [*self.argv, voice.language, f"{voice.rate:g}", voice.key, cache, text]
+        tag = ssip_language(voice.language)
+        return [*self.argv, tag, f"{voice.rate:g}", voice.key, cache, text]
 
     def say(self, text: str) -> None:
         if self.trouble or not text:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from reminderd.exercises import GAP, SETTLE, routine_steps
+from reminderd.i18n import language, speaking
+from reminderd.i18n.said import said
 from reminderd.model import Exercise, Guidance, Routine, Step, Trigger
 from reminderd.speech.lines import words
 from reminderd.speech.timing import estimate
@@ -30,20 +32,33 @@ class Misfit:
 
     @property
     def message(self) -> str:
-        said = f'"{self.words}" takes about {self.spoken:.1f} s to say'
+        spoken = f"{self.spoken:.1f}"
         if self.step.kind == "hold":
-            return f"{said} as the hold begins; at most {self.room:g} s, to hold in silence"
-        return (
-            f"{said}, and the step lasts {self.step.seconds:g} s ({GAP:g} s between lines"
-            f" included, at most {self.room:g} s): the next line would cut it off"
+            return said(
+                '"{words}" takes about {spoken} s to say as the hold begins; at most {room} s,'
+                " to hold in silence",
+                words=self.words,
+                spoken=spoken,
+                room=f"{self.room:g}",
+            )
+        return said(
+            '"{words}" takes about {spoken} s to say, and the step lasts {seconds} s ({gap} s'
+            " between lines included, at most {room} s): the next line would cut it off",
+            words=self.words,
+            spoken=spoken,
+            seconds=f"{self.step.seconds:g}",
+            gap=f"{GAP:g}",
+            room=f"{self.room:g}",
         )
 
     @property
     def fix(self) -> str:
         if self.step.kind == "hold":
-            return "say less as the hold begins (say = ...): the lead-in says the rest"
+            return said("say less as the hold begins (say = ...): the lead-in says the rest")
         longer = math.ceil(self.spoken + GAP)
-        return f"make the step at least {longer} s long, or say less (say = ...)"
+        return said(
+            "make the step at least {seconds} s long, or say less (say = ...)", seconds=longer
+        )
 
 
 def likeliest(text: str) -> float:
@@ -75,13 +90,14 @@ def check(
     runs = [Routine(name, (name,), Trigger()) for name in exercises]  # titled by id, not title
     seen: set[tuple[str, int | None]] = set()
     found = []
-    for routine in [*runs, *routines]:
-        if any(not exercises[e].steps for e in routine.exercises):
-            continue  # an exercise with problems of its own, already reported
-        steps = routine_steps(routine, exercises, guidance)
-        for misfit in misfits(steps):
-            key = (misfit.step.exercise_id, misfit.step.spec)
-            if key not in seen:
-                seen.add(key)
-                found.append(misfit)
+    with speaking(guidance.language or language()):  # the words as the voice says them
+        for routine in [*runs, *routines]:
+            if any(not exercises[e].steps for e in routine.exercises):
+                continue  # an exercise with problems of its own, already reported
+            steps = routine_steps(routine, exercises, guidance)
+            for misfit in misfits(steps):
+                key = (misfit.step.exercise_id, misfit.step.spec)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(misfit)
     return found
