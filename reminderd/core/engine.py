@@ -30,6 +30,7 @@ from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
 from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide, Tempo
+from reminderd.i18n.said import said
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
 
@@ -472,9 +473,11 @@ class Core:
                 reason = "forced"
             elif self.skips_left(name) == 0:
                 budget = self._timers[name].routine.max_skips_per_day
-                msg = (
-                    f"{name}: no skips left today ({budget} a day, max_skips_per_day);"
-                    " snooze it, or skip --force"
+                msg = said(
+                    "{name}: no skips left today ({budget} a day, max_skips_per_day);"
+                    " snooze it, or skip --force",
+                    name=name,
+                    budget=budget,
                 )
                 raise SkipBudgetError(msg)
             else:
@@ -496,7 +499,10 @@ class Core:
         if timer is None:
             raise LookupError(name)
         if not self._timers.unskip(timer, self._clock.now()):
-            msg = f"{name} has no skip to undo (a skip can be undone until it comes round again)"
+            msg = said(
+                "{name} has no skip to undo (a skip can be undone until it comes round again)",
+                name=name,
+            )
             raise NothingToUndoError(msg)
         self._skips.refund(name, self._today())
         self.emit("routine.unskipped", name, next=self.iso(timer.due))
@@ -510,7 +516,7 @@ class Core:
         if timer is None:
             raise LookupError(name)
         if not self._timers.unsnooze(timer, self._clock.now()):
-            msg = f"{name} is not snoozed"
+            msg = said("{name} is not snoozed", name=name)
             raise NothingToUndoError(msg)
         self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
         return timer.due

@@ -83,8 +83,22 @@ class Found:
             known.notes.append(note)
 
 
-def _string(node: ast.expr | None) -> str | None:
+def _string(node: ast.expr | None, names: dict[str, str] | None = None) -> str | None:
+    """A literal string, or a module's constant named by ``node`` (``NC_(COLUMN, ...)``)."""
+    if isinstance(node, ast.Name) and names and node.id in names:
+        return names[node.id]
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """The module's names bound once to a string at its top level."""
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], _string(node.value)
+            if isinstance(target, ast.Name) and value is not None:
+                found[target.id] = value
+    return found
 
 
 def _name(node: ast.expr) -> str:
@@ -120,6 +134,7 @@ def python_file(path: Path, place: str, found: Found, *, only: str = "") -> None
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source, str(path))
+    names = _constants(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and _is_click_command(node):
             doc = ast.get_docstring(node, clean=False)
@@ -138,11 +153,11 @@ def python_file(path: Path, place: str, found: Found, *, only: str = "") -> None
         needed = max(i for i in spec if i is not None)
         if len(node.args) <= needed:
             continue
-        msgid = _string(node.args[id_at])
+        msgid = _string(node.args[id_at], names)
         if msgid is None or (only and only not in msgid):
             continue
-        plural = _string(node.args[plural_at]) if plural_at is not None else None
-        context = _string(node.args[context_at]) if context_at is not None else None
+        plural = _string(node.args[plural_at], names) if plural_at is not None else None
+        context = _string(node.args[context_at], names) if context_at is not None else None
         if (plural_at is not None and plural is None) or (context_at is not None and not context):
             continue
         note = _translators(lines, node.lineno)
