@@ -24,12 +24,13 @@ from reminderd.exercises import (
     expand,
     routine_for,
     routine_steps,
+    shown_and_said,
     total_seconds,
     with_lead_ins,
 )
 from reminderd.guide import Guide, Tempo, run_blocking
 from reminderd.history import History
-from reminderd.i18n import _, text
+from reminderd.i18n import _, language, speaking, text
 from reminderd.i18n.formats import duration, width
 from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
@@ -134,12 +135,17 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     routine = routine_for(name, config.routines, config.exercises)
     children = Children()
     tempo = Tempo.from_env(os.environ)  # the test suite's pace; a person's is 1
-    # The same choice of ports as the daemon makes (its reasons go to the log, not here).
-    ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=1 / tempo.pace)
+    # The notes and the voice in [guidance] language, as the daemon would; this
+    # terminal's messages in its own.
+    shown_in = config.guidance.language or language()
+    with speaking(shown_in):
+        # The same choice of ports as the daemon makes (its reasons go to the log, not here).
+        rate = 1 / tempo.pace
+        ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=rate)
+        steps, said, linger = _voiced_steps(routine, config, ports.voice.speaker, tempo.pace)
     choice, spoken = ports.backend, ports.voice
     if voice and spoken.speaker.name == "off":
         click.echo(_("No voice: {reason}.").format(reason=text(spoken.reason)), err=True)
-    steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
@@ -153,22 +159,25 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     Pictures().draw_now(steps)  # for the countdown's pictures, before the first step
     clock = SystemClock()
     record = _terminal_record(routine.name, clock)
-    guide = Guide(
-        routine.name,
-        steps,
-        notifier,
-        clock,
-        on_event=record,
-        speaker=spoken.speaker,
-        cues=ports.sounds,
-        countdown=config.guidance.countdown,
-        linger=linger,
-    )
+    with speaking(shown_in):
+        guide = Guide(
+            routine.name,
+            steps,
+            notifier,
+            clock,
+            on_event=record,
+            speaker=spoken.speaker,
+            cues=ports.sounds,
+            countdown=config.guidance.countdown,
+            linger=linger,
+            said=said,
+        )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
+        with speaking(shown_in):  # the notes' words, made at each step
+            outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
@@ -182,13 +191,15 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
 
 def _voiced_steps(
     routine: Routine, config: Config, speaker: Speaker, pace: float
-) -> tuple[tuple[Step, ...], float]:
-    """The routine's steps and how long its closing note stays, planned from how long its
-    lines take to say; lines the engine has not timed yet are timed first (a second or
-    so, once: the lengths are kept)."""
-    plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
-    lines = [words(plain, i) for i in range(len(plain))]
-    lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
+) -> tuple[tuple[Step, ...], tuple[Step, ...], float]:
+    """The routine's steps as shown and as said, and how long its closing note stays,
+    planned from how long its lines take to say; lines the engine has not timed yet are
+    timed first (a second or so, once: the lengths are kept)."""
+    voice = speaker.language or language()
+    with speaking(voice):
+        plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
+        lines = [words(plain, i) for i in range(len(plain))]
+        lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
     measuring = speaker.prepare(lines)
     if measuring is not None:
         try:
@@ -196,8 +207,12 @@ def _voiced_steps(
         except subprocess.TimeoutExpired:
             measuring.kill()  # the estimates serve instead
     timing = speaker.seconds
-    steps = routine_steps(routine, config.exercises, config.guidance, timing=timing, pace=pace)
-    return steps, closing_seconds(steps, config.guidance, timing, pace)
+    steps, said = shown_and_said(
+        routine, config.exercises, config.guidance, voice=voice, timing=timing, pace=pace
+    )
+    with speaking(voice):
+        linger = closing_seconds(said, config.guidance, timing, pace)
+    return steps, said, linger
 
 
 def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:

@@ -42,6 +42,25 @@ KEYWORDS: dict[str, tuple[int | None, int, int | None]] = {
 }
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types")
 CLICK_EDIT = "Editing failed"  # of click's _termui_impl: `config edit`'s editor failing
+# click's sentences that only a programmer meets (a command declared wrongly), and those
+# of features reminderd's commands do not use (deprecation, prompts, UUIDs, env vars).
+CLICK_UNMET = (
+    "Could not determine name",
+    "No options defined but",
+    "Arguments take exactly one",
+    "defined twice",
+    "cannot use the same flag",
+    "Value must be an iterable",
+    "Takes {nargs} values",
+    "DeprecationWarning",
+    "deprecated",
+    "Do you want to continue?",
+    "Confirm the action",
+    "valid UUID",
+    "env var: ",
+    "(dynamic)",
+    "Invalid start character",
+)
 
 
 @dataclass(slots=True)
@@ -129,8 +148,11 @@ def _is_click_command(function: ast.FunctionDef) -> bool:
     return False
 
 
-def python_file(path: Path, place: str, found: Found, *, only: str = "") -> None:
-    """The messages of one module; ``only``: keep those that contain it (click's)."""
+def python_file(
+    path: Path, place: str, found: Found, *, only: str = "", unmet: tuple[str, ...] = ()
+) -> None:
+    """The messages of one module; ``only``: keep those that contain it, ``unmet``: leave
+    out those that contain one of these (click's)."""
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source, str(path))
@@ -154,7 +176,7 @@ def python_file(path: Path, place: str, found: Found, *, only: str = "") -> None
         if len(node.args) <= needed:
             continue
         msgid = _string(node.args[id_at], names)
-        if msgid is None or (only and only not in msgid):
+        if msgid is None or (only and only not in msgid) or any(u in msgid for u in unmet):
             continue
         plural = _string(node.args[plural_at], names) if plural_at is not None else None
         context = _string(node.args[context_at], names) if context_at is not None else None
@@ -200,7 +222,22 @@ def _sided(text: str, sides: list[str]) -> list[tuple[str, str]]:
 
 def exercise_file(path: Path, place: str, found: Found) -> None:
     data = _load_toml(path)
-    ident = str(data.get("id") or path.stem)
+    exercise_table(data, str(data.get("id") or path.stem), place, found)
+
+
+def config_file(path: Path, place: str, found: Found) -> None:
+    """A config's routines' titles and its own exercises (the examples' and the default's)."""
+    data = _load_toml(path)
+    for routine in data.get("routines", []):
+        if isinstance(routine, dict) and isinstance(routine.get("title"), str):
+            note = f"the title of the routine {routine.get('name', '')}, in notifications"
+            found.add(routine["title"], place, note=note)
+    for table in data.get("exercises", []):
+        if isinstance(table, dict):
+            exercise_table(table, str(table.get("id", "")), place, found)
+
+
+def exercise_table(data: dict[str, Any], ident: str, place: str, found: Found) -> None:
     sides = [str(side) for side in data.get("sides", []) or []]
     for key in ("title", "summary"):
         if isinstance(data.get(key), str):
@@ -279,10 +316,12 @@ def find_all(root: Path) -> Found:
 
     folder = Path(click.__file__).parent
     for name in CLICK_MODULES:
-        python_file(folder / f"{name}.py", f"click/{name}.py", found)
+        python_file(folder / f"{name}.py", f"click/{name}.py", found, unmet=CLICK_UNMET)
     python_file(folder / "_termui_impl.py", "click/_termui_impl.py", found, only=CLICK_EDIT)
     for path in sorted((root / "exercises").glob("*.toml")):
         exercise_file(path, str(path.relative_to(root)), found)
+    for path in sorted((root / "config").rglob("*.toml")):
+        config_file(path, str(path.relative_to(root)), found)
     for path in sorted((root / "config" / "examples").glob("*.toml")):
         example_file(path, str(path.relative_to(root)), found)
     return found
