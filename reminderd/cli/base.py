@@ -61,13 +61,17 @@ class Group(click.Group):
 def localized(command: click.Command) -> click.Command:
     """``command`` with its help and its options' help in the language in use (once): the
     docstrings and ``help=`` texts are the catalogues' message ids."""
-    if language() == SOURCE or getattr(command, "_localized", "") == language():
+    if getattr(command, "_localized", SOURCE) == language():
         return command
-    if command.help:
-        command.help = _(inspect.cleandoc(command.help))
-    for param in command.params:
-        if isinstance(param, click.Option) and param.help:
-            param.help = _(param.help)
+    # The English texts are the message ids: kept, so that another language can be had.
+    english: dict[object, str | None] = getattr(command, "_english", None) or {
+        param: param.help for param in command.params if isinstance(param, click.Option)
+    }
+    english.setdefault(command, inspect.cleandoc(command.help) if command.help else None)
+    command._english = english  # type: ignore[attr-defined]
+    for holder, text_of in english.items():
+        if text_of:
+            holder.help = _(text_of)  # type: ignore[attr-defined]
     command._localized = language()  # type: ignore[attr-defined]
     return command
 

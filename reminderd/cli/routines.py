@@ -227,7 +227,7 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
         routine = config.routine(event.routine or "")
         steps = routine_steps(routine, config.exercises, config.guidance) if routine else ()
         rows.append((event, routine, steps))
-    doses = daily_doses([steps for _, _, steps in rows], config.exercises)
+    doses = daily_doses([row[2] for row in rows], config.exercises)
     if as_json:
         click.echo(
             json.dumps(

@@ -161,13 +161,13 @@ def python_file(
         if isinstance(node, ast.FunctionDef) and _is_click_command(node):
             doc = ast.get_docstring(node, clean=False)
             if doc:
-                found.add(inspect.cleandoc(doc), f"{place}:{node.lineno}", note="--help")
+                found.add(inspect.cleandoc(doc), place, note="--help")
         if not isinstance(node, ast.Call):
             continue
         for keyword in node.keywords:
             text = _string(keyword.value)
             if keyword.arg == "help" and text:
-                found.add(inspect.cleandoc(text), f"{place}:{keyword.value.lineno}")
+                found.add(inspect.cleandoc(text), place)
         spec = KEYWORDS.get(_name(node.func))
         if spec is None:
             continue
@@ -183,7 +183,7 @@ def python_file(
         if (plural_at is not None and plural is None) or (context_at is not None and not context):
             continue
         note = _translators(lines, node.lineno)
-        found.add(msgid, f"{place}:{node.lineno}", plural=plural, context=context, note=note)
+        found.add(msgid, place, plural=plural, context=context, note=note)
 
 
 def shadowed(path: Path) -> list[str]:
