@@ -102,8 +102,13 @@ def _ask(engine: str, program: str, code: str, run: Run) -> str | None:
 
 def _espeak(program: str, code: str, run: Run) -> str | None:
     wanted = espeak_voice(code)
-    listed = run([program, "--voices"]).splitlines()[1:]
-    names = {line.split()[1].lower() for line in listed if len(line.split()) > 1}
+    names: set[str] = set()
+    for line in run([program, "--voices"]).splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 1:
+            names.add(fields[1].lower())
+        # "fr-fr ... (fr 5)": the languages it also answers to, in parentheses
+        names.update(part.strip("(").lower() for part in fields if part.startswith("("))
     return wanted if wanted in names else None
 
 
