@@ -229,8 +229,10 @@ class Bus:
         serial = next(conn.outgoing_serial)
         conn.send(message, serial=serial)
         while True:
-            for incoming in self._parse(conn):
+            parsed = self._parse(conn)
+            for position, incoming in enumerate(parsed):
                 if header_field(incoming, "reply_serial") == serial:
+                    self._held.extend(parsed[position + 1 :])  # read with it: kept too
                     return incoming
                 self._held.append(incoming)
             left = deadline - time.monotonic()
@@ -297,6 +299,12 @@ class Bus:
             self.disconnect()
             raise BusError(f"the bus connection closed: {error!r}") from error
         return messages, True
+
+    @property
+    def holding(self) -> bool:
+        """Whether messages wait here that arrived during a call (the loop must take them
+        without waiting on the socket, which they were already read from)."""
+        return bool(self._held)
 
     def _read(self, conn: Any, wait: bool = True) -> bool:
         """Read what the socket has (at most READ_SIZE bytes) into the parser, dropping the

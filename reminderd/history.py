@@ -288,6 +288,8 @@ class History:
         """Recorded events after row ``after`` (or, with ``since``, after that Unix time),
         steps left out, oldest first, in the order of the table's columns: what the sync
         folder carries of this machine (reminderd/sync/writer.py). [] when it cannot be read."""
+        import sqlite3  # noqa: PLC0415 - loaded on the first write
+
         # One of two fixed conditions, never text from outside.
         where = "id > ?" if since is None else "ts > ?"
         columns = "id, ts, day, kind, routine, reason, seconds, data, outcome"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reminderd import dnd
 from reminderd.children import Children
@@ -50,12 +50,21 @@ def choose_ports(
     voice: bool = False,
     rate: float = 1.0,
     keep: Ports | None = None,
+    server_changed: bool = False,
 ) -> Ports:
     """The ports for ``config`` (``voice``: on for this run, whatever the config says;
     ``rate``: the voice that many times faster, as the test suite's pace asks).
     ``keep``: the ports in use, whose backend (and its do-not-disturb switch) stays when
-    the config asks for the same one: a reload does not reconnect to the server."""
-    if keep is not None and keep.backend.backend == config.backend:
+    the config asks for the same one: a reload does not reconnect to the server.
+    ``server_changed``: the kept backend's server was asked again what it is (a server
+    that came after reminderd started): its do-not-disturb switch is chosen anew."""
+    if keep is not None and keep.backend.backend == config.backend and server_changed:
+        server = keep.backend.server
+        described = server.describe() if server else keep.backend.reason
+        backend = replace(keep.backend, reason=described)
+        log.info("notifications: %s, because %s", backend.backend, backend.reason)
+        watch = _dnd(backend)
+    elif keep is not None and keep.backend.backend == config.backend:
         backend, watch = keep.backend, keep.dnd
     else:
         backend = choose(config.backend, write)

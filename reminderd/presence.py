@@ -110,12 +110,13 @@ class Presence:
         self, now: datetime, away_poll: float, working: Callable[[datetime], datetime | None]
     ) -> None:
         """When to look next without a routine due: every ``away_poll`` seconds while the
-        person is away, else one sampling period ahead (``working`` moves that to when
-        working time next begins); never when only due routines look."""
+        person is away, else one sampling period ahead; ``working`` moves either to when
+        working time next begins (nobody is watched at night). Never when only due
+        routines look."""
         if not self.enabled:
             self.next_check = None
         elif self.away_since is not None:
-            self.next_check = now + timedelta(seconds=away_poll)
+            self.next_check = working(now + timedelta(seconds=away_poll))
         elif self.sample_every:
             self.next_check = working(now + timedelta(seconds=self.sample_every))
         else:

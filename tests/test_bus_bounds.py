@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
-from jeepney import DBusAddress, MessageType, new_method_call
-from jeepney.io.blocking import DBusConnection
+from jeepney import DBusAddress, MessageType, new_method_call, new_method_return
+from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from reminderd import panel
 from reminderd.bus import (
@@ -261,3 +263,60 @@ def _readable(sock: socket.socket) -> bool:
     import select
 
     return bool(select.select([sock], [], [], 0)[0])
+
+
+def test_a_signal_read_with_a_reply_is_kept_for_the_loop(
+    private_bus: PrivateBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service that answers a call and at once sends a signal: when the reader is slow
+    (a loaded machine), both come in one read. The call returns the reply; the signal waits
+    (``holding`` says so, for the loop not to sleep on a socket it was already read from)
+    and the next take hands it out."""
+    service = open_dbus_connection(private_bus.address)
+    owned = service.send_and_get_reply(
+        new_method_call(
+            DBusAddress("/org/freedesktop/DBus", "org.freedesktop.DBus", "org.freedesktop.DBus"),
+            "RequestName",
+            "su",
+            ("org.example.Chatty", 4),
+        ),
+        timeout=5,
+    ).body
+    assert owned == (1,)
+
+    def serve() -> None:
+        while True:
+            message = service.receive(timeout=5)
+            if message.header.message_type == MessageType.method_call:
+                break
+        service.send(new_method_return(message, "s", ("answer",)))
+        emit(service, "/x", "org.example.Chatty", "Changed", "u", (7,))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    bus = Bus(private_bus.address)
+    bus.connect()
+    bus.subscribe("type='signal',interface='org.example.Chatty'")
+    read = Bus._read
+    slow = [True]
+
+    def slow_read(self: Bus, conn: Any, wait: bool = True) -> bool:
+        if slow[0]:
+            slow[0] = False
+            time.sleep(0.5)  # the reply and the signal both arrive before the first read
+        return read(self, conn, wait)
+
+    monkeypatch.setattr(Bus, "_read", slow_read)
+    try:
+        assert bus.call("org.example.Chatty", "/", "org.example.Chatty", "Get", returns="s") == (
+            "answer",
+        )
+        thread.join(5)
+        assert bus.holding
+        messages, _more = bus.take(PER_WAKE)
+        from_service = [m for m in messages if header_field(m, "sender") != "org.freedesktop.DBus"]
+        assert [(header_field(m, "member"), m.body) for m in from_service] == [("Changed", (7,))]
+        assert not bus.holding
+    finally:
+        bus.disconnect()
+        service.close()

@@ -221,16 +221,17 @@ def test_config_init_and_path(runner: CliRunner, tmp_path: Path) -> None:
     assert "exists already" in again.stderr
 
 
-def test_readme_shows_the_real_plan_of_the_default_config(runner: CliRunner) -> None:
-    """The plan printed in the README is what `reminderd plan` prints for the default config."""
+def test_scheduling_page_shows_the_real_plan_of_the_default_config(runner: CliRunner) -> None:
+    """The plan printed in docs/scheduling.md is what `reminderd plan` prints for the default
+    config."""
     from reminderd.config import default_config_path
 
     result = runner.invoke(
         cli, ["plan", "--date", "2026-11-23", "--config", str(default_config_path())]
     )
     assert result.exit_code == 0, result.output
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("$ reminderd plan --date 2026-11-23\n", 1)[1].split("```", 1)[0]
+    page = (ROOT / "docs" / "scheduling.md").read_text(encoding="utf-8")
+    block = page.split("$ reminderd plan --date 2026-11-23\n", 1)[1].split("```", 1)[0]
     assert result.stdout.replace(str(default_config_path()), "config/default.toml") == block
 
 
@@ -250,10 +251,10 @@ def test_show_names_the_file_of_a_user_exercise(runner: CliRunner, tmp_path: Pat
     )
 
 
-def test_readme_layout_lists_every_module() -> None:
-    """The README's Layout names every module of the package, and no other."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Layout\n", 1)[1].split("```", 2)[1]
+def test_architecture_layout_lists_every_module() -> None:
+    """The Layout of docs/architecture.md names every module of the package, and no other."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = page.split("## Layout\n", 1)[1].split("```", 2)[1]
     listed: set[str] = set()
     package = ""
     for line in block.splitlines():
@@ -320,9 +321,9 @@ def test_status_lists_next_in_time_order() -> None:
     assert [line.split()[0] for line in lines[start + 1 :]] == ["soon", "late", "never"]
 
 
-def test_readme_example_is_the_example_file() -> None:
-    """The README's full example is config/examples/office-week.toml, word for word."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_configuration_example_is_the_example_file() -> None:
+    """docs/configuration.md's full example is config/examples/office-week.toml, word for word."""
+    readme = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     block = readme.split("config/examples/office-week.toml):\n\n```toml\n", 1)[1].split("```", 1)[0]
     assert block == (ROOT / "config" / "examples" / "office-week.toml").read_text()
 
@@ -353,7 +354,7 @@ def test_readme_desktop_table_names_the_matrix_and_real_tests() -> None:
     from tests.test_e2e_servers import SERVERS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Desktops, as the tests saw them\n", 1)[1]
+    section = readme.split("## Desktops, as the tests saw them\n", 1)[1]
     (table,) = [chunk for chunk in section.split("\n\n") if chunk.startswith("| server")][:1]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     servers = {row.split("|")[1].strip().split()[0]: row for row in rows[2:]}
@@ -363,3 +364,17 @@ def test_readme_desktop_table_names_the_matrix_and_real_tests() -> None:
         for test in re.findall(r"`(test_\w+\.py)`", row.split("|")[-2]):
             text = (ROOT / "tests" / test).read_text(encoding="utf-8").lower()
             assert name.lower() in text, (name, test)
+
+
+def test_the_readme_is_short_and_its_contents_list_every_section() -> None:
+    """The README stays a page people read (at most 25 KB; the rest is under docs/), and
+    its table of contents links every section it has."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode()) <= 25_000
+    contents = readme.split("## Contents\n", 1)[1].split("\n## ", 1)[0]
+    sections = re.findall(r"(?m)^## (.+)$", readme)
+    for title in sections:
+        if title == "Contents":
+            continue
+        anchor = re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+        assert f"](#{anchor})" in contents, title

@@ -199,3 +199,74 @@ def test_time_held_by_a_call_is_not_a_natural_break() -> None:
     holds.on = ()
     h.run_until(back + timedelta(seconds=33))
     assert kinds(h.events, "routine.fired", "routine.skipped") == [("routine.fired", "call-over")]
+
+
+def test_skipping_a_held_routine_lets_it_go_without_a_busy_loop() -> None:
+    """A routine held by a call and then skipped is no longer held: nothing says it waits,
+    the loop sleeps until its next time (no zero waits), and it is not fired as
+    "call-over" later."""
+    holds = StandInHolds()
+    holds.on = (CALL,)
+    h = harness(holds)
+    h.run_until(MONDAY + timedelta(minutes=21))
+    assert h.core.status()["routines"][0]["held"] == "call"
+    h.core.skip("neck")
+    status = h.core.status()["routines"][0]
+    assert (status["held"], status["hold"]) == (None, None)
+    wait = h.core.next_wakeup()
+    assert wait is not None
+    assert wait > 60
+    holds.on = ()
+    h.run_until(MONDAY + timedelta(minutes=45))
+    assert [e.data["reason"] for e in h.events if e.kind == "routine.fired"] == ["schedule"]
+
+
+def typing_until(end: datetime) -> list[datetime]:
+    """A key every minute from 09:00 until ``end``."""
+    return [MONDAY + timedelta(minutes=m) for m in range(int((end - MONDAY).seconds / 60) + 1)]
+
+
+def test_nobody_is_watched_at_night_and_an_idle_hold_ends_with_working_time() -> None:
+    """At the desk until 16:30, working hours to 17:00: the routine due at 16:40 waits for
+    the person's return, is dropped as missed at the end of working time, and the idle
+    source is not asked again until the next working morning."""
+    schedule = WorkSchedule(hours=(((time(9), time(17)),),) * 7, pause_when_idle=120.0)
+    asked: list[datetime] = []
+    h = Harness(make_config(routine("neck", every=1200), schedule=schedule))
+
+    class Left(Typing):
+        def idle_seconds(self) -> float:
+            asked.append(self.clock.now())
+            return super().idle_seconds()
+
+    h.core = Core(
+        h.core.config,
+        clock=h.clock,
+        outputs=Outputs(NullNotifier(), holds=StandInHolds()),
+        listeners=(h.events.append,),
+        presence=Presence(
+            Left(h.clock, typing_until(MONDAY.replace(hour=16, minute=30))), 120.0, None
+        ),
+        polls=Polls(30.0, 30.0),
+    )
+    h.run_until(MONDAY.replace(hour=23))
+    reasons = [e.data["reason"] for e in h.events if e.kind == "routine.skipped"]
+    assert reasons == ["missed (idle)"]
+    assert all(moment.hour < 17 for moment in asked), max(asked)
+
+
+def test_routines_missed_during_a_suspend_come_through_the_holds() -> None:
+    """Waking from a night's suspend into a call: the routine that fell due meanwhile is
+    held like any due routine, and comes once, said as missed, when the call ends."""
+    holds = StandInHolds()
+    h = harness(holds)
+    h.run_until(MONDAY + timedelta(minutes=1))
+    holds.on = (CALL,)
+    h.clock.suspend(3600)
+    h.core.tick()
+    assert h.fired() == []
+    assert h.core.status()["routines"][0]["held"] == "call"
+    holds.on = ()
+    h.run_until(MONDAY + timedelta(hours=1, minutes=1, seconds=3))
+    fired = [e for e in h.events if e.kind == "routine.fired"]
+    assert [e.data["reason"] for e in fired] == ["call-over"]

@@ -196,3 +196,20 @@ def test_a_short_pause_ends_and_the_routine_goes_on_by_itself() -> None:
     assert step_kinds(h) == ["intro", "step", "step"]
     assert h.core.guide is not None
     assert h.core.guide.held_at is None
+
+
+def test_pausing_again_keeps_the_routine_waiting_at_its_step() -> None:
+    """A second pause (pause 1h, then pause 2h) does not throw away the routine held at
+    its step: it still goes on from there when the pause ends."""
+    h = holding_harness()
+    h.core.run_now("r")
+    h.clock.advance(5)
+    h.core.tick()
+    h.core.pause(h.clock.now() + timedelta(minutes=1))
+    h.core.pause(h.clock.now() + timedelta(minutes=2))
+    assert "routine.cancelled" not in h.kinds("r")
+    assert h.core.status()["current"] is not None
+    h.clock.advance(120)
+    h.core.tick()
+    assert h.core.guide is not None
+    assert h.core.guide.held_at is None

@@ -124,8 +124,8 @@ def test_client_commands_without_a_daemon_say_it_is_not_running(user_env: dict[s
 
 
 def documented_status_fields() -> set[str]:
-    """The fields the README's `status --json` table documents."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The fields docs/commands.md's `status --json` table documents."""
+    readme = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
     table = readme.split("`reminderd status --json` prints one JSON object", 1)[1]
     rows = [line for line in table.split("\n\n", 2)[1].splitlines() if line.startswith("| `")]
     return {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[1])}

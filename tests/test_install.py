@@ -44,7 +44,8 @@ def test_pipx_installs_where_pip_is_refused(tmp_path: Path, short_tmp: Path) -> 
         **{k: v for k, v in os.environ.items() if k.startswith("PIP_")},
     }
     source = tmp_path / "clone"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "*cache*"))
+    caches = ("__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".hypothesis")
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", *caches))
     refused = subprocess.run(
         [str(SYSTEM_PYTHON), "-m", "pip", "install", "."],
         cwd=source,

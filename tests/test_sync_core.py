@@ -38,6 +38,9 @@ def test_done_elsewhere_withdraws_a_queued_reminder() -> None:
     h.core.done_elsewhere("b", "laptop", h.clock.now())
     assert h.core.status()["queue"] == []
     assert any(e.kind == "sync.done" and e.routine == "b" for e in h.events)
+    # The reminder that fired has a fate in the history: cancelled, because done elsewhere.
+    cancelled = [e for e in h.events if e.kind == "routine.cancelled" and e.routine == "b"]
+    assert [e.data.get("reason") for e in cancelled] == ["elsewhere"]
 
 
 def test_in_progress_elsewhere_is_not_started_here() -> None:

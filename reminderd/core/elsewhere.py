@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from reminderd.core.stage import Stage
-from reminderd.core.timers import Timer, Timers
+from reminderd.core.timers import Timer, Timers, release
 
 Emit = Callable[..., None]  # emit(kind, routine, **data)
 
@@ -55,7 +55,7 @@ class Elsewhere:
         elif timer.busy_elsewhere and timer.busy_elsewhere[0] == machine:
             timer.busy_elsewhere = None
             if timer.held == "elsewhere":
-                timer.held = None  # still due: it fires at the next tick
+                release(timer)  # still due: it fires at the next tick
 
     def _withdraw(self, name: str) -> None:
         """A prompt or queue entry for a routine another machine is doing goes (not one on
@@ -63,9 +63,7 @@ class Elsewhere:
         stage = self._stage
         if stage.guide is not None and stage.guide.name == name:
             return
-        asked = stage.asking is not None and stage.asking.name == name
-        stage.withdraw(name, "elsewhere")
-        if asked:
+        if stage.withdraw(name, "elsewhere"):  # asked or queued: each fired reminder has a fate
             self._emit("routine.cancelled", name, reason="elsewhere")
 
     def busy(self, timer: Timer, now: datetime) -> bool:
@@ -75,7 +73,7 @@ class Elsewhere:
         if busy is None or busy[1] <= now:
             timer.busy_elsewhere = None
             if timer.held == "elsewhere":
-                timer.held = None
+                release(timer)
             return False
         if timer.held != "elsewhere":
             timer.held = "elsewhere"

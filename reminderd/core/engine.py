@@ -199,6 +199,7 @@ class Core:
         the gate samples what is known now and decides; this acts."""
         due = [t for t in self._timers.due(now) if not self._elsewhere.busy(t, now)]
         if not (due or self._waiting.requested):
+            self._waiting.released()  # nothing waits: no look again
             return
         from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one is due
 
@@ -217,7 +218,9 @@ class Core:
             return
         self._waiting.released()
         for timer in due:
-            why = f"{timer.waited}-over" if timer.waited else "schedule"
+            why = (
+                f"{timer.waited}-over" if timer.waited else "missed" if timer.missed else "schedule"
+            )
             self._fire(timer, now, reason=why, start=verdict.start)
 
     def _check(self, asked: Asked, now: datetime) -> Fire | Held:
@@ -302,19 +305,21 @@ class Core:
             self.clock_jumped(gap)
 
     def clock_jumped(self, gap: float) -> None:
-        """After a suspend or clock change: abandon the routine being guided, fire each
-        routine that fell due meanwhile at most once, and restart every interval."""
+        """After a suspend or clock change: abandon the routine being guided, restart every
+        interval, and let each routine that fell due meanwhile come once, through the gate
+        like any due routine (not over a call, nor through do-not-disturb)."""
         now = self._clock.now()
         log.info("the clock moved %+.0f s (suspend, resume or clock change)", gap)
         self._stage.drop("suspend")
         natural = self._config.schedule.natural_break
         was_break = gap > 0 and natural is not None and gap >= natural
         working = scheduler.is_working(self._config.schedule, now, self._clock.zone())
+        missed = []
         if not self._paused_until and not was_break and working:
             missed = [t for t in self._timers.values() if t.due and t.due <= now]
-            for timer in sorted(missed, key=lambda t: self._timers.order(t.routine.name)):
-                self._fire(timer, now, reason="missed")
         self._timers.restart(now, use_up_times=gap > 0)
+        for timer in missed:  # due now, once: the tick's _fire_due decides
+            timer.due, timer.missed = now, True
         self._presence.forget_absence()
         self._plan_presence_check(now)
         self._stage.start_next()

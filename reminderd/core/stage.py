@@ -377,10 +377,12 @@ class Stage:
         """reminderd was paused: the routine being guided waits at its step for
         ``carry_on`` (at most HOLD_LIMIT); a prompt and the queue go, as ``drop``."""
         guide = self.guide
-        if guide is None or guide.held_at is not None:
+        if guide is None:
             self.drop(why)
             return
         self._withdraw_waiting(why)
+        if guide.held_at is not None:  # paused again: it waits on, as it was
+            return
         step = guide.step or guide.steps[0]
         guide.hold(held_note(guide.steps[0].title, step, guide.index + 1, len(guide.steps)))
         self._held_until = self._clock.monotonic() + HOLD_LIMIT

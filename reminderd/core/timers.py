@@ -44,6 +44,7 @@ class Timer:
     hold_text: str | None = None  # what holds it, as said: "call: microphone in use by zoom"
     # What it waited for before it fires, the soft start aside ("dnd": it fires "dnd-over").
     waited: HoldReason | None = None
+    missed: bool = False  # due while the machine slept (or the clock jumped): said so
     # Other machines (the sync folder): done there, the interval counting from then; and
     # in progress there until a time, meanwhile not started here (held "elsewhere").
     done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
@@ -114,7 +115,7 @@ class Timers:
         timer.counted_from = timer.due if on_time and timer.due else now
         timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = timer.before_snooze = timer.before_skip = None
-        timer.held = timer.hold_text = timer.waited = None
+        release(timer)
         self.recompute(timer)
 
     def restart(self, now: datetime, *, use_up_times: bool = True) -> None:
@@ -124,7 +125,7 @@ class Timers:
             timer.counted_from = now
             if use_up_times:
                 timer.at_after = max(timer.at_after, now)
-            timer.held = timer.hold_text = timer.waited = None
+            release(timer)
             self.recompute(timer)
 
     def restart_one(self, timer: Timer, now: datetime) -> None:
@@ -132,7 +133,7 @@ class Timers:
         dropped: its ``at`` time passes unfired)."""
         timer.counted_from = now
         timer.at_after = max(timer.at_after, now)
-        timer.held = timer.hold_text = timer.waited = None
+        release(timer)
         self.recompute(timer)
 
     def drop_expired_snoozes(self, now: datetime) -> None:
@@ -147,6 +148,7 @@ class Timers:
         if timer.snoozed_until is None:
             timer.before_snooze = running or timer.due
         timer.snoozed_until = until
+        release(timer)
         self.recompute(timer)
 
     def unsnooze(self, timer: Timer, now: datetime) -> bool:
@@ -157,6 +159,7 @@ class Timers:
         was = timer.before_snooze
         timer.snoozed_until = now if was is None or was <= now else None
         timer.before_snooze = None
+        release(timer)
         self.recompute(timer)
         return True
 
@@ -173,6 +176,7 @@ class Timers:
             timer.counted_from = now
             timer.at_after = max(timer.at_after, now)
         timer.snoozed_until = None
+        release(timer)
         self.recompute(timer)
 
     def unskip(self, timer: Timer, now: datetime) -> bool:
@@ -186,6 +190,7 @@ class Timers:
         timer.skipped_through = undo.skipped_through
         timer.before_skip = None
         timer.snoozed_until = now if undo.running else None
+        release(timer)
         self.recompute(timer)
         return True
 
@@ -213,7 +218,8 @@ class Timers:
             return None
         timer.counted_from = at
         timer.at_after = max(timer.at_after, at)
-        timer.snoozed_until = timer.busy_elsewhere = timer.held = None
+        timer.snoozed_until = timer.busy_elsewhere = None
+        release(timer)
         timer.done_elsewhere = (machine, at)
         self.recompute(timer)
         return timer
@@ -287,3 +293,10 @@ class Timers:
         timer.due = scheduler.next_due(
             schedule, timer.routine.trigger, timer.counted_from, timer.at_after, zone
         )
+
+
+def release(timer: Timer) -> None:
+    """Nothing holds ``timer`` any more: it fired, was dropped, skipped, snoozed, or moved
+    by another machine (what held it, and what it waited for, go with it)."""
+    timer.held = timer.hold_text = timer.waited = None
+    timer.missed = False

@@ -41,9 +41,10 @@ class Waiting:
 
     def hold(self, due: list[Timer], held: Held, now: datetime, *, working: bool) -> None:
         """Hold due routines and look again soon; outside working time a held routine is
-        dropped as missed (the person being away is not a reason to drop it)."""
+        dropped as missed, whatever held it (a person who left at closing time is not
+        reminded when they come back at night), but for one another machine is guiding."""
         for timer in due:
-            if not working and held.reason not in ("idle", "elsewhere"):
+            if not working and held.reason != "elsewhere":
                 self._emit(
                     "routine.skipped",
                     timer.routine.name,

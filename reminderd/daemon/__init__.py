@@ -44,7 +44,7 @@ from reminderd.i18n.languages import for_guidance
 from reminderd.i18n.said import said, said_join
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
-from reminderd.notify import Note
+from reminderd.notify import FallbackNotifier, Note
 from reminderd.paths import Paths, control_supported, user_paths
 from reminderd.ports import Ports, choose_ports, choose_presence
 from reminderd.safety_notice import SafetyNotice
@@ -143,7 +143,7 @@ class Daemon:
         self.core.listen(self.hooks)
         self._connect_sync(config)
         self._signal_fd: int | None = None
-        self.signals = self.ports.backend.signals()
+        self._listen_to_server()
         self.server: Server | None = None
         if control_supported():
             self.server = Server(self.paths.socket, self.commands.handle)
@@ -176,12 +176,16 @@ class Daemon:
     def _outputs(self) -> Outputs:
         return self.ports.outputs(self.holds)
 
-    def _choose_ports(self, config: Config, keep: Ports | None = None) -> Ports:
+    def _choose_ports(
+        self, config: Config, keep: Ports | None = None, *, server_changed: bool = False
+    ) -> Ports:
         """The ports for ``config``; the voice is asked, in a process of its own, how long
         each line of the routines takes (the guide plans lead-ins from it), unwaited."""
         self._speak(config)  # the voice speaks the notes' language
         rate = 1 / self.tempo.pace  # the test suite's pace: the voice as much faster
-        ports = choose_ports(config, self.write, self.children, rate=rate, keep=keep)
+        ports = choose_ports(
+            config, self.write, self.children, rate=rate, keep=keep, server_changed=server_changed
+        )
         if config.guidance.voice is not False:
             from reminderd.exercises import spoken_lines  # noqa: PLC0415 - only with a voice
 
@@ -290,6 +294,30 @@ class Daemon:
                     self.core.on_closed(body[0], body[1])
                 elif member == "PropertiesChanged":
                     self.core.look_again()
+                elif member == "ServerChanged":
+                    self._server_changed()
+
+    def _listen_to_server(self) -> None:
+        """The notification server's signals, heard from now on (a server that comes later
+        is heard arriving)."""
+        self.signals = self.ports.backend.signals()
+        if self.signals:
+            self.signals.listen()
+
+    def _server_changed(self) -> None:
+        """A notification server came, or another took the name over: ask it what it is
+        and can do (buttons, markup, sounds), and choose its do-not-disturb switch."""
+        server = self.ports.backend.server
+        if server is None:
+            return
+        why_not = server.probe()
+        if why_not is not None:
+            log.info("the new notification server does not answer yet: %s", why_not)
+            return
+        if isinstance(self.ports.backend.notifier, FallbackNotifier):
+            self.ports.backend.notifier.answers_again()
+        self.ports = self._choose_ports(self.core.config, self.ports, server_changed=True)
+        self.core.use(self._outputs())
 
     def _accept(self) -> None:
         assert self.server is not None
@@ -397,8 +425,12 @@ class Daemon:
                 log.info("stopping (%s)", signal.Signals(number).name)
                 self.stopping = True
             elif number == getattr(signal, "SIGHUP", None):
-                with contextlib.suppress(ControlError):  # already logged and notified
+                try:
                     self.reload()
+                except ControlError:  # already logged and notified
+                    pass
+                except Exception:  # a reload never takes the daemon down
+                    log.exception("config not reloaded after SIGHUP")
 
     def shutdown(self) -> None:
         self.core.stop()
@@ -490,7 +522,7 @@ class Daemon:
         before = self.ports.backend
         self.ports = self._choose_ports(config, keep=self.ports)
         if self.ports.backend is not before:
-            self.signals = self.ports.backend.signals()
+            self._listen_to_server()
         if config.schedule.hold_during != self.holds.hold_during:
             self.holds = DeferredHolds(config.schedule.hold_during)
         presence = choose_presence(config, self.core.presence)

@@ -46,7 +46,7 @@ class SleepWatch:
         self._fd = bus.fileno()
         self.owner: str | None = None  # logind's unique name
         self._rule: str | None = None
-        self.backlog = False  # more messages may be waiting than one wake-up handles
+        self._more = False  # more messages may be waiting than one wake-up handles
         self._ignored = Once()
 
     @classmethod
@@ -78,6 +78,11 @@ class SleepWatch:
             )
             self.bus.subscribe(self._rule)
 
+    @property
+    def backlog(self) -> bool:
+        """Messages not taken yet: more than one wake-up takes, or read during a call."""
+        return self._more or self.bus.holding
+
     def fileno(self) -> int:
         if self._fd is None:
             raise BusError("not connected")
@@ -88,7 +93,7 @@ class SleepWatch:
         most PER_WAKE messages' worth. BusError once the system bus is gone."""
         from jeepney import MessageType  # noqa: PLC0415
 
-        messages, self.backlog = self.bus.take(PER_WAKE)
+        messages, self._more = self.bus.take(PER_WAKE)
         found = []
         for message in messages:
             if message.header.message_type != MessageType.signal:

@@ -51,5 +51,11 @@ class FallbackNotifier:
             self._failing = False
         return result
 
+    def answers_again(self) -> None:
+        """The primary was asked and answered (a server that came): use it from now on."""
+        if self._failing:
+            log.warning("notifications work again through %s", self.primary.name)
+            self._failing = False
+
     def close(self, notification_id: int | None) -> None:
         self.primary.close(notification_id)

@@ -50,7 +50,7 @@ class NotificationSignals:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
         self.owner: str | None = None  # the unique name of the server's connection
-        self.backlog = False  # more messages may be waiting than one wake-up handles
+        self._more = False  # more messages may be waiting than one wake-up handles
         self._rules: list[str] = []
         self._ignored = Once()
         bus.on_connect = self._subscribe
@@ -78,6 +78,21 @@ class NotificationSignals:
             self._rules.append(rule)
         log.debug("notification server signals: from %s", self.owner)
 
+    @property
+    def backlog(self) -> bool:
+        """Whether messages may wait that one wake-up did not take, or that arrived while
+        the notifier called the server (already read from the socket: the loop must not
+        sleep on them)."""
+        return self._more or self.bus.holding
+
+    def listen(self) -> None:
+        """Connect now, so that a server that comes later (reminderd started at login
+        before the desktop's) is heard arriving; without a session bus, nothing."""
+        try:
+            self.bus.connect()
+        except BusError as error:
+            log.debug("notification server signals: %s", error)
+
     def fileno(self) -> int | None:
         """The connection's socket, for the daemon's loop; None while not connected."""
         return self.bus.fileno()
@@ -85,11 +100,11 @@ class NotificationSignals:
     def take(self) -> list[tuple[str, tuple[Any, ...]]]:
         """The server's signals that have arrived, as (member, body), at most PER_WAKE
         messages' worth (``backlog`` says whether more may wait); never waits."""
-        self.backlog = False
+        self._more = False
         if self.bus.conn is None:
             return []
         try:
-            messages, self.backlog = self.bus.take(PER_WAKE)
+            messages, self._more = self.bus.take(PER_WAKE)
         except BusError as error:
             log.debug("notification server signals: %s", error)
             return []
@@ -111,9 +126,12 @@ class NotificationSignals:
         signature = signature_of(message)
         if member == "NameOwnerChanged" and sender == DBUS and signature == "sss":
             name, _old, new = message.body
-            if name == BUS_NAME:
-                self._follow(new)
-            return None
+            if name != BUS_NAME:
+                return None
+            self._follow(new)
+            # A server came (a desktop started after reminderd) or another took over: the
+            # daemon asks it again what it is and can do.
+            return ("ServerChanged", (new,)) if new else None
         wanted = SERVER_SIGNALS.get((header_field(message, "interface"), member))
         if sender != self.owner:
             why = f"not the notification server ({self.owner or 'none'})"
