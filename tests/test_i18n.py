@@ -20,7 +20,15 @@ from reminderd.config.files import read_toml
 from reminderd.exercises import routine_for, routine_steps, shown_and_said
 from reminderd.guide import first_line, notes_for
 from reminderd.i18n import _, po, speaking, text
-from reminderd.i18n.__main__ import TRANSLATED, compiled, problems
+from reminderd.i18n.__main__ import (
+    TRANSLATED,
+    back,
+    back_file,
+    compiled,
+    health,
+    problems,
+    read_back,
+)
 from reminderd.i18n.extract import shadowed, template
 from reminderd.i18n.formats import day_text, decimal, duration, long_date, width
 from reminderd.i18n.languages import (
@@ -426,3 +434,23 @@ def test_an_english_catalogue_stops_gettext_at_english() -> None:
         english = gettext.GNUTranslations(file)
     assert english.gettext("Usage:") == "Usage:"
     assert _("Usage:") == "Usage:"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_health_message_is_read_back_into_english(code: str) -> None:
+    """po/back/<code>.toml holds each health message (exercises, safety text, the guide's
+    lines) with its translation as the catalogue has it now, read back into English: a
+    translation changed since it was read back, or one never read back, fails."""
+    pot = list(_template())
+    path = back_file(ROOT, code)
+    assert path.read_text(encoding="utf-8") == back(ROOT, code), (
+        f"run `python -m reminderd.i18n back {code}` and read back what it empties"
+    )
+    messages = read_back(path)
+    assert [m["english"] for m in messages] == [e.msgid for e in health(pot)]
+    unread = []
+    for message in messages:
+        readings = message["back"]
+        if not (isinstance(readings, list) and readings and all(readings)):
+            unread.append(message["english"])
+    assert unread == []

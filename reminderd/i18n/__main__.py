@@ -4,12 +4,15 @@
     update    extract, then bring every po/<code>.po in step with it
     compile   write each catalogue's .mo into reminderd/locale/
     check     list what is untranslated, fuzzy or has other placeholders than its source
+    back CODE bring po/back/CODE.toml in step: each health message's translation, to be
+              read back into English (a changed translation loses its reading back)
 
 Run from the repository's top folder. Dev tooling: reminderd never runs it.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -26,6 +29,90 @@ PLURAL_FORMS = {
     "zh_CN": "nplurals=1; plural=0;",
     SOURCE: "nplurals=2; plural=(n != 1);",
 }
+
+
+# Where the health content comes from: the exercises, the safety text and its notes, the
+# guide's spoken and shown lines, the built-in and example configs. Each translation of
+# these is read back into English in po/back/ (docs/translating.md).
+HEALTH = (
+    "exercises/",
+    "config/",
+    "reminderd/safety.py",
+    "reminderd/safety_notice.py",
+    "reminderd/cli/health.py",
+    "reminderd/exercises.py",
+    "reminderd/speech/lines.py",
+)
+
+
+def health(pot: list[po.Entry]) -> list[po.Entry]:
+    """The messages of ``pot`` that carry health content (see HEALTH)."""
+    return [e for e in pot[1:] if any(p.startswith(HEALTH) for p in e.places)]
+
+
+def back_file(root: Path, code: str) -> Path:
+    return root / "po" / "back" / f"{code}.toml"
+
+
+def read_back(path: Path) -> list[dict[str, object]]:
+    """The readings back of one language: [] where there is no file yet."""
+    if not path.exists():
+        return []
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415 - dev tooling
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # noqa: PLC0415
+
+    messages: list[dict[str, object]] = tomllib.loads(path.read_text(encoding="utf-8")).get(
+        "message", []
+    )
+    return messages
+
+
+def _toml(value: str | list[str]) -> str:
+    # A JSON string is a TOML basic string (the same escapes; JSON never writes "\/").
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+
+
+def back(root: Path, code: str) -> str:
+    """po/back/<code>.toml in step with the catalogue: one [[message]] per health message,
+    its English, its translation's forms, and their reading back into English (kept while
+    the translation is the same, else emptied to be read again) with the reviewer's note."""
+    pot = po.parse((root / "po" / "reminderd.pot").read_text(encoding="utf-8"))
+    path = po_file(root, code)
+    have = {e.ident: e for e in po.parse(path.read_text(encoding="utf-8")) if not e.obsolete}
+    old: dict[tuple[str, tuple[object, ...]], dict[str, object]] = {}
+    for message in read_back(back_file(root, code)):
+        forms = message.get("translation", [])
+        old[(str(message.get("english", "")), tuple(forms if isinstance(forms, list) else []))] = (
+            message
+        )
+    out = [
+        f"# {NAMES[code][1]}: each health message's translation read back into English,",
+        "# to compare with the English (docs/translating.md). `python -m reminderd.i18n back",
+        f"# {code}` keeps this file in step; a translation that changed has an empty `back`.",
+    ]
+    for entry in health(pot):
+        mine = have.get(entry.ident)
+        forms = mine.forms if mine is not None else [""]
+        before = old.get((entry.msgid, tuple(forms)), {})
+        kept = before.get("back", [])
+        readings = list(kept) if isinstance(kept, list) else []
+        readings = (readings + [""] * len(forms))[: len(forms)]
+        out += ["", "[[message]]", f"place = {_toml(entry.places[0])}"]
+        if entry.context:
+            out.append(f"context = {_toml(entry.context)}")
+        out += [
+            f"english = {_toml(entry.msgid)}",
+            f"translation = {_toml(forms)}",
+            f"back = {_toml(readings)}",
+        ]
+        note = before.get("note")
+        if isinstance(note, str) and note:
+            out.append(f"note = {_toml(note)}")
+    return "\n".join(out) + "\n"
 
 
 def po_file(root: Path, code: str) -> Path:
@@ -147,6 +234,11 @@ def main(argv: list[str]) -> int:
             found += problems(code, po.parse(path.read_text(encoding="utf-8"), str(path)), pot)
         print("\n".join(found) or "complete")
         return 1 if found else 0
+    if command == "back" and len(argv) == 2 and argv[1] in TRANSLATED:
+        target = back_file(root, argv[1])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(back(root, argv[1]), encoding="utf-8")
+        return 0
     print(__doc__)
     return 2
 
