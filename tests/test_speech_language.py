@@ -97,13 +97,13 @@ def test_without_a_voice_for_the_language_it_says_so_and_speaks_english(
     assert chosen.speaker.argv[:3] == ("espeak-ng", "-v", "en")
     assert str(chosen.reason) == (
         "no speech-dispatcher; espeak-ng is installed;"
-        " no German voice is installed for espeak-ng: it speaks English"
+        " no Deutsch voice is installed for espeak-ng: it speaks English"
     )
     from reminderd.i18n import speaking
 
     with speaking("de"):
         assert text(chosen.reason).endswith(
-            "für espeak-ng ist keine Stimme für German installiert: sie spricht Englisch"
+            "für espeak-ng ist keine Stimme für Deutsch installiert: sie spricht Englisch"
         )
 
 
@@ -126,7 +126,7 @@ def test_speech_dispatcher_is_told_the_language_tag(monkeypatch: pytest.MonkeyPa
     french = choose_voice(True, Children(), platform="linux", language="fr", run=listed)
     assert french.speaker.language == "en"
     assert str(french.reason).endswith(
-        "no French voice is installed for speech-dispatcher: it speaks English"
+        "no Français voice is installed for speech-dispatcher: it speaks English"
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from reminderd.children import Children
-from reminderd.i18n.languages import SOURCE, english_name
+from reminderd.i18n.languages import SOURCE, native_name
 from reminderd.i18n.said import Said, said
 from reminderd.paths import on_path
 from reminderd.speech import voices
@@ -74,7 +74,7 @@ def _spoken(
     if language != SOURCE:
         missing = said(
             "no {language} voice is installed for {engine}: it speaks English",
-            language=english_name(language),
+            language=native_name(language),  # as the person who chose it reads it
             engine=engine,
         )
     return SOURCE, "", missing
