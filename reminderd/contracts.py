@@ -3,7 +3,7 @@
 vocabularies of events, hold reasons and outcomes.
 
 Below everything that uses it: it imports nothing of reminderd. The status reply's fields
-are documented in the README's table, which a test keeps in step with ``DaemonStatus``.
+are documented in docs/commands.md's table, which a test keeps in step with ``DaemonStatus``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """When to stop, and when to see a doctor: shown by `reminderd safety`, at the first start,
-by `config init`, and in the README. Every warning sign the articles give is here, with
+by `config init`, and in docs/health.md. Every warning sign the articles give is here, with
 its urgency, and each line keeps its source: the phrases quoted below appear word for word
 in the articles (a test holds them to the files)."""
 
@@ -108,7 +108,7 @@ def _english() -> str:
 TEXT = _english()
 
 # What the articles advise while a spasm is happening, each with its article. Medicines,
-# minerals and bed rest are left out on purpose (see the README).
+# minerals and bed rest are left out on purpose (see docs/health.md).
 TIPS = (
     Advice(
         "Moist heat over the neck can ease the discomfort.",

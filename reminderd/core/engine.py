@@ -2,9 +2,11 @@
 
 ``Core`` is driven from outside: call ``tick()`` whenever ``next_wakeup()`` seconds have
 passed (or something happened), and the command methods when a person asks. It owns small
-parts that never call back into it: the timers (the schedule's arithmetic), the stage
-(what is on screen and queued), the skip budget, and the hold decision; and it reports
-everything that happens as ``Event``s to its listeners.
+parts, each with one job: the timers (the schedule's arithmetic), the stage (what is on
+screen and queued), the gate (may a due routine start now?), the waiting and held
+routines, the skip budget, and what other machines did; they report back only through
+the ``emit`` it hands them, and it reports everything that happens as ``Event``s to its
+listeners.
 """
 
 from __future__ import annotations
