@@ -4,8 +4,9 @@ the pure decision (``reminderd.holds.decide``) what to do.
 Sampling order: nothing while a routine is on screen (the due ones queue behind it); the
 idle time (one read); do-not-disturb only when the person is not away; the hold sources
 (calls, screen shares, full screen, idle inhibitors: up to 200 ms each; those that run a
-subprocess start together, so their waits overlap) only when neither applies. The decision module is imported on the first check, so an idle
-daemon never loads it, nor the sources.
+subprocess start together, so their waits overlap) only when neither applies. The
+decision module is imported on the first check, so an idle daemon never loads it, nor the
+sources.
 """
 
 from __future__ import annotations

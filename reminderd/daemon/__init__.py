@@ -3,9 +3,11 @@ control socket, the panel icon, state, history and hooks) and runs it in one eve
 that sleeps until something is due.
 
 There is no polling: the loop (``loop``) blocks in ``select`` until the Core's next
-deadline, a signal, or a client. An idle daemon wakes once per reminder, not once per
-second. ``commands`` answers the control requests, ``sleep`` hears logind announce a
-suspend, and ``python -m reminderd.daemon`` (``__main__``) is the process's entry.
+deadline, a signal, or a client. An idle daemon wakes when a reminder is due, when the
+idle source is next to be asked (idle awareness, in working hours) and at most every few
+hours besides, never on a tick. ``commands`` answers the control requests, ``sleep``
+hears logind announce a suspend, and ``python -m reminderd.daemon`` (``__main__``) is the
+process's entry.
 """
 
 from __future__ import annotations

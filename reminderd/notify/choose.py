@@ -1,5 +1,5 @@
 """Which notifier this desktop gets, and why: the one chooser, whose reason `status` and
-the log show; and what a server's buttons need (dunst's menu program)."""
+the log show."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reminderd.bus import (
-    session_bus_address,
-)
+from reminderd.bus import session_bus_address
 from reminderd.i18n.said import said, said_join
 from reminderd.notify.console import ConsoleNotifier
 from reminderd.notify.fallback import FallbackNotifier
@@ -36,8 +34,6 @@ class Choice:
         return NotificationSignals(self.server.bus) if self.server else None
 
 
-# Servers that draw the default action as a button of its own (seen on xfce4-notifyd
-# 0.7.3), where the spec means a click on the notification.
 def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:
     """Pick the notification backend; ``auto`` takes the best one that really delivers here."""
     console = ConsoleNotifier(write)

@@ -58,7 +58,7 @@ WATCHER_RULE = (
 )
 
 
-# The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
+# The watcher says a panel (a StatusNotifierHost) has come.
 HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
 
 
