@@ -18,7 +18,7 @@ from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import notes_for
 from reminderd.i18n import speaking
 from reminderd.speech.lines import words
-from tests.conftest import Bus, Recorder, virtual_screen, wait_for
+from tests.conftest import Bus, Recorder, running_dunst, virtual_screen, wait_for
 from tests.pipewire import PipeWire
 from tests.test_e2e_voice import check_heard, espeak_audio, run_heard
 
@@ -93,24 +93,7 @@ def test_a_german_routine_on_dunst_shows_every_step_in_german(
     rc.write_text(f'[global]\nwidth = 500\n[record]\nsummary = "*"\nscript = "{script}"\n')
     with virtual_screen() as display:
         bus = {"DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
-        server = subprocess.Popen(
-            ["dunst", "-conf", str(rc)],
-            env={**os.environ, **bus},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_for(
-                lambda: (
-                    subprocess.run(
-                        ["dunstctl", "is-paused"],
-                        env={**os.environ, **bus},
-                        capture_output=True,
-                        check=False,
-                    ).returncode
-                    == 0
-                )
-            )
+        with running_dunst({**os.environ, **bus}, rc):
             run = subprocess.run(
                 [sys.executable, "-m", "reminderd", "run", "chin-to-collarbone"],
                 env={**german(user_env), **bus, "REMINDERD_PACE": str(PACE)},
@@ -121,9 +104,6 @@ def test_a_german_routine_on_dunst_shows_every_step_in_german(
             )
             assert run.returncode == 0, run.stderr
             wait_for(lambda: list(seen.glob("hold-*.png")), timeout=10)
-        finally:
-            server.terminate()
-            server.wait(5)
     config = load_config(default_config_path())
     with speaking("de"):
         steps = routine_steps(
