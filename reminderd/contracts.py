@@ -35,6 +35,9 @@ EventKind = Literal[
 # What a hold source (reminderd.holds) can see: a call, a shared screen, a full-screen
 # window, an idle inhibitor; the names of [schedule] hold_during. In the order the decision
 # prefers when several hold at once: the most private first.
+# Who asked for a routine: its schedule, ``run NAME`` (by hand), or ``run --now``.
+Asked = Literal["schedule", "by-hand", "now"]
+TYPING_PAUSE = 5.0  # seconds without input that make a pause in typing (the soft start)
 SourceReason = Literal["call", "screen-share", "fullscreen", "inhibited"]
 SOURCE_REASONS: tuple[SourceReason, ...] = ("call", "screen-share", "fullscreen", "inhibited")
 # Why a due routine waits instead of starting: the person is away, the desktop's

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from reminderd import dnd
 from reminderd.children import Children
+from reminderd.contracts import TYPING_PAUSE
 from reminderd.core.outputs import HoldCheck, NoHolds, Outputs
 from reminderd.cues import CueChoice
 from reminderd.cues.choose import choose as choose_cues
@@ -24,8 +25,6 @@ from reminderd.speech import VoiceChoice
 from reminderd.speech.choose import choose as choose_voice
 
 log = logging.getLogger("reminderd")
-
-TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import first_line, notes_for
 from reminderd.i18n import speaking
 from reminderd.i18n.formats import width
-from reminderd.model import BANNER
+from reminderd.model import BANNER, Step
 from reminderd.notify import FreedesktopNotifier, Note
 from tests.conftest import EXERCISES_ONLY, wait_for
 from tests.gnome import GnomeShell, missing
@@ -196,7 +196,7 @@ def test_a_hold_banner_in_each_language_shows_its_side_and_seconds_uncut(
     notifier = FreedesktopNotifier()
     assert notifier.probe() is None
     library = load_library()
-    holds = []
+    holds: list[tuple[Step, Note, str]] = []
     with speaking(code):
         for exercise_id in sorted(library):
             steps = routine_steps(routine_for(exercise_id, (), library), library)

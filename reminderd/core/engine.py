@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
-from reminderd.contracts import SOURCE_REASONS, CoreStatus, EventKind, SavedState
+from reminderd.contracts import SOURCE_REASONS, Asked, CoreStatus, EventKind, SavedState
 from reminderd.core import saved
 from reminderd.core.elsewhere import Elsewhere
-from reminderd.core.gate import Asked, Gate
+from reminderd.core.gate import Gate
 from reminderd.core.outputs import Outputs
 from reminderd.core.polls import Polls
 from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask

@@ -14,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from reminderd.contracts import SOURCE_REASONS, SourceReason
+from reminderd.contracts import SOURCE_REASONS, Asked, SourceReason
 from reminderd.presence import Observation, Presence
 
 if TYPE_CHECKING:
     from reminderd.core.outputs import Outputs
     from reminderd.holds.decide import Fire, Held
-
-Asked = Literal["schedule", "by-hand", "now"]
 
 
 class Gate:

@@ -20,7 +20,7 @@ from reminderd.contracts import Asking, CurrentStep
 from reminderd.core.adherence import Judge
 from reminderd.core.closing import ClosingNotes
 from reminderd.core.held import HOLD_LIMIT, held_note
-from reminderd.core.outputs import Outputs
+from reminderd.core.outputs import Emit, Outputs
 from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note, said_buttons
 from reminderd.errors import NotifyError, UnknownNameError
 from reminderd.exercises import (
@@ -37,7 +37,6 @@ from reminderd.model import GUIDE_EVENTS, Config, Routine
 
 log = logging.getLogger("reminderd")
 
-Emit = Callable[..., None]  # emit(kind, routine, **data)
 Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
 
 

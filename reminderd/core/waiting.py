@@ -8,18 +8,16 @@ call or a film that runs into the evening does not bring it back at night).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from reminderd.core.outputs import Emit
 from reminderd.core.polls import Polls
 from reminderd.core.timers import Timer, Timers
 
 if TYPE_CHECKING:
     from reminderd.contracts import Requested
     from reminderd.holds.decide import Held
-
-Emit = Callable[..., None]  # emit(kind, routine, **data)
 
 
 class Waiting:

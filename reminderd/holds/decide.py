@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reminderd.contracts import HoldReason
+from reminderd.contracts import TYPING_PAUSE, Asked, HoldReason
 from reminderd.holds.port import SOURCE_REASONS, Answer, SourceReason, reason_word
 from reminderd.i18n.said import Said, said
 
-Asked = Literal["schedule", "by-hand", "now"]
 Start = Literal["pause", "deadline", "at-once"]
 
-PAUSE = 5.0  # seconds without input that make a pause in typing (issue 24, item 4)
+PAUSE = TYPING_PAUSE  # seconds without input that make a pause in typing
 SOFT_START = 120.0  # [schedule] soft_start when the config leaves it out: 2 minutes
 LOOK_AGAIN = 30.0  # seconds between checks while a routine is held (as do-not-disturb)
 
