@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from reminderd.i18n import _
 from reminderd.i18n.formats import month as month_name
 from reminderd.i18n.formats import weekday
+from reminderd.markup import escape
 from reminderd.plural import plural
 
 if TYPE_CHECKING:
@@ -379,10 +380,6 @@ def _no_reminders(reading: Reading, *, running: bool) -> str:
 # -- the calendar picture ----------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
 
 
@@ -401,11 +398,11 @@ def calendar_svg(rows: list[DayStats], title: str = "") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{_escape(title)}</text>',
+        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{escape(title)}</text>',
     ]
     for index in (0, 2, 4, 6):
         y = top + index * (cell + gap) + cell - 3
-        name = _escape(weekday(first + timedelta(days=index)))
+        name = escape(weekday(first + timedelta(days=index)))
         out.append(f'<text x="4" y="{y}" fill="#586069">{name}</text>')
     month = None
     for row in rows:
@@ -414,7 +411,7 @@ def calendar_svg(rows: list[DayStats], title: str = "") -> str:
         starts = row.day.weekday() == 0 or row is rows[0]
         if starts and row.day.month != month and (row is not rows[0] or row.day.day <= 21):
             month = row.day.month
-            shown = _escape(month_name(row.day))
+            shown = escape(month_name(row.day))
             out.append(f'<text x="{x}" y="{top - 6}" fill="#586069">{shown}</text>')
         level = 0 if not row.completed else 1 + min(3, (row.completed - 1) * 4 // max(most, 1))
         y = top + row.day.weekday() * (cell + gap)
@@ -427,15 +424,15 @@ def calendar_svg(rows: list[DayStats], title: str = "") -> str:
         )
         out.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2"'
-            f' fill="{SHADES[level]}"><title>{_escape(tip)}</title></rect>'
+            f' fill="{SHADES[level]}"><title>{escape(tip)}</title></rect>'
         )
     y = top + 7 * (cell + gap) + 12
     x = width - 10 - len(SHADES) * (cell + gap) - 60
-    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">{_escape(_("Fewer"))}</text>')
+    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">{escape(_("Fewer"))}</text>')
     for level, shade in enumerate(SHADES):
         lx = x + 32 + level * (cell + gap)
         out.append(f'<rect x="{lx}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shade}"/>')
     lx = x + 36 + len(SHADES) * (cell + gap)
-    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">{_escape(_("More"))}</text>')
+    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">{escape(_("More"))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
