@@ -275,10 +275,12 @@ def routine_steps(
     step. With ``point_to_safety`` (the first routine of a day) the intro also says where
     the warning signs are.
 
-    With a voice (``timing`` tells how long a line takes to say) the intro and each lead-in
-    last as long as their words, a lead-in 1.5 s more to get into position: the configured
-    lengths are floors. ``pace`` below 1 runs every step that much faster (the test suite
-    uses it, with a voice as much faster). In the language in use.
+    With a voice (``timing`` tells how long a line takes to say) every step but a hold lasts
+    at least as long as its words and the pause between lines, a lead-in 1.5 s more to get
+    into position: the configured lengths are floors (a hold's length is its dose, and its
+    words are checked to fit: reminderd.speech.fit). ``pace`` below 1 runs every step that
+    much faster (the test suite uses it, with a voice as much faster). In the language in
+    use.
     """
     shown, _words = shown_and_said(
         routine, exercises, guidance, point_to_safety=point_to_safety, timing=timing, pace=pace
@@ -359,11 +361,12 @@ def _steps(
 
 
 def _fit_words(steps: tuple[Step, ...], timing: Timing, pace: float) -> list[float]:
-    """Each step's length: the intro and each lead-in lengthened to their words (a lead-in
-    by SETTLE more)."""
+    """Each step's length: every step but a hold and the closing one lengthened to its
+    words and GAP (a lead-in by SETTLE more), so that no line is cut by the next. A
+    translation's words may take longer than the English the lengths were written for."""
     lengths = [step.seconds for step in steps]
     for index, step in enumerate(steps):
-        if step.kind not in ("intro", "lead-in"):
+        if step.kind in ("hold", "done"):
             continue
         spoken = timing(words(steps, index))
         if spoken <= 0:

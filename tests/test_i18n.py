@@ -454,3 +454,19 @@ def test_every_health_message_is_read_back_into_english(code: str) -> None:
         if not (isinstance(readings, list) and readings and all(readings)):
             unread.append(message["english"])
     assert unread == []
+
+
+@pytest.mark.parametrize("code", ["en", *TRANSLATED])
+def test_the_built_in_routines_with_the_voice_on_check_clean_in_every_language(
+    code: str, tmp_path: Path
+) -> None:
+    """The built-in config with `voice = true`, read in each language: no problem and no
+    warning (every step's words are timed in the words said, and the steps last as long
+    as them; every hold's opening words end in time)."""
+    config = tmp_path / "voiced.toml"
+    default = default_config_path().read_text(encoding="utf-8")
+    config.write_text(default.replace("[guidance]\n", "[guidance]\nvoice = true\n", 1))
+    i18n.use(code)
+    loaded = load_config(config)  # a problem raises ConfigError, with every one listed
+    assert loaded.guidance.voice is True
+    assert [str(warning) for warning in loaded.warnings] == []

@@ -102,9 +102,10 @@ def words_fit(  # noqa: PLR0917 - the loader's parts, passed as they are
     problems: list[Problem],
     warnings: list[Problem],
 ) -> None:
-    """Steps whose words cannot fit their time: refused with the system's voice (whose pace
-    the lengths are measured on), pointed out with the voice off (they would be cut the day
-    it is turned on) or with a command of the person's own (whose pace is not known)."""
+    """Holds whose opening words cannot end in time for the hold to be held in silence:
+    refused with the system's voice (whose pace the lengths are measured on), pointed out
+    with the voice off (the day it is turned on) or with a command of the person's own
+    (whose pace is not known). Every other step lasts as long as its words."""
     from reminderd.speech.fit import check  # noqa: PLC0415
 
     refuse = guidance.voice is True

@@ -68,10 +68,16 @@ def digits(value: float) -> str:
     return number(value)
 
 
+ENDS = (".", "!", "?", "\u3002", "\uff01", "\uff1f")  # and the full-width stops of Chinese
+
+
 def sentence(text: str) -> str:
-    """``text`` as a sentence: ends with a full stop unless it has its own."""
+    """``text`` as a sentence: ends with a full stop unless it has its own (a Chinese
+    text with Chinese's own "。")."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
+    if not text or text.endswith(ENDS):
+        return text
+    return f"{text}\u3002" if "\u4e00" <= text[-1] <= "\u9fff" else f"{text}."
 
 
 def _before(steps: tuple[Step, ...], index: int) -> Step | None:
