@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reminderd.config.limits import MAX_TEXT, STEP_BOUNDS, Bounds
 from reminderd.durations import (
@@ -29,8 +29,12 @@ from reminderd.i18n.said import Said, said
 from reminderd.model import ALL_DAYS, WEEKDAYS
 from reminderd.tomlmap import KeyPath, TomlMap
 
-if TYPE_CHECKING:
-    from reminderd.config.layers import Layered
+
+class Locates(Protocol):
+    """Where a value of several merged files was written (reminderd.config.layers.Layered)."""
+
+    def locate(self, path: KeyPath) -> tuple[Path, int | None]: ...
+
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {
@@ -78,7 +82,7 @@ class Reader:
     """Typed access to a parsed TOML document that records problems instead of raising."""
 
     def __init__(
-        self, file: Path | str | None, where: TomlMap | None, layered: Layered | None = None
+        self, file: Path | str | None, where: TomlMap | None, layered: Locates | None = None
     ) -> None:
         self.file = file
         self.where = where

@@ -23,6 +23,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 ESPEAK = {
     "en": "en",
@@ -45,6 +46,8 @@ SSIP = {
 # "en-*"), or of the region where the language is written differently there.
 SAY = {"en": "en_", "de": "de_", "es": "es_", "fr": "fr_", "pt_BR": "pt_BR", "zh_CN": "zh_CN"}
 SAPI = {"en": "en-", "de": "de-", "es": "es-", "fr": "fr-", "pt_BR": "pt-BR", "zh_CN": "zh-CN"}
+# speech-dispatcher's client: one line over its protocol, or its voices (``--voices``).
+CLIENT = Path(__file__).with_name("ssip.py")
 LIST_TIMEOUT = 10.0  # seconds a service has to list its voices (speech-dispatcher may start)
 
 Run = Callable[[Sequence[str]], str]  # a command's output; OSError or SubprocessError if it fails
@@ -113,10 +116,8 @@ def _espeak(program: str, code: str, run: Run) -> str | None:
 
 
 def _dispatcher(_program: str, code: str, run: Run) -> str | None:
-    from reminderd.speech.dispatcher import SCRIPT  # noqa: PLC0415
-
     wanted = ssip_language(code)
-    listed = run([sys.executable, "-I", "-S", str(SCRIPT), "--voices"]).split()
+    listed = run([sys.executable, "-I", "-S", str(CLIENT), "--voices"]).split()
     return wanted if wanted.lower() in {tag.lower() for tag in listed} else None
 
 

@@ -18,7 +18,7 @@ from reminderd.sync.layout import MACHINE, MACHINE_HINT, default_machine
 from reminderd.tomlmap import KeyPath
 
 if TYPE_CHECKING:
-    from reminderd.config import ConfigSource
+    from reminderd.config.discovery import ConfigSource
 
 MAX_PATH = 1024  # characters in the folder's path
 
@@ -72,8 +72,8 @@ def parse(table: Mapping[str, Any], problem: Report) -> SyncSettings | None:
 def configured(source: ConfigSource) -> SyncSettings | None:
     """The ``[sync]`` settings of a config, read without checking the rest of it (for
     `stats` and `history`); mistakes in ``[sync]`` itself are a ConfigError."""
-    from reminderd.config import key_text  # noqa: PLC0415 - config imports this module
-    from reminderd.config.layers import read_layers  # noqa: PLC0415 - as above
+    from reminderd.config.layers import read_layers  # noqa: PLC0415 - config imports this module
+    from reminderd.config.reader import key_text  # noqa: PLC0415 - as above
 
     layered = read_layers(source)
     table = layered.data.get("sync")
