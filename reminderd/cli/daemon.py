@@ -132,7 +132,10 @@ def stop() -> None:
 
 @click.command()
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the status as one JSON object (see README)."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the status as one JSON object (its fields: docs/commands.md).",
 )
 def status(as_json: bool) -> None:
     """Say whether reminderd runs, and what it does and will do.
