@@ -69,7 +69,7 @@ class Bench:
         return env
 
     def spawn(self, argv: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
-        process = subprocess.Popen(argv, env=self.env, **kwargs)
+        process = subprocess.Popen(argv, **{"env": self.env, **kwargs})
         self.processes.append(process)
         return process
 
@@ -109,16 +109,17 @@ class Bench:
     def reminderd(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "reminderd", *args],
-            env=self.env,
+            env={**self.env, "LANGUAGE": "en"},  # its output is read here
             capture_output=True,
             text=True,
             check=False,
             timeout=timeout,
         )
 
-    def start_daemon(self, config: Path) -> int:
+    def start_daemon(self, config: Path, language: str = "en") -> int:
         self.spawn(
             [sys.executable, "-m", "reminderd", "start", "--config", str(config)],
+            env={**self.env, "LANGUAGE": language},
             stdout=subprocess.DEVNULL,
             stderr=(self.folder / "daemon.log").open("w"),
         )
@@ -268,6 +269,10 @@ def main() -> int:
 
         # 17. a flood of panel calls: status still answered at once, no memory kept
         panel_flood(bench, config, calls=10_000)
+
+        # 18-19. another language: the idle daemon, and `status` in German
+        language_idle(bench, config, rss, settle, window)
+        language_status(bench, runs)
     finally:
         bench.close()
     missed = [name for name, ok in bench.results if not ok]
@@ -1003,6 +1008,47 @@ def holds_memory(bench: Bench, settle: float, window: float) -> None:
         f"{window:g} s after",
         "nothing loaded while idle; within 0.3 MB once loaded; 0 wake-ups",
         not seen["loaded_before"] and grew <= 0.3 and per_minute <= 1,
+    )
+
+
+def language_idle(bench: Bench, config: Path, rss: float, settle: float, window: float) -> None:
+    """The idle daemon started under LANGUAGE=de: its catalogue is read on the first
+    sentence it shows, so idle it costs what English does."""
+    bench.reminderd("stop")
+    new_pid = bench.start_daemon(config, language="de")
+    time.sleep(settle)
+    new_rss, _ = memory(new_pid)
+    before = switches(new_pid)
+    time.sleep(window)
+    per_minute = (switches(new_pid) - before) * 60 / window
+    status = json.loads(bench.reminderd("status", "--json").stdout)
+    bench.report(
+        "18. idle in German",
+        f"RSS {new_rss:.1f} MB (English: {rss:.1f} MB); {per_minute:.2f} context switches "
+        f"per minute over {window:g} s; status says language {status.get('language')!r}",
+        "RSS within 0.5 MB of English, 0 wake-ups",
+        new_rss - rss <= 0.5 and per_minute < 1 and status.get("language") == "de",
+    )
+
+
+def language_status(bench: Bench, runs: int) -> None:
+    """`reminderd status` (the human-readable one, every line translated) under
+    LANGUAGE=de and LANGUAGE=en, against the same running daemon, runs interleaved."""
+    argv = [sys.executable, "-m", "reminderd", "status"]
+    english, german = [], []
+    for _ in range(max(runs, 10)):
+        english.append(median_ms(argv, {**bench.env, "LANGUAGE": "en"}, 1))
+        german.append(median_ms(argv, {**bench.env, "LANGUAGE": "de"}, 1))
+    en, de = statistics.median(english), statistics.median(german)
+    said = subprocess.run(
+        argv, env={**bench.env, "LANGUAGE": "de"}, capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+    bench.report(
+        "19. status in German",
+        f"median {de:.1f} ms (English: {en:.1f} ms) of {len(german)}, ratio {de / en:.2f}; "
+        f"it says {said[0]!r}",
+        "within 10% of English",
+        de <= en * 1.1,
     )
 
 

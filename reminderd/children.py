@@ -1,4 +1,5 @@
-"""The processes reminderd starts beside itself (a spoken line, a sound, a hook): each leads
+"""The processes reminderd starts beside itself (a spoken line, a sound; hooks end their
+own the same way, reminderd/hooks.py): each leads
 a process group of its own, is ended as a group, and is never waited for by the loop.
 
 A voice or player may ignore SIGTERM, hang, or fork a helper that outlives it. Ending one

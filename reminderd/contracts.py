@@ -3,7 +3,7 @@
 vocabularies of events, hold reasons and outcomes.
 
 Below everything that uses it: it imports nothing of reminderd. The status reply's fields
-are documented in the README's table, which a test keeps in step with ``DaemonStatus``.
+are documented in docs/commands.md's table, which a test keeps in step with ``DaemonStatus``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ EventKind = Literal[
 # What a hold source (reminderd.holds) can see: a call, a shared screen, a full-screen
 # window, an idle inhibitor; the names of [schedule] hold_during. In the order the decision
 # prefers when several hold at once: the most private first.
+# Who asked for a routine: its schedule, ``run NAME`` (by hand), or ``run --now``.
+Asked = Literal["schedule", "by-hand", "now"]
+TYPING_PAUSE = 5.0  # seconds without input that make a pause in typing (the soft start)
 SourceReason = Literal["call", "screen-share", "fullscreen", "inhibited"]
 SOURCE_REASONS: tuple[SourceReason, ...] = ("call", "screen-share", "fullscreen", "inhibited")
 # Why a due routine waits instead of starting: the person is away, the desktop's
@@ -188,6 +191,8 @@ class DaemonStatus(CoreStatus):
     other_breaks: str | None
     sync: SyncStatus | None
     reload_failed: ReloadFailure | None  # since the last reload that worked
+    language: str  # the notes' and the voice's language ("de"); "en" for English
+    language_reason: str  # why: "[guidance] language", "LANGUAGE=de:en"
 
 
 class SavedState(TypedDict, total=False):

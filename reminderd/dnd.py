@@ -20,6 +20,7 @@ from typing import Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import ReminderError
+from reminderd.i18n.said import said
 from reminderd.paths import on_path
 
 log = logging.getLogger("reminderd")
@@ -160,16 +161,17 @@ def choose(server: str, bus: Bus) -> tuple[DndSource, str]:
     its GetServerInformation gives), and why that one."""
     name = server.strip().lower()
     if name == "dunst":
-        return DunstPaused(bus), "dunst keeps its pause in org.dunstproject.cmd0"
+        return DunstPaused(bus), said("dunst keeps its pause in org.dunstproject.cmd0")
     if name in ("gnome shell", "gnome-shell") and on_path("gsettings"):
-        return GnomeBanners(), "GNOME's do-not-disturb turns off show-banners"
+        return GnomeBanners(), said("GNOME's do-not-disturb turns off show-banners")
     if name == "mako" and on_path("makoctl"):
-        return MakoMode(), "mako's do-not-disturb is a mode"
+        return MakoMode(), said("mako's do-not-disturb is a mode")
     if name == "swaynotificationcenter":
-        return SwayncDnd(bus), "swaync answers GetDnd on org.erikreider.swaync.cc"
+        return SwayncDnd(bus), said("swaync answers GetDnd on org.erikreider.swaync.cc")
     if name in ("xfce notify daemon", "xfce4-notifyd") and on_path("xfconf-query"):
-        return XfceDnd(), "xfce4-notifyd keeps it in xfconf"
-    return FreedesktopInhibited(bus), "the freedesktop Inhibited property (KDE Plasma and others)"
+        return XfceDnd(), said("xfce4-notifyd keeps it in xfconf")
+    why = said("the freedesktop Inhibited property (KDE Plasma and others)")
+    return FreedesktopInhibited(bus), why
 
 
 class Watch:

@@ -6,6 +6,7 @@ import functools
 from datetime import time
 
 from reminderd.errors import DurationError
+from reminderd.i18n.said import Said, said, said_plural
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `reminderd status` need not import typing
 if TYPE_CHECKING:
@@ -32,13 +33,13 @@ def _pattern(name: str) -> re.Pattern[str]:
     )
 
 
-DURATION_HINT = 'write it like "90s", "45m" or "1h30m"'
+DURATION_HINT = said('write it like "90s", "45m" or "1h30m"')
 
 # Bounds on what a person or a file can ask for, each with the reason it has that size.
 DAY = 86400.0
 MAX_PAUSE = 366 * DAY  # a pause of a year is a holiday; longer is `reminderd pause` (no end)
 MAX_SNOOZE = 7 * DAY  # a snooze postpones one reminder; longer belongs to pause or skip
-CLOCK_HINT = 'write it as 24-hour HH:MM, like "09:00" or "14:30"'
+CLOCK_HINT = said('write it as 24-hour HH:MM, like "09:00" or "14:30"')
 
 
 def parse_duration(text: str, *, zero: bool = False) -> float:
@@ -51,38 +52,47 @@ def parse_duration(text: str, *, zero: bool = False) -> float:
     With ``zero``, "0s" is a length too (a setting that "0s" turns off).
     """
     if not isinstance(text, str):
-        msg = f"{text!r} is not a duration: {DURATION_HINT}"
-        raise DurationError(msg)
+        raise DurationError(
+            wrong(said("{value} is not a duration", value=repr(text)), DURATION_HINT)
+        )
     lowered = text.strip().lower()
     if _pattern("number").fullmatch(lowered):
-        msg = f'"{text}" has no unit: write "{lowered}s" or "{lowered}m"'
-        raise DurationError(msg)
+        fix = said('write "{number}s" or "{number}m"', number=lowered)
+        raise DurationError(wrong(said('"{value}" has no unit', value=text), fix))
     if tail := _pattern("tail").fullmatch(lowered):
         lowered = tail.group(1) + tail.group(2) + {"h": "m", "m": "s"}[tail.group(1)[-1]]
     if not _pattern("whole").fullmatch(lowered):
-        msg = f'"{text}" is not a duration: {DURATION_HINT}'
-        raise DurationError(msg)
+        raise DurationError(wrong(said('"{value}" is not a duration', value=text), DURATION_HINT))
     parts = _pattern("part").findall(lowered)
     units = [unit for _, unit in parts]
     if len(set(units)) != len(units) or units != sorted(units, key="hms".index):
-        msg = f'"{text}" repeats or mixes up its units: {DURATION_HINT}'
-        raise DurationError(msg)
+        problem = said('"{value}" repeats or mixes up its units', value=text)
+        raise DurationError(wrong(problem, DURATION_HINT))
     seconds = sum(float(number) * _UNITS[unit] for number, unit in parts)
     if seconds < 0 or (seconds == 0 and not zero):
-        msg = f'"{text}" must be longer than zero: {DURATION_HINT}'
-        raise DurationError(msg)
+        problem = said('"{value}" must be longer than zero', value=text)
+        raise DurationError(wrong(problem, DURATION_HINT))
     return seconds
+
+
+def wrong(problem: str, fix: str) -> Said:
+    """A DurationError's message: "what is wrong: how to fix it" (``split_fix`` of the
+    config reader takes the halves apart again)."""
+    return said("{problem}: {fix}", problem=problem, fix=fix)
 
 
 def bounded(seconds: float, maximum: float, what: str, fix: str = "") -> float:
     """``seconds`` if it is a finite length above zero and at most ``maximum``; otherwise a
     DurationError that says the limit (and ``fix``, what to do instead)."""
     if not 0 < seconds <= maximum:  # NaN fails both comparisons
-        limit = format_duration(maximum)
+        limit: str = format_duration(maximum)
         if maximum >= DAY and maximum % DAY == 0:
-            limit = f"{maximum / DAY:g} days"
-        msg = f"{what} must be longer than zero and at most {limit}"
-        raise DurationError(f"{msg}: {fix}" if fix else msg)
+            count = round(maximum / DAY)
+            limit = said_plural(count, "{count} day", "{count} days")
+        problem = said(
+            "{what} must be longer than zero and at most {limit}", what=what, limit=limit
+        )
+        raise DurationError(wrong(problem, fix) if fix else problem)
     return seconds
 
 
@@ -109,12 +119,10 @@ def parse_clock(text: str) -> time:
     """Return the time of day in "HH:MM"; raise DurationError if it is not one."""
     match = _pattern("clock").fullmatch(text) if isinstance(text, str) else None
     if not match:
-        msg = f'"{text}" is not a time of day: {CLOCK_HINT}'
-        raise DurationError(msg)
+        raise DurationError(wrong(said('"{value}" is not a time of day', value=text), CLOCK_HINT))
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        msg = f'"{text}" is not a time of day: {CLOCK_HINT}'
-        raise DurationError(msg)
+        raise DurationError(wrong(said('"{value}" is not a time of day', value=text), CLOCK_HINT))
     return time(hour, minute)
 
 
@@ -122,14 +130,14 @@ def parse_range(text: str) -> tuple[time, time]:
     """Return the start and end of a "09:00-12:30" range; "24:00" may end one, and one that
     ends before it starts ("22:00-06:00") runs across midnight."""
     if not isinstance(text, str) or text.count("-") != 1:
-        msg = f'"{text}" is not a time range: write it like "09:00-12:30"'
-        raise DurationError(msg)
+        problem = said('"{value}" is not a time range', value=text)
+        raise DurationError(wrong(problem, said('write it like "09:00-12:30"')))
     start_text, end_text = (part.strip() for part in text.split("-"))
     start = parse_clock(start_text)
     end = time.max if end_text == "24:00" else parse_clock(end_text)
     if end == start:
-        msg = f'"{text}" is empty: its start and end are the same time'
-        raise DurationError(msg)
+        problem = said('"{value}" is empty', value=text)
+        raise DurationError(wrong(problem, said("its start and end are the same time")))
     # An end before the start is a range across midnight ("22:00-06:00", a night shift),
     # counted on the day it starts.
     return start, end

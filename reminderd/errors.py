@@ -5,6 +5,8 @@ Library code raises these; only ``cli.py`` turns them into messages and exit cod
 
 from __future__ import annotations
 
+from reminderd.i18n.said import Said, said
+
 TYPE_CHECKING = False  # typing itself is not imported: `reminderd status` loads this module
 if TYPE_CHECKING:
     from pathlib import PurePath
@@ -66,16 +68,34 @@ class Problem:
     def __repr__(self) -> str:
         return f"Problem{self._fields()!r}"
 
-    def __str__(self) -> str:
+    def said(self) -> Said:
+        """The problem on one line, "file:line: key: message (fix)": English as ``str``
+        gives it, and said again in a person's language by ``reminderd.i18n.text``."""
         where = str(self.file) if self.file else "<config>"
         if self.line:
             where += f":{self.line}"
             if self.column:
                 where += f":{self.column}"
-        text = f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        if self.key and self.fix:
+            return said(
+                "{where}: {key}: {message} ({fix})",
+                where=where,
+                key=self.key,
+                message=self.message,
+                fix=self.fix,
+            )
+        if self.key:
+            return said(
+                "{where}: {key}: {message}", where=where, key=self.key, message=self.message
+            )
         if self.fix:
-            text += f" ({self.fix})"
-        return text
+            return said(
+                "{where}: {message} ({fix})", where=where, message=self.message, fix=self.fix
+            )
+        return said("{where}: {message}", where=where, message=self.message)
+
+    def __str__(self) -> str:
+        return str(self.said())
 
 
 class ConfigError(ReminderError):
@@ -86,11 +106,13 @@ class ConfigError(ReminderError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def report(self) -> list[str]:
-        """One line per problem, then how many: what `check` and every command print."""
-        from reminderd.plural import plural  # noqa: PLC0415 - only when there are problems
+        """One line per problem, then how many: what `check` and every command print, in
+        the language in use."""
+        from reminderd.i18n import text  # noqa: PLC0415 - only when there are problems
+        from reminderd.plural import plural  # noqa: PLC0415
 
         found = plural(len(self.problems), "{count} problem found.", "{count} problems found.")
-        return [*(str(p) for p in self.problems), found]
+        return [*(text(p.said()) for p in self.problems), found]
 
 
 class DurationError(ReminderError, ValueError):

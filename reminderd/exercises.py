@@ -6,16 +6,18 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from reminderd.durations import format_duration
 from reminderd.errors import UnknownNameError
+from reminderd.i18n import N_, _, language, speaking
+from reminderd.i18n.formats import duration
+from reminderd.i18n.said import said
 from reminderd.model import Config, Exercise, Guidance, Routine, Step, StepSpec, Trigger
 from reminderd.plural import plural
 from reminderd.speech.lines import beats, intro_words, phrase, words
 
 # The stop rule as a banner's first line shows it (45 characters); the intro says it whole
 # (reminderd.speech.lines.STOP_RULE), and reminderd.safety.STOP_SIGNS cites its articles.
-SAFETY_LINE = "Stop on pain, tingling, numbness or dizziness"
-SAFETY_POINTER = "When to see a doctor: `reminderd safety`."
+SAFETY_LINE = N_("Stop on pain, tingling, numbness or dizziness")
+SAFETY_POINTER = N_("When to see a doctor: `reminderd safety`.")
 SAFETY_TITLE = "`reminderd safety`"  # beside the routine's name on the day's first intro
 # Seconds to get into position after a lead-in's words, before its hold begins.
 SETTLE = 1.5
@@ -45,13 +47,13 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                     step = _step(exercise, spec, side, label, index)
                     steps.append(dataclasses.replace(step, rep_of=rep_of, set_of=set_of))
             if set_no < sets and exercise.rest:
-                text = f"Rest. Next: set {set_no + 1} of {sets}"
+                text = _("Rest. Next: set {set} of {sets}").format(set=set_no + 1, sets=sets)
                 # A rest shows the starting position, where the exercise has one.
                 setup = exercise.setup
                 steps.append(
                     Step(
                         exercise.id,
-                        exercise.title,
+                        _(exercise.title),
                         text,
                         exercise.rest,
                         "rest",
@@ -68,22 +70,40 @@ def _progress(exercise: Exercise, set_no: int, rep_no: int) -> str:
     """What a person counts: "squeeze 4 of 10 · set 1 of 3"."""
     parts = []
     if exercise.reps > 1:
-        parts.append(f"{exercise.rep_label} {rep_no} of {exercise.reps}")
+        parts.append(counting(exercise.rep_label, rep_no, exercise.reps))
     if exercise.sets > 1:
-        parts.append(f"set {set_no} of {exercise.sets}")
+        parts.append(_("set {set} of {sets}").format(set=set_no, sets=exercise.sets))
     return " · ".join(parts)
 
 
+REP = N_("rep {rep} of {reps}")  # the default rep_label's phrase
+
+
+def counting(label: str, rep: int, reps: int) -> str:
+    """ "squeeze 4 of 10": a built-in exercise's label has its own phrase in the catalogues
+    (reminderd.i18n.extract makes them from each rep_label), so that a translation can
+    place the count as its language does; any other label is put in a phrase of its own."""
+    own = f"{label} {{rep}} of {{reps}}"
+    phrase_of = _(own)
+    if phrase_of == own and language() != "en":
+        return _("{label} {rep} of {reps}").format(label=_(label), rep=rep, reps=reps)
+    return phrase_of.format(rep=rep, reps=reps)
+
+
 def _fill(text: str, side: str | None) -> str:
-    """``{side}`` filled in, ``{{`` and ``}}`` turned into braces."""
-    return text.format(side=side) if side else text.replace("{{", "{").replace("}}", "}")
+    """``{side}`` filled in, ``{{`` and ``}}`` turned into braces; then said in the
+    language in use (the catalogues hold each built-in text once per side, whole)."""
+    if not text:
+        return text
+    filled = text.format(side=side) if side else text.replace("{{", "{").replace("}}", "}")
+    return _(filled)
 
 
 def _step(exercise: Exercise, spec: StepSpec, side: str | None, label: str, index: int) -> Step:
     seconds = spec.seconds if spec.seconds is not None else (exercise.hold or 0.0)
     return Step(
         exercise.id,
-        exercise.title,
+        _(exercise.title),
         _fill(spec.text, side),
         seconds,
         spec.kind,
@@ -120,9 +140,18 @@ class Dose:
 
     def __str__(self) -> str:
         runs = plural(self.runs, "{count} run", "{count} runs")
-        # The label is the exercise file's word for one repetition, made plural here.
-        reps = plural(self.repetitions, "{count} {label}", "{count} {label}s", label=self.label)
-        return f"{self.exercise}: {runs}, {reps}, {format_duration(self.seconds) or '0s'}"
+        # The label is the exercise file's word for one repetition, made plural here; a
+        # built-in label's forms are in the catalogues (reminderd.i18n.extract makes them).
+        one, other = f"{{count}} {self.label}", f"{{count}} {self.label}s"
+        if language() != "en" and _(one) == one:  # the person's own label: in no catalogue
+            reps = plural(
+                self.repetitions, "{count} × {label}", "{count} × {label}", label=_(self.label)
+            )
+        else:
+            reps = plural(self.repetitions, one, other)
+        return _("{exercise}: {runs}, {reps}, {length}").format(
+            exercise=self.exercise, runs=runs, reps=reps, length=duration(self.seconds)
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -174,7 +203,7 @@ def with_lead_ins(steps: tuple[Step, ...], seconds: float) -> tuple[Step, ...]:
                     Step(
                         step.exercise_id,
                         step.title,
-                        f"Get ready: {step.text}",
+                        _("Get ready: {action}").format(action=step.text),
                         seconds,
                         "lead-in",
                         detail=step.detail,
@@ -201,16 +230,35 @@ def routine_for(
     if name in exercises:
         return Routine(name=name, exercises=(name,), trigger=Trigger(), title=exercises[name].title)
     names = [r.name for r in routines] + sorted(exercises)
-    raise UnknownNameError(unknown_name(name, names, "routine or exercise"))
+    raise UnknownNameError(unknown_name(name, names, exercise=True))
 
 
-def unknown_name(name: str, known: list[str], what: str) -> str:
-    """'no routine called "nekc" (did you mean "neck"?; known: ...)'."""
+def unknown_name(name: str, known: list[str], *, exercise: bool = False) -> str:
+    """'no routine called "nekc" (did you mean "neck"?; known: ...)' (``exercise``: "no
+    routine or exercise called ...")."""
     import difflib  # noqa: PLC0415 - only a mistyped name needs it
 
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    hint = f'did you mean "{close[0]}"?; ' if close else ""
-    return f'no {what} called "{name}" ({hint}known: {", ".join(known)})'
+    listed = ", ".join(known)
+    if exercise and close:
+        return said(
+            'no routine or exercise called "{name}" (did you mean "{close}"?; known: {known})',
+            name=name,
+            close=close[0],
+            known=listed,
+        )
+    if exercise:
+        return said(
+            'no routine or exercise called "{name}" (known: {known})', name=name, known=listed
+        )
+    if close:
+        return said(
+            'no routine called "{name}" (did you mean "{close}"?; known: {known})',
+            name=name,
+            close=close[0],
+            known=listed,
+        )
+    return said('no routine called "{name}" (known: {known})', name=name, known=listed)
 
 
 def routine_steps(
@@ -227,12 +275,66 @@ def routine_steps(
     step. With ``point_to_safety`` (the first routine of a day) the intro also says where
     the warning signs are.
 
-    With a voice (``timing`` tells how long a line takes to say) the intro and each lead-in
-    last as long as their words, a lead-in 1.5 s more to get into position: the configured
-    lengths are floors. ``pace`` below 1 runs every step that much faster (the test suite
-    uses it, with a voice as much faster).
+    With a voice (``timing`` tells how long a line takes to say) every step but a hold lasts
+    at least as long as its words and the pause between lines, a lead-in 1.5 s more to get
+    into position: the configured lengths are floors (a hold's length is its dose, and its
+    words are checked to fit: reminderd.speech.fit). ``pace`` below 1 runs every step that
+    much faster (the test suite uses it, with a voice as much faster). In the language in
+    use.
     """
+    shown, _words = shown_and_said(
+        routine, exercises, guidance, point_to_safety=point_to_safety, timing=timing, pace=pace
+    )
+    return shown
+
+
+def shown_and_said(
+    routine: Routine,
+    exercises: Mapping[str, Exercise],
+    guidance: Guidance | None = None,
+    *,
+    voice: str = "",
+    point_to_safety: bool = False,
+    timing: Timing | None = None,
+    pace: float = 1.0,
+) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
+    """The routine's steps as shown, in the language in use, and as said, in ``voice``'s
+    language (the same steps, when that is the language in use or ""): a voice that has
+    no voice for the notes' language speaks the text's own (reminderd.speech.choose).
+    Both last as long as the words said (``routine_steps``)."""
     plan = guidance or Guidance()
+    shown = _steps(routine, exercises, plan, point_to_safety, pace)
+    said = shown
+    voice = voice or language()
+    if voice != language():
+        with speaking(voice):
+            said = _steps(routine, exercises, plan, point_to_safety, pace)
+    if timing is not None:
+        with speaking(voice):
+            lengths = _fit_words(said, timing, pace)
+        shown = tuple(
+            dataclasses.replace(s, seconds=t) for s, t in zip(shown, lengths, strict=True)
+        )
+        said = tuple(dataclasses.replace(s, seconds=t) for s, t in zip(said, lengths, strict=True))
+    titles = [_(exercises[exercise_id].title) for exercise_id in routine.exercises]
+    first = titles[0] if titles else ""
+    count = plural(len(titles), "{count} exercise", "{count} exercises")
+    length = duration(total_seconds(shown))
+    detail = _("{count}, {length}. First: {first}.").format(count=count, length=length, first=first)
+    if point_to_safety:
+        detail = f"{_(SAFETY_POINTER)} {detail}"
+    return (dataclasses.replace(shown[0], detail=detail), *shown[1:]), said
+
+
+def _steps(
+    routine: Routine,
+    exercises: Mapping[str, Exercise],
+    plan: Guidance,
+    point_to_safety: bool,
+    pace: float,
+) -> tuple[Step, ...]:
+    """The intro, the exercises' steps with their lead-ins, and the closing step, at their
+    configured lengths, in the language in use."""
     expanded: list[Step] = []
     for exercise_id in routine.exercises:
         expanded.extend(expand(exercises[exercise_id]))
@@ -241,67 +343,62 @@ def routine_steps(
     body = with_lead_ins(tuple(expanded), plan.lead_in * pace)
     if not plan.pictures:
         body = tuple(replace(step, pose=None, image="") for step in body)
-    titles = [exercises[exercise_id].title for exercise_id in routine.exercises]
-    first = titles[0] if titles else ""
-    count = f"{len(titles)} exercises" if len(titles) > 1 else "1 exercise"
-    intro_say = intro_words(routine.label, point_to_safety)
+    title = _(routine.label)
     # The intro shows the first exercise's first picture: what is coming.
     opening = next((step for step in body if step.pose or step.image), None)
     intro = Step(
         "",
-        routine.label,
-        SAFETY_LINE,
+        title,
+        _(SAFETY_LINE),
         plan.intro * pace,
         "intro",
-        say=intro_say,
+        say=intro_words(title, point_to_safety),
         pose=opening.pose if opening else None,
         image=opening.image if opening else "",
     )
-    done = Step("", routine.label, "Done. Well done.", 0.0, "done", say=phrase("done"))
-    steps = (intro, *body, done)
-    if timing is not None:
-        steps = _fit_words(steps, timing, pace)
-    length = format_duration(total_seconds(steps))
-    pointer = f"{SAFETY_POINTER} " if point_to_safety else ""
-    detail = f"{pointer}{count}, {length}. First: {first}."
-    return (dataclasses.replace(steps[0], detail=detail), *steps[1:])
+    done = Step("", title, _("Done. Well done."), 0.0, "done", say=phrase("done"))
+    return (intro, *body, done)
 
 
-def _fit_words(steps: tuple[Step, ...], timing: Timing, pace: float) -> tuple[Step, ...]:
-    """The intro and each lead-in lengthened to their words (a lead-in by SETTLE more)."""
-    fitted = list(steps)
+def _fit_words(steps: tuple[Step, ...], timing: Timing, pace: float) -> list[float]:
+    """Each step's length: every step but a hold and the closing one lengthened to its
+    words and GAP (a lead-in by SETTLE more), so that no line is cut by the next. A
+    translation's words may take longer than the English the lengths were written for."""
+    lengths = [step.seconds for step in steps]
     for index, step in enumerate(steps):
-        if step.kind not in ("intro", "lead-in"):
+        if step.kind in ("hold", "done"):
             continue
         spoken = timing(words(steps, index))
         if spoken <= 0:
             continue
         after = SETTLE * pace if step.kind == "lead-in" else GAP
-        fitted[index] = dataclasses.replace(step, seconds=max(step.seconds, spoken + after))
-    return tuple(fitted)
+        lengths[index] = max(step.seconds, spoken + after)
+    return lengths
 
 
 def closing_seconds(
     steps: tuple[Step, ...], guidance: Guidance, timing: Timing | None, pace: float = 1.0
 ) -> float:
     """How long the closing note stays: ``guidance.done`` (times ``pace``), or as long as
-    "Done. Well done." takes to say if that is longer."""
+    "Done. Well done." takes to say if that is longer (``steps``: as said)."""
     spoken = timing(words(steps, len(steps) - 1)) if timing and steps else 0.0
     return max(guidance.done * pace, spoken + GAP if spoken > 0 else 0.0)
 
 
-def spoken_lines(config: Config, pace: float = 1.0) -> list[str]:
+def spoken_lines(config: Config, pace: float = 1.0, voice: str = "") -> list[str]:
     """Every line a voice may say in ``config``'s routines (and its exercises run alone),
-    for asking the engine ahead how long each takes."""
+    in ``voice``'s language (default: the language in use), for asking the engine ahead
+    how long each takes."""
     lines: set[str] = set()
     exercises = config.exercises
     runs = [*config.routines, *(routine_for(name, (), exercises) for name in exercises)]
-    for routine in runs:
-        for first in (False, True):
-            steps = routine_steps(
-                routine, exercises, config.guidance, point_to_safety=first, pace=pace
-            )
-            lines.update(words(steps, index) for index in range(len(steps)))
-            lines.update(b.words for step in steps for b in beats(step, True))
+    with speaking(voice or language()):
+        for routine in runs:
+            for first in (False, True):
+                steps = routine_steps(
+                    routine, exercises, config.guidance, point_to_safety=first, pace=pace
+                )
+                lines.update(words(steps, index) for index in range(len(steps)))
+                lines.update(b.words for step in steps for b in beats(step, True))
     lines.discard("")
     return sorted(lines)

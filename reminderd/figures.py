@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
+from reminderd.i18n import _
+from reminderd.i18n.formats import month as month_name
+from reminderd.i18n.formats import weekday
+from reminderd.markup import escape
 from reminderd.plural import plural
 
 if TYPE_CHECKING:
@@ -342,19 +346,19 @@ def advice(reading: Reading, zone: tzinfo, *, running: bool) -> str:
             through=through,
         )
     if ended and ended.count("played") * 2 >= len(ended):
-        return (
+        return _(
             "Advice: most reminders ended with no idle source to tell whether you did them;"
             " see `reminderd status` for why."
         )
     if not running:
-        return "Advice: nothing to change; but reminderd is not running now: `reminderd start`."
-    return "Advice: nothing to change; keep it up."
+        return _("Advice: nothing to change; but reminderd is not running now: `reminderd start`.")
+    return _("Advice: nothing to change; keep it up.")
 
 
 def _no_reminders(reading: Reading, *, running: bool) -> str:
     """No reminder fired in these days: say why that may be, from what is known."""
     if not running:
-        return (
+        return _(
             "Advice: no reminders in these days, and reminderd is not running:"
             " start it with `reminderd start` (or at login: `reminderd service install`)."
         )
@@ -367,7 +371,7 @@ def _no_reminders(reading: Reading, *, running: bool) -> str:
             "Advice: no reminders fired in these days, only {count} routines run by hand;"
             " `reminderd plan` shows when reminders come.",
         )
-    return (
+    return _(
         "Advice: no reminders fired in these days; `reminderd plan` shows when they come,"
         " and `reminderd status` what holds them."
     )
@@ -376,16 +380,14 @@ def _no_reminders(reading: Reading, *, running: bool) -> str:
 # -- the calendar picture ----------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 SHADES = ("#ebedf0", "#c6e48b", "#7bc96f", "#239a3b", "#196127")
 
 
-def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str:
+def calendar_svg(rows: list[DayStats], title: str = "") -> str:
     """A calendar of ``rows`` (consecutive days), one square a day in a column per week
-    (Monday on top), shaded by routines completed that day."""
+    (Monday on top), shaded by routines completed that day; its words in the language in
+    use."""
+    title = title or _("Completed routines")
     cell, gap, left, top = 14, 3, 34, 34
     most = max((row.completed for row in rows), default=0)
     first = rows[0].day - timedelta(days=rows[0].day.weekday()) if rows else date.today()
@@ -396,10 +398,11 @@ def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{_escape(title)}</text>',
+        f'<text x="{left}" y="14" font-size="12" fill="#24292e">{escape(title)}</text>',
     ]
-    for index, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
+    for index in (0, 2, 4, 6):
         y = top + index * (cell + gap) + cell - 3
+        name = escape(weekday(first + timedelta(days=index)))
         out.append(f'<text x="4" y="{y}" fill="#586069">{name}</text>')
     month = None
     for row in rows:
@@ -408,21 +411,28 @@ def calendar_svg(rows: list[DayStats], title: str = "Completed routines") -> str
         starts = row.day.weekday() == 0 or row is rows[0]
         if starts and row.day.month != month and (row is not rows[0] or row.day.day <= 21):
             month = row.day.month
-            out.append(f'<text x="{x}" y="{top - 6}" fill="#586069">{row.day:%b}</text>')
+            shown = escape(month_name(row.day))
+            out.append(f'<text x="{x}" y="{top - 6}" fill="#586069">{shown}</text>')
         level = 0 if not row.completed else 1 + min(3, (row.completed - 1) * 4 // max(most, 1))
         y = top + row.day.weekday() * (cell + gap)
+        said = _("{day}: {completed} completed, {worked} worked through, {skipped} skipped")
+        tip = said.format(
+            day=row.day.isoformat(),
+            completed=row.completed,
+            worked=row.worked_through,
+            skipped=row.skipped,
+        )
         out.append(
             f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2"'
-            f' fill="{SHADES[level]}"><title>{row.day.isoformat()}: {row.completed} completed,'
-            f" {row.worked_through} worked through, {row.skipped} skipped</title></rect>"
+            f' fill="{SHADES[level]}"><title>{escape(tip)}</title></rect>'
         )
     y = top + 7 * (cell + gap) + 12
     x = width - 10 - len(SHADES) * (cell + gap) - 60
-    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">Fewer</text>')
+    out.append(f'<text x="{x}" y="{y + 10}" fill="#586069">{escape(_("Fewer"))}</text>')
     for level, shade in enumerate(SHADES):
         lx = x + 32 + level * (cell + gap)
         out.append(f'<rect x="{lx}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{shade}"/>')
     lx = x + 36 + len(SHADES) * (cell + gap)
-    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">More</text>')
+    out.append(f'<text x="{lx}" y="{y + 10}" fill="#586069">{escape(_("More"))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

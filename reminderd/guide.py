@@ -17,9 +17,10 @@ from typing import Any
 
 from reminderd.clock import Clock
 from reminderd.cues import SOUNDS, CueChoice, NoCues, cue_for
-from reminderd.durations import format_duration
 from reminderd.errors import NotifyError
 from reminderd.exercises import SAFETY_POINTER, SAFETY_TITLE, exercise_seconds
+from reminderd.i18n import _, language, speaking
+from reminderd.i18n.formats import duration, width
 from reminderd.model import Step
 from reminderd.notify import Note, Notifier
 from reminderd.pictures.cache import Pictures
@@ -35,14 +36,17 @@ def first_line(step: Step) -> str:
     its length first ("Hold 10s: Chin to right collarbone"), a lead-in what comes ("Get
     ready: Chin to right collarbone"), a movement its length after ("Let go (2s)")."""
     if step.kind == "hold":
-        return f"Hold {format_duration(step.seconds)}: {step.text}"
+        return _("Hold {seconds}: {action}").format(
+            seconds=duration(step.seconds), action=step.text
+        )
     if step.kind == "lead-in":
         return step.text
-    return f"{step.text} ({format_duration(step.seconds)})"
+    return _("{action} ({seconds})").format(action=step.text, seconds=duration(step.seconds))
 
 
-# Characters of a title GNOME Shell shows whole in a banner (bold, beside the time): 40
-# were shown, 54 were cut ("Shoulder-blade squeeze · squeeze 1 of 10 · set 1 of 3").
+# Columns of a title GNOME Shell shows whole in a banner (bold, beside the time): 40
+# were shown, 54 were cut ("Shoulder-blade squeeze · squeeze 1 of 10 · set 1 of 3"); a
+# Chinese character takes two (reminderd.i18n.formats.width).
 TITLE = 44
 
 
@@ -53,7 +57,7 @@ def _title(step: Step) -> str:
     if not where:
         return step.title
     both = f"{step.title} · {where}"
-    return both if len(both) <= TITLE else where[:1].upper() + where[1:]
+    return both if width(both) <= TITLE else where[:1].upper() + where[1:]
 
 
 def notes_for(
@@ -69,7 +73,7 @@ def notes_for(
         if step.kind in ("intro", "done"):
             body = step.text + (f"\n{step.detail}" if step.detail else "")
             # The day's first intro points to the warning signs where a banner shows it.
-            daily = step.kind == "intro" and step.detail.startswith(SAFETY_POINTER)
+            daily = step.kind == "intro" and step.detail.startswith(_(SAFETY_POINTER))
             title = f"{step.title} · {SAFETY_TITLE}" if daily else step.title
             final = step.kind == "done"
             notes.append(Note(title, body, step.seconds, final=final, image=picture(step)))
@@ -100,12 +104,17 @@ class Guide:
         countdown: bool = False,
         linger: float = 0.0,
         pictures: Pictures | None = None,
+        said: tuple[Step, ...] | None = None,
     ) -> None:
         if not steps:
             msg = f"routine {name!r} has no steps"
             raise ValueError(msg)
         self.name = name
         self.steps = steps
+        # The steps as the voice says them: in the voice's language, which is the notes'
+        # unless no voice for that is installed (reminderd.exercises.shown_and_said).
+        self.said = said if said is not None and len(said) == len(steps) else steps
+        self._voice_language = language()
         self._pictures = pictures or Pictures()
         self.notes = notes_for(steps, self._pictures.file)
         if first_actions:
@@ -254,7 +263,7 @@ class Guide:
         if note.image and not self._pictures.ready(note.image):
             note = dataclasses.replace(note, image="")  # not drawn yet: shown without it
         self._notify(note)
-        self._speaker.say(words(self.steps, self.index))
+        self._speaker.say(self._words(self.index))
         if cue and not self._cues.by_server:
             self._cues.cues.play(cue)
         self._plan_beats(step)
@@ -270,6 +279,14 @@ class Guide:
                 "exercise": step.exercise_id,
             },
         )
+
+    def _words(self, index: int) -> str:
+        """What is said at step ``index``, in the voice's language."""
+        with speaking(self._spoken_in()):
+            return words(self.said, index)
+
+    def _spoken_in(self) -> str:
+        return self._speaker.language or self._voice_language
 
     def _notify(self, note: Note) -> None:
         try:
@@ -287,7 +304,9 @@ class Guide:
         begun = self.started_at + self._offsets[self.index]
         whole = math.ceil(step.seconds - 1e-6)
         self._beats = [(begun + second, "bar") for second in range(1, whole)]
-        self._beats += [(begun + b.after, b.words) for b in beats(step, self._countdown)]
+        with speaking(self._spoken_in()):
+            counted = beats(self.said[self.index], self._countdown)
+        self._beats += [(begun + b.after, b.words) for b in counted]
         self._beats.sort(key=lambda beat: (beat[0], beat[1] == "bar"))
 
     def _beat(self) -> None:
@@ -298,10 +317,10 @@ class Guide:
             return
         self._beats = self._beats[len(due) :]
         step, note = self.steps[self.index], self.notes[self.index]
-        for _, what in due:
+        for _moment, what in due:
             if what != "bar":
                 self._speaker.say(what)
-        if any(what == "bar" for _, what in due) and self.started_at is not None:
+        if any(what == "bar" for _moment, what in due) and self.started_at is not None:
             done = now - (self.started_at + self._offsets[self.index])
             value = max(0, min(100, round(100 * done / step.seconds)))
             if note.image and not self._pictures.ready(note.image):

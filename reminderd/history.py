@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reminderd.errors import StateError
+from reminderd.i18n.said import said
 from reminderd.model import EVENT_NAMES, Event
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def connect(
             db.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable at each commit's checkpoint
             migrate(db)
     except (sqlite3.Error, OSError) as error:
-        msg = f"cannot open the history at {path}: {error}"
+        msg = said("cannot open the history at {path}: {error}", path=str(path), error=str(error))
         raise StateError(msg) from error
     return db
 

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import IdleError
+from reminderd.i18n.said import said, said_join
 
 __all__ = [
     "IdleError",
@@ -223,13 +224,13 @@ def detect(
         candidates = [idle_native.MacIdle]
     else:
         candidates = [MutterIdle, ScreenSaverIdle, idle_native.X11Idle]
-    tried = []
+    tried: list[str] = []
     if platform not in ("win32", "darwin") and os.environ.get("WAYLAND_DISPLAY"):
         # Under Wayland, Xwayland's idle counter sees only input to X11 windows: someone
         # typing in a Wayland window would look idle, and every reminder would wait. The
         # compositor's own idle protocol comes after GNOME's and KDE's D-Bus answers.
         candidates.remove(idle_native.X11Idle)
-        tried.append("x11: not used in a Wayland session (Xwayland sees only X11 input)")
+        tried.append(said("x11: not used in a Wayland session (Xwayland sees only X11 input)"))
         candidates.append(lambda: _wayland(thresholds))
     for candidate in candidates:
         try:
@@ -238,8 +239,8 @@ def detect(
         except (IdleError, OSError, AttributeError) as error:
             tried.append(str(error))
             continue
-        return source, f"{source.name} answers"
-    return None, "no idle source answers (" + "; ".join(tried) + ")"
+        return source, said("{source} answers", source=source.name)
+    return None, said("no idle source answers ({tried})", tried=said_join("; ", tried))
 
 
 def _wayland(thresholds: tuple[float, ...]) -> IdleSource:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from reminderd.errors import AlreadyRunningError, StateError
+from reminderd.i18n.said import said
 
 try:
     import fcntl
@@ -32,15 +33,23 @@ class PidLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
-            msg = f"cannot open {self.path}: {error.strerror}"
+            msg = said(
+                "cannot open {path}: {error}", path=str(self.path), error=str(error.strerror)
+            )
             raise StateError(msg) from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pid = read_pid(self.path)
             os.close(fd)
-            who = f" (pid {pid})" if pid else ""
-            msg = f"reminderd is already running{who}; stop it with `reminderd stop`"
+            msg = (
+                said(
+                    "reminderd is already running (pid {pid}); stop it with `reminderd stop`",
+                    pid=pid,
+                )
+                if pid
+                else said("reminderd is already running; stop it with `reminderd stop`")
+            )
             raise AlreadyRunningError(msg) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())

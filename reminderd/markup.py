@@ -25,12 +25,15 @@ def plain(text: str) -> str:
     return "".join(f"“{part}”" if index % 2 else part for index, part in enumerate(parts))
 
 
+def escape(text: str) -> str:
+    """``text`` as the characters of a markup (a notification body, an SVG) say it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def body(text: str, *, markup: bool) -> str:
     """A notification body for a server that reads markup (``markup``) or plain text."""
     shown = plain(text)
-    if not markup:
-        return shown
-    return shown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(shown) if markup else shown
 
 
 def reads_markup(capabilities: frozenset[str], server_name: str) -> bool:

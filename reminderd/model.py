@@ -11,6 +11,7 @@ from typing import Any, Literal, get_args
 
 from reminderd.contracts import SOURCE_REASONS, EventKind, SourceReason
 from reminderd.errors import Problem
+from reminderd.i18n import N_, _
 from reminderd.pictures.pose import Pose
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -115,18 +116,37 @@ class Step:
         """Where the step stands, as the person counts it: "squeeze 4 of 10 · set 1 of 3",
         else the side ("right side"); "" for a step that does not repeat. The one numbering
         that the note, ``status``, ``events`` and the panel show."""
-        return self.progress or (f"{self.side} side" if self.side else "")
+        return self.progress or side_text(self.side)
 
     @property
     def labelled(self) -> str:
         """The progress and the action on one line: "squeeze 4 of 10 · set 2 of 3: Squeeze..."."""
-        return f"{self.progress}: {self.text}" if self.progress else self.text
+        if not self.progress:
+            return self.text
+        return _("{position}: {action}").format(position=self.progress, action=self.text)
 
     @property
     def counted(self) -> str:
         """Where the step stands and its action, as `status`, `events` and the panel say it:
         "squeeze 4 of 10 · set 2 of 3: Squeeze...", "right side: Hands behind your head"."""
-        return f"{self.position}: {self.text}" if self.position else self.text
+        where = self.position
+        return (
+            _("{position}: {action}").format(position=where, action=self.text)
+            if where
+            else self.text
+        )
+
+
+# The sides of the built-in exercises, each said whole (an adjective agrees with "side").
+SIDES = {"right": N_("right side"), "left": N_("left side")}
+
+
+def side_text(side: str) -> str:
+    """ "right side", in the language in use; "" for no side."""
+    if not side:
+        return ""
+    known = SIDES.get(side)
+    return _(known) if known else _("{side} side").format(side=_(side))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +209,7 @@ class Guidance:
     done: float = 3.0
     countdown: bool = False  # say "three, two, one" at the end of each long enough hold
     pictures: bool = True  # a picture in each step's notification
+    language: str = ""  # the notes' and the voice's language ("de"); "": the environment's
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import stat
 import sys
 
 from reminderd.errors import StateError
+from reminderd.i18n.said import said
 
 # pathlib and typing are imported only where needed: `reminderd status` uses this module
 # to find the socket, and status bars run it every few seconds.
@@ -64,14 +65,16 @@ def private_dir(path: str) -> str:
         os.makedirs(path, mode=0o700, exist_ok=True)
         info = os.lstat(path)
     except OSError as error:
-        msg = f"cannot create {path}: {error.strerror}"
+        msg = said("cannot create {path}: {error}", path=str(path), error=str(error.strerror))
         raise StateError(msg) from error
     if not stat.S_ISDIR(info.st_mode):
-        msg = f"{path} is not a folder"
+        msg = said("{path} is not a folder", path=str(path))
         raise StateError(msg)
     if hasattr(os, "getuid"):
         if info.st_uid != os.getuid():
-            msg = f"{path} belongs to another user; remove it or set XDG_RUNTIME_DIR"
+            msg = said(
+                "{path} belongs to another user; remove it or set XDG_RUNTIME_DIR", path=str(path)
+            )
             raise StateError(msg)
         if info.st_mode & 0o077:
             os.chmod(path, 0o700)
@@ -85,7 +88,11 @@ def private_log(path: str) -> TextIO:
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as error:
-        msg = f"cannot open the log {path}: {error.strerror} (a symbolic link is refused)"
+        msg = said(
+            "cannot open the log {path}: {error} (a symbolic link is refused)",
+            path=str(path),
+            error=str(error.strerror),
+        )
         raise StateError(msg) from error
     if hasattr(os, "fchmod"):
         os.fchmod(fd, 0o600)

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Mapping
 
+from reminderd.i18n.said import said
 from reminderd.paths import on_path
 
 SCHEMA = "org.gnome.desktop.break-reminders"
@@ -51,18 +52,23 @@ def advice(breaks: list[str]) -> str | None:
     if not breaks:
         return None
     on = " and ".join(sorted(breaks))
+    if "movement" in breaks and "eyesight" in breaks:
+        return said(
+            "GNOME's own break reminders are on ({on}): its movement breaks and reminderd's"
+            " routines would both prompt you. Turn GNOME's movement breaks off in Settings ▸"
+            " Wellbeing ▸ Break Reminders; its eyesight breaks (looking away) can stay,"
+            " reminderd has none, or pause reminderd instead.",
+            on=on,
+        )
     if "movement" in breaks:
-        keep = (
-            "; its eyesight breaks (looking away) can stay, reminderd has none"
-            if "eyesight" in breaks
-            else ""
+        return said(
+            "GNOME's own break reminders are on ({on}): its movement breaks and reminderd's"
+            " routines would both prompt you. Turn GNOME's movement breaks off in Settings ▸"
+            " Wellbeing ▸ Break Reminders, or pause reminderd instead.",
+            on=on,
         )
-        return (
-            f"GNOME's own break reminders are on ({on}): its movement breaks and reminderd's "
-            "routines would both prompt you. Turn GNOME's movement breaks off in Settings ▸ "
-            f"Wellbeing ▸ Break Reminders{keep}, or pause reminderd instead."
-        )
-    return (
-        f"GNOME's own break reminders are on ({on}): they remind you to rest your eyes, "
-        "which reminderd does not, so both can stay."
+    return said(
+        "GNOME's own break reminders are on ({on}): they remind you to rest your eyes,"
+        " which reminderd does not, so both can stay.",
+        on=on,
     )

@@ -11,10 +11,13 @@ from dataclasses import dataclass, replace
 
 from reminderd import dnd
 from reminderd.children import Children
+from reminderd.contracts import TYPING_PAUSE
 from reminderd.core.outputs import HoldCheck, NoHolds, Outputs
 from reminderd.cues import CueChoice
 from reminderd.cues.choose import choose as choose_cues
 from reminderd.dnd import Watch as DndWatch
+from reminderd.i18n import language
+from reminderd.i18n.said import said
 from reminderd.model import Config
 from reminderd.notify import Choice, choose
 from reminderd.presence import Presence
@@ -22,8 +25,6 @@ from reminderd.speech import VoiceChoice
 from reminderd.speech.choose import choose as choose_voice
 
 log = logging.getLogger("reminderd")
-
-TYPING_PAUSE = 5.0  # seconds without input: a pause in typing (reminderd.holds.decide.PAUSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ def choose_ports(
         backend = choose(config.backend, write)
         log.info("notifications: %s, because %s", backend.backend, backend.reason)
         watch = _dnd(backend)
-    spoken = choose_voice(True if voice else config.guidance.voice, children, rate=rate)
+    wanted = True if voice else config.guidance.voice
+    spoken = choose_voice(wanted, children, language=language(), rate=rate)
     log.info("voice: %s, because %s", spoken.speaker.name, spoken.reason)
     server = backend.server
     capabilities = server.capabilities if server else frozenset()
@@ -80,7 +82,7 @@ def choose_ports(
 def _dnd(choice: Choice) -> DndWatch:
     """The do-not-disturb switch of the notification server in use, if there is one."""
     if choice.server is None:
-        return DndWatch(None, "no notification server to ask")
+        return DndWatch(None, said("no notification server to ask"))
     source, reason = dnd.choose(choice.server.server_name, choice.server.bus)
     log.info("do not disturb: %s, because %s", source.name, reason)
     return DndWatch(source, reason)
@@ -92,7 +94,7 @@ def choose_presence(config: Config, old: Presence | None = None) -> Presence:
     pause, natural = config.schedule.pause_when_idle, config.schedule.natural_break
     soft_start = config.schedule.soft_start != 0  # waiting for a pause in typing
     if not (pause or natural or soft_start):
-        why = "off: pause_when_idle, natural_break and soft_start are not set"
+        why = said("off: pause_when_idle, natural_break and soft_start are not set")
         return Presence(None, None, None, why)
     if old and old.source:
         return Presence(old.source, pause, natural, old.note)
@@ -107,4 +109,4 @@ def choose_presence(config: Config, old: Presence | None = None) -> Presence:
         log.info("idle awareness: %s", note)
     else:
         log.warning("idle awareness is off: %s", note)
-    return Presence(source, pause, natural, note if source else f"off: {note}")
+    return Presence(source, pause, natural, note if source else said("off: {why}", why=note))

@@ -1,5 +1,5 @@
 """When to stop, and when to see a doctor: shown by `reminderd safety`, at the first start,
-by `config init`, and in the README. Every warning sign the articles give is here, with
+by `config init`, and in docs/health.md. Every warning sign the articles give is here, with
 its urgency, and each line keeps its source: the phrases quoted below appear word for word
 in the articles (a test holds them to the files)."""
 
@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reminderd.i18n import N_, _
+
 
 @dataclass(frozen=True, slots=True)
 class Advice:
-    text: str
+    text: str  # English, a message of the catalogues: shown as ``_(advice.text)``
     sources: tuple[str, ...]  # article ids (see reminderd.sources)
     quotes: tuple[str, ...]  # phrases of those articles that the text rests on
 
 
-STOP = "Stop any exercise if the pain gets worse. Move gently, and only as far as is comfortable."
+STOP = N_(
+    "Stop any exercise if the pain gets worse. Move gently, and only as far as is comfortable."
+)
 
 # The stop rule as the intro of every routine says it aloud: reminderd's own "stop if pain
 # increases", and the warning signs the articles give for a pressed nerve and for a spasm
@@ -74,7 +78,7 @@ EMERGENCY = Advice(
     ("seek emergency treatment immediately",),
 )
 
-NOT_ADVICE = "reminderd reminds you to move; it is not medical advice."
+NOT_ADVICE = N_("reminderd reminds you to move; it is not medical advice.")
 
 
 def _wrap(text: str, width: int = 88, indent: str = "  ") -> str:
@@ -84,18 +88,27 @@ def _wrap(text: str, width: int = 88, indent: str = "  ") -> str:
 
 
 def text() -> str:
-    """The safety note as people read it."""
-    lines = [STOP, "", "See a doctor:"]
-    lines += [_wrap(f"{warning.text};") for warning in WARNINGS[:-1]]
-    lines.append(_wrap(f"{WARNINGS[-1].text}."))
-    lines += ["", EMERGENCY.text, "", NOT_ADVICE]
+    """The safety note as people read it, in the language in use."""
+    lines = [_(STOP), "", _("See a doctor:")]
+    lines += [_wrap(_("{warning};").format(warning=_(w.text))) for w in WARNINGS[:-1]]
+    lines.append(_wrap(_("{warning}.").format(warning=_(WARNINGS[-1].text))))
+    lines += ["", _(EMERGENCY.text), "", _(NOT_ADVICE)]
     return "\n".join(lines)
 
 
-TEXT = text()
+def _english() -> str:
+    from reminderd.i18n import speaking  # noqa: PLC0415
+
+    with speaking("en"):
+        return text()
+
+
+# The note in English: what the safety notice keeps as the mark of the note it showed
+# (reminderd.safety_notice), whatever the language it was shown in.
+TEXT = _english()
 
 # What the articles advise while a spasm is happening, each with its article. Medicines,
-# minerals and bed rest are left out on purpose (see the README).
+# minerals and bed rest are left out on purpose (see docs/health.md).
 TIPS = (
     Advice(
         "Moist heat over the neck can ease the discomfort.",
@@ -128,12 +141,12 @@ TIPS = (
 def tips_text() -> str:
     from reminderd.sources import ARTICLES  # noqa: PLC0415
 
-    lines = ["While a neck spasm is happening, the articles suggest:", ""]
+    lines = [_("While a neck spasm is happening, the articles suggest:"), ""]
     for tip in TIPS:
         cited = "; ".join(f'"{ARTICLES[s].title}"' for s in tip.sources)
-        lines.append(_wrap(f"{tip.text} ({cited})"))
+        lines.append(_wrap(_("{tip} ({articles})").format(tip=_(tip.text), articles=cited)))
     lines += [
         "",
-        "If it does not ease, or comes with the signs in `reminderd safety`, see a doctor.",
+        _("If it does not ease, or comes with the signs in `reminderd safety`, see a doctor."),
     ]
     return "\n".join(lines)

@@ -19,15 +19,16 @@ from pathlib import Path
 
 from reminderd import safety
 from reminderd.errors import NotifyError
+from reminderd.i18n import N_, _
 from reminderd.model import Event
 from reminderd.notify import Note, Notifier
 
 log = logging.getLogger("reminderd")
 
 MARK = "safety-shown"  # in the state folder: the note last shown
-READ_ALL = ("safety", "When to see a doctor")  # the button: (action key, label)
-TITLE = "reminderd: before your first routine"
-FULL_TITLE = "When to stop, and when to see a doctor"
+READ_ALL = ("safety", N_("When to see a doctor"))  # the button: (action key, label)
+TITLE = N_("reminderd: before your first routine")
+FULL_TITLE = N_("When to stop, and when to see a doctor")
 # What a routine being offered brings: another try, if the first did not reach anyone.
 RETRY_ON = frozenset({"routine.fired", "routine.started"})
 
@@ -47,15 +48,18 @@ def record(state: Path) -> None:
 
 
 def first_note(buttons: bool) -> Note:
-    """The note at the first start: the stop rule, the emergency line, where the rest is."""
-    where = "When to see a doctor: `reminderd safety`"
-    body = f"{safety.STOP}\n{safety.EMERGENCY.text}\n{where}" + (
-        ", or the button below." if buttons else "."
+    """The note at the first start: the stop rule, the emergency line, where the rest is,
+    in the language in use."""
+    where = (
+        _("When to see a doctor: `reminderd safety`, or the button below.")
+        if buttons
+        else _("When to see a doctor: `reminderd safety`.")
     )
+    body = f"{_(safety.STOP)}\n{_(safety.EMERGENCY.text)}\n{where}"
     return Note(
-        TITLE,
+        _(TITLE),
         body,
-        actions=(READ_ALL,) if buttons else (),
+        actions=((READ_ALL[0], _(READ_ALL[1])),) if buttons else (),
         urgency=2,
         final=True,
         sticky=True,
@@ -64,7 +68,7 @@ def first_note(buttons: bool) -> Note:
 
 def full_note() -> Note:
     """Every warning sign, as `reminderd safety` prints them."""
-    return Note(FULL_TITLE, safety.TEXT, urgency=2, final=True, sticky=True)
+    return Note(_(FULL_TITLE), safety.text(), urgency=2, final=True, sticky=True)
 
 
 class SafetyNotice:

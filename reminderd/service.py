@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.errors import ReminderError
+from reminderd.i18n.said import said
 from reminderd.paths import xdg_base
 
 UNIT_NAME = "reminderd.service"
@@ -136,9 +137,11 @@ def temporary_interpreter(executable: str = sys.executable) -> str | None:
     for where in (Path(executable).absolute(), Path(executable).resolve()):
         for folder in sorted(folders):
             if where.is_relative_to(folder):
-                return (
-                    f"{executable} lives in {folder}, which is emptied: install reminderd with "
-                    "pipx (or into a virtual environment that stays) before `service install`"
+                return said(
+                    "{program} lives in {folder}, which is emptied: install reminderd with "
+                    "pipx (or into a virtual environment that stays) before `service install`",
+                    program=executable,
+                    folder=str(folder),
                 )
     return None
 
@@ -148,7 +151,7 @@ def install(config: Path | None = None, platform: str = sys.platform) -> Outcome
     warning = temporary_interpreter(argv[0])
     if warning:
         outcome = _install(argv, platform)
-        return Outcome(outcome.path, (f"Warning: {warning}", *outcome.lines))
+        return Outcome(outcome.path, (said("Warning: {message}", message=warning), *outcome.lines))
     return _install(argv, platform)
 
 
@@ -158,32 +161,42 @@ def _install(argv: list[str], platform: str) -> Outcome:
         log = Path.home() / "Library" / "Logs" / "reminderd.log"
         _write(path, launchd_plist(argv, log))
         load = ["launchctl", "bootstrap", f"gui/{os.getuid()}", str(path)]
-        return Outcome(path, _act(load, "launchctl", "started now and at every login"))
+        return Outcome(path, _act(load, "launchctl", STARTED))
     if platform == "win32":
         path = startup_path()
         _write(path, windows_startup_script(argv).encode())
-        return Outcome(path, ("reminderd starts at your next login.",))
+        return Outcome(path, (said("reminderd starts at your next login."),))
     path = unit_path()
     _write(path, systemd_unit(argv).encode())
     enable = ["systemctl", "--user", "enable", "--now", UNIT_NAME]
     if not systemd_running():
         command = f"systemctl --user daemon-reload && {shlex.join(enable)}"
         return Outcome(
-            path, ("No systemd user manager is running here; enable it with:", f"  {command}")
+            path,
+            (said("No systemd user manager is running here; enable it with:"), f"  {command}"),
         )
     code, output = _run(["systemctl", "--user", "daemon-reload"])
     if code == 0:
-        return Outcome(path, _act(enable, "systemctl", "started now and at every login"))
-    return Outcome(path, (f"systemctl --user daemon-reload failed: {output}",))
+        return Outcome(path, _act(enable, "systemctl", STARTED))
+    failed = said(
+        "{command} failed: {output}", command="systemctl --user daemon-reload", output=output
+    )
+    return Outcome(path, (failed,))
+
+
+STARTED = said("reminderd is started now and at every login.")
+STOPPED = said("reminderd is stopped.")
 
 
 def _act(argv: list[str], tool: str, done: str) -> tuple[str, ...]:
     if not shutil.which(tool):
-        return (f"{tool} is not available; run: {shlex.join(argv)}",)
+        return (
+            said("{tool} is not available; run: {command}", tool=tool, command=shlex.join(argv)),
+        )
     code, output = _run(argv)
     if code != 0:
-        return (f"{shlex.join(argv)} failed: {output}",)
-    return (f"reminderd is {done}.",)
+        return (said("{command} failed: {output}", command=shlex.join(argv), output=output),)
+    return (done,)
 
 
 def _write(path: Path, content: bytes) -> None:
@@ -191,7 +204,9 @@ def _write(path: Path, content: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     except OSError as error:
-        msg = f"cannot write {path}: {error.strerror}"
+        msg = said(
+            "cannot write {path}: {error}", path=str(path), error=error.strerror or str(error)
+        )
         raise ReminderError(msg) from error
 
 
@@ -199,7 +214,7 @@ def uninstall(platform: str = sys.platform) -> Outcome:
     if platform == "darwin":
         path = agent_path()
         lines = _act(
-            ["launchctl", "bootout", f"gui/{os.getuid()}", str(path)], "launchctl", "stopped"
+            ["launchctl", "bootout", f"gui/{os.getuid()}", str(path)], "launchctl", STOPPED
         )
     elif platform == "win32":
         path, lines = startup_path(), ()
@@ -208,30 +223,38 @@ def uninstall(platform: str = sys.platform) -> Outcome:
         lines = ()
         if systemd_running():
             lines = _act(
-                ["systemctl", "--user", "disable", "--now", UNIT_NAME], "systemctl", "stopped"
+                ["systemctl", "--user", "disable", "--now", UNIT_NAME], "systemctl", STOPPED
             )
     if not path.exists():
-        return Outcome(path, (*lines, f"Nothing to remove: {path} does not exist."))
+        return Outcome(
+            path, (*lines, said("Nothing to remove: {path} does not exist.", path=str(path)))
+        )
     path.unlink()
-    return Outcome(path, (*lines, f"Removed {path}."))
+    return Outcome(path, (*lines, said("Removed {path}.", path=str(path))))
 
 
 def status(platform: str = sys.platform) -> Outcome:
     path = {"darwin": agent_path, "win32": startup_path}.get(platform, unit_path)()
     if not path.exists():
         return Outcome(
-            path, ("Not installed: `reminderd service install` starts reminderd at login.",)
+            path, (said("Not installed: `reminderd service install` starts reminderd at login."),)
         )
-    lines = [f"Installed: {path}"]
+    lines: list[str] = [said("Installed: {path}", path=str(path))]
     if platform in ("darwin", "win32"):
         return Outcome(path, tuple(lines))
     if systemd_running():
         for query in ("is-enabled", "is-active"):
             _, output = _run(["systemctl", "--user", query, UNIT_NAME])
-            lines.append(f"systemctl --user {query}: {output or 'unknown'}")
+            answer = output or said("unknown")
+            lines.append(
+                said("{command}: {answer}", command=f"systemctl --user {query}", answer=answer)
+            )
     else:
         lines += [
-            "Not enabled and not active: no systemd user manager runs here to start it.",
-            f"  Where one runs: systemctl --user enable --now {UNIT_NAME}",
+            said("Not enabled and not active: no systemd user manager runs here to start it."),
+            said(
+                "  Where one runs: {command}",
+                command=f"systemctl --user enable --now {UNIT_NAME}",
+            ),
         ]
     return Outcome(path, tuple(lines))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reminderd.i18n import N_, _
+
 OWN = "reminderd"  # the `source` of an exercise the articles do not describe
 
 
@@ -19,8 +21,12 @@ class Article:
     publisher: str
 
     def cite(self) -> str:
-        """ "Title" (publisher), file id: enough for a reader to find it."""
-        return f'"{self.title}" ({self.publisher}), {self.id}'
+        """ "Title" (publisher), file id: enough for a reader to find it. The title stays as
+        the article gives it (English), so that it can be found; the rest is said in the
+        language in use."""
+        return _('"{title}" ({publisher}), {id}').format(
+            title=self.title, publisher=_(self.publisher), id=self.id
+        )
 
 
 ARTICLES = {
@@ -34,17 +40,17 @@ ARTICLES = {
         Article(
             "001_ca2fbe79079b621f.txt",
             "Understanding Neck Spasms",  # its own contents list; the text has no title line
-            "publisher not named in the text",
+            N_("publisher not named in the text"),
         ),
         Article(
             "002_a39b60545ab819be.txt",
             "What Causes Neck Spasms? From Triggers to Underlying Issues",
-            "publisher not named in the text",
+            N_("publisher not named in the text"),
         ),
         Article(
             "003_8ca7b13792458e4d.txt",
             "Introduction to neck muscle spasms",
-            "publisher not named in the text",
+            N_("publisher not named in the text"),
         ),
         Article(
             "004_8e9ddecb5037ed4d.txt",
@@ -57,7 +63,9 @@ ARTICLES = {
 
 def describe(source: str) -> str:
     """A readable line for one entry of an exercise's ``source``."""
+    if not source:
+        return ""
     if source == OWN:
-        return "not from the articles: a gentle movement chosen by reminderd"
+        return _("not from the articles: a gentle movement chosen by reminderd")
     article = ARTICLES.get(source)
     return article.cite() if article else source

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reminderd.errors import StateError
+from reminderd.i18n.said import message, said
 
 log = logging.getLogger("reminderd")
 
@@ -33,7 +34,7 @@ def write_atomic(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        msg = f"cannot write {path}: {error.strerror}"
+        msg = said("cannot write {path}: {error}", path=str(path), error=str(error.strerror))
         raise StateError(msg) from error
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -44,7 +45,7 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        msg = f"cannot write {path}: {error.strerror}"
+        msg = said("cannot write {path}: {error}", path=str(path), error=str(error.strerror))
         raise StateError(msg) from error
     if hasattr(os, "O_DIRECTORY"):
         with contextlib.suppress(OSError):
@@ -127,7 +128,7 @@ class StateStore:
         except StateError as error:
             if str(error) != self.last_error:
                 log.error("%s; the pause, snoozes and skips will not survive a restart", error)
-            self.last_error = str(error)
+            self.last_error = message(error)
             return False
         self.last_error = None
         return True

@@ -12,8 +12,9 @@ import json
 import sys
 from datetime import datetime
 
-from reminderd.durations import format_duration
 from reminderd.errors import NotRunningError, ReminderError
+from reminderd.i18n import _, text
+from reminderd.i18n.formats import day_text, days, duration, weekday
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING, which would import typing
 if TYPE_CHECKING:
@@ -29,18 +30,23 @@ def when_text(moment: datetime, now: datetime) -> str:
     moment = moment.astimezone(now.tzinfo)
     seconds = (moment - now).total_seconds()
     if seconds < 59.5:
-        ahead = f"{max(0, round(seconds))}s"
+        ahead = duration(max(0, round(seconds)))
     elif seconds < 7 * 86400:
-        ahead = format_duration(round(seconds / 60) * 60)
+        ahead = duration(round(seconds / 60) * 60)
     else:
-        ahead = f"{round(seconds / 86400)}d"
+        ahead = days(round(seconds / 86400))
+    return _("{clock} (in {ahead})").format(clock=clock_of(moment, now), ahead=ahead)
+
+
+def clock_of(moment: datetime, now: datetime) -> str:
+    """The time of day of ``moment``, with its day when that is not ``now``'s: "10:45",
+    "Tue 10:45" within a week, "Mon 14 Dec 06:56" beyond."""
+    moment = moment.astimezone(now.tzinfo)
     if moment.date() == now.date():
-        day = ""
-    elif seconds < 6.5 * 86400:
-        day = moment.strftime("%a ")
-    else:
-        day = moment.strftime("%a %d %b ")
-    return f"{day}{moment:%H:%M} (in {ahead})"
+        return f"{moment:%H:%M}"
+    if (moment - now).total_seconds() < 6.5 * 86400:
+        return f"{weekday(moment)} {moment:%H:%M}"
+    return f"{day_text(moment)} {moment:%H:%M}"
 
 
 def clock_text(iso: str, now: datetime) -> str:
@@ -53,10 +59,12 @@ def first_reminder(routines: list[RoutineStatus], now: datetime) -> str:
     see a routine now rather than in half an hour."""
     due = [(r["name"], r["next"]) for r in routines if r["next"]]
     if not due:
-        return "No reminder is due in the next two weeks. Try one now: `reminderd run NAME`."
+        return _("No reminder is due in the next two weeks. Try one now: `reminderd run NAME`.")
     name, first = min(due, key=lambda pair: datetime.fromisoformat(pair[1]))
     when = clock_text(first, now)
-    return f"First reminder: {name} at {when}. Try one now: `reminderd run {name}`."
+    return _("First reminder: {name} at {when}. Try one now: `reminderd run {name}`.").format(
+        name=name, when=when
+    )
 
 
 def elsewhere_text(routine: RoutineStatus, now: datetime, with_next: bool = True) -> str:
@@ -64,49 +72,57 @@ def elsewhere_text(routine: RoutineStatus, now: datetime, with_next: bool = True
     it: "done on laptop at 10:05, next at 11:55", "in progress on laptop"; "" for nothing."""
     running = routine.get("running_elsewhere")
     if running:
-        return f"in progress on {running['machine']}, not started here meanwhile"
+        return _("in progress on {machine}, not started here meanwhile").format(
+            machine=running["machine"]
+        )
     done = routine.get("done_elsewhere")
     if not done:
         return ""
     at = datetime.fromisoformat(done["at"]).astimezone(now.tzinfo)
-    text = f"done on {done['machine']} at {at:%H:%M}"
     upcoming_text = routine["next"]
     if with_next and upcoming_text not in (None, "paused"):
         upcoming = datetime.fromisoformat(upcoming_text).astimezone(now.tzinfo)
-        day = "" if upcoming.date() == now.date() else upcoming.strftime("%a ")
-        text += f", next at {day}{upcoming:%H:%M}"
-    return text
+        day = "" if upcoming.date() == now.date() else f"{weekday(upcoming)} "
+        return _("done on {machine} at {at}, next at {next}").format(
+            machine=done["machine"], at=f"{at:%H:%M}", next=f"{day}{upcoming:%H:%M}"
+        )
+    return _("done on {machine} at {at}").format(machine=done["machine"], at=f"{at:%H:%M}")
 
 
 def _sync_lines(data: DaemonStatus, now: datetime) -> list[str]:
     sync = data.get("sync")
     if not sync:
         return []
-    lines = [f"Sync: {sync['folder']} as {sync['machine']}; {sync['reason']}"]
+    lines = [
+        _("Sync: {folder} as {machine}; {reason}").format(
+            folder=sync["folder"], machine=sync["machine"], reason=text(sync["reason"])
+        )
+    ]
     if sync.get("error"):
-        lines.append(f"  not written: {sync['error']}")
+        lines.append("  " + _("not written: {error}").format(error=text(sync["error"])))
     for machine in sync.get("machines", []):
         seen = machine["active"] or machine["written"]
         if seen is None:
             continue
         at = datetime.fromisoformat(seen).astimezone(now.tzinfo)
-        day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
-        lines.append(f"  {machine['machine']}: last active {day}{at:%H:%M}")
+        day = "" if at.date() == now.date() else f"{day_text(at)} "
+        when = f"{day}{at:%H:%M}"
+        lines.append(f"  {machine['machine']}: " + _("last active {when}").format(when=when))
     elsewhere = [
-        f"  {r['name']}: {text}" for r in data["routines"] if (text := elsewhere_text(r, now))
+        f"  {r['name']}: {said}" for r in data["routines"] if (said := elsewhere_text(r, now))
     ]
     if elsewhere:
-        lines += ["Other machines:", *elsewhere]
+        lines += [_("Other machines:"), *elsewhere]
     return lines
 
 
 def _dnd_text(data: DaemonStatus) -> str:
     """ "on (dunst-paused; ...)", "off (...)", or where it looks and that it was not read yet."""
-    source, reason = data["dnd"], data["dnd_reason"]
+    source, reason = data["dnd"], text(data["dnd_reason"])
     if source is None:
-        return f"not known ({reason})"
+        return _("not known ({reason})").format(reason=reason)
     on = data.get("dnd_on")
-    state = "not read yet" if on is None else ("on" if on else "off")
+    state = _("not read yet") if on is None else (_("on") if on else _("off"))
     return f"{state} ({source}: {reason})"
 
 
@@ -114,90 +130,137 @@ def _hold_lines(data: DaemonStatus) -> list[str]:
     """Each hold source: on and why, off, cannot answer, or not used and why."""
     holds = data.get("holds") or []
     if not holds:
-        return ["Holds: chosen when a routine is first due (calls, screen shares, full screen)"]
-    lines = ["Holds:"]
+        return [_("Holds: chosen when a routine is first due (calls, screen shares, full screen)")]
+    lines = [_("Holds:")]
+    states = {"off": _("off"), "not asked": _("not asked")}
     for entry in holds:
         if entry["state"] == "on":
-            said = "on (" + "; ".join(entry["holds"]) + ")"
+            said = _("on ({holds})").format(holds="; ".join(text(h) for h in entry["holds"]))
         elif entry["state"] == "cannot answer":
-            said = f"cannot answer ({entry['unknown']})"
+            said = _("cannot answer ({why})").format(why=text(entry["unknown"]))
         elif entry["state"] == "not used":
-            said = f"not used ({entry['why']})"
+            said = _("not used ({why})").format(why=text(entry["why"]))
         else:
-            said = entry["state"]
+            said = states.get(entry["state"], entry["state"])
         lines.append(f"  {entry['source']}: {said}")
     return lines
 
 
+def language_text(data: DaemonStatus) -> str:
+    """The language of the notifications and the voice, and why: "Deutsch (de:
+    [guidance] language)"."""
+    from reminderd.i18n.languages import native_name  # noqa: PLC0415
+
+    code = data.get("language") or "en"
+    return f"{native_name(code)} ({code}: {text(data.get('language_reason') or '')})"
+
+
 def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """The status reply of the daemon, for people."""
+    origins = {"user": _("user"), "default": _("default")}
+    origin = origins.get(data["config_origin"], data["config_origin"])
     lines = [
-        f"reminderd {data['reminderd']} is running (pid {data['pid']}, "
-        f"up {format_duration(max(data['uptime'], 1))})",
-        f"Config: {data['config']} ({data['config_origin']})",
-        f"Notifications: {data['backend']} ({data['backend_reason']})",
-        f"Voice: {data['voice']} ({data['voice_reason']})",
-        f"Sounds: {data['sounds']} ({data['sounds_reason']})",
-        f"Do not disturb: {_dnd_text(data)}",
-        f"Idle awareness: {data['idle']['note']}",
+        _("reminderd {version} is running (pid {pid}, up {uptime})").format(
+            version=data["reminderd"], pid=data["pid"], uptime=duration(max(data["uptime"], 1))
+        ),
+        _("Config: {path} ({origin})").format(path=data["config"], origin=origin),
+        _("Notifications: {backend} ({reason})").format(
+            backend=data["backend"], reason=text(data["backend_reason"])
+        ),
+        _("Voice: {voice} ({reason})").format(
+            voice=_voice_name(data["voice"]), reason=text(data["voice_reason"])
+        ),
+        _("Sounds: {sounds} ({reason})").format(
+            sounds=_voice_name(data["sounds"]), reason=text(data["sounds_reason"])
+        ),
+        _("Do not disturb: {state}").format(state=_dnd_text(data)),
+        _("Idle awareness: {note}").format(note=text(data["idle"]["note"])),
         *_hold_lines(data),
-        f"Panel icon: {data.get('panel_reason') or 'not known'}",
+        _("Panel icon: {reason}").format(reason=text(data.get("panel_reason") or _("not known"))),
+        _("Language: {language}").format(language=language_text(data)),
     ]
     if data.get("other_breaks"):
-        lines.append(f"Note: {data['other_breaks']}")
+        lines.append(_("Note: {note}").format(note=text(data["other_breaks"])))
     failed = data.get("reload_failed")
     if failed:
         lines.append(reload_failed_text(failed, now))
     if data["paused"]:
         until = data["paused_until"]
         lines.append(
-            f"Paused until {clock_text(until, now)}."
+            _("Paused until {when}.").format(when=clock_text(until, now))
             if until
-            else "Paused until `reminderd resume`."
+            else _("Paused until `reminderd resume`.")
         )
         sync = data.get("sync")
         if sync and sync["paused_by"]:
-            lines[-1] += f" (pause --everywhere on {sync['paused_by']})"
+            lines[-1] += " " + _("(pause --everywhere on {machine})").format(
+                machine=sync["paused_by"]
+            )
     lines += _sync_lines(data, now)
     current = data.get("current")
     if current and current.get("paused"):
         lines.append(
-            f"Held: {current['routine']}, at step {current['step']} of {current['of']}: "
-            f"{current['text']} (`reminderd resume` goes on from there, within 10 minutes)"
+            _(
+                "Held: {routine}, at step {step} of {of}: {text}"
+                " (`reminderd resume` goes on from there, within 10 minutes)"
+            ).format(
+                routine=current["routine"],
+                step=current["step"],
+                of=current["of"],
+                text=current["text"],
+            )
         )
     elif current:
         lines.append(
-            f"Now: {current['routine']}: {current['text']} ({round(current['remaining'])} s left)"
+            _("Now: {routine}: {text} ({seconds} s left)").format(
+                routine=current["routine"],
+                text=current["text"],
+                seconds=round(current["remaining"]),
+            )
         )
     asking = data.get("asking")
     if asking:
         until = clock_text(asking["until"], now)
-        lines.append(f"Asking: {asking['routine']}, waiting for Start until {until}")
+        lines.append(
+            _("Asking: {routine}, waiting for Start until {until}").format(
+                routine=asking["routine"], until=until
+            )
+        )
     if data.get("queue"):
-        lines.append("Waiting: " + ", ".join(data["queue"]))
+        lines.append(_("Waiting: {routines}").format(routines=", ".join(data["queue"])))
     requested = data.get("requested")
     if requested:
         names = ", ".join(requested["routines"])
-        lines.append(f"Asked for, held: {names} ({requested['hold']}); `run --now` overrides")
+        lines.append(
+            _("Asked for, held: {routines} ({hold}); `run --now` overrides").format(
+                routines=names, hold=text(requested["hold"])
+            )
+        )
     return lines + _next_lines(data, now)
+
+
+def _voice_name(name: str) -> str:
+    """A voice's or a player's name; "off" is said in the language."""
+    return _("off") if name == "off" else name
 
 
 def _next_lines(data: DaemonStatus, now: datetime) -> list[str]:
     """When each routine comes: next, or while paused, once the pause ends."""
     lines = []
     if not data["paused"]:
-        lines.append("Next:")
+        lines.append(_("Next:"))
     elif data["paused_until"]:
-        lines.append("Next, once the pause ends:")
+        lines.append(_("Next, once the pause ends:"))
     else:
-        lines.append("Next, if you resume now:")
+        lines.append(_("Next, if you resume now:"))
     width = max((len(r["name"]) for r in data["routines"]), default=0)
     held = {
-        "idle": " (waiting: you are away)",
-        "dnd": " (waiting: do not disturb)",
-        "elsewhere": " (waiting: in progress on another machine)",
-        "typing": " (waiting: a pause in typing)",
+        "idle": " " + _("(waiting: you are away)"),
+        "dnd": " " + _("(waiting: do not disturb)"),
+        "elsewhere": " " + _("(waiting: in progress on another machine)"),
+        "typing": " " + _("(waiting: a pause in typing)"),
     }
+    snoozed = " " + _("(snoozed)")
 
     def upcoming(routine: RoutineStatus) -> str | None:
         return routine.get("after_pause") if data["paused"] else routine["next"]
@@ -213,9 +276,10 @@ def _next_lines(data: DaemonStatus, now: datetime) -> list[str]:
         moment = upcoming(routine)
         when = clock_text(moment, now) if moment else "-"
         reason = routine.get("held") or ""
-        note = held.get(reason, " (snoozed)" if routine.get("snoozed_until") else "")
+        note = held.get(reason, snoozed if routine.get("snoozed_until") else "")
         if reason and reason not in held:  # a call, a screen share, full screen, an inhibitor
-            note = f" (waiting: {routine.get('hold') or reason})"
+            why = text(routine.get("hold") or reason)
+            note = " " + _("(waiting: {why})").format(why=why)
         lines.append(f"  {routine['name']:<{width}}  {when}{note}")
     return lines
 
@@ -225,11 +289,11 @@ def reload_failed_text(failed: ReloadFailure, now: datetime) -> str:
     from reminderd.plural import plural  # noqa: PLC0415 - only after a failed reload
 
     at = datetime.fromisoformat(failed["at"]).astimezone(now.tzinfo)
-    day = "" if at.date() == now.date() else at.strftime("%a %d %b ")
-    named = {"at": f"{day}{at:%H:%M}", "problem": failed["problem"]}
+    day = "" if at.date() == now.date() else f"{day_text(at)} "
+    named = {"at": f"{day}{at:%H:%M}", "problem": text(failed["problem"])}
     more = failed["problems"] - 1
     if more == 0:
-        return (
+        return _(
             "Config not reloaded at {at}: {problem}. The config in use stays;"
             " fix it, then `reminderd reload`."
         ).format(**named)
@@ -248,20 +312,26 @@ def status(as_json: bool) -> int:
     from reminderd import control  # noqa: PLC0415
     from reminderd.paths import socket_path  # noqa: PLC0415
 
+    if not as_json:
+        from reminderd.i18n import use  # noqa: PLC0415
+        from reminderd.i18n.languages import from_environment  # noqa: PLC0415
+
+        use(from_environment()[0])
     try:
         data = control.status(socket_path())
     except NotRunningError as error:
         if as_json:
             print(json.dumps(NOT_RUNNING_JSON))
         else:
-            print(f"Error: {error}", file=sys.stderr)
+            print(_("Error: {message}").format(message=text(error.args[0])), file=sys.stderr)
         return 1
     except (ReminderError, OSError, ValueError) as error:
         # An unusable runtime folder, a broken reply: status bars still get JSON.
         if as_json:
             print(json.dumps({**NOT_RUNNING_JSON, "error": str(error)}))
         else:
-            print(f"Error: {error}", file=sys.stderr)
+            said = error.args[0] if isinstance(error, ReminderError) and error.args else error
+            print(_("Error: {message}").format(message=text(said)), file=sys.stderr)
         return 1
     if as_json:
         print(json.dumps(data))

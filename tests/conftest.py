@@ -188,6 +188,30 @@ def virtual_screen(size: str = "1024x768x24", *options: str) -> Iterator[str]:
         process.wait(5)
 
 
+@contextmanager
+def running_dunst(env: dict[str, str], config: Path) -> Iterator[None]:
+    """dunst with ``config`` on the bus and screen of ``env``, answering, until the end."""
+    server = subprocess.Popen(
+        ["dunst", "-conf", str(config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(
+            lambda: (
+                subprocess.run(
+                    ["dunstctl", "is-paused"], env=env, capture_output=True, check=False
+                ).returncode
+                == 0
+            )
+        )
+        yield
+    finally:
+        server.terminate()
+        server.wait(5)
+
+
 @pytest.fixture
 def private_bus(short_tmp: Path) -> Iterator[Bus]:
     bus = start_bus(short_tmp)

@@ -51,6 +51,9 @@ BANNER_JS = """
         shown_fully: Main.messageTray._notificationState === 2,  // State.SHOWN: slid in
         title: banner.titleLabel.text,
         title_cut: banner.titleLabel.clutter_text.get_layout().is_ellipsized(),
+        // Glyphs no installed font has (drawn as boxes): in the title and in the body.
+        unknown: banner.titleLabel.clutter_text.get_layout().get_unknown_glyphs_count()
+            + text.get_layout().get_unknown_glyphs_count(),
         body: body,
         shown: shown,
         visible: body.slice(0, shown),

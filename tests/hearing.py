@@ -16,6 +16,7 @@ from typing import Any
 from reminderd.config import default_config_path, load_config
 from reminderd.cues import SOUNDS, cue_for
 from reminderd.exercises import routine_for, routine_steps
+from reminderd.i18n import speaking
 from reminderd.model import Step
 from reminderd.speech import words
 from tests.audio import Envelope, picture, read_envelope
@@ -176,12 +177,14 @@ def listen(
     *,
     routine: str = "neck",
     pace: float = 1.0,
+    language: str = "en",
 ) -> Heard:
     """Run `reminderd run ROUTINE --voice` (built-in config) into ``pipewire`` at ``pace``
     and take the recording apart by the notes the notification server received (``notes``
-    lists every Notify it recorded, each with its monotonic ``mono``)."""
+    lists every Notify it recorded, each with its monotonic ``mono``), in ``language``."""
     env = {
         **env,
+        "LANGUAGE": language,
         "XDG_RUNTIME_DIR": str(pipewire.runtime),  # where PipeWire and its pulse server are
         "REMINDERD_PACE": str(pace),
     }
@@ -203,7 +206,8 @@ def listen(
         raise RuntimeError(msg)
     config = load_config(default_config_path())  # the one the run used: it has none other
     plan = routine_for(routine, config.routines, config.exercises)
-    steps = routine_steps(plan, config.exercises, config.guidance, pace=pace)
+    with speaking(language):
+        steps = routine_steps(plan, config.exercises, config.guidance, pace=pace)
     sent = [n for n in notes()[seen:] if n["method"] == "Notify" and not n["hints"].get("value")]
     if len(sent) != len(steps):
         msg = f"{len(sent)} notes for {len(steps)} steps"

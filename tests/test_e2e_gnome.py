@@ -14,7 +14,9 @@ import pytest
 from reminderd.config import load_library
 from reminderd.exercises import routine_for, routine_steps
 from reminderd.guide import first_line, notes_for
-from reminderd.model import BANNER
+from reminderd.i18n import speaking
+from reminderd.i18n.formats import width
+from reminderd.model import BANNER, Step
 from reminderd.notify import FreedesktopNotifier, Note
 from tests.conftest import EXERCISES_ONLY, wait_for
 from tests.gnome import GnomeShell, missing
@@ -180,3 +182,40 @@ def test_gnome_shell_shows_the_body_as_written(
     assert banner["body"] == SEEN.replace("\n", " ")  # a banner's body is one line
     notifier.close(shown)
     notifier.bus.disconnect()
+
+
+@pytest.mark.parametrize("code", ["zh_CN", "de", "fr", "es", "pt_BR"])
+def test_a_hold_banner_in_each_language_shows_its_side_and_seconds_uncut(
+    gnome: GnomeShell, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, code: str
+) -> None:
+    """In each language, the holds of the built-in library (Chinese: every one; the others:
+    the widest) show their action, side and seconds in GNOME's banner before any "…", with
+    no glyph missing from the installed fonts (no boxes; Chinese needs fonts-noto-cjk): the
+    45-column rule, a Chinese character two columns, holds on the real label."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", gnome.address)
+    notifier = FreedesktopNotifier()
+    assert notifier.probe() is None
+    library = load_library()
+    holds: list[tuple[Step, Note, str]] = []
+    with speaking(code):
+        for exercise_id in sorted(library):
+            steps = routine_steps(routine_for(exercise_id, (), library), library)
+            for step, note in zip(steps, notes_for(steps), strict=True):
+                if step.kind == "hold" and all(h[0].text != step.text for h in holds):
+                    holds.append((step, note, first_line(step)))
+    if code != "zh_CN":
+        holds = [max(holds, key=lambda hold: width(hold[2]))]
+    shown_id = None
+    for step, note, wanted in holds:
+        shown_id = notifier.show(note, shown_id)
+        banner = settle(gnome, note.summary)
+        assert banner["visible"].startswith(wanted), (banner, wanted)
+        assert banner["unknown"] == 0, banner
+        assert not banner["title_cut"], banner
+        if step.exercise_id == "chin-to-collarbone" and step.side == "right":
+            picture = gnome.screenshot(tmp_path / f"gnome-hold-banner-{code}.png")
+            assert picture.stat().st_size > 10_000
+            print(picture)
+    notifier.close(shown_id)
+    notifier.bus.disconnect()
+    wait_for(lambda: gnome.banner() is None, timeout=10)

@@ -23,6 +23,7 @@ from tests.conftest import (
     TEST_LIMITS,
     Recorder,
     reminderd,
+    running_dunst,
     slack,
     virtual_screen,
     wait_for,
@@ -142,25 +143,8 @@ def dunst(private_bus: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
     with virtual_screen() as display:
         env = {**os.environ, "DISPLAY": display, "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
         (tmp_path / "dunstrc").write_text("[global]\n")
-        server = subprocess.Popen(
-            ["dunst", "-conf", str(tmp_path / "dunstrc")],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_for(
-                lambda: (
-                    subprocess.run(
-                        ["dunstctl", "is-paused"], env=env, capture_output=True, check=False
-                    ).returncode
-                    == 0
-                )
-            )
+        with running_dunst(env, tmp_path / "dunstrc"):
             yield env
-        finally:
-            server.terminate()
-            server.wait(5)
 
 
 def test_run_under_dunst_keeps_one_notification_on_screen(

@@ -40,13 +40,17 @@ def run_heard(
     user_env: dict[str, str],
     tmp_path: Path,
     names: tuple[str, ...],
+    *,
+    language: str = "en",
 ) -> Heard:
     try:
         path = programs(tmp_path / "bin", names)
     except FileNotFoundError as missing:
         pytest.skip(f"{missing} is not installed")
     env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": server.bus.address, "PATH": path}
-    heard = listen(pipewire, server.entries, env, tmp_path, routine="neck", pace=PACE)
+    heard = listen(
+        pipewire, server.entries, env, tmp_path, routine="neck", pace=PACE, language=language
+    )
     print(draw(heard, tmp_path / "heard.svg", "reminderd run neck --voice"))
     return heard
 
@@ -66,14 +70,15 @@ def check_heard(heard: Heard, reference: dict[str, float], tolerance: float) -> 
     assert heard.noise_in_holds() == []  # the bell, then silence: nothing else plays
 
 
-def espeak_audio(tmp_path: Path, lines: set[str]) -> dict[str, float]:
-    """The audible length of each line as espeak-ng itself makes it, at the run's pace."""
+def espeak_audio(tmp_path: Path, lines: set[str], voice: str = "en") -> dict[str, float]:
+    """The audible length of each line as espeak-ng itself makes it in ``voice``, at the
+    run's pace."""
     lengths = {}
     speed = str(round(NORMAL_WPM * RATE))
     for index, line in enumerate(sorted(lines)):
         target = tmp_path / f"line{index}.wav"
         subprocess.run(
-            ["espeak-ng", "-v", "en", "-s", speed, "-w", str(target), line],
+            ["espeak-ng", "-v", voice, "-s", speed, "-w", str(target), line],
             check=True,
             timeout=30,
         )

@@ -31,7 +31,8 @@ def externally_managed() -> bool:
 def test_pipx_installs_where_pip_is_refused(tmp_path: Path, short_tmp: Path) -> None:
     """In a clean home, the system Python refuses `pip install .`; the README's
     `pipx install .` works, and the installed `reminderd` answers --version and check, and
-    `start` says when the first reminder comes and how to see a routine now."""
+    `start` says when the first reminder comes and how to see a routine now; its German and
+    Chinese catalogues are installed with it."""
     home = tmp_path / "home"
     home.mkdir()
     env = {
@@ -80,6 +81,16 @@ def test_pipx_installs_where_pip_is_refused(tmp_path: Path, short_tmp: Path) -> 
     assert check.returncode == 0, check.stderr
     assert "OK, 4 routines, 5 exercises." in check.stdout
     assert "pipx" in check.stdout  # the built-in config, from the installed package
+    # The compiled catalogues are installed with it: German, and Chinese.
+    for language, words in (("de_DE.UTF-8", "OK, 4 Routinen"), ("zh_CN.UTF-8", "4 个例程")):
+        said = subprocess.run(
+            [str(command), "check"],
+            env={**env, "LANG": language},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert words in said.stdout, said.stdout
     started = subprocess.run(
         [str(command), "start", "--detach"], env=env, capture_output=True, text=True, check=False
     )

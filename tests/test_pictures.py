@@ -22,10 +22,10 @@ from reminderd.guide import Guide
 from reminderd.model import Step
 from reminderd.notify import NullNotifier, file_uri
 from reminderd.pictures import terminal
-from reminderd.pictures.cache import Pictures, file_name
+from reminderd.pictures.cache import SIZE, Pictures
 from reminderd.pictures.draw import gallery_entries, picture
 from reminderd.pictures.figure import paints
-from reminderd.pictures.pose import SIDED, Pose
+from reminderd.pictures.pose import SIDED, Pose, file_name
 from reminderd.pictures.raster import Disc, Union, read_png
 from tests.conftest import Recorder, wait_for
 from tests.test_e2e_control import RunningDaemon
@@ -310,7 +310,9 @@ def test_show_prints_each_pictures_file(runner: CliRunner) -> None:
     for line in lines:
         path = line.split(": ", 1)[1]
         assert os.path.exists(path)
-        assert os.path.basename(path) == file_name(Pose.from_key(Path(path).stem.split("-", 2)[2]))
+        assert os.path.basename(path) == file_name(
+            Pose.from_key(Path(path).stem.split("-", 2)[2]), SIZE
+        )
 
 
 def test_show_open_opens_one_strip_of_the_steps(
@@ -417,7 +419,9 @@ def test_the_daemon_sends_each_steps_picture_drawn_on_first_need(
     log = daemon.log.read_text()
     assert "step pictures to draw into " in log
     cache = Path(user_env["XDG_CACHE_HOME"]) / "reminderd" / "pictures"
-    drawn = {str(cache / file_name(Pose(head="tilt", toward=side))) for side in ("right", "left")}
+    drawn = {
+        str(cache / file_name(Pose(head="tilt", toward=side), SIZE)) for side in ("right", "left")
+    }
     assert all(os.path.exists(path) for path in drawn)
     sent = [n["hints"].get("image-path", "") for n in notification_server.notifications()]
     assert sent[-1] == ""  # the closing note

@@ -37,6 +37,7 @@ class Said:
     per four words (a stand-in for an engine's measured lengths)."""
 
     name = "recorded"
+    language = ""
     trouble = None
 
     def __init__(self, clock: SimClock) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import click
 
 from reminderd import __version__
-from reminderd.cli.base import Group
+from reminderd.cli.base import Group, localized
 
 COMMANDS = {
     "start": "reminderd.cli.daemon:start",
@@ -58,7 +58,24 @@ def main() -> None:
     import logging  # noqa: PLC0415 - only the full command line configures logging
 
     logging.basicConfig(level=logging.WARNING, format="reminderd: %(message)s")
+    speak_the_environments_language()
     cli(prog_name="reminderd")
+
+
+def speak_the_environments_language() -> None:
+    """The command line speaks the language the environment asks for (LANGUAGE, LC_ALL,
+    LC_MESSAGES, LANG); click's own sentences ("Usage:", "Show this message and exit.")
+    come from the same catalogue, through the standard library's gettext, which reads
+    the same variables."""
+    import gettext  # noqa: PLC0415
+
+    from reminderd.i18n import use  # noqa: PLC0415
+    from reminderd.i18n.languages import DOMAIN, from_environment, locale_dir  # noqa: PLC0415
+
+    use(from_environment()[0])
+    gettext.bindtextdomain(DOMAIN, locale_dir())
+    gettext.textdomain(DOMAIN)
+    localized(cli)
 
 
 __all__ = ["cli", "main"]

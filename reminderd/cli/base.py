@@ -5,6 +5,7 @@ way to the config and to the running daemon."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,8 @@ import click
 
 from reminderd.durations import parse_duration
 from reminderd.errors import ConfigError, DurationError, ReminderError
+from reminderd.i18n import _, language, text
+from reminderd.i18n.languages import SOURCE
 from reminderd.paths import user_paths
 
 if TYPE_CHECKING:
@@ -37,11 +40,12 @@ class Group(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
-            module, _, name = self.lazy[cmd_name].partition(":")
+            module, _colon, name = self.lazy[cmd_name].partition(":")
             command = getattr(importlib.import_module(module), name)
             assert isinstance(command, click.Command)
-            return command
-        return super().get_command(ctx, cmd_name)
+            return localized(command)
+        found = super().get_command(ctx, cmd_name)
+        return localized(found) if found is not None else None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -51,7 +55,25 @@ class Group(click.Group):
                 click.echo(line, err=True)
             ctx.exit(2)
         except ReminderError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(text(error.args[0] if error.args else error)) from None
+
+
+def localized(command: click.Command) -> click.Command:
+    """``command`` with its help and its options' help in the language in use (once): the
+    docstrings and ``help=`` texts are the catalogues' message ids."""
+    if getattr(command, "_localized", SOURCE) == language():
+        return command
+    # The English texts are the message ids: kept, so that another language can be had.
+    english: dict[object, str | None] = getattr(command, "_english", None) or {
+        param: param.help for param in command.params if isinstance(param, click.Option)
+    }
+    english.setdefault(command, inspect.cleandoc(command.help) if command.help else None)
+    command._english = english  # type: ignore[attr-defined]
+    for holder, text_of in english.items():
+        if text_of:
+            holder.help = _(text_of)  # type: ignore[attr-defined]
+    command._localized = language()  # type: ignore[attr-defined]
+    return command
 
 
 def config_option(func: F) -> F:
@@ -89,7 +111,7 @@ def ask(cmd: str, **args: Any) -> dict[str, Any]:
 
     reply = control.request(socket(), cmd, **args)
     if reply.get("warning"):
-        click.echo(f"Warning: {reply['warning']}", err=True)
+        click.echo(_("Warning: {message}").format(message=text(reply["warning"])), err=True)
     return reply
 
 
@@ -111,7 +133,7 @@ def duration_arg(value: str, name: str = "DURATION") -> float:
     try:
         return parse_duration(value)
     except DurationError as error:
-        raise click.BadParameter(str(error), param_hint=name) from None
+        raise click.BadParameter(text(error.args[0]), param_hint=name) from None
 
 
 def layer_lines(chosen: ConfigSource) -> list[str]:

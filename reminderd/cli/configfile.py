@@ -13,6 +13,7 @@ from reminderd import safety
 from reminderd.cli.base import Group, config_option, layer_lines, source
 from reminderd.config import default_config_path, user_config_path
 from reminderd.config.examples import example, examples
+from reminderd.i18n import _
 
 
 @click.group(cls=Group)
@@ -29,7 +30,8 @@ def config_path_(config_path: Path | None) -> None:
     file and line of each setting.
     """
     chosen = source(config_path)
-    click.echo(f"{chosen.path} ({chosen.origin})")
+    origins = {"user": _("user"), "default": _("default")}
+    click.echo(f"{chosen.path} ({origins.get(chosen.origin, chosen.origin)})")
     for line in layer_lines(chosen):
         click.echo(line)
 
@@ -51,10 +53,14 @@ def config_init(force: bool, name: str | None) -> None:
     origin = example(name).path if name else default_config_path()
     target = user_config_path()
     if target.exists() and not force:
-        raise click.ClickException(f"{target} exists already (use --force to overwrite it)")
+        raise click.ClickException(
+            _("{path} exists already (use --force to overwrite it)").format(path=target)
+        )
     _write(origin, target)
-    click.echo(f"Wrote {target}. Edit it, then check it with `reminderd check`.\n")
-    click.echo(safety.TEXT)
+    click.echo(
+        _("Wrote {path}. Edit it, then check it with `reminderd check`.").format(path=target) + "\n"
+    )
+    click.echo(safety.text())
 
 
 def _write(origin: Path, target: Path) -> None:
@@ -62,7 +68,9 @@ def _write(origin: Path, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(origin, target)
     except OSError as error:
-        raise click.ClickException(f"cannot write {target}: {error.strerror or error}") from None
+        raise click.ClickException(
+            _("cannot write {path}: {error}").format(path=target, error=error.strerror or error)
+        ) from None
 
 
 @config.command(name="examples")
@@ -71,8 +79,12 @@ def config_examples() -> None:
     found = examples()
     width = max((len(item.name) for item in found), default=0)
     for item in found:
-        click.echo(f"{item.name:<{width}}  {item.about}")
-    click.echo(f"\nThey are in {found[0].path.parent}." if found else "There are none.")
+        click.echo(f"{item.name:<{width}}  {_(item.about)}")
+    click.echo(
+        "\n" + _("They are in {folder}.").format(folder=found[0].path.parent)
+        if found
+        else _("There are none.")
+    )
 
 
 @config.command(name="edit")
@@ -88,17 +100,19 @@ def config_edit(ctx: click.Context, config_path: Path | None) -> None:
     if chosen.is_default:
         path = user_config_path()
         _write(default_config_path(), path)
-        click.echo(f"Wrote {path} (the built-in routines, commented), to edit.")
+        click.echo(_("Wrote {path} (the built-in routines, commented), to edit.").format(path=path))
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise click.ClickException(
-            f"set $VISUAL or $EDITOR to your editor (for example EDITOR=nano), or edit {path}"
-            " yourself and run `reminderd check`"
+            _(
+                "set $VISUAL or $EDITOR to your editor (for example EDITOR=nano), or edit {path}"
+                " yourself and run `reminderd check`"
+            ).format(path=path)
         )
     before = _stamp(path)
     click.edit(filename=str(path), editor=editor)  # a failed editor is a ClickException
     if _stamp(path) == before:
-        click.echo(f"{path} is unchanged.")
+        click.echo(_("{path} is unchanged.").format(path=path))
         return
     from reminderd.cli.routines import check  # noqa: PLC0415 - only once something changed
 
@@ -120,4 +134,4 @@ def _say_reload() -> None:
     from reminderd.paths import user_paths  # noqa: PLC0415
 
     if is_locked(user_paths().lock):
-        click.echo("reminderd is running: `reminderd reload` applies the change.")
+        click.echo(_("reminderd is running: `reminderd reload` applies the change."))

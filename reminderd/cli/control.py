@@ -10,6 +10,7 @@ import click
 from reminderd.cli.base import ask, duration_arg
 from reminderd.durations import parse_clock, parse_duration
 from reminderd.errors import DurationError
+from reminderd.i18n import _, text
 from reminderd.statusline import clock_text
 
 
@@ -36,7 +37,7 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
     `reminderd resume` on any of them ends it on all.
     """
     if duration and until:
-        raise click.UsageError("give a DURATION or --until, not both")
+        raise click.UsageError(_("give a DURATION or --until, not both"))
     args: dict[str, Any] = {}
     if duration:
         args["seconds"] = duration_arg(duration)
@@ -45,19 +46,25 @@ def pause(duration: str | None, until: str | None, everywhere: bool) -> None:
             try:
                 parse_clock(until)
             except DurationError as error:
-                raise click.BadParameter(str(error), param_hint="--until") from None
+                raise click.BadParameter(text(error.args[0]), param_hint="--until") from None
         args["until"] = until
     reply = ask("pause", **args, **({"everywhere": True} if everywhere else {}))
     end = reply.get("paused_until")
     now = datetime.now().astimezone()
     click.echo(
-        (f"Paused until {clock_text(end, now)}." if end else "Paused until `reminderd resume`.")
-        + (" Your other machines pause too." if everywhere else "")
+        (
+            _("Paused until {when}.").format(when=clock_text(end, now))
+            if end
+            else _("Paused until `reminderd resume`.")
+        )
+        + (" " + _("Your other machines pause too.") if everywhere else "")
     )
     if reply.get("held"):
         click.echo(
-            f"{reply['held']} waits at its step: `reminderd resume` goes on from there,"
-            " within 10 minutes."
+            _(
+                "{routine} waits at its step: `reminderd resume` goes on from there,"
+                " within 10 minutes."
+            ).format(routine=reply["held"])
         )
 
 
@@ -68,7 +75,7 @@ def resume() -> None:
     Intervals start counting again from now.
     """
     reply = ask("resume")
-    click.echo("Resumed." if reply["was_paused"] else "reminderd was not paused.")
+    click.echo(_("Resumed.") if reply["was_paused"] else _("reminderd was not paused."))
 
 
 @click.command()
@@ -81,7 +88,7 @@ def snooze(args: tuple[str, ...]) -> None:
     `reminderd snooze ROUTINE 0` undoes a snooze: the routine comes when it would have.
     """
     if len(args) > 2:
-        raise click.UsageError("give at most a ROUTINE and a DURATION")
+        raise click.UsageError(_("give at most a ROUTINE and a DURATION"))
     routine, duration = None, "10m"
     if len(args) == 2:
         routine, duration = args
@@ -99,9 +106,13 @@ def snooze(args: tuple[str, ...]) -> None:
     now = datetime.now().astimezone()
     when = clock_text(reply["next"], now)
     if reply.get("undone"):
-        click.echo(f"{reply['routine']} is no longer snoozed. Next: {when}.")
+        click.echo(
+            _("{routine} is no longer snoozed. Next: {when}.").format(
+                routine=reply["routine"], when=when
+            )
+        )
     else:
-        click.echo(f"Snoozed {reply['routine']} until {when}.")
+        click.echo(_("Snoozed {routine} until {when}.").format(routine=reply["routine"], when=when))
 
 
 def _zero(text: str) -> bool:
@@ -128,8 +139,14 @@ def skip(routine: str | None, force: bool) -> None:
     """
     reply = ask("skip", routine=routine, **({"force": True} if force else {}))
     now = datetime.now().astimezone()
-    after = f" Next: {clock_text(reply['next'], now)}." if reply.get("next") else ""
-    click.echo(f"Skipped {reply['routine']}.{after}")
+    if reply.get("next"):
+        click.echo(
+            _("Skipped {routine}. Next: {when}.").format(
+                routine=reply["routine"], when=clock_text(reply["next"], now)
+            )
+        )
+    else:
+        click.echo(_("Skipped {routine}.").format(routine=reply["routine"]))
 
 
 @click.command()
@@ -143,7 +160,11 @@ def unskip(routine: str) -> None:
     """
     reply = ask("unskip", routine=routine)
     now = datetime.now().astimezone()
-    click.echo(f"{reply['routine']} is no longer skipped. Next: {clock_text(reply['next'], now)}.")
+    click.echo(
+        _("{routine} is no longer skipped. Next: {when}.").format(
+            routine=reply["routine"], when=clock_text(reply["next"], now)
+        )
+    )
 
 
 @click.command()
@@ -153,4 +174,8 @@ def reload() -> None:
     If it has mistakes, the running config stays and they are listed.
     """
     reply = ask("reload")
-    click.echo(f"Reloaded {reply['config']}: " + ", ".join(reply["routines"]))
+    click.echo(
+        _("Reloaded {config}: {routines}").format(
+            config=reply["config"], routines=", ".join(reply["routines"])
+        )
+    )

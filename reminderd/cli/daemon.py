@@ -16,6 +16,7 @@ from reminderd import control
 from reminderd.cli.base import config_option, load, log_options
 from reminderd.cli.health import show_safety_once
 from reminderd.errors import ReminderError
+from reminderd.i18n import _
 from reminderd.lock import is_locked, read_pid
 from reminderd.paths import private_log, user_paths
 from reminderd.statusline import first_reminder
@@ -38,7 +39,9 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     if is_locked(paths.lock):
         pid = read_pid(paths.lock)
         raise click.ClickException(
-            f"reminderd is already running (pid {pid}); stop it with `reminderd stop`"
+            _("reminderd is already running (pid {pid}); stop it with `reminderd stop`").format(
+                pid=pid
+            )
         )
     load(config_path)  # a broken config is reported here, with exit 2
     show_safety_once()
@@ -87,8 +90,9 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
                 click.echo(said, err=True)
             code = child.returncode or 1
             click.echo(
-                f"Error: reminderd exited at once (exit status {child.returncode}); "
-                f"its log: {log_path}",
+                _("Error: reminderd exited at once (exit status {status}); its log: {log}").format(
+                    status=child.returncode, log=log_path
+                ),
                 err=True,
             )
             sys.exit(code)
@@ -98,12 +102,16 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
             time.sleep(0.05)
             continue
         if reply.get("pid") == child.pid:
-            click.echo(f"reminderd started (pid {child.pid}); log: {log_path}")
+            click.echo(
+                _("reminderd started (pid {pid}); log: {log}").format(pid=child.pid, log=log_path)
+            )
             click.echo(first_reminder(reply["routines"], datetime.now().astimezone()))
             return
         time.sleep(0.05)
     raise click.ClickException(
-        f"reminderd (pid {child.pid}) did not answer within 15 s; see {log_path}"
+        _("reminderd (pid {pid}) did not answer within 15 s; see {log}").format(
+            pid=child.pid, log=log_path
+        )
     )
 
 
@@ -116,15 +124,18 @@ def stop() -> None:
     while is_locked(paths.lock):
         if time.monotonic() > deadline:
             raise click.ClickException(
-                f"reminderd (pid {reply['pid']}) is still running after 10 s"
+                _("reminderd (pid {pid}) is still running after 10 s").format(pid=reply["pid"])
             )
         time.sleep(0.02)
-    click.echo(f"reminderd stopped (pid {reply['pid']}).")
+    click.echo(_("reminderd stopped (pid {pid}).").format(pid=reply["pid"]))
 
 
 @click.command()
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the status as one JSON object (see README)."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the status as one JSON object (its fields: docs/commands.md).",
 )
 def status(as_json: bool) -> None:
     """Say whether reminderd runs, and what it does and will do.

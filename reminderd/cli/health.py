@@ -9,13 +9,14 @@ import click
 
 from reminderd import safety, safety_notice
 from reminderd.bus import session_bus_address
+from reminderd.i18n import _
 from reminderd.paths import user_paths
 
 
 @click.command(name="safety")
 def safety_() -> None:
     """Say when to stop an exercise, and when to see a doctor."""
-    click.echo(safety.TEXT)
+    click.echo(safety.text())
 
 
 @click.command()
@@ -32,9 +33,14 @@ def show_safety_once() -> None:
     state = user_paths().state
     if not safety_notice.due(state):
         return
-    click.echo(safety.TEXT + "\n\n(`reminderd safety` shows it again)\n")
+    click.echo(safety.text() + "\n\n" + _("(`reminderd safety` shows it again)") + "\n")
     if sys.stdout.isatty() and sys.platform.startswith("linux") and not session_bus_address():
         try:
             safety_notice.record(state)
         except OSError as error:
-            click.echo(f"Warning: cannot record that the safety note was shown: {error}", err=True)
+            click.echo(
+                _("Warning: cannot record that the safety note was shown: {error}").format(
+                    error=error
+                ),
+                err=True,
+            )

@@ -16,6 +16,8 @@ import click
 
 from reminderd import control, figures, history
 from reminderd.cli.base import F, config_option, socket, source
+from reminderd.i18n import NC_, _, pgettext, text
+from reminderd.i18n.formats import day_text, decimal, pad, width
 from reminderd.paths import user_paths
 from reminderd.plural import plural
 from reminderd.sync.settings import configured
@@ -25,7 +27,9 @@ def _history_db() -> sqlite3.Connection:
     path = user_paths().history
     if not path.exists():
         raise click.ClickException(
-            f"no history yet ({path} does not exist): it starts with `reminderd start`"
+            _("no history yet ({path} does not exist): it starts with `reminderd start`").format(
+                path=path
+            )
         )
     return history.connect(path, readonly=True)
 
@@ -38,7 +42,9 @@ def _reading_history(
     ``[sync]`` folder in the config, every machine's (see reminderd/sync/stats.py)."""
     settings = configured(source(config_path))
     if settings is None and machine:
-        raise click.UsageError("--machine needs a [sync] folder in the config (see docs/sync.md)")
+        raise click.UsageError(
+            _("--machine needs a [sync] folder in the config (see docs/sync.md)")
+        )
     try:
         if settings is None:
             with contextlib.closing(_history_db()) as db:
@@ -50,13 +56,13 @@ def _reading_history(
         try:
             merged = sync_stats.gather(user_paths().history, settings, machine, now)
         except LookupError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(text(error.args[0] if error.args else error)) from None
         with contextlib.closing(merged) as db:
             yield db
     except sqlite3.DatabaseError as error:
         path = user_paths().history
-        msg = f"cannot read the history at {path}: {error} (move the file aside to start anew)"
-        raise click.ClickException(msg) from None
+        msg = _("cannot read the history at {path}: {error} (move the file aside to start anew)")
+        raise click.ClickException(msg.format(path=path, error=error)) from None
 
 
 def machine_option(func: F) -> F:
@@ -106,7 +112,7 @@ def stats(
     machine's apart. docs/history.md says what each column counts.
     """
     if as_json and as_csv:
-        raise click.UsageError("choose --json or --csv, not both")
+        raise click.UsageError(_("choose --json or --csv, not both"))
     now = datetime.now().astimezone()
     today = now.date()
     if week:
@@ -125,7 +131,9 @@ def stats(
             try:
                 svg_path.write_text(drawn, encoding="utf-8")
             except OSError as error:
-                raise click.ClickException(f"cannot write {svg_path}: {error}") from None
+                raise click.ClickException(
+                    _("cannot write {path}: {error}").format(path=svg_path, error=error)
+                ) from None
     if as_json:
         click.echo(json.dumps(_stats_json(rows, streak, tip, machine, each)))
         return
@@ -146,7 +154,7 @@ def stats(
     if tip:
         click.echo(tip)
     if svg_path:
-        click.echo(f"Calendar written to {svg_path}.")
+        click.echo(_("Calendar written to {path}.").format(path=svg_path))
 
 
 def _running() -> bool:
@@ -184,48 +192,66 @@ def _by_machine(db: sqlite3.Connection, first: date, last: date) -> dict[str, An
     return sync_stats.by_machine(db, first, last) if sync_stats.machines(db) else {}
 
 
-# The table's columns after the date: (header, width, what each cell shows).
+# The table's columns after the date: (header, width, what each cell shows); a header in
+# another language may be wider, and its column with it.
+COLUMN = "a column of `reminderd stats`"  # the headers' context
 _COLUMNS: tuple[tuple[str, int, Callable[[figures.DayStats], str]], ...] = (
-    ("reminders", 9, lambda row: str(row.reminders)),
-    ("by hand", 7, lambda row: str(row.by_hand)),
-    ("completed", 9, lambda row: str(row.completed)),
-    ("worked", 6, lambda row: str(row.worked_through)),
-    ("played", 6, lambda row: str(row.played)),
-    ("snoozed", 7, lambda row: str(row.snoozed)),
-    ("skipped", 7, lambda row: str(row.skipped)),
-    ("ignored", 7, lambda row: str(row.ignored)),
+    (NC_(COLUMN, "reminders"), 9, lambda row: str(row.reminders)),
+    (NC_(COLUMN, "by hand"), 7, lambda row: str(row.by_hand)),
+    (NC_(COLUMN, "completed"), 9, lambda row: str(row.completed)),
+    (NC_(COLUMN, "worked"), 6, lambda row: str(row.worked_through)),
+    (NC_(COLUMN, "played"), 6, lambda row: str(row.played)),
+    (NC_(COLUMN, "snoozed"), 7, lambda row: str(row.snoozed)),
+    (NC_(COLUMN, "skipped"), 7, lambda row: str(row.skipped)),
+    (NC_(COLUMN, "ignored"), 7, lambda row: str(row.ignored)),
     # Routines that did not end are stopped too, and counted here: the columns add up.
-    ("cancelled", 9, lambda row: str(row.cancelled + row.unfinished)),
-    ("minutes", 7, lambda row: f"{row.minutes:.1f}"),
+    (NC_(COLUMN, "cancelled"), 9, lambda row: str(row.cancelled + row.unfinished)),
+    (NC_(COLUMN, "minutes"), 7, lambda row: decimal(row.minutes)),
 )
 
 
+def _headers() -> list[tuple[str, int]]:
+    """Each column's header in the language in use, and its width."""
+    shown = [(pgettext(COLUMN, header), least) for header, least, _cell in _COLUMNS]
+    return [(header, max(least, width(header))) for header, least in shown]
+
+
 def _cells(row: figures.DayStats) -> str:
-    return " ".join(f"{show(row):>{width}}" for _header, width, show in _COLUMNS)
+    widths = [columns for _header, columns in _headers()]
+    cells = [show(row) for _header, _least, show in _COLUMNS]
+    return " ".join(pad(cell, columns, ">") for cell, columns in zip(cells, widths, strict=True))
 
 
 def _header() -> str:
-    return " ".join(f"{header:>{width}}" for header, width, _show in _COLUMNS)
+    return " ".join(pad(header, columns, ">") for header, columns in _headers())
 
 
 def _machine_lines(each: dict[str, Any]) -> list[str]:
     """Each machine's totals over the days shown, and its own streak."""
-    width = max(7, *(len(name) for name in each))
-    lines = ["By machine:", f"  {'machine':<{width}} {_header()} {'streak':>6}"]
+    machine, streak_header = pgettext(COLUMN, "machine"), pgettext(COLUMN, "streak")
+    columns = max(7, width(machine), *(len(name) for name in each))
+    streak_width = max(6, width(streak_header))
+    lines = [
+        _("By machine:"),
+        f"  {pad(machine, columns)} {_header()} {pad(streak_header, streak_width, '>')}",
+    ]
     for name, (rows, streak) in each.items():
-        lines.append(f"  {name:<{width}} {_cells(figures.total(rows))} {streak:>6}")
+        totals = _cells(figures.total(rows))
+        lines.append(f"  {pad(name, columns)} {totals} {pad(str(streak), streak_width, '>')}")
     return lines
 
 
 def _stats_lines(rows: list[figures.DayStats], streak: int) -> list[str]:
-    width = 20
+    bars = 20
     most = max((row.offered for row in rows), default=0) or 1
-    lines = [f"{'':10} {_header()}"]
-    for row in rows:
-        done = round(width * row.completed / most)
-        rest = max(0, round(width * row.offered / most) - done)
+    days = [day_text(row.day) for row in rows]
+    columns = max(10, *(width(day) for day in days)) if days else 10
+    lines = [f"{pad('', columns)} {_header()}"]
+    for row, day in zip(rows, days, strict=True):
+        done = round(bars * row.completed / most)
+        rest = max(0, round(bars * row.offered / most) - done)
         bar = "█" * done + "░" * rest
-        lines.append(f"{row.day:%a %d %b} {_cells(row)}  {bar}".rstrip())
+        lines.append(f"{pad(day, columns)} {_cells(row)}  {bar}".rstrip())
     lines.append(
         plural(
             streak,
@@ -241,7 +267,7 @@ def _notes(total: figures.DayStats) -> list[str]:
     offered (so in no column)."""
     notes = []
     if total.played:
-        notes.append("played: shown to the end with no idle source, so nobody knows if done.")
+        notes.append(_("played: shown to the end with no idle source, so nobody knows if done."))
     if total.unfinished:
         notes.append(
             plural(
@@ -293,11 +319,54 @@ def history_(limit: int, steps: bool, machine: str | None, config_path: Path | N
         for entry in history.recent(db, limit, with_steps=steps):
             when = datetime.fromtimestamp(entry["ts"]).astimezone()
             kind = entry.get("outcome") or entry["event"].removeprefix("routine.")
-            why = f" ({entry['reason']})" if entry.get("reason") else ""
+            kind = pgettext(HAPPENED, WORDS[kind]) if kind in WORDS else kind
+            reason = entry.get("reason")
+            if reason:
+                reason = pgettext(WHY, REASONS[reason]) if reason in REASONS else reason
+            why = f" ({reason})" if reason else ""
             text = f": {entry['text']}" if entry.get("text") else ""
             source = f"{entry['machine']:<10} " if entry.get("machine") else ""
             routine = entry["routine"] or "-"
             click.echo(f"{when:%Y-%m-%d %H:%M:%S}  {source}{routine:<12} {kind}{why}{text}")
+
+
+# What `history` says happened, and why, in the language in use (unknown words as they are).
+HAPPENED = "what happened to a reminder, in `reminderd history`"
+WORDS = {
+    "fired": NC_(HAPPENED, "fired"),
+    "asked": NC_(HAPPENED, "asked"),
+    "started": NC_(HAPPENED, "started"),
+    "step": NC_(HAPPENED, "step"),
+    "completed": NC_(HAPPENED, "completed"),
+    "confirmed": NC_(HAPPENED, "confirmed"),
+    "snoozed": NC_(HAPPENED, "snoozed"),
+    "unsnoozed": NC_(HAPPENED, "unsnoozed"),
+    "skipped": NC_(HAPPENED, "skipped"),
+    "unskipped": NC_(HAPPENED, "unskipped"),
+    "cancelled": NC_(HAPPENED, "cancelled"),
+    "ignored": NC_(HAPPENED, "ignored"),
+    "held": NC_(HAPPENED, "held"),
+    "worked-through": NC_(HAPPENED, "worked-through"),
+    "played": NC_(HAPPENED, "played"),
+}
+WHY = "why it happened, in `reminderd history`"
+REASONS = {
+    "schedule": NC_(WHY, "schedule"),
+    "cli": NC_(WHY, "cli"),
+    "action": NC_(WHY, "action"),
+    "idle": NC_(WHY, "idle"),
+    "dnd": NC_(WHY, "dnd"),
+    "natural-break": NC_(WHY, "natural-break"),
+    "timeout": NC_(WHY, "timeout"),
+    "dismissed": NC_(WHY, "dismissed"),
+    "forced": NC_(WHY, "forced"),
+    "paused": NC_(WHY, "paused"),
+    "stopped": NC_(WHY, "stopped"),
+    "interrupted": NC_(WHY, "interrupted"),
+    "reloaded": NC_(WHY, "reloaded"),
+    "suspend": NC_(WHY, "suspend"),
+    "elsewhere": NC_(WHY, "elsewhere"),
+}
 
 
 @click.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 import click
@@ -15,7 +15,7 @@ from reminderd.clock import SystemClock
 from reminderd.config import library_dir
 from reminderd.contracts import RoutineStatus
 from reminderd.core import plan_day
-from reminderd.durations import format_duration, format_range
+from reminderd.durations import format_range
 from reminderd.errors import ConfigError, ReminderError
 from reminderd.exercises import (
     closing_seconds,
@@ -27,6 +27,8 @@ from reminderd.exercises import (
     total_seconds,
     with_lead_ins,
 )
+from reminderd.i18n import _, text
+from reminderd.i18n.formats import duration, long_date, pad
 from reminderd.model import Config, Step
 from reminderd.pictures.cache import Pictures
 from reminderd.pictures.show import open_pictures, step_pictures
@@ -44,16 +46,19 @@ def list_(config_path: Path | None) -> None:
     its length.
     """
     config = load(config_path)
-    click.echo(f"Config: {config.path}")
-    click.echo("\nRoutines:")
+    click.echo(_("Config: {path}").format(path=config.path))
+    click.echo("\n" + _("Routines:"))
     for line in _routine_lines(config):
         click.echo(f"  {line}")
-    click.echo("\nExercises:")
+    click.echo("\n" + _("Exercises:"))
     width = max(len(exercise_id) for exercise_id in config.exercises)
+    rows = []
     for exercise_id, exercise in sorted(config.exercises.items()):
         steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
-        length = format_duration(total_seconds(steps))
-        click.echo(f"  {exercise_id:<{width}}  {length:>6}  {exercise.title}")
+        rows.append((exercise_id, duration(total_seconds(steps)), _(exercise.title)))
+    lengths = max(6, *(len(length) for _id, length, _title in rows))
+    for exercise_id, length, title in rows:
+        click.echo(f"  {exercise_id:<{width}}  {pad(length, lengths, '>')}  {title}")
 
 
 def _live_schedule(config: Config) -> tuple[dict[str, RoutineStatus] | None, bool]:
@@ -91,25 +96,34 @@ def _routine_lines(config: Config) -> list[str]:
             due = datetime.fromisoformat(next_time) if next_time else None
             when_next = _when(due, now, zone)
             if paused:
-                when_next = f"{when_next}, after the pause"
+                when_next = _("{when}, after the pause").format(when=when_next)
             if entry and (
                 elsewhere := elsewhere_text(entry, now.astimezone(zone), with_next=False)
             ):
                 when_next = f"{when_next}: {elsewhere}"  # "next 11:55 ...: done on laptop at 10:05"
-        trigger = routine.trigger
-        when = [f"every {format_duration(trigger.every)}"] if trigger.every else []
-        if trigger.at:
-            when.append("at " + ", ".join(f"{t:%H:%M}" for t in trigger.at))
-        length = format_duration(
-            total_seconds(routine_steps(routine, config.exercises, config.guidance))
+        length = duration(total_seconds(routine_steps(routine, config.exercises, config.guidance)))
+        when = _("{trigger}; {length}; next {when}").format(
+            trigger=trigger_text(routine.trigger.every, routine.trigger.at),
+            length=length,
+            when=when_next,
         )
-        lines.append(f"{routine.name:<{width}}  {' and '.join(when)}; {length}; next {when_next}")
+        lines.append(f"{routine.name:<{width}}  {when}")
     return lines
+
+
+def trigger_text(every: float | None, at: tuple[time, ...]) -> str:
+    """ "every 30m", "at 11:15, 16:15", or both."""
+    times = ", ".join(f"{t:%H:%M}" for t in at)
+    if every and at:
+        return _("every {every} and at {times}").format(every=duration(every), times=times)
+    if every:
+        return _("every {every}").format(every=duration(every))
+    return _("at {times}").format(times=times)
 
 
 def _when(moment: datetime | None, now: datetime, zone: tzinfo) -> str:
     if moment is None:
-        return "never (no working time in the next two weeks)"
+        return _("never (no working time in the next two weeks)")
     return when_text(moment, now.astimezone(zone))
 
 
@@ -127,21 +141,25 @@ def show(name: str, config_path: Path | None, open_: bool) -> None:
     if name in config.exercises:
         exercise = config.exercises[name]
         steps = with_lead_ins(expand(exercise), config.guidance.lead_in)
-        click.echo(f"{exercise.title} ({exercise.id})")
+        click.echo(f"{_(exercise.title)} ({exercise.id})")
         if exercise.summary:
-            click.echo(exercise.summary)
-        for source in exercise.sources or ("not given",):
-            click.echo(f"Source: {describe(source)}")
+            click.echo(_(exercise.summary))
+        for source in exercise.sources or ("",):
+            click.echo(_("Source: {source}").format(source=describe(source) or _("not given")))
         if exercise.origin and not Path(exercise.origin).is_relative_to(library_dir()):
-            click.echo(f"Defined in: {exercise.origin}")
+            click.echo(_("Defined in: {file}").format(file=exercise.origin))
     else:
         routine = routine_for(name, config.routines, config.exercises)
         steps = routine_steps(routine, config.exercises, config.guidance)
-        click.echo(f"{routine.label} (routine {routine.name}): " + ", ".join(routine.exercises))
+        click.echo(
+            _("{title} (routine {name}): {exercises}").format(
+                title=_(routine.label), name=routine.name, exercises=", ".join(routine.exercises)
+            )
+        )
     click.echo()
     for line in _step_lines(steps, closing_seconds(steps, config.guidance, None)):
         click.echo(line)
-    length = format_duration(total_seconds(steps))
+    length = duration(total_seconds(steps))
     click.echo(
         "\n"
         + plural(
@@ -158,14 +176,14 @@ def _show_pictures(name: str, steps: tuple[Step, ...], open_: bool) -> None:
     pictures = Pictures()
     found = step_pictures(steps, pictures)
     if found:
-        click.echo("Pictures:")
+        click.echo(_("Pictures:"))
     for step, path in found:
         click.echo(f"  {step.text}: {path}")
     if open_ and found:
-        for path in open_pictures(name, [path for _, path in found], pictures):
-            click.echo(f"Opened {path}", err=True)
+        for path in open_pictures(name, [path for _step, path in found], pictures):
+            click.echo(_("Opened {path}").format(path=path), err=True)
     elif open_:
-        click.echo(f"{name}: no step has a picture.", err=True)
+        click.echo(_("{name}: no step has a picture.").format(name=name), err=True)
 
 
 def _step_lines(steps: tuple[Step, ...], linger: float) -> list[str]:
@@ -173,10 +191,11 @@ def _step_lines(steps: tuple[Step, ...], linger: float) -> list[str]:
     (``linger``), though the routine ends when it appears."""
     lines = []
     elapsed = 0.0
-    for step in steps:
+    lengths = [duration(linger if step.kind == "done" else step.seconds) for step in steps]
+    columns = max(4, *(len(length) for length in lengths)) if lengths else 4
+    for step, length in zip(steps, lengths, strict=True):
         minutes, seconds = divmod(round(elapsed), 60)
-        length = format_duration(linger if step.kind == "done" else step.seconds)
-        lines.append(f"  {minutes:2d}:{seconds:02d}  {length:>4}  {step.labelled}")
+        lines.append(f"  {minutes:2d}:{seconds:02d}  {pad(length, columns, '>')}  {step.labelled}")
         elapsed += step.seconds
     return lines
 
@@ -200,7 +219,7 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
     zone = SystemClock().zone()
     date = day.date() if day else datetime.now(zone).date()
     if not 1971 <= date.year <= 9998:
-        raise click.BadParameter("give a date between 1971 and 9998", param_hint="--date")
+        raise click.BadParameter(_("give a date between 1971 and 9998"), param_hint="--date")
     firings = plan_day(config, date, zone)
     hours = [format_range(start, end) for start, end in config.schedule.ranges_on(date.weekday())]
     rows = []
@@ -208,7 +227,7 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
         routine = config.routine(event.routine or "")
         steps = routine_steps(routine, config.exercises, config.guidance) if routine else ()
         rows.append((event, routine, steps))
-    doses = daily_doses([steps for _, _, steps in rows], config.exercises)
+    doses = daily_doses([row[2] for row in rows], config.exercises)
     if as_json:
         click.echo(
             json.dumps(
@@ -232,15 +251,20 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
             )
         )
         return
-    click.echo(f"{date:%A %d %B %Y}: {config.path}")
-    click.echo("Working hours: " + (", ".join(hours) if hours else "none (a day off)"))
-    width = max((len(event.routine or "") for event, _, _ in rows), default=0)
-    for event, routine, steps in rows:
-        title = routine.label if routine else ""
-        length = format_duration(total_seconds(steps))
-        click.echo(f"  {event.at:%H:%M}  {event.routine:<{width}}  {length:>6}  {title}")
-    guided = format_duration(sum(total_seconds(steps) for _, _, steps in rows)) or "0s"
-    exercise = format_duration(sum(exercise_seconds(steps) for _, _, steps in rows)) or "0s"
+    click.echo(f"{long_date(date)}: {config.path}")
+    click.echo(
+        _("Working hours: {hours}").format(
+            hours=", ".join(hours) if hours else _("none (a day off)")
+        )
+    )
+    width = max((len(row[0].routine or "") for row in rows), default=0)
+    shown = [(event, _(r.label) if r else "", duration(total_seconds(s))) for event, r, s in rows]
+    columns = max(6, *(len(length) for _e, _t, length in shown)) if shown else 6
+    for event, title, length in shown:
+        name = event.routine or ""
+        click.echo(f"  {event.at:%H:%M}  {name:<{width}}  {pad(length, columns, '>')}  {title}")
+    guided = duration(sum(total_seconds(row[2]) for row in rows))
+    exercise = duration(sum(exercise_seconds(row[2]) for row in rows))
     click.echo(
         plural(
             len(rows),
@@ -251,7 +275,7 @@ def plan(day: datetime | None, as_json: bool, config_path: Path | None) -> None:
         )
     )
     if doses:
-        click.echo("Each exercise today:")
+        click.echo(_("Each exercise today:"))
         for dose in doses:
             click.echo(f"  {dose}")
 
@@ -274,9 +298,9 @@ def check(path: Path | None) -> None:
         click.echo(count, err=True)
         sys.exit(2)
     for warning in config.warnings:
-        click.echo(f"warning: {warning}")
+        click.echo(_("warning: {problem}").format(problem=text(warning.said())))
     click.echo(
-        "{path}: OK, {routines}, {exercises}.".format(
+        _("{path}: OK, {routines}, {exercises}.").format(
             path=config.path,
             routines=plural(len(config.routines), "{count} routine", "{count} routines"),
             exercises=plural(len(config.exercises), "{count} exercise", "{count} exercises"),
@@ -286,6 +310,6 @@ def check(path: Path | None) -> None:
         click.echo(line)
     from reminderd.holds.choose import choose  # noqa: PLC0415 - it looks at this desktop
 
-    click.echo("What holds a routine back on this desktop ([schedule] hold_during):")
+    click.echo(_("What holds a routine back on this desktop ([schedule] hold_during):"))
     for offer in choose(config.schedule.hold_during).offers:
-        click.echo(f"  {offer}")
+        click.echo(f"  {text(offer.said())}")

@@ -18,18 +18,20 @@ import click
 from reminderd.children import Children
 from reminderd.cli.base import ask, config_option, load
 from reminderd.clock import SystemClock
-from reminderd.durations import format_duration
 from reminderd.errors import NotRunningError
 from reminderd.exercises import (
     closing_seconds,
     expand,
     routine_for,
     routine_steps,
+    shown_and_said,
     total_seconds,
     with_lead_ins,
 )
 from reminderd.guide import Guide, Tempo, run_blocking
 from reminderd.history import History
+from reminderd.i18n import _, language, speaking, text
+from reminderd.i18n.formats import duration, width
 from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
 from reminderd.notify import NullNotifier
@@ -67,7 +69,12 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
         return
     if (config_path or voice) and not here and is_locked(user_paths().lock):
         why = "--config" if config_path else "--voice"
-        click.echo(f"Guiding here: with {why} the daemon's own config would not apply.", err=True)
+        click.echo(
+            _("Guiding here: with {option} the daemon's own config would not apply.").format(
+                option=why
+            ),
+            err=True,
+        )
     if not here and not config_path and not voice:
         try:
             reply = ask("run", name=name, **({"now": True} if at_once else {}))
@@ -77,11 +84,17 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
             ahead = reply["ahead"]
             if reply.get("held"):
                 click.echo(
-                    f"{name}: held: {reply['held']}; it runs when that ends,"
-                    " or `reminderd run --now` to override."
+                    _(
+                        "{name}: held: {hold}; it runs when that ends,"
+                        " or `reminderd run --now` to override."
+                    ).format(name=name, hold=text(reply["held"]))
                 )
             elif reply.get("answered"):
-                click.echo(f"{name}: started, in place of the prompt that asked for it.")
+                click.echo(
+                    _("{name}: started, in place of the prompt that asked for it.").format(
+                        name=name
+                    )
+                )
             else:
                 click.echo(
                     plural(
@@ -91,7 +104,7 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
                         name=name,
                     )
                     if ahead
-                    else f"{name}: the daemon guides it now."
+                    else _("{name}: the daemon guides it now.").format(name=name)
                 )
             return
     _run_here(name, config_path, voice)
@@ -100,21 +113,21 @@ def run(name: str | None, config_path: Path | None, here: bool, voice: bool, at_
 def _names(config: Config) -> list[str]:
     """What `run` can guide: every routine and every exercise, with its title and length."""
     routines = [
-        (r.name, r.label, routine_steps(r, config.exercises, config.guidance))
+        (r.name, _(r.label), routine_steps(r, config.exercises, config.guidance))
         for r in config.routines
     ]
     exercises = [
-        (i, e.title, with_lead_ins(expand(e), config.guidance.lead_in))
+        (i, _(e.title), with_lead_ins(expand(e), config.guidance.lead_in))
         for i, e in sorted(config.exercises.items())
     ]
-    width = max(len(name) for name, _, _ in [*routines, *exercises])
-    lines = ["Routines:"]
-    for heading, rows in (("", routines), ("Exercises:", exercises)):
+    width = max(len(row[0]) for row in [*routines, *exercises])
+    lines = [_("Routines:")]
+    for heading, rows in (("", routines), (_("Exercises:"), exercises)):
         if heading:
             lines.append(heading)
         for name, title, steps in rows:
-            lines.append(f"  {name:<{width}}  {title}, {format_duration(total_seconds(steps))}")
-    return [*lines, "Guide one now with `reminderd run NAME`."]
+            lines.append(f"  {name:<{width}}  {title}, {duration(total_seconds(steps))}")
+    return [*lines, _("Guide one now with `reminderd run NAME`.")]
 
 
 def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
@@ -122,38 +135,49 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
     routine = routine_for(name, config.routines, config.exercises)
     children = Children()
     tempo = Tempo.from_env(os.environ)  # the test suite's pace; a person's is 1
-    # The same choice of ports as the daemon makes (its reasons go to the log, not here).
-    ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=1 / tempo.pace)
+    # The notes and the voice in [guidance] language, as the daemon would; this
+    # terminal's messages in its own.
+    shown_in = config.guidance.language or language()
+    with speaking(shown_in):
+        # The same choice of ports as the daemon makes (its reasons go to the log, not here).
+        rate = 1 / tempo.pace
+        ports = choose_ports(config, lambda _line: None, children, voice=voice, rate=rate)
+        steps, said, linger = _voiced_steps(routine, config, ports.voice.speaker, tempo.pace)
     choice, spoken = ports.backend, ports.voice
     if voice and spoken.speaker.name == "off":
-        click.echo(f"No voice: {spoken.reason}.", err=True)
-    steps, linger = _voiced_steps(routine, config, spoken.speaker, tempo.pace)
+        click.echo(_("No voice: {reason}.").format(reason=text(spoken.reason)), err=True)
     notifier = choice.notifier
     if choice.backend == "console" or notifier.failing:
         click.echo(
-            f"No desktop notifications ({choice.reason}): guiding in this terminal only.", err=True
+            _("No desktop notifications ({reason}): guiding in this terminal only.").format(
+                reason=text(choice.reason)
+            ),
+            err=True,
         )
     if choice.backend == "console":
         notifier = NullNotifier()
     Pictures().draw_now(steps)  # for the countdown's pictures, before the first step
     clock = SystemClock()
     record = _terminal_record(routine.name, clock)
-    guide = Guide(
-        routine.name,
-        steps,
-        notifier,
-        clock,
-        on_event=record,
-        speaker=spoken.speaker,
-        cues=ports.sounds,
-        countdown=config.guidance.countdown,
-        linger=linger,
-    )
+    with speaking(shown_in):
+        guide = Guide(
+            routine.name,
+            steps,
+            notifier,
+            clock,
+            on_event=record,
+            speaker=spoken.speaker,
+            cues=ports.sounds,
+            countdown=config.guidance.countdown,
+            linger=linger,
+            said=said,
+        )
     display = _Countdown(sys.stdout.isatty())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
     try:
-        outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
+        with speaking(shown_in):  # the notes' words, made at each step
+            outcome = run_blocking(guide, clock, stop, on_tick=display.tick, linger=linger)
     except KeyboardInterrupt:
         guide.cancel("interrupted")
         outcome = "cancelled"
@@ -161,19 +185,21 @@ def _run_here(name: str, config_path: Path | None, voice: bool = False) -> None:
         children.end_all()  # no voice or sound outlives the run
     display.end()
     if outcome != "completed":
-        click.echo("Stopped.")
+        click.echo(_("Stopped."))
         sys.exit(130)
 
 
 def _voiced_steps(
     routine: Routine, config: Config, speaker: Speaker, pace: float
-) -> tuple[tuple[Step, ...], float]:
-    """The routine's steps and how long its closing note stays, planned from how long its
-    lines take to say; lines the engine has not timed yet are timed first (a second or
-    so, once: the lengths are kept)."""
-    plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
-    lines = [words(plain, i) for i in range(len(plain))]
-    lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
+) -> tuple[tuple[Step, ...], tuple[Step, ...], float]:
+    """The routine's steps as shown and as said, and how long its closing note stays,
+    planned from how long its lines take to say; lines the engine has not timed yet are
+    timed first (a second or so, once: the lengths are kept)."""
+    voice = speaker.language or language()
+    with speaking(voice):
+        plain = routine_steps(routine, config.exercises, config.guidance, pace=pace)
+        lines = [words(plain, i) for i in range(len(plain))]
+        lines += [b.words for step in plain for b in beats(step, config.guidance.countdown)]
     measuring = speaker.prepare(lines)
     if measuring is not None:
         try:
@@ -181,8 +207,12 @@ def _voiced_steps(
         except subprocess.TimeoutExpired:
             measuring.kill()  # the estimates serve instead
     timing = speaker.seconds
-    steps = routine_steps(routine, config.exercises, config.guidance, timing=timing, pace=pace)
-    return steps, closing_seconds(steps, config.guidance, timing, pace)
+    steps, said = shown_and_said(
+        routine, config.exercises, config.guidance, voice=voice, timing=timing, pace=pace
+    )
+    with speaking(voice):
+        linger = closing_seconds(said, config.guidance, timing, pace)
+    return steps, said, linger
 
 
 def _terminal_record(name: str, clock: SystemClock) -> Callable[[str, dict[str, Any]], None]:
@@ -211,6 +241,7 @@ class _Countdown:
         self.live = live
         self.shown = -1
         self.pictured = ""  # the last picture shown
+        self.drawn = 0  # columns the countdown's line took
         self.width = shutil.get_terminal_size((80, 20)).columns
 
     def tick(self, guide: Guide, remaining: float) -> None:
@@ -226,8 +257,10 @@ class _Countdown:
                 self.pictured = note.image  # a lead-in and its hold: one picture
                 click.echo(show.in_terminal(note.image, os.environ, self.live), nl=False)
         if self.live and step.seconds > 0:
-            click.echo(f"\r  {round(remaining):>3d} s left ", nl=False)
+            left = _("{seconds} s left").format(seconds=f"{round(remaining):>3d}")
+            self.drawn = max(self.drawn, width(left) + 3)
+            click.echo(f"\r  {left} ", nl=False)
 
     def end(self) -> None:
         if self.live and self.shown >= 0:
-            click.echo("\r" + " " * 16 + "\r", nl=False)
+            click.echo("\r" + " " * max(16, self.drawn) + "\r", nl=False)

@@ -10,6 +10,7 @@ import click
 from reminderd import safety
 from reminderd import service as service_module
 from reminderd.cli.base import Group, config_option
+from reminderd.i18n import _, text
 
 
 @click.group(cls=Group)
@@ -29,23 +30,24 @@ def service_install(config_path: Path | None) -> None:
     It prints the safety note: when to stop an exercise, and when to see a doctor.
     """
     outcome = service_module.install(config_path)
-    click.echo(f"Wrote {outcome.path}")
+    click.echo(_("Wrote {path}").format(path=outcome.path))
     for line in outcome.lines:
-        click.echo(line)
+        click.echo(text(line))
     # Started at login, reminderd prints to a journal nobody reads: the note is read here
     # (the first start shows it as a notification too).
-    click.echo(f"\n{safety.TEXT}\n\n(`reminderd safety` shows it again)")
+    again = _("(`reminderd safety` shows it again)")
+    click.echo(f"\n{safety.text()}\n\n{again}")
 
 
 @service.command(name="uninstall")
 def service_uninstall() -> None:
     """Disable and remove the login service."""
     for line in service_module.uninstall().lines:
-        click.echo(line)
+        click.echo(text(line))
 
 
 @service.command(name="status")
 def service_status() -> None:
     """Say whether the login service is installed and running."""
     for line in service_module.status().lines:
-        click.echo(line)
+        click.echo(text(line))

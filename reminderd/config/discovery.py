@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.errors import ConfigError, Problem
+from reminderd.i18n.said import said
 
 ENV_VAR = "REMINDERD_CONFIG"
 
@@ -23,7 +24,10 @@ def data_dir(name: str) -> Path:
     for candidate in (package / "_data" / name, package.parent / name):
         if candidate.is_dir():
             return candidate
-    msg = f"reminderd's {name}/ folder is missing from the installation: reinstall reminderd"
+    msg = said(
+        "reminderd's {name}/ folder is missing from the installation: reinstall reminderd",
+        name=name,
+    )
     raise ConfigError([Problem(package, None, "", msg)])
 
 

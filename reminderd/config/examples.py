@@ -22,7 +22,7 @@ def examples() -> list[Example]:
     """Every example config, by name."""
     found = []
     for path in sorted((data_dir("config") / "examples").glob("*.toml")):
-        found.append(Example(path.stem, path, _about(path)))
+        found.append(Example(path.stem, path, about(path)))
     return found
 
 
@@ -38,7 +38,7 @@ def example(name: str) -> Example:
     raise UnknownNameError(msg)
 
 
-def _about(path: Path) -> str:
+def about(path: Path) -> str:
     """The comment lines the file opens with, as one line."""
     lines = []
     for line in path.read_text(encoding="utf-8").splitlines():

@@ -17,6 +17,7 @@ from reminderd.config.reader import Reader
 from reminderd.durations import format_duration
 from reminderd.errors import ConfigError, Problem
 from reminderd.exercises import expand, total_seconds
+from reminderd.i18n.said import said
 from reminderd.model import BANNER, Exercise, StepKind, StepSpec
 from reminderd.tomlmap import KeyPath
 
@@ -39,8 +40,12 @@ def parse_exercise(
         if default_id and exercise_id and exercise_id != default_id:
             reader.problem(
                 (*path, "id"),
-                f'"{exercise_id}" does not match the file name',
-                f'rename the file to {exercise_id}.toml or write id = "{default_id}"',
+                said('"{id}" does not match the file name', id=exercise_id),
+                said(
+                    'rename the file to {id}.toml or write id = "{file}"',
+                    id=exercise_id,
+                    file=default_id,
+                ),
             )
     title = reader.text(data, path, "title", required=True, longest=80)
     sides = reader.texts(data, path, "sides")
@@ -51,7 +56,9 @@ def parse_exercise(
         if spec:
             steps.append(spec)
     if not data.get("steps"):
-        reader.problem(path, "no steps", "add at least one [[steps]] with text and seconds")
+        reader.problem(
+            path, said("no steps"), said("add at least one [[steps]] with text and seconds")
+        )
     setup = None
     if "setup" in data:
         setup_table = reader.table(data, path, "setup")
@@ -64,8 +71,8 @@ def parse_exercise(
         summary=reader.text(data, path, "summary"),
         sources=reader.texts(data, path, "source"),
         sides=sides,
-        sets=reader.count(data, path, "sets", most=(20, "at most 20 sets")),
-        reps=reader.count(data, path, "reps", most=(100, "at most 100 repetitions a set")),
+        sets=reader.count(data, path, "sets", most=(20, said("at most 20 sets"))),
+        reps=reader.count(data, path, "reps", most=(100, said("at most 100 repetitions a set"))),
         hold=hold,
         rest=rest,
         rep_label=reader.text(data, path, "rep_label", default="rep", longest=30),
@@ -86,16 +93,20 @@ def _check_size(exercise: Exercise, path: KeyPath, reader: Reader) -> None:
     if count > MAX_STEPS:
         reader.problem(
             path,
-            f"expands to {count} steps (at most {MAX_STEPS})",
-            "use fewer sets, repetitions or sides",
+            said("expands to {count} steps (at most {most})", count=count, most=MAX_STEPS),
+            said("use fewer sets, repetitions or sides"),
         )
         return
     seconds = total_seconds(expand(exercise))
     if seconds > MAX_ROUTINE:
         reader.problem(
             path,
-            f"lasts {format_duration(seconds)} (at most {format_duration(MAX_ROUTINE)})",
-            "split it into shorter exercises",
+            said(
+                "lasts {length} (at most {most})",
+                length=format_duration(seconds),
+                most=format_duration(MAX_ROUTINE),
+            ),
+            said("split it into shorter exercises"),
         )
 
 
@@ -111,7 +122,11 @@ def _step(
     seconds = reader.seconds(data, path, "seconds")
     if seconds is None and "seconds" not in data:
         if hold is None:
-            reader.problem(path, "no seconds", "add seconds = 10, or a hold time for the exercise")
+            reader.problem(
+                path,
+                said("no seconds"),
+                said("add seconds = 10, or a hold time for the exercise"),
+            )
         seconds = hold
     detail = reader.text(data, path, "detail")
     say = reader.text(data, path, "say")
@@ -149,15 +164,15 @@ def _picture(
         image = str((folder / Path(image).expanduser()).resolve())
         why = image_problem(image)
         if why:
-            reader.problem((*path, "image"), f"{image}: {why[0]}", why[1])
+            reader.problem((*path, "image"), said("{file}: {why}", file=image, why=why[0]), why[1])
             image = ""
         elif "pose" in data:
-            reader.problem((*path, "image"), "a step has a pose or an image, not both", "")
+            reader.problem((*path, "image"), said("a step has a pose or an image, not both"), "")
     if kind == "hold" and "pose" not in data and "image" not in data:
         reader.warn(
             path,
-            "a hold without a picture: its notification shows only text",
-            'add pose = { ... } (see docs/pictures.md) or image = "file.png"',
+            said("a hold without a picture: its notification shows only text"),
+            said('add pose = { ... } (see docs/pictures.md) or image = "file.png"'),
         )
     return pose, image
 
@@ -171,9 +186,14 @@ def _check_banner(
         if len(line) > BANNER:
             reader.warn(
                 path,
-                f'"{line}" is {len(line)} characters: a banner shows about {BANNER}, so it '
-                "would be cut before its end",
-                "keep the action and the side in the text, and put the rest in detail",
+                said(
+                    '"{line}" is {length} characters: a banner shows about {banner}, so it '
+                    "would be cut before its end",
+                    line=line,
+                    length=len(line),
+                    banner=BANNER,
+                ),
+                said("keep the action and the side in the text, and put the rest in detail"),
             )
             return
 
@@ -185,30 +205,30 @@ def _placeholders(reader: Reader, path: KeyPath, text: str, sides: tuple[str, ..
     except ValueError:  # "{Squeeze {side}", a lone "}"
         reader.problem(
             path,
-            "has a brace that does not close",
-            "write {side} for the side, and {{ and }} for literal braces",
+            said("has a brace that does not close"),
+            said("write {side} for the side, and {{ and }} for literal braces"),
         )
         return False
     fields = {name for name, _, _ in parts if name is not None}
     if any(spec or conversion for name, spec, conversion in parts if name is not None):
         reader.problem(
             path,
-            "a placeholder has a format (like {side:>10} or {side!r})",
-            "write {side} alone: the side is filled in as it is",
+            said("a placeholder has a format (like {side:>10} or {side!r})"),
+            said("write {side} alone: the side is filled in as it is"),
         )
         return False
     if fields - {"side"}:
         reader.problem(
             path,
-            f"unknown placeholder {{{sorted(fields - {'side'})[0]}}}",
-            "only {side} is filled in; write {{ and }} for literal braces",
+            said("unknown placeholder {{{name}}}", name=sorted(fields - {"side"})[0]),
+            said("only {side} is filled in; write {{ and }} for literal braces"),
         )
         return False
     if "side" in fields and not sides:
         reader.problem(
             path,
-            "uses {side} but the exercise has no sides",
-            'add sides = ["right", "left"] or remove {side}',
+            said("uses {side} but the exercise has no sides"),
+            said('add sides = ["right", "left"] or remove {side}'),
         )
         return False
     return True

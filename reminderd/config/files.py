@@ -13,6 +13,7 @@ from typing import Any
 
 from reminderd.config.limits import MAX_FILE
 from reminderd.errors import ConfigError, Problem
+from reminderd.i18n.said import said
 from reminderd.tomlmap import TomlMap
 
 if sys.version_info >= (3, 11):
@@ -45,14 +46,22 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
                     path,
                     None,
                     "",
-                    "file not found",
-                    "check the path, or run `reminderd config init`",
+                    said("file not found"),
+                    said("check the path, or run `reminderd config init`"),
                 )
             ]
         ) from None
     except UnicodeDecodeError as error:
         raise ConfigError(
-            [Problem(path, None, "", f"not UTF-8 text ({error.reason})", "save the file as UTF-8")]
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    said("not UTF-8 text ({reason})", reason=error.reason),
+                    said("save the file as UTF-8"),
+                )
+            ]
         ) from None
     except OSError as error:
         raise ConfigError(
@@ -61,8 +70,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
                     path,
                     None,
                     "",
-                    f"cannot read: {error.strerror}",
-                    "give the path of a TOML file you can read",
+                    said("cannot read: {error}", error=error.strerror or str(error)),
+                    said("give the path of a TOML file you can read"),
                 )
             ]
         ) from None
@@ -70,7 +79,15 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
         data = tomllib.loads(text)
     except RecursionError:
         raise ConfigError(
-            [Problem(path, None, "", "nested too deeply to read", "flatten the tables and lists")]
+            [
+                Problem(
+                    path,
+                    None,
+                    "",
+                    said("nested too deeply to read"),
+                    said("flatten the tables and lists"),
+                )
+            ]
         ) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
@@ -80,12 +97,19 @@ def read_toml(path: Path) -> tuple[dict[str, Any], TomlMap]:
         if match is None and "end of document" in message:
             line = text.count("\n") + (0 if text.endswith("\n") else 1)  # the last line
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
-        fix = "check the quotes, brackets and '=' on that line"
+        fix = said("check the quotes, brackets and '=' on that line")
         if twice := re.fullmatch(r"Cannot declare \('([\w.-]+)',?.*\) twice", detail):
             # The commented file `config init` writes has every section already: a section
             # added again from an example is the likely slip.
-            fix = f"the file has a [{twice.group(1)}] section already: put these keys in it"
+            fix = said(
+                "the file has a [{section}] section already: put these keys in it",
+                section=twice.group(1),
+            )
         raise ConfigError(
-            [Problem(path, line, "", f"TOML syntax: {detail}", fix, column=column)]
+            [
+                Problem(
+                    path, line, "", said("TOML syntax: {detail}", detail=detail), fix, column=column
+                )
+            ]
         ) from None
     return data, TomlMap(text)

@@ -40,7 +40,16 @@ EXERCISE_KEYS = (
     "steps",
 )
 STEP_KEYS = ("text", "seconds", "detail", "say", "kind", "pose", "image")
-GUIDANCE_KEYS = ("voice", "sounds", "intro", "lead_in", "done", "pictures", "countdown")
+GUIDANCE_KEYS = (
+    "voice",
+    "sounds",
+    "intro",
+    "lead_in",
+    "done",
+    "pictures",
+    "countdown",
+    "language",
+)
 HOOK_KEYS = ("event", "command", "timeout")
 NOTIFICATION_KEYS = ("backend",)
 PANEL_KEYS = ("icon",)

@@ -37,6 +37,8 @@ from reminderd.config.files import read_toml
 from reminderd.config.keys import SECTIONS
 from reminderd.config.reader import did_you_mean, key_text
 from reminderd.errors import Problem
+from reminderd.i18n import _
+from reminderd.i18n.said import said
 from reminderd.paths import system_config_dirs
 from reminderd.tomlmap import KeyPath, TomlMap
 
@@ -266,9 +268,13 @@ class _Merger:
         where = f"{owner.path}:{line}" if line else str(owner.path)
         self._problem(
             path,
-            f"locked by the system-wide file {where} ([locked] {key_text(lock)}); "
-            "the value from there stays in force",
-            "remove it from this file, or ask whoever looks after the system-wide file",
+            said(
+                "locked by the system-wide file {where} ([locked] {key}); "
+                "the value from there stays in force",
+                where=where,
+                key=key_text(lock),
+            ),
+            said("remove it from this file, or ask whoever looks after the system-wide file"),
             warn=True,
         )
         return True
@@ -279,22 +285,28 @@ class _Merger:
         if self.layer.kind != SYSTEM:
             self._problem(
                 path,
-                "only a system-wide file (in $XDG_CONFIG_DIRS, /etc/xdg by default) can lock keys",
-                "remove [locked] from this file",
+                said(
+                    "only a system-wide file (in $XDG_CONFIG_DIRS, /etc/xdg by default)"
+                    " can lock keys"
+                ),
+                said("remove [locked] from this file"),
             )
             return
         if not isinstance(table, dict):
-            self._problem(path, "expected a table", 'write [locked] with keys = ["..."]')
+            self._problem(
+                path, said("expected a table"), said('write [locked] with keys = ["..."]')
+            )
             return
         for key in table:
             if key != "keys":
-                self._problem((*path, key), f'unknown key "{key}"', "allowed: keys")
+                message = said('unknown key "{key}"', key=key)
+                self._problem((*path, key), message, said("allowed: {keys}", keys="keys"))
         keys = table.get("keys", [])
         if not isinstance(keys, list):
             self._problem(
                 (*path, "keys"),
-                "expected a list of keys",
-                'write keys = ["schedule.working_hours"]',
+                said("expected a list of keys"),
+                said('write keys = ["schedule.working_hours"]'),
             )
             return
         for position, text in enumerate(keys):
@@ -307,30 +319,40 @@ class _Merger:
         config's keys; None (and a problem) for a key that does not exist."""
 
         if not isinstance(text, str) or not text.strip():
-            self._problem(where, f'expected a key such as "schedule.days", got {text!r}', "")
+            message = said('expected a key such as "schedule.days", got {value}', value=repr(text))
+            self._problem(where, message, "")
             return None
         parts = tuple(text.strip().split("."))
         top = self.known[""]
         if parts[0] not in top or parts[0] == LOCKED:
-            fix = did_you_mean(parts[0], top, "allowed: " + ", ".join(top))
-            self._problem(where, f'"{text}": no such key', fix)
+            fix = did_you_mean(parts[0], top, said("allowed: {keys}", keys=", ".join(top)))
+            self._problem(where, said('"{key}": no such key', key=text), fix)
             return None
         if len(parts) > 1:
             section = self.known.get(parts[0])
             if section is None or parts[0] in ("routines", "hooks", "exercises"):
                 self._problem(
                     where,
-                    f'"{text}": {parts[0]} is a list, locked whole or not at all',
-                    f'write "{parts[0]}"',
+                    said(
+                        '"{key}": {list} is a list, locked whole or not at all',
+                        key=text,
+                        list=parts[0],
+                    ),
+                    said('write "{key}"', key=parts[0]),
                 )
                 return None
             if parts[1] not in section:
-                fix = did_you_mean(parts[1], section, "allowed: " + ", ".join(section))
-                self._problem(where, f'"{text}": no such key in [{parts[0]}]', fix)
+                fix = did_you_mean(
+                    parts[1], section, said("allowed: {keys}", keys=", ".join(section))
+                )
+                message = said('"{key}": no such key in [{section}]', key=text, section=parts[0])
+                self._problem(where, message, fix)
                 return None
             if len(parts) > 2 and parts[:2] != ("schedule", "hours"):
                 self._problem(
-                    where, f'"{text}": {parts[1]} is not a table', f'write "{".".join(parts[:2])}"'
+                    where,
+                    said('"{key}": {name} is not a table', key=text, name=parts[1]),
+                    said('write "{key}"', key=".".join(parts[:2])),
                 )
                 return None
         return parts
@@ -361,14 +383,16 @@ def describe(layered: Layered) -> list[str]:
     (nothing when there is only one file)."""
     if len(layered.layers) < 2:
         return []
-    lines = ["Read in this order, each over the one before:"]
-    lines += [f"  {layer.path} ({layer.kind})" for layer in layered.layers]
+    kinds = {"system": _("system"), "user": _("user"), "default": _("default")}
+    lines = [_("Read in this order, each over the one before:")]
+    lines += [f"  {layer.path} ({kinds.get(layer.kind, layer.kind)})" for layer in layered.layers]
     settings = layered.settings()
     width = max((len(setting.key) for setting in settings), default=0)
-    lines.append("Settings, and where each comes from:")
+    lines.append(_("Settings, and where each comes from:"))
+    locked = " " + _("(locked)")
     for setting in settings:
         where = f"{setting.file}:{setting.line}" if setting.line else str(setting.file)
-        lines.append(f"  {setting.key:<{width}}  {where}{' (locked)' if setting.locked else ''}")
+        lines.append(f"  {setting.key:<{width}}  {where}{locked if setting.locked else ''}")
     return lines
 
 

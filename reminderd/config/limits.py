@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reminderd.durations import DAY
+from reminderd.i18n.said import said
 
 Bounds = tuple[float, float, str]
 MAX_TEXT = 300  # characters in one text; a notification shows a line or two
@@ -20,18 +21,22 @@ MAX_FILE = 1024 * 1024  # bytes: a config is a few kilobytes
 EVERY_BOUNDS: Bounds = (
     300.0,
     DAY,
-    "a reminder more often than every 5 minutes interrupts every task, and every is at most"
-    ' 24 hours: for once a day, write at = ["10:30"]',
+    said(
+        "a reminder more often than every 5 minutes interrupts every task, and every is at"
+        ' most 24 hours: for once a day, write at = ["10:30"]'
+    ),
 )
-STEP_BOUNDS: Bounds = (0.0, 600.0, "a step lasts at most 10 minutes: split a longer one")
-IDLE_BOUNDS: Bounds = (60.0, DAY, "between a minute and a day")
+STEP_BOUNDS: Bounds = (0.0, 600.0, said("a step lasts at most 10 minutes: split a longer one"))
+IDLE_BOUNDS: Bounds = (60.0, DAY, said("between a minute and a day"))
 SOFT_START_BOUNDS: Bounds = (
     0.0,
     600.0,
-    'at most 10 minutes: a routine that waits longer for a pause in typing comes late; "0s"'
-    " turns the wait off",
+    said(
+        "at most 10 minutes: a routine that waits longer for a pause in typing comes late;"
+        ' "0s" turns the wait off'
+    ),
 )
-HOOK_BOUNDS: Bounds = (0.0, 3600.0, "a hook is stopped after at most an hour")
+HOOK_BOUNDS: Bounds = (0.0, 3600.0, said("a hook is stopped after at most an hour"))
 MAX_STEPS = 1000  # expanded steps in one exercise: the 30 squeezes make 63
 MAX_ROUTINE = 3600.0  # seconds of guiding in one routine
 MIN_EVERY_ENV = "REMINDERD_MIN_EVERY"

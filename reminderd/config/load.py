@@ -15,6 +15,7 @@ from reminderd.config.layers import read_layers
 from reminderd.config.limits import STRICT, Limits
 from reminderd.config.reader import Reader, key_text
 from reminderd.errors import ConfigError, Problem
+from reminderd.i18n.said import said
 from reminderd.model import Config, Exercise, Guidance, Routine
 from reminderd.tomlmap import KeyPath
 
@@ -52,8 +53,8 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
         if exercise.id in inline_ids:
             reader.problem(
                 ("exercises", index, "id"),
-                f'exercise "{exercise.id}" is defined twice',
-                "give each [[exercises]] its own id",
+                said('exercise "{id}" is defined twice', id=exercise.id),
+                said("give each [[exercises]] its own id"),
             )
         inline_ids.add(exercise.id)
         library[exercise.id] = exercise
@@ -62,7 +63,11 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
     backend = settings.backend(data, reader)
     guidance = settings.guidance(reader.table(data, (), "guidance"), reader)
     history_days = reader.count(
-        data, (), "history_days", default=365, most=(3660, "at most 3660 days (ten years)")
+        data,
+        (),
+        "history_days",
+        default=365,
+        most=(3660, said("at most 3660 days (ten years)")),
     )
     hooks = settings.hooks(data, reader)
     panel_icon = settings.panel_icon(data, reader)
@@ -97,9 +102,10 @@ def words_fit(  # noqa: PLR0917 - the loader's parts, passed as they are
     problems: list[Problem],
     warnings: list[Problem],
 ) -> None:
-    """Steps whose words cannot fit their time: refused with the system's voice (whose pace
-    the lengths are measured on), pointed out with the voice off (they would be cut the day
-    it is turned on) or with a command of the person's own (whose pace is not known)."""
+    """Holds whose opening words cannot end in time for the hold to be held in silence:
+    refused with the system's voice (whose pace the lengths are measured on), pointed out
+    with the voice off (the day it is turned on) or with a command of the person's own
+    (whose pace is not known). Every other step lasts as long as its words."""
     from reminderd.speech.fit import check  # noqa: PLC0415
 
     refuse = guidance.voice is True

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reminderd.config.limits import MAX_TEXT, STEP_BOUNDS, Bounds
 from reminderd.durations import (
@@ -25,11 +25,16 @@ from reminderd.durations import (
     parse_range,
 )
 from reminderd.errors import DurationError, Problem
+from reminderd.i18n.said import Said, said
 from reminderd.model import ALL_DAYS, WEEKDAYS
 from reminderd.tomlmap import KeyPath, TomlMap
 
-if TYPE_CHECKING:
-    from reminderd.config.layers import Layered
+
+class Locates(Protocol):
+    """Where a value of several merged files was written (reminderd.config.layers.Layered)."""
+
+    def locate(self, path: KeyPath) -> tuple[Path, int | None]: ...
+
 
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY_ALIASES = {
@@ -47,17 +52,17 @@ def did_you_mean(word: str, choices: Iterable[str], otherwise: str) -> str:
     import difflib  # noqa: PLC0415 - only a config with mistakes needs it
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f'did you mean "{close[0]}"?' if close else otherwise
+    return said('did you mean "{name}"?', name=close[0]) if close else otherwise
 
 
 def type_name(value: object) -> str:
     names = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
+        bool: said("true/false"),
+        int: said("a number"),
+        float: said("a number"),
+        str: said("a string"),
+        list: said("a list"),
+        dict: said("a table"),
     }
     return names.get(type(value), type(value).__name__)
 
@@ -77,7 +82,7 @@ class Reader:
     """Typed access to a parsed TOML document that records problems instead of raising."""
 
     def __init__(
-        self, file: Path | str | None, where: TomlMap | None, layered: Layered | None = None
+        self, file: Path | str | None, where: TomlMap | None, layered: Locates | None = None
     ) -> None:
         self.file = file
         self.where = where
@@ -104,8 +109,8 @@ class Reader:
         for key in table:
             if key in allowed:
                 continue
-            fix = did_you_mean(key, allowed, "allowed: " + ", ".join(allowed))
-            self.problem((*path, key), f'unknown key "{key}"', fix)
+            fix = did_you_mean(key, allowed, said("allowed: {keys}", keys=", ".join(allowed)))
+            self.problem((*path, key), said('unknown key "{key}"', key=key), fix)
 
     def table(self, data: Mapping[str, Any], path: KeyPath, key: str) -> dict[str, Any]:
         value = data.get(key, {})
@@ -113,8 +118,8 @@ class Reader:
             return value
         self.problem(
             (*path, key),
-            f"expected a table, got {type_name(value)}",
-            f"write it as a [{key_text((*path, key))}] section",
+            said("expected a table, got {type}", type=type_name(value)),
+            said("write it as a [{key}] section", key=key_text((*path, key))),
         )
         return {}
 
@@ -124,8 +129,8 @@ class Reader:
             return value
         self.problem(
             (*path, key),
-            f"expected a list of tables, got {type_name(value)}",
-            f"write each one as a [[{key_text((*path, key))}]] section",
+            said("expected a list of tables, got {type}", type=type_name(value)),
+            said("write each one as a [[{key}]] section", key=key_text((*path, key))),
         )
         return []
 
@@ -141,22 +146,30 @@ class Reader:
     ) -> str:
         if key not in data:
             if required:
-                self.problem(path, f'missing "{key}"', f'add {key} = "..."')
+                self.problem(
+                    path, said('missing "{key}"', key=key), said('add {key} = "..."', key=key)
+                )
             return default
         value = data[key]
         if isinstance(value, str) and len(value.strip()) > longest:
             self.problem(
                 (*path, key),
-                f"{len(value.strip())} characters is too long (at most {longest})",
-                "say it in fewer words: a notification shows only a line or two",
+                said(
+                    "{length} characters is too long (at most {longest})",
+                    length=len(value.strip()),
+                    longest=longest,
+                ),
+                said("say it in fewer words: a notification shows only a line or two"),
             )
             return default
         if isinstance(value, str) and value.strip():
             return value.strip()
         self.problem(
             (*path, key),
-            f"expected some text, got {type_name(value)} {value!r}",
-            f'write {key} = "..."',
+            said(
+                "expected some text, got {type} {value}", type=type_name(value), value=repr(value)
+            ),
+            said('write {key} = "..."', key=key),
         )
         return default
 
@@ -165,8 +178,8 @@ class Reader:
         if value and not _NAME.fullmatch(value):
             self.problem(
                 (*path, key),
-                f'"{value}" is not a usable name',
-                "use letters, digits, '-', '_' or '.', starting with a letter or digit",
+                said('"{value}" is not a usable name', value=value),
+                said("use letters, digits, '-', '_' or '.', starting with a letter or digit"),
             )
             return ""
         return value
@@ -178,8 +191,8 @@ class Reader:
         if not isinstance(value, list):
             self.problem(
                 (*path, key),
-                f"expected a list of strings, got {type_name(value)}",
-                f'write {key} = ["...", "..."]',
+                said("expected a list of strings, got {type}", type=type_name(value)),
+                said('write {key} = ["...", "..."]', key=key),
             )
             return ()
         result = []
@@ -189,8 +202,8 @@ class Reader:
             else:
                 self.problem(
                     (*path, key, index),
-                    f"expected a string, got {type_name(item)}",
-                    'put it in quotes: "..."',
+                    said("expected a string, got {type}", type=type_name(item)),
+                    said('put it in quotes: "..."'),
                 )
         return tuple(result)
 
@@ -211,9 +224,14 @@ class Reader:
             return None
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            expected = "a number of seconds" if bare_seconds else "a duration"
-            fix = f"write {key} = 10" if bare_seconds else f"{DURATION_HINT}, in quotes"
-            self.problem((*path, key), f"expected {expected}, got {type_name(value)}", fix)
+            got = type_name(value)
+            if bare_seconds:
+                message = said("expected a number of seconds, got {type}", type=got)
+                fix = said("write {key} = 10", key=key)
+            else:
+                message = said("expected a duration, got {type}", type=got)
+                fix = said("{hint}, in quotes", hint=DURATION_HINT)
+            self.problem((*path, key), message, fix)
             return None
         if not isinstance(value, str):
             return self._number(path, key, value, bounds, bare_seconds)
@@ -230,12 +248,14 @@ class Reader:
         """A length written as a plain number: seconds where allowed, else a missing unit."""
         if not bare_seconds:
             self.problem(
-                (*path, key), f"{value} has no unit", f'write {key} = "{value}m" or "{value}s"'
+                (*path, key),
+                said("{value} has no unit", value=value),
+                said('write {key} = "{value}m" or "{value}s"', key=key, value=value),
             )
             return None
         if not value > 0:  # NaN too
-            fix = "give a positive number of seconds"
-            self.problem((*path, key), f"{value} is not longer than zero", fix)
+            fix = said("give a positive number of seconds")
+            self.problem((*path, key), said("{value} is not longer than zero", value=value), fix)
             return None
         return self._within(path, key, value, float(value), bounds)
 
@@ -246,10 +266,16 @@ class Reader:
         # Quoted as the other messages quote what was written ("1s"), a number as it is.
         shown = f'"{value}"' if isinstance(value, str) else str(value)
         if seconds < shortest:
-            self.problem((*path, key), f"{shown} is shorter than {format_duration(shortest)}", why)
+            message = said(
+                "{value} is shorter than {limit}", value=shown, limit=format_duration(shortest)
+            )
+            self.problem((*path, key), message, why)
             return None
         if seconds > longest:
-            self.problem((*path, key), f"{shown} is longer than {format_duration(longest)}", why)
+            message = said(
+                "{value} is longer than {limit}", value=shown, limit=format_duration(longest)
+            )
+            self.problem((*path, key), message, why)
             return None
         return seconds
 
@@ -273,8 +299,12 @@ class Reader:
         too_many = isinstance(value, int) and not isinstance(value, bool) and value > largest
         self.problem(
             (*path, key),
-            f"expected a whole number from 1 to {largest}, got {value!r}",
-            why if too_many and why else f"write {key} = 3",
+            said(
+                "expected a whole number from 1 to {largest}, got {value}",
+                largest=largest,
+                value=repr(value),
+            ),
+            why if too_many and why else said("write {key} = 3", key=key),
         )
         return default
 
@@ -284,8 +314,11 @@ class Reader:
         value = data.get(key, choices[0])
         if value in choices:
             return str(value)
-        fix = did_you_mean(str(value), choices, "use one of: " + ", ".join(choices))
-        self.problem((*path, key), f'"{value}" is not one of {", ".join(choices)}', fix)
+        fix = did_you_mean(
+            str(value), choices, said("use one of: {choices}", choices=", ".join(choices))
+        )
+        message = said('"{value}" is not one of {choices}', value=value, choices=", ".join(choices))
+        self.problem((*path, key), message, fix)
         return choices[0]
 
     def days(self, data: Mapping[str, Any], path: KeyPath, key: str) -> frozenset[int]:
@@ -297,16 +330,16 @@ class Reader:
         if not isinstance(value, list) or not value:
             self.problem(
                 (*path, key),
-                f"expected a list of weekdays, got {value!r}",
-                'write days = ["mon", "tue", "wed", "thu", "fri"]',
+                said("expected a list of weekdays, got {value}", value=repr(value)),
+                said('write days = ["mon", "tue", "wed", "thu", "fri"]'),
             )
             return ALL_DAYS
         days = set()
         for index, item in enumerate(value):
             day = weekday(item)
             if day is None:
-                fix = did_you_mean(str(item).lower()[:3], WEEKDAYS, "use mon, tue, ... sun")
-                self.problem((*path, key, index), f'"{item}" is not a weekday', fix)
+                fix = did_you_mean(str(item).lower()[:3], WEEKDAYS, said("use mon, tue, ... sun"))
+                self.problem((*path, key, index), said('"{item}" is not a weekday', item=item), fix)
             else:
                 days.add(day)
         return frozenset(days) or ALL_DAYS
@@ -317,7 +350,8 @@ class Reader:
             try:
                 result.append(parse_clock(item))
             except DurationError:
-                self.problem((*path, key, index), f'"{item}" is not a time of day', CLOCK_HINT)
+                message = said('"{item}" is not a time of day', item=item)
+                self.problem((*path, key, index), message, CLOCK_HINT)
         return tuple(sorted(set(result)))
 
     def ranges(self, value: object, path: KeyPath) -> tuple[tuple[time, time], ...] | None:
@@ -326,8 +360,8 @@ class Reader:
         if not isinstance(value, list):
             self.problem(
                 path,
-                f"expected a list of time ranges, got {type_name(value)}",
-                'write ["09:00-12:30", "13:30-18:00"]',
+                said("expected a list of time ranges, got {type}", type=type_name(value)),
+                said('write ["09:00-12:30", "13:30-18:00"]'),
             )
             return None
         ranges = []
@@ -340,12 +374,21 @@ class Reader:
         for (first_start, first_end), (start, _end) in itertools.pairwise(ranges):
             across_midnight = first_end < first_start  # it runs on to the end of the day
             if start < first_end or across_midnight:
-                self.problem(path, "two time ranges overlap", "merge them into one range")
+                self.problem(
+                    path, said("two time ranges overlap"), said("merge them into one range")
+                )
         return tuple(ranges)
 
 
 def split_fix(error: Exception) -> tuple[str, str]:
     """A DurationError's text is "what is wrong: how to fix it"; return both halves."""
+    from reminderd.i18n.said import message as message_of  # noqa: PLC0415
+
+    whole = message_of(error)
+    if isinstance(whole, Said) and whole.template == "{problem}: {fix}":
+        problem, fix = whole.values["problem"], whole.values["fix"]
+        if isinstance(problem, str) and isinstance(fix, str):
+            return problem, fix
     message, _, fix = str(error).partition(": ")
     return message, fix
 

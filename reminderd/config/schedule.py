@@ -11,6 +11,7 @@ from reminderd.config.keys import ROUTINE_KEYS, SCHEDULE_KEYS
 from reminderd.config.limits import SOFT_START_BOUNDS, Limits
 from reminderd.config.reader import Reader, did_you_mean, type_name, weekday
 from reminderd.contracts import SOURCE_REASONS, SourceReason
+from reminderd.i18n.said import said
 from reminderd.model import ALL_DAY, WEEKDAYS, Exercise, Routine, Trigger, WorkSchedule
 from reminderd.tomlmap import KeyPath
 
@@ -27,8 +28,8 @@ def schedule(data: Mapping[str, Any], reader: Reader, limits: Limits) -> WorkSch
     for key, value in overrides.items():
         day = weekday(key)
         if day is None:
-            fix = did_you_mean(key.lower()[:3], WEEKDAYS, "use mon, tue, ... sun")
-            reader.problem((*path, "hours", key), f'"{key}" is not a weekday', fix)
+            fix = did_you_mean(key.lower()[:3], WEEKDAYS, said("use mon, tue, ... sun"))
+            reader.problem((*path, "hours", key), said('"{item}" is not a weekday', item=key), fix)
             continue
         ranges = reader.ranges(value, (*path, "hours", key))
         if ranges is not None:
@@ -52,17 +53,22 @@ def _hold_during(data: Mapping[str, Any], path: KeyPath, reader: Reader) -> froz
     if not isinstance(value, list):
         reader.problem(
             (*path, "hold_during"),
-            f"expected a list of hold reasons, got {type_name(value)}",
-            f"write hold_during = [{every}]",
+            said("expected a list of hold reasons, got {type}", type=type_name(value)),
+            said("write hold_during = [{reasons}]", reasons=every),
         )
         return frozenset(SOURCE_REASONS)
     chosen: set[SourceReason] = set()
     for index, item in enumerate(value):
         reason = next((r for r in SOURCE_REASONS if r == item), None)
         if reason is None:
-            otherwise = "use " + ", ".join(SOURCE_REASONS[:-1]) + f" or {SOURCE_REASONS[-1]}"
+            otherwise = said(
+                "use {reasons} or {last}",
+                reasons=", ".join(SOURCE_REASONS[:-1]),
+                last=SOURCE_REASONS[-1],
+            )
             fix = did_you_mean(str(item), SOURCE_REASONS, otherwise)
-            reader.problem((*path, "hold_during", index), f'"{item}" is not a hold reason', fix)
+            message = said('"{item}" is not a hold reason', item=item)
+            reader.problem((*path, "hold_during", index), message, fix)
         else:
             chosen.add(reason)
     return frozenset(chosen)
@@ -72,7 +78,7 @@ def _skip_budget(data: Mapping[str, Any], path: KeyPath, reader: Reader) -> int 
     """``max_skips_per_day``: how many times a routine may be skipped in a day (1 to 50)."""
     if "max_skips_per_day" not in data:
         return None
-    why = "at most 50: to skip without limit, leave max_skips_per_day out"
+    why = said("at most 50: to skip without limit, leave max_skips_per_day out")
     return reader.count(data, path, "max_skips_per_day", default=1, most=(50, why))
 
 
@@ -86,7 +92,9 @@ def routines(
     tables = reader.tables(data, (), "routines")
     if not tables and "routines" not in data:
         reader.problem(
-            (), "no routines", 'add a [[routines]] section with name, exercises and every = "45m"'
+            (),
+            said("no routines"),
+            said('add a [[routines]] section with name, exercises and every = "45m"'),
         )
     routines: list[Routine] = []
     seen: dict[str, int] = {}
@@ -97,26 +105,40 @@ def routines(
         if name in seen:
             reader.problem(
                 (*path, "name"),
-                f'routine "{name}" is defined twice (first as routines[{seen[name]}])',
-                "give each routine its own name",
+                said(
+                    'routine "{name}" is defined twice (first as routines[{first}])',
+                    name=name,
+                    first=seen[name],
+                ),
+                said("give each routine its own name"),
             )
         elif name:
             seen[name] = index
         exercises = reader.texts(table, path, "exercises")
         if "exercises" in table and not exercises and isinstance(table["exercises"], list):
-            reader.problem((*path, "exercises"), "the list is empty", "name at least one exercise")
+            reader.problem(
+                (*path, "exercises"), said("the list is empty"), said("name at least one exercise")
+            )
         elif "exercises" not in table:
-            reader.problem(path, 'missing "exercises"', 'add exercises = ["posture-check"]')
+            reader.problem(
+                path,
+                said('missing "{key}"', key="exercises"),
+                said('add exercises = ["posture-check"]'),
+            )
         for position, exercise_id in enumerate(exercises):
             if exercise_id not in library:
-                fix = did_you_mean(exercise_id, list(library), "see `reminderd list` for the ids")
+                fix = did_you_mean(
+                    exercise_id, list(library), said("see `reminderd list` for the ids")
+                )
                 reader.problem(
-                    (*path, "exercises", position), f'unknown exercise "{exercise_id}"', fix
+                    (*path, "exercises", position),
+                    said('unknown exercise "{exercise}"', exercise=exercise_id),
+                    fix,
                 )
         every = reader.duration(table, path, "every", limits.every)
         at = reader.clocks(table, path, "at")
         if "every" not in table and "at" not in table:
-            reader.problem(path, "no trigger", 'add every = "45m" or at = ["10:30"]')
+            reader.problem(path, said("no trigger"), said('add every = "45m" or at = ["10:30"]'))
         days = reader.days(table, path, "days")
         _check_reachable(reader, path, at, days, schedule)
         start = reader.choice(table, path, "start", ("auto", "ask"))
@@ -146,8 +168,8 @@ def _check_reachable(
     if not any(schedule.ranges_on(day) for day in days):
         reader.problem(
             (*path, "days"),
-            "none of these days has working hours",
-            "add one of them to [schedule] days, or change the routine's days",
+            said("none of these days has working hours"),
+            said("add one of them to [schedule] days, or change the routine's days"),
         )
         return
 
@@ -163,6 +185,6 @@ def _check_reachable(
         ):
             reader.problem(
                 (*path, "at", index),
-                f"{moment:%H:%M} is outside working hours on every day",
-                "move it into working_hours, or widen working_hours",
+                said("{time} is outside working hours on every day", time=f"{moment:%H:%M}"),
+                said("move it into working_hours, or widen working_hours"),
             )

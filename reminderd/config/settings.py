@@ -14,7 +14,8 @@ from reminderd.config.keys import (
     SYNC_KEYS,
 )
 from reminderd.config.limits import HOOK_BOUNDS
-from reminderd.config.reader import Reader, type_name
+from reminderd.config.reader import Reader, did_you_mean, type_name
+from reminderd.i18n.said import said
 from reminderd.model import EVENT_NAMES, Guidance, Hook, SyncSettings
 from reminderd.sync import settings as sync_settings
 from reminderd.tomlmap import KeyPath
@@ -35,27 +36,32 @@ def guidance(data: Mapping[str, Any], reader: Reader) -> Guidance:
     else:
         reader.problem(
             (*path, "voice"),
-            f"expected true, false or a command as a list, got {type_name(value)}",
-            'write voice = true, or voice = ["espeak-ng", "-s", "150"]',
+            said("expected true, false or a command as a list, got {type}", type=type_name(value)),
+            said('write voice = true, or voice = ["espeak-ng", "-s", "150"]'),
         )
     sounds = data.get("sounds", default.sounds)
     if not isinstance(sounds, bool):
-        reader.problem((*path, "sounds"), f"expected true or false, got {sounds!r}", "")
+        reader.problem((*path, "sounds"), _true_or_false(sounds), "")
         sounds = default.sounds
     pace = {
-        "intro": (1.0, 30.0, "between 1 second and 30 seconds"),
-        "lead_in": (1.0, 15.0, "between 1 second and 15 seconds: the time to read or hear a step"),
-        "done": (0.5, 30.0, "between half a second and 30 seconds"),
+        "intro": (1.0, 30.0, said("between 1 second and 30 seconds")),
+        "lead_in": (
+            1.0,
+            15.0,
+            said("between 1 second and 15 seconds: the time to read or hear a step"),
+        ),
+        "done": (0.5, 30.0, said("between half a second and 30 seconds")),
     }
     seconds = {key: reader.duration(data, path, key, bounds) for key, bounds in pace.items()}
     pictures = data.get("pictures", default.pictures)
     if not isinstance(pictures, bool):
-        reader.problem((*path, "pictures"), f"expected true or false, got {pictures!r}", "")
+        reader.problem((*path, "pictures"), _true_or_false(pictures), "")
         pictures = default.pictures
     countdown = data.get("countdown", default.countdown)
     if not isinstance(countdown, bool):
-        reader.problem((*path, "countdown"), f"expected true or false, got {countdown!r}", "")
+        reader.problem((*path, "countdown"), _true_or_false(countdown), "")
         countdown = default.countdown
+    language = _language(data, path, reader)
     return Guidance(
         voice=voice,
         sounds=sounds,
@@ -64,7 +70,32 @@ def guidance(data: Mapping[str, Any], reader: Reader) -> Guidance:
         done=seconds["done"] or default.done,
         pictures=pictures,
         countdown=countdown,
+        language=language,
     )
+
+
+def _true_or_false(value: object) -> str:
+    return said("expected true or false, got {value}", value=repr(value))
+
+
+def _language(data: Mapping[str, Any], path: KeyPath, reader: Reader) -> str:
+    """``[guidance] language``: the notifications' and the voice's language, one reminderd
+    has ("de", "pt_BR"; "pt-BR" and "de_DE" are read as those); "" (unset): the
+    environment's."""
+    from reminderd.i18n.languages import available, match  # noqa: PLC0415
+
+    if "language" not in data:
+        return ""
+    value = data["language"]
+    code = match(value) if isinstance(value, str) else None
+    if code is None:
+        codes = available()
+        listed = ", ".join(f'"{c}"' for c in codes)
+        fix = did_you_mean(str(value), codes, said("use one of {codes}", codes=listed))
+        message = said("no translation for {value}", value=repr(value))
+        reader.problem((*path, "language"), message, fix)
+        return ""
+    return code
 
 
 def hooks(data: Mapping[str, Any], reader: Reader) -> tuple[Hook, ...]:
@@ -81,8 +112,8 @@ def hooks(data: Mapping[str, Any], reader: Reader) -> tuple[Hook, ...]:
         ):
             reader.problem(
                 (*path, "command"),
-                "expected a list of strings: the program and its arguments",
-                'write command = ["notify-send", "done"]; no shell string',
+                said("expected a list of strings: the program and its arguments"),
+                said('write command = ["notify-send", "done"]; no shell string'),
             )
             command = None
         timeout = reader.duration(table, path, "timeout", HOOK_BOUNDS) or 10.0
@@ -106,8 +137,8 @@ def panel_icon(data: Mapping[str, Any], reader: Reader) -> bool:
     if not isinstance(icon, bool):
         reader.problem(
             ("panel", "icon"),
-            f"expected true or false, got {type_name(icon)}",
-            "write icon = true to show the panel icon, icon = false to hide it",
+            said("expected true or false, got {type}", type=type_name(icon)),
+            said("write icon = true to show the panel icon, icon = false to hide it"),
         )
         return True
     return icon

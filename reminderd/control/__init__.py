@@ -17,6 +17,7 @@ import socket
 import sys
 
 from reminderd.errors import ControlError, NotRunningError
+from reminderd.i18n.said import restore, said
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: `reminderd status` need not import typing
 if TYPE_CHECKING:
@@ -40,12 +41,12 @@ MAX_BACKLOG = 256 * 1024  # bytes queued for an event-stream reader that does no
 # the others by milliseconds, never by seconds.
 PER_WAKE = 32
 SHARE = 0.005
-NOT_RUNNING = "reminderd is not running (start it with `reminderd start`)"
+NOT_RUNNING = said("reminderd is not running (start it with `reminderd start`)")
 
 
 def _connect(path: Path | str, timeout: float) -> socket.socket:
     if sys.platform == "win32" or not hasattr(socket, "AF_UNIX"):
-        msg = "controlling the daemon needs Unix sockets, which this system does not have"
+        msg = said("controlling the daemon needs Unix sockets, which this system does not have")
         raise ControlError(msg)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
@@ -56,9 +57,13 @@ def _connect(path: Path | str, timeout: float) -> socket.socket:
         if error.errno in (errno.ENOENT, errno.ECONNREFUSED, errno.ENOTDIR):
             raise NotRunningError(NOT_RUNNING) from None
         if error.errno == errno.EACCES:
-            msg = f"permission denied on {path}: it belongs to another user"
+            msg = said("permission denied on {path}: it belongs to another user", path=str(path))
             raise ControlError(msg) from None
-        msg = f"cannot reach the daemon at {path}: {error.strerror or error}"
+        msg = said(
+            "cannot reach the daemon at {path}: {error}",
+            path=str(path),
+            error=error.strerror or str(error),
+        )
         raise ControlError(msg) from None
     return sock
 
@@ -68,10 +73,10 @@ def _read_line(sock: socket.socket, buffer: bytearray) -> bytes:
         try:
             chunk = sock.recv(65536)
         except TimeoutError:
-            msg = "the daemon did not answer in time"
+            msg = said("the daemon did not answer in time")
             raise ControlError(msg) from None
         if not chunk:
-            msg = "the daemon closed the connection without answering"
+            msg = said("the daemon closed the connection without answering")
             raise ControlError(msg)
         buffer += chunk
     line, _, rest = bytes(buffer).partition(b"\n")
@@ -83,10 +88,20 @@ def request(path: Path | str, cmd: str, timeout: float = 10.0, **args: Any) -> d
     """Send one command and return the reply; raise ControlError for an error reply."""
     with _connect(path, timeout) as sock:
         sock.sendall((json.dumps({"v": PROTOCOL, "cmd": cmd, **args}) + "\n").encode())
-        reply = json.loads(_read_line(sock, bytearray()))
+        reply = _restored(json.loads(_read_line(sock, bytearray())))
     if not reply.get("ok"):
-        raise ControlError(str(reply.get("error", "the daemon refused")))
+        raise ControlError(reply.get("error") or said("the daemon refused"))
     return dict(reply)
+
+
+def _restored(reply: Any) -> Any:
+    """A reply whose texts made with ``said`` are ``Said`` again (reminderd.i18n.said):
+    the command line says them in its language, and prints them in English unchanged."""
+    if isinstance(reply, dict) and "said" in reply:
+        table = reply.pop("said")
+        if isinstance(table, dict):
+            return restore(reply, table)
+    return reply
 
 
 def status(path: Path | str, timeout: float = 10.0) -> DaemonStatus:
@@ -109,7 +124,7 @@ def stream(path: Path | str, cmd: str = "events", **args: Any) -> Iterator[dict[
                 line = _read_line(sock, buffer)
             except ControlError:
                 return
-            message = json.loads(line)
+            message = _restored(json.loads(line))
             if message.get("ok") is False:
-                raise ControlError(str(message.get("error")))
+                raise ControlError(message.get("error") or said("the daemon refused"))
             yield message

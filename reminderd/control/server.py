@@ -24,6 +24,7 @@ from reminderd.control import (
     SHARE,
 )
 from reminderd.errors import ControlError
+from reminderd.i18n.said import gather, message, said
 
 log = logging.getLogger("reminderd")
 
@@ -60,6 +61,11 @@ class Client:
         self.closing = False
 
     def send(self, message: dict[str, Any]) -> None:
+        """Queue ``message``; the texts in it made with ``said`` travel beside it under
+        "said", so that the command line can say them in its own language."""
+        table = gather(message)
+        if table:
+            message = {**message, "said": table}
         self.outbox += (json.dumps(message, separators=(",", ":")) + "\n").encode()
 
 
@@ -121,7 +127,7 @@ class Server:
                 continue
             client = Client(sock, self.clock())
             if len(self.clients) >= MAX_CLIENTS:
-                client.send(self._error("too many clients; try again"))
+                client.send(self._error(said("too many clients; try again")))
                 client.closing = True
             self.clients[sock.fileno()] = client
             self.watch(sock, bool(client.outbox))
@@ -268,11 +274,11 @@ class Server:
         try:
             reply = self.handler(request, client)
         except ControlError as error:
-            client.send(self._error(str(error)))
+            client.send(self._error(message(error)))
             return
         except Exception as error:  # a bug must not take the daemon down with it
             log.exception("control: %s failed", request.get("cmd"))
-            client.send(self._error(f"internal error: {error}"))
+            client.send(self._error(said("internal error: {error}", error=str(error))))
             return
         if client.subscribed:
             client.deadline = None

@@ -5,9 +5,10 @@ what every command does to that.
 system clock; ``simulate`` drives it with a SimClock to plan a day; tests drive it both
 ways. Its parts, one job each: ``timers`` (the schedule's arithmetic), ``stage`` (what is on
 screen and queued), ``prompt`` (the "Start?" prompt and the buttons), ``closing`` (closing
-notes), ``adherence`` (was it done?), ``skips`` (the skip budget), ``holds`` (may a due
-routine start now?), ``saved`` (the state that survives a restart), ``outputs`` and
-``polls`` (what it is given).
+notes), ``adherence`` (was it done?), ``skips`` (the skip budget), ``gate`` (may a due
+routine start now?), ``waiting`` and ``held`` (routines held back, and why), ``elsewhere``
+(what other machines did), ``saved`` (the state that survives a restart), ``outputs``
+and ``polls`` (what it is given).
 """
 
 from reminderd.core.adherence import HOLD_GRACE, adherence, judged_kinds

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from reminderd.core.outputs import Emit
 from reminderd.core.stage import Stage
 from reminderd.core.timers import Timer, Timers, release
-
-Emit = Callable[..., None]  # emit(kind, routine, **data)
 
 
 class Elsewhere:

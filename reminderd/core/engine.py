@@ -2,9 +2,11 @@
 
 ``Core`` is driven from outside: call ``tick()`` whenever ``next_wakeup()`` seconds have
 passed (or something happened), and the command methods when a person asks. It owns small
-parts that never call back into it: the timers (the schedule's arithmetic), the stage
-(what is on screen and queued), the skip budget, and the hold decision; and it reports
-everything that happens as ``Event``s to its listeners.
+parts, each with one job: the timers (the schedule's arithmetic), the stage (what is on
+screen and queued), the gate (may a due routine start now?), the waiting and held
+routines, the skip budget, and what other machines did; they report back only through
+the ``emit`` it hands them, and it reports everything that happens as ``Event``s to its
+listeners.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
-from reminderd.contracts import SOURCE_REASONS, CoreStatus, EventKind, SavedState
+from reminderd.contracts import SOURCE_REASONS, Asked, CoreStatus, EventKind, SavedState
 from reminderd.core import saved
 from reminderd.core.elsewhere import Elsewhere
-from reminderd.core.gate import Asked, Gate
+from reminderd.core.gate import Gate
 from reminderd.core.outputs import Outputs
 from reminderd.core.polls import Polls
 from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
@@ -30,6 +32,7 @@ from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
 from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide, Tempo
+from reminderd.i18n.said import said
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
 
@@ -477,9 +480,11 @@ class Core:
                 reason = "forced"
             elif self.skips_left(name) == 0:
                 budget = self._timers[name].routine.max_skips_per_day
-                msg = (
-                    f"{name}: no skips left today ({budget} a day, max_skips_per_day);"
-                    " snooze it, or skip --force"
+                msg = said(
+                    "{name}: no skips left today ({budget} a day, max_skips_per_day);"
+                    " snooze it, or skip --force",
+                    name=name,
+                    budget=budget,
                 )
                 raise SkipBudgetError(msg)
             else:
@@ -501,7 +506,10 @@ class Core:
         if timer is None:
             raise LookupError(name)
         if not self._timers.unskip(timer, self._clock.now()):
-            msg = f"{name} has no skip to undo (a skip can be undone until it comes round again)"
+            msg = said(
+                "{name} has no skip to undo (a skip can be undone until it comes round again)",
+                name=name,
+            )
             raise NothingToUndoError(msg)
         self._skips.refund(name, self._today())
         self.emit("routine.unskipped", name, next=self.iso(timer.due))
@@ -515,7 +523,7 @@ class Core:
         if timer is None:
             raise LookupError(name)
         if not self._timers.unsnooze(timer, self._clock.now()):
-            msg = f"{name} is not snoozed"
+            msg = said("{name} is not snoozed", name=name)
             raise NothingToUndoError(msg)
         self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
         return timer.due

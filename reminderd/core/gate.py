@@ -3,9 +3,10 @@ the pure decision (``reminderd.holds.decide``) what to do.
 
 Sampling order: nothing while a routine is on screen (the due ones queue behind it); the
 idle time (one read); do-not-disturb only when the person is not away; the hold sources
-(calls, screen shares, full screen, idle inhibitors: up to 200 ms each, in parallel) only
-when neither applies. The decision module is imported on the first check, so an idle
-daemon never loads it, nor the sources.
+(calls, screen shares, full screen, idle inhibitors: up to 200 ms each; those that run a
+subprocess start together, so their waits overlap) only when neither applies. The
+decision module is imported on the first check, so an idle daemon never loads it, nor the
+sources.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from reminderd.contracts import SOURCE_REASONS, SourceReason
+from reminderd.contracts import SOURCE_REASONS, Asked, SourceReason
 from reminderd.presence import Observation, Presence
 
 if TYPE_CHECKING:
     from reminderd.core.outputs import Outputs
     from reminderd.holds.decide import Fire, Held
-
-Asked = Literal["schedule", "by-hand", "now"]
 
 
 class Gate:

@@ -9,6 +9,7 @@ longer is better started afresh than finished cold.
 
 from __future__ import annotations
 
+from reminderd.i18n import _
 from reminderd.model import Step
 from reminderd.notify import Note
 
@@ -18,7 +19,10 @@ HOLD_LIMIT = 600.0  # seconds a routine waits at its step for `resume`
 def held_note(title: str, step: Step, position: int, of: int) -> Note:
     """The notification of a routine held at ``step`` (``position`` of ``of``)."""
     body = (
-        f"Paused at step {position} of {of}: {step.labelled}\n"
-        "`reminderd resume` goes on from there, within 10 minutes."
+        _("Paused at step {step} of {of}: {action}").format(
+            step=position, of=of, action=step.labelled
+        )
+        + "\n"
+        + _("`reminderd resume` goes on from there, within 10 minutes.")
     )
-    return Note(f"{title} · paused", body, HOLD_LIMIT, final=True)
+    return Note(_("{routine} · paused").format(routine=title), body, HOLD_LIMIT, final=True)

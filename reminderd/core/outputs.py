@@ -4,6 +4,7 @@ when it is made, and swapped whole (``Core.use``) when a reload chooses new ones
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -11,6 +12,8 @@ from reminderd.cues import CueChoice, NoCues
 from reminderd.dnd import Watch as DndWatch
 from reminderd.notify import Notifier
 from reminderd.speech import Silent, Speaker
+
+Emit = Callable[..., None]  # emit(kind, routine, **data): the core's events, reported
 
 if TYPE_CHECKING:
     from reminderd.contracts import SourceStatus

@@ -20,18 +20,23 @@ from reminderd.contracts import Asking, CurrentStep
 from reminderd.core.adherence import Judge
 from reminderd.core.closing import ClosingNotes
 from reminderd.core.held import HOLD_LIMIT, held_note
-from reminderd.core.outputs import Outputs
-from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note
-from reminderd.durations import format_duration
+from reminderd.core.outputs import Emit, Outputs
+from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note, said_buttons
 from reminderd.errors import NotifyError, UnknownNameError
-from reminderd.exercises import closing_seconds, routine_for, routine_steps, total_seconds
+from reminderd.exercises import (
+    closing_seconds,
+    routine_for,
+    shown_and_said,
+    total_seconds,
+)
 from reminderd.guide import Guide, Tempo
+from reminderd.i18n import language, speaking
+from reminderd.i18n.formats import duration
 from reminderd.idle import IdleSource
 from reminderd.model import GUIDE_EVENTS, Config, Routine
 
 log = logging.getLogger("reminderd")
 
-Emit = Callable[..., None]  # emit(kind, routine, **data)
 Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
 
 
@@ -190,18 +195,22 @@ class Stage:
         self._close_all_closing()
         today = self._clock.now().astimezone(self._clock.zone()).date()
         first_today, self._safety_day = self._safety_day != today, today
-        guidance, timing = self.config.guidance, self.outputs.speaker.seconds
-        steps = routine_steps(
+        guidance, speaker = self.config.guidance, self.outputs.speaker
+        timing = speaker.seconds
+        steps, said = shown_and_said(
             routine,
             self.config.exercises,
             guidance,
+            voice=speaker.language,
             point_to_safety=first_today,
             timing=timing,
             pace=self.tempo.pace,
         )
         self.reason = reason
         self._judge = Judge(steps, self._clock.monotonic, self._idle())
-        actions = self._buttons(routine.name) if self._actions() else ()
+        actions = said_buttons(self._buttons(routine.name)) if self._actions() else ()
+        with speaking(speaker.language or language()):
+            linger = closing_seconds(said, guidance, timing, self.tempo.pace)
         self.guide = Guide(
             routine.name,
             steps,
@@ -209,12 +218,13 @@ class Stage:
             self._clock,
             on_event=self._guide_event(routine.name),
             first_actions=actions,
-            last_actions=DONE if actions else (),
+            last_actions=said_buttons(DONE) if actions else (),
             replaces=replaces,
-            speaker=self.outputs.speaker,
+            speaker=speaker,
             cues=self.outputs.cues,
             countdown=guidance.countdown,
-            linger=closing_seconds(steps, guidance, timing, self.tempo.pace),
+            linger=linger,
+            said=said,
         )
         self.guide.start()
         self._after_guide()
@@ -259,10 +269,16 @@ class Stage:
         # As before a routine: a closing note still up goes, so that the prompt is the one
         # notification on screen (not queued behind it, nor a click away under it).
         self._close_all_closing()
-        config, timing = self.config, self.outputs.speaker.seconds
-        steps = routine_steps(routine, config.exercises, config.guidance, timing=timing)
+        config, speaker = self.config, self.outputs.speaker
+        steps, _said = shown_and_said(
+            routine,
+            config.exercises,
+            config.guidance,
+            voice=speaker.language,
+            timing=speaker.seconds,
+        )
         buttons = self._buttons(routine.name) if self._actions() else ()
-        note = prompt_note(routine, format_duration(total_seconds(steps)), buttons)
+        note = prompt_note(routine, duration(total_seconds(steps)), buttons)
         try:
             notification_id = self.outputs.notifier.show(note)
         except NotifyError as error:

@@ -8,18 +8,16 @@ call or a film that runs into the evening does not bring it back at night).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from reminderd.core.outputs import Emit
 from reminderd.core.polls import Polls
 from reminderd.core.timers import Timer, Timers
 
 if TYPE_CHECKING:
     from reminderd.contracts import Requested
     from reminderd.holds.decide import Held
-
-Emit = Callable[..., None]  # emit(kind, routine, **data)
 
 
 class Waiting:
@@ -49,11 +47,11 @@ class Waiting:
                     "routine.skipped",
                     timer.routine.name,
                     reason=f"missed ({held.reason})",
-                    text=str(held),
+                    text=held.said(),
                 )
                 self._timers.restart_one(timer, now)
                 continue
-            text = str(held)
+            text = held.said()
             if held.reason != "typing":  # the soft start is not what a routine waited for
                 timer.waited = held.reason
             if timer.held != held.reason or timer.hold_text != text:
@@ -86,7 +84,7 @@ class Waiting:
         self._requested[name] = reason
         self._requested_hold = held
         self.look_again_after(held, now)
-        self._emit("routine.held", name, reason=held.reason, text=str(held), by_hand=True)
+        self._emit("routine.held", name, reason=held.reason, text=held.said(), by_hand=True)
 
     def forget(self, name: str) -> None:
         self._requested.pop(name, None)
@@ -108,5 +106,5 @@ class Waiting:
     def status(self) -> Requested | None:
         if not self._requested:
             return None
-        hold = str(self._requested_hold) if self._requested_hold else None
+        hold = self._requested_hold.said() if self._requested_hold else None
         return {"routines": list(self._requested), "hold": hold}

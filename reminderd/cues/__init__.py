@@ -88,4 +88,8 @@ class CueChoice:
         trouble, name = self.cues.trouble, self.cues.name
         if trouble and name == "off":
             return "off", trouble
-        return name, f"{self.reason}; {trouble}" if trouble else self.reason
+        if trouble:
+            from reminderd.i18n.said import said  # noqa: PLC0415
+
+            return name, said("{reason}; {trouble}", reason=self.reason, trouble=trouble)
+        return name, self.reason

@@ -13,6 +13,7 @@ from pathlib import Path
 from reminderd.children import Children
 from reminderd.cues import FOLDER, CueChoice, NoCues
 from reminderd.cues.players import PlayerCues
+from reminderd.i18n.said import said, said_join
 from reminderd.paths import on_path
 
 
@@ -58,10 +59,10 @@ def players(env: Mapping[str, str], platform: str = sys.platform) -> tuple[Playe
         candidates = [("pw-play", pipewire_server(env)), ("paplay", pulse_server(env))]
     for name, server in candidates:
         if not on_path(name):
-            why_not.append(f"no {name}")
+            why_not.append(said("no {player}", player=name))
         elif platform != "darwin" and server is None:
             what = "PipeWire" if name == "pw-play" else "PulseAudio"
-            why_not.append(f"{name}: no {what} server here")
+            why_not.append(said("{player}: no {server} server here", player=name, server=what))
         else:
             found.append((name, (name,)))
     return found, why_not
@@ -77,17 +78,22 @@ def choose(
     """Cues through the notification server where it plays sounds, else a player that can
     play here."""
     if not enabled:
-        return CueChoice(NoCues(), False, "off ([guidance] sounds = false)")
+        return CueChoice(NoCues(), False, said("off ([guidance] sounds = false)"))
     if not Path(FOLDER).is_dir():
-        return CueChoice(NoCues(), False, f"off: the sound files are missing from {FOLDER}")
+        missing = said("off: the sound files are missing from {folder}", folder=str(FOLDER))
+        return CueChoice(NoCues(), False, missing)
     if "sound" in server_capabilities:
-        return CueChoice(NoCues(), True, "the notification server plays them (sound-file hint)")
+        by_server = said("the notification server plays them (sound-file hint)")
+        return CueChoice(NoCues(), True, by_server)
     found, why_not = players(os.environ if env is None else env, platform)
     if not found:
-        return CueChoice(NoCues(), False, f"off: {'; '.join(why_not)}")
+        return CueChoice(NoCues(), False, said("off: {why}", why=said_join("; ", why_not)))
     name = found[0][0]
-    server = {"pw-play": "a PipeWire server is here", "paplay": "a PulseAudio server is here"}
-    why = server.get(name, "macOS's own player")
+    server = {
+        "pw-play": said("a PipeWire server is here"),
+        "paplay": said("a PulseAudio server is here"),
+    }
+    why = server.get(name) or said("macOS's own player")
     if why_not:
-        why += f" ({'; '.join(why_not)})"
+        why = said("{why} ({others})", why=why, others=said_join("; ", why_not))
     return CueChoice(PlayerCues(found, children), False, why)

@@ -8,6 +8,7 @@ import time
 
 from reminderd.children import Children
 from reminderd.cues import SOUNDS, Cue
+from reminderd.i18n.said import said
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ class PlayerCues:
             try:
                 process = self._children.spawn([*argv, str(SOUNDS[cue])], f"sound {cue}")
             except OSError as error:
-                self._give_up(name, f"{name} cannot run ({error})")
+                self._give_up(
+                    name, said("{player} cannot run ({error})", player=name, error=str(error))
+                )
                 continue
             self._playing.append((name, process))
             return
@@ -63,7 +66,13 @@ class PlayerCues:
             self._playing.remove((name, process))
             if process.returncode not in FINE:
                 at = time.strftime("%H:%M")
-                self._give_up(name, f"{name} exited {process.returncode} at {at}")
+                why = said(
+                    "{player} exited {status} at {time}",
+                    player=name,
+                    status=process.returncode,
+                    time=at,
+                )
+                self._give_up(name, why)
 
     def _give_up(self, name: str, why: str) -> None:
         if not self._players or self._players[0][0] != name:

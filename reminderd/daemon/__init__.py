@@ -3,9 +3,11 @@ control socket, the panel icon, state, history and hooks) and runs it in one eve
 that sleeps until something is due.
 
 There is no polling: the loop (``loop``) blocks in ``select`` until the Core's next
-deadline, a signal, or a client. An idle daemon wakes once per reminder, not once per
-second. ``commands`` answers the control requests, ``sleep`` hears logind announce a
-suspend, and ``python -m reminderd.daemon`` (``__main__``) is the process's entry.
+deadline, a signal, or a client. An idle daemon wakes when a reminder is due, when the
+idle source is next to be asked (idle awareness, in working hours) and at most every few
+hours besides, never on a tick. ``commands`` answers the control requests, ``sleep``
+hears logind announce a suspend, and ``python -m reminderd.daemon`` (``__main__``) is the
+process's entry.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from reminderd.errors import ConfigError, ControlError, ReminderError
 from reminderd.guide import Tempo
 from reminderd.history import History
 from reminderd.hooks import Hooks
+from reminderd.i18n import use
+from reminderd.i18n.languages import for_guidance
+from reminderd.i18n.said import said, said_join
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
 from reminderd.notify import FallbackNotifier, Note
@@ -159,6 +164,12 @@ class Daemon:
 
     # -- wiring ---------------------------------------------------------------------------
 
+    def _speak(self, config: Config) -> None:
+        """The notes' and the voice's language: its catalogue is read when something is
+        first shown, so an idle daemon holds none (log lines stay English)."""
+        self.language, self.language_reason = for_guidance(config.guidance.language)
+        use(self.language)
+
     def _open_history(self, config: Config) -> History:
         history = History(self.paths.history, self.clock.zone, self.clock.monotonic)
         history.forget_older_than(config.history_days)
@@ -172,6 +183,7 @@ class Daemon:
     ) -> Ports:
         """The ports for ``config``; the voice is asked, in a process of its own, how long
         each line of the routines takes (the guide plans lead-ins from it), unwaited."""
+        self._speak(config)  # the voice speaks the notes' language
         rate = 1 / self.tempo.pace  # the test suite's pace: the voice as much faster
         ports = choose_ports(
             config, self.write, self.children, rate=rate, keep=keep, server_changed=server_changed
@@ -179,7 +191,8 @@ class Daemon:
         if config.guidance.voice is not False:
             from reminderd.exercises import spoken_lines  # noqa: PLC0415 - only with a voice
 
-            ports.voice.speaker.prepare(spoken_lines(config, self.tempo.pace))
+            speaker = ports.voice.speaker
+            speaker.prepare(spoken_lines(config, self.tempo.pace, voice=speaker.language))
         return ports
 
     def _show_panel(self, wanted: bool) -> None:
@@ -189,7 +202,7 @@ class Daemon:
             self.panel.close()
             self.panel = None
         if not wanted:
-            self.panel_reason = "off: [panel] icon = false"
+            self.panel_reason = said("off: [panel] icon = false")
             return
         from reminderd import panel  # noqa: PLC0415 - only when the icon is wanted
 
@@ -466,13 +479,17 @@ class Daemon:
             "other_breaks": self.other_breaks,
             "sync": self.sync.status() if self.sync else None,
             "reload_failed": self.reload_failed,
+            "language": self.language,
+            "language_reason": self.language_reason,
             **self.core.status(),
         }
 
     def _backend_reason(self) -> str:
         backend = self.ports.backend
         if backend.notifier.failing:
-            return f"{backend.reason}; not delivering now, steps go to the console"
+            return said(
+                "{reason}; not delivering now, steps go to the console", reason=backend.reason
+            )
         return backend.reason
 
     def reload(self) -> dict[str, Any]:
@@ -488,19 +505,19 @@ class Daemon:
         except ConfigError as error:
             log.error("config not reloaded; the old one stays in use:\n%s", error)
             first = error.problems[0]
-            self._reload_failed(str(first), len(error.problems))
-            more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+            self._reload_failed(first.said(), len(error.problems))
             self.alerts.show(
-                self.ports.backend.notifier,
-                "config not reloaded",
-                Note("reminderd: config not reloaded", f"{first}{more}", final=True),
+                self.ports.backend.notifier, "config not reloaded", _not_reloaded(error)
             )
-            msg = f"config not reloaded; the old one stays in use:\n{error}"
+            problems = said_join("\n", [problem.said() for problem in error.problems])
+            msg = said(
+                "config not reloaded; the old one stays in use:\n{problems}", problems=problems
+            )
             raise ControlError(msg) from None
         except Exception as error:  # whatever it is, the running config must survive it
             log.exception("config not reloaded; the old one stays in use")
             self._reload_failed(repr(error), 1)
-            msg = f"config not reloaded; the old one stays in use: {error!r}"
+            msg = said("config not reloaded; the old one stays in use: {error}", error=repr(error))
             raise ControlError(msg) from None
         self.source = source
         self.reload_failed = None
@@ -529,6 +546,19 @@ class Daemon:
         for name, due in self.core.next_times().items():
             when = due.astimezone(zone).strftime("%a %H:%M") if due else "never"
             log.info("next %s: %s", name, when)
+
+
+def _not_reloaded(error: ConfigError) -> Note:
+    """The note that says a reload was refused, and its first problem, in the notes'
+    language."""
+    from reminderd.i18n import _, text  # noqa: PLC0415
+    from reminderd.plural import plural  # noqa: PLC0415
+
+    body = text(error.problems[0].said())
+    more = len(error.problems) - 1
+    if more:
+        body += " " + plural(more, "(and {count} more)", "(and {count} more)")
+    return Note(_("reminderd: config not reloaded"), body, final=True)
 
 
 def _return_startup_memory() -> None:

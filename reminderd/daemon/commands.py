@@ -24,6 +24,7 @@ from reminderd.errors import (
     SkipBudgetError,
 )
 from reminderd.exercises import routine_for, unknown_name
+from reminderd.i18n.said import message, said
 
 if TYPE_CHECKING:
     from reminderd.control.server import Client
@@ -43,15 +44,18 @@ class Commands:
         handler = getattr(self, f"cmd_{command}", None)
         if handler is None:
             known = ", ".join(sorted(n[4:] for n in dir(self) if n.startswith("cmd_")))
-            msg = f'unknown command "{command}" (known: {known})'
-            raise ControlError(msg)
+            raise ControlError(
+                said('unknown command "{command}" (known: {known})', command=command, known=known)
+            )
         result: dict[str, Any] | None = handler(request, client)
         if (
             result is not None
             and command in ("pause", "resume", "snooze", "skip", "unskip")
             and self.daemon.store.last_error
         ):
-            result["warning"] = f"{self.daemon.store.last_error}; it will not survive a restart"
+            result["warning"] = said(
+                "{problem}; it will not survive a restart", problem=self.daemon.store.last_error
+            )
         return result
 
     def cmd_status(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
@@ -61,7 +65,7 @@ class Commands:
         everywhere = request.get("everywhere") is True
         sync = self.daemon.sync
         if everywhere and sync is None:
-            msg = (
+            msg = said(
                 "pause --everywhere needs a sync folder: add [sync] with"
                 ' folder = "~/Sync/reminderd" to the config (see docs/sync.md)'
             )
@@ -82,14 +86,15 @@ class Commands:
         zone = self.daemon.clock.zone()
         seconds, until = request.get("seconds"), request.get("until")
         if seconds is not None:
-            fix = "`reminderd pause` with no duration pauses until `reminderd resume`"
-            return now + timedelta(seconds=_seconds(seconds, MAX_PAUSE, "a pause", fix))
+            fix = said("`reminderd pause` with no duration pauses until `reminderd resume`")
+            length = _seconds(seconds, MAX_PAUSE, said("a pause"), fix)
+            return now + timedelta(seconds=length)
         if until is None:
             return None
         try:
             return scheduler.until(self.daemon.core.config.schedule, str(until), now, zone)
         except DurationError as error:
-            raise ControlError(str(error)) from None
+            raise ControlError(message(error)) from None
 
     def cmd_resume(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         was_paused = self.daemon.core.resume()
@@ -100,21 +105,20 @@ class Commands:
     def _routine_arg(self, request: dict[str, Any]) -> str | None:
         name = request.get("routine")
         if name is not None and not isinstance(name, str):
-            msg = "routine must be a name"
-            raise ControlError(msg)
+            raise ControlError(said("routine must be a name"))
         return name
 
     def _target_error(self, name: str | None) -> ControlError:
         if name:
-            return ControlError(unknown_name(name, list(self.daemon.core.timers), "routine"))
-        return ControlError("nothing to act on: no routine is on screen, queued or due")
+            return ControlError(unknown_name(name, list(self.daemon.core.timers)))
+        return ControlError(said("nothing to act on: no routine is on screen, queued or due"))
 
     def cmd_snooze(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = self._routine_arg(request)
         if request.get("seconds") == 0:
             return self._unsnooze(name)
-        fix = "for longer, skip it or pause reminderd"
-        seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, "a snooze", fix)
+        fix = said("for longer, skip it or pause reminderd")
+        seconds = _seconds(request.get("seconds", 600), MAX_SNOOZE, said("a snooze"), fix)
         try:
             routine, due = self.daemon.core.snooze(name, seconds)
         except LookupError:
@@ -128,7 +132,7 @@ class Commands:
         except LookupError:
             raise self._target_error(name) from None
         except SkipBudgetError as error:
-            raise ControlError(str(error)) from None
+            raise ControlError(message(error)) from None
         return {"routine": routine, "next": self.daemon.core.iso(due)}
 
     def _unsnooze(self, name: str | None) -> dict[str, Any]:
@@ -138,9 +142,12 @@ class Commands:
             snoozed = [n for n, timer in core.timers.items() if timer.snoozed_until]
             if len(snoozed) != 1:
                 msg = (
-                    "no routine is snoozed"
+                    said("no routine is snoozed")
                     if not snoozed
-                    else f"name the routine to unsnooze: {', '.join(snoozed)} are snoozed"
+                    else said(
+                        "name the routine to unsnooze: {names} are snoozed",
+                        names=", ".join(snoozed),
+                    )
                 )
                 raise ControlError(msg)
             name = snoozed[0]
@@ -149,35 +156,33 @@ class Commands:
         except LookupError:
             raise self._target_error(name) from None
         except NothingToUndoError as error:
-            raise ControlError(str(error)) from None
+            raise ControlError(message(error)) from None
         return {"routine": name, "next": core.iso(due), "undone": True}
 
     def cmd_unskip(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = self._routine_arg(request)
         if not name:
-            msg = "name the routine whose skip to undo"
-            raise ControlError(msg)
+            raise ControlError(said("name the routine whose skip to undo"))
         try:
             due = self.daemon.core.unskip(name)
         except LookupError:
             raise self._target_error(name) from None
         except NothingToUndoError as error:
-            raise ControlError(str(error)) from None
+            raise ControlError(message(error)) from None
         return {"routine": name, "next": self.daemon.core.iso(due)}
 
     def cmd_run(self, request: dict[str, Any], _client: Client) -> dict[str, Any]:
         name = request.get("name")
         if not isinstance(name, str) or not name:
-            msg = "name must be a routine or exercise name"
-            raise ControlError(msg)
+            raise ControlError(said("name must be a routine or exercise name"))
         if self.daemon.core.paused:
-            msg = "reminderd is paused: `reminderd resume` first, or run it here with --here"
+            msg = said("reminderd is paused: `reminderd resume` first, or run it here with --here")
             raise ControlError(msg)
         config = self.daemon.core.config
         try:
             routine_for(name, config.routines, config.exercises)
         except ReminderError as error:
-            raise ControlError(str(error)) from None
+            raise ControlError(message(error)) from None
         outcome = self.daemon.core.run_now(name, now=request.get("now") is True)
         return {
             "routine": name,
@@ -192,7 +197,7 @@ class Commands:
     def cmd_events(self, _request: dict[str, Any], client: Client) -> dict[str, Any]:
         """Turn this connection into a stream: one line per event from now on."""
         if self.daemon.server and self.daemon.server.streams() >= MAX_STREAMS:
-            msg = f"too many event streams ({MAX_STREAMS}); close one first"
+            msg = said("too many event streams ({count}); close one first", count=MAX_STREAMS)
             raise ControlError(msg)
         client.subscribed = True
         log.debug("control: a client follows the events")
@@ -207,9 +212,8 @@ class Commands:
 def _seconds(value: object, maximum: float, what: str, fix: str) -> float:
     """A number of seconds from a control request: finite, above zero, within its bound."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        msg = f"{what} needs its length as a number of seconds"
-        raise ControlError(msg)
+        raise ControlError(said("{what} needs its length as a number of seconds", what=what))
     try:
         return bounded(float(value), maximum, what, fix)
     except DurationError as error:
-        raise ControlError(str(error)) from None
+        raise ControlError(message(error)) from None

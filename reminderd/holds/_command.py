@@ -3,7 +3,7 @@ sources that ask a command, so that they run side by side).
 
 Spawned with ``os.posix_spawnp`` and read with ``select.poll`` rather than through the
 subprocess module: the idle daemon no longer loads subprocess, which with what it brings
-would add about 0.4 MB to a daemon that has asked its holds once (bench/run.py, 14).
+would add about 0.4 MB to a daemon that has asked its holds once (bench/run.py, figure 16).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reminderd.bus import Bus, session_bus_address, system_bus_address
-from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason
+from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason, reason_word
+from reminderd.i18n.said import Said, said, said_join
 from reminderd.paths import on_path
 
 
@@ -26,10 +27,19 @@ class Offer:
     used: bool
     why: str
 
-    def __str__(self) -> str:
+    def said(self) -> Said:
         """``pipewire (call, screen-share): used, PipeWire at ...``, for check and status."""
-        said = ", ".join(r for r in SOURCE_REASONS if r in self.reasons)
-        return f"{self.name} ({said}): {'used' if self.used else 'not used'}, {self.why}"
+        reasons = said_join(", ", [reason_word(r) for r in SOURCE_REASONS if r in self.reasons])
+        if self.used:
+            return said(
+                "{source} ({reasons}): used, {why}", source=self.name, reasons=reasons, why=self.why
+            )
+        return said(
+            "{source} ({reasons}): not used, {why}", source=self.name, reasons=reasons, why=self.why
+        )
+
+    def __str__(self) -> str:
+        return str(self.said())
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ def choose(
     env = dict(os.environ if environ is None else environ)
     chosen: list[tuple[HoldSource | None, Offer]] = []
     if platform in ("darwin", "win32"):
-        why = "holds are read from Linux desktops only (docs/holds.md)"
+        why = said("holds are read from Linux desktops only (docs/holds.md)")
         return Choice((), (Offer("holds", frozenset(), False, why),))
     chosen.append(_pipewire(env))
     chosen.append(_v4l2())
@@ -71,8 +81,10 @@ def choose(
     offers: list[Offer] = []
     for source, offer in chosen:
         if offer.used and not offer.reasons & hold_during:
-            left_out = ", ".join(r for r in SOURCE_REASONS if r in offer.reasons)
-            why = f"hold_during leaves out {left_out}"
+            left_out = said_join(
+                ", ", [reason_word(r) for r in SOURCE_REASONS if r in offer.reasons]
+            )
+            why = said("hold_during leaves out {reasons}", reasons=left_out)
             offers.append(Offer(offer.name, offer.reasons, False, why))
             continue
         if offer.used and source is not None:
@@ -86,13 +98,19 @@ def _pipewire(env: Mapping[str, str]) -> tuple[HoldSource | None, Offer]:
 
     reasons: frozenset[SourceReason] = frozenset({"call", "screen-share"})
     if not on_path("pw-dump", env.get("PATH", "")):
-        why = "pw-dump is not installed (the pipewire-bin package)"
+        why = said("pw-dump is not installed (the pipewire-bin package)")
         return None, Offer("pipewire", reasons, False, why)
     where = socket_path(env)
     if where is None:
-        return None, Offer("pipewire", reasons, False, "XDG_RUNTIME_DIR is not set")
-    now = "" if where.exists() else " (not there yet: looked for when a routine is due)"
-    why = f"PipeWire at {where}{now}, asked with pw-dump"
+        return None, Offer("pipewire", reasons, False, said("XDG_RUNTIME_DIR is not set"))
+    if where.exists():
+        why = said("PipeWire at {socket}, asked with pw-dump", socket=str(where))
+    else:
+        why = said(
+            "PipeWire at {socket} (not there yet: looked for when a routine is due),"
+            " asked with pw-dump",
+            socket=str(where),
+        )
     return PipeWireStreams(env), Offer("pipewire", reasons, True, why)
 
 
@@ -101,8 +119,8 @@ def _v4l2() -> tuple[HoldSource | None, Offer]:
 
     reasons: frozenset[SourceReason] = frozenset({"call"})
     if not Path("/proc/self/fd").is_dir():
-        return None, Offer("v4l2", reasons, False, "no /proc to look in")
-    why = f"this user's processes holding {PREFIX}* open, from /proc"
+        return None, Offer("v4l2", reasons, False, said("no /proc to look in"))
+    why = said("this user's processes holding {devices} open, from /proc", devices=f"{PREFIX}*")
     return V4l2Camera(), Offer("v4l2", reasons, True, why)
 
 
@@ -114,27 +132,35 @@ def _windows(env: Mapping[str, str]) -> list[tuple[HoldSource | None, Offer]]:
         from reminderd.holds.sway import SwayTree  # noqa: PLC0415
 
         source = SwayTree(env)
-        why = f"the focused window's fullscreen_mode from get_tree on {source.path}"
         if source.name == "sway":
-            why += ", and each window's inhibit_idle"
+            why = said(
+                "the focused window's fullscreen_mode from get_tree on {socket},"
+                " and each window's inhibit_idle",
+                socket=str(source.path),
+            )
+        else:
+            why = said(
+                "the focused window's fullscreen_mode from get_tree on {socket}",
+                socket=str(source.path),
+            )
         return [(source, Offer(source.name, source.reasons, True, why))]
     if env.get("WAYLAND_DISPLAY"):
         if "gnome" in names:
-            why = "GNOME on Wayland tells no application a window's full-screen state"
+            why = said("GNOME on Wayland tells no application a window's full-screen state")
             return [(None, Offer("fullscreen", full, False, why))]
         if "kde" in names:
-            why = "KWin on Wayland offers no foreign-toplevel list to applications"
+            why = said("KWin on Wayland offers no foreign-toplevel list to applications")
             return [(None, Offer("fullscreen", full, False, why))]
         from reminderd.holds.wayland import ForeignToplevel  # noqa: PLC0415
 
-        why = "the activated window's fullscreen state from zwlr_foreign_toplevel_manager_v1"
+        why = said("the activated window's fullscreen state from zwlr_foreign_toplevel_manager_v1")
         return [(ForeignToplevel(), Offer("wayland-toplevel", full, True, why))]
     if env.get("DISPLAY"):
         from reminderd.holds.x11 import X11Fullscreen  # noqa: PLC0415
 
-        why = f"the active window's _NET_WM_STATE on {env['DISPLAY']} (EWMH)"
+        why = said("the active window's _NET_WM_STATE on {display} (EWMH)", display=env["DISPLAY"])
         return [(X11Fullscreen(env), Offer("x11", full, True, why))]
-    why = "no window system (neither WAYLAND_DISPLAY nor DISPLAY is set)"
+    why = said("no window system (neither WAYLAND_DISPLAY nor DISPLAY is set)")
     return [(None, Offer("fullscreen", full, False, why))]
 
 
@@ -150,25 +176,25 @@ def _inhibitors(
     has_session = session is not None
     for desktop, label in (("gnome", "GNOME"), ("kde", "KDE")):
         if desktop not in names:
-            why = f"XDG_CURRENT_DESKTOP does not name {label}"
+            why = said("XDG_CURRENT_DESKTOP does not name {desktop}", desktop=label)
             found.append((None, Offer(desktop, inhibited, False, why)))
         elif not has_session:
-            found.append((None, Offer(desktop, inhibited, False, "no session bus")))
+            found.append((None, Offer(desktop, inhibited, False, said("no session bus"))))
         elif desktop == "gnome":
             from reminderd.holds.gnome import GnomeInhibitors  # noqa: PLC0415
 
-            why = "org.gnome.SessionManager's InhibitedActions on the session bus"
+            why = said("org.gnome.SessionManager's InhibitedActions on the session bus")
             found.append((GnomeInhibitors(session), Offer(desktop, inhibited, True, why)))
         else:
             from reminderd.holds.kde import KdeInhibitions  # noqa: PLC0415
 
-            why = "PowerDevil's PolicyAgent HasInhibition on the session bus"
+            why = said("PowerDevil's PolicyAgent HasInhibition on the session bus")
             found.append((KdeInhibitions(session), Offer(desktop, inhibited, True, why)))
     if system_bus_address() is None:
-        found.append((None, Offer("logind", inhibited, False, "no system bus")))
+        found.append((None, Offer("logind", inhibited, False, said("no system bus"))))
     else:
         from reminderd.holds.logind import LogindInhibitors  # noqa: PLC0415
 
-        why = "this user's idle inhibitors in logind's ListInhibitors (system bus)"
+        why = said("this user's idle inhibitors in logind's ListInhibitors (system bus)")
         found.append((LogindInhibitors(), Offer("logind", inhibited, True, why)))
     return found

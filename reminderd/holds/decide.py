@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reminderd.contracts import HoldReason
-from reminderd.holds.port import SOURCE_REASONS, Answer, SourceReason
+from reminderd.contracts import TYPING_PAUSE, Asked, HoldReason
+from reminderd.holds.port import SOURCE_REASONS, Answer, SourceReason, reason_word
+from reminderd.i18n.said import Said, said
 
-Asked = Literal["schedule", "by-hand", "now"]
 Start = Literal["pause", "deadline", "at-once"]
 
-PAUSE = 5.0  # seconds without input that make a pause in typing (issue 24, item 4)
+PAUSE = TYPING_PAUSE  # seconds without input that make a pause in typing
 SOFT_START = 120.0  # [schedule] soft_start when the config leaves it out: 2 minutes
 LOOK_AGAIN = 30.0  # seconds between checks while a routine is held (as do-not-disturb)
 
@@ -60,12 +60,24 @@ class Held:
     look_again: float = LOOK_AGAIN
     typing_since: float | None = None  # for reason "typing": pass back in the next Moment
 
-    def __str__(self) -> str:
+    def said(self) -> Said:
         """``call: microphone in use by zoom``, ``fullscreen: firefox``, ``dnd: dunst-paused``,
         ``waiting for a pause in typing``."""
+        word = reason_word(self.reason)
         if self.reason in ("fullscreen", "dnd") or not self.detail:
-            return f"{self.reason}: {self.who}" if self.who else self.reason
-        return f"{self.reason}: {self.detail} by {self.who}" if self.who else self.detail
+            return (
+                said("{reason}: {who}", reason=word, who=self.who)
+                if self.who
+                else said("{reason}", reason=word)
+            )
+        if self.who:
+            return said(
+                "{reason}: {detail} by {who}", reason=word, detail=self.detail, who=self.who
+            )
+        return said("{detail}", detail=self.detail)
+
+    def __str__(self) -> str:
+        return str(self.said())
 
 
 def decide(moment: Moment) -> Fire | Held:
@@ -100,9 +112,9 @@ def decide(moment: Moment) -> Fire | Held:
         return Fire("at-once")
     scheduled = moment.asked == "schedule"
     if scheduled and _away(moment):
-        return Held("idle", detail="away from the keyboard")
+        return Held("idle", detail=said("away from the keyboard"))
     if scheduled and moment.dnd is not None:
-        return Held("dnd", who=moment.dnd, detail="do not disturb")
+        return Held("dnd", who=moment.dnd, detail=said("do not disturb"))
     found = _first_hold(moment)
     if found is not None:
         return found
@@ -137,7 +149,7 @@ def _soft_start(moment: Moment, input_idle: float, soft_start: float) -> Fire | 
         return Fire("deadline")
     return Held(
         "typing",
-        detail="waiting for a pause in typing",
+        detail=said("waiting for a pause in typing"),
         look_again=min(PAUSE - input_idle, left),
         typing_since=since,
     )

@@ -10,6 +10,7 @@ from reminderd.bus import Bus
 from reminderd.errors import IdleError
 from reminderd.holds import _dbus
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 from reminderd.idle import (
     GNOME_INHIBIT_IDLE,
     GNOME_SESSION,
@@ -42,7 +43,8 @@ class GnomeInhibitors:
         except IdleError as error:
             raise HoldUnknown(str(error)) from None
         who = self._who(deadline)
-        return (Hold("inhibited", who or "an application", "idle inhibited", self.name),)
+        who = who or said("an application")
+        return (Hold("inhibited", who, said("idle inhibited"), self.name),)
 
     def _who(self, deadline: float) -> str:
         """The first idle inhibitor's application; "" if none can be named in time."""

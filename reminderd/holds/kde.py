@@ -14,6 +14,7 @@ from reminderd.bus import Bus
 from reminderd.errors import IdleError
 from reminderd.holds import _dbus
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 from reminderd.idle import KDE_POLICY, KDE_POLICY_PATH, kde_idle_inhibited
 
 
@@ -38,7 +39,12 @@ class KdeInhibitions:
         except IdleError as error:
             raise HoldUnknown(str(error)) from None
         return (
-            Hold("inhibited", self._who(deadline) or "an application", "idle inhibited", "kde"),
+            Hold(
+                "inhibited",
+                self._who(deadline) or said("an application"),
+                said("idle inhibited"),
+                "kde",
+            ),
         )
 
     def _who(self, deadline: float) -> str:

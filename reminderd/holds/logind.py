@@ -9,6 +9,7 @@ import os
 from reminderd.bus import Bus
 from reminderd.holds import _dbus
 from reminderd.holds.port import Hold, SourceReason
+from reminderd.i18n.said import said
 
 LOGIND = ("org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager")
 FIELDS = (str, str, str, str, int, int)  # what, who, why, mode, uid, pid
@@ -38,9 +39,12 @@ class LogindInhibitors:
             what, who, why, mode, uid, _pid = entry
             if "idle" in what.split(":") and mode == "block" and uid == self.uid:
                 detail = (
-                    f"idle inhibited ({_dbus.text(why)})" if _dbus.text(why) else "idle inhibited"
+                    said("idle inhibited ({why})", why=_dbus.text(why))
+                    if _dbus.text(why)
+                    else said("idle inhibited")
                 )
-                found.append(Hold("inhibited", _dbus.text(who) or "a program", detail, self.name))
+                program = _dbus.text(who) or said("a program")
+                found.append(Hold("inhibited", program, detail, self.name))
         return tuple(found)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from reminderd.holds._command import Command
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 
 AUDIO = "Stream/Input/Audio"
 VIDEO = "Stream/Input/Video"
@@ -94,12 +95,13 @@ class PipeWireStreams:
     def answer(self, timeout: float) -> tuple[Hold, ...]:
         if not self._present():
             where = self.socket or "$XDG_RUNTIME_DIR/pipewire-0 (XDG_RUNTIME_DIR is not set)"
-            raise HoldUnknown(f"pipewire: no PipeWire at {where}")
+            raise HoldUnknown(said("pipewire: no PipeWire at {socket}", socket=str(where)))
         out = self._command.output(timeout)
         try:
             objects = dumped_objects(out.decode(errors="replace"))
         except ValueError as error:
-            raise HoldUnknown(f"pipewire: pw-dump printed no JSON ({error})") from None
+            msg = said("pipewire: pw-dump printed no JSON ({error})", error=str(error))
+            raise HoldUnknown(msg) from None
         return holds_in(objects)
 
     def _present(self) -> bool:
@@ -136,7 +138,7 @@ def holds_in(objects: list[Any]) -> tuple[Hold, ...]:
         if kind == AUDIO:
             if props.get("stream.monitor") in (True, "true"):
                 continue  # a level meter (pavucontrol's), not a recording
-            found.append(Hold("call", who, "microphone in use", "pipewire"))
+            found.append(Hold("call", who, said("microphone in use"), "pipewire"))
             continue
         producers = [_props(nodes[out]) for out, into in links if into == ident and out in nodes]
         found.extend(_video(props, producers, who))
@@ -146,10 +148,10 @@ def holds_in(objects: list[Any]) -> tuple[Hold, ...]:
 def _video(props: Mapping[str, Any], producers: list[Mapping[str, Any]], who: str) -> list[Hold]:
     role = str(props.get("media.role", "")).lower()
     if role == "screen" or any(_is_screen(p) for p in producers):
-        return [Hold("screen-share", who, "screen cast", "pipewire")]
+        return [Hold("screen-share", who, said("screen cast"), "pipewire")]
     if role == "camera" or any(p.get("device.api") in CAMERA_APIS for p in producers):
-        return [Hold("call", who, "camera in use", "pipewire")]
-    detail = "camera or screen share"
+        return [Hold("call", who, said("camera in use"), "pipewire")]
+    detail = said("camera or screen share")
     return [Hold("call", who, detail, "pipewire"), Hold("screen-share", who, detail, "pipewire")]
 
 
@@ -175,4 +177,4 @@ def _who(props: Mapping[str, Any], clients: Mapping[int, Mapping[str, Any]]) -> 
     ):
         if isinstance(value, str) and value.strip():
             return value.strip()[:80]
-    return "an application"
+    return said("an application")

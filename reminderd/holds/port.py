@@ -12,6 +12,7 @@ from typing import Protocol
 
 from reminderd.contracts import SOURCE_REASONS, SourceReason
 from reminderd.errors import ReminderError
+from reminderd.i18n.said import Said, said
 
 __all__ = ["BOUND", "SOURCE_REASONS", "Answer", "Hold", "HoldSource", "HoldUnknown", "SourceReason"]
 BOUND = 0.2  # seconds one source may take to answer before it counts as "cannot answer"
@@ -30,11 +31,36 @@ class Hold:
     detail: str  # what it does: "microphone in use", "screen cast", "idle inhibited"
     source: str  # the source that saw it: "pipewire", "x11", "gnome", ...
 
-    def __str__(self) -> str:
+    def said(self) -> Said:
         """How status, events and history say it: ``call: microphone in use by zoom``."""
         if self.reason == "fullscreen":
-            return f"fullscreen: {self.who}"
-        return f"{self.reason}: {self.detail} by {self.who}"
+            return said("fullscreen: {who}", who=self.who)
+        return said(
+            "{reason}: {detail} by {who}",
+            reason=reason_word(self.reason),
+            detail=self.detail,
+            who=self.who,
+        )
+
+    def __str__(self) -> str:
+        return str(self.said())
+
+
+# What holds a routine, each said as a word of the person's language in `status`.
+REASON_WORDS = {
+    "call": said("call"),
+    "screen-share": said("screen-share"),
+    "fullscreen": said("fullscreen"),
+    "inhibited": said("inhibited"),
+    "dnd": said("dnd"),
+    "idle": said("idle"),
+    "typing": said("typing"),
+    "elsewhere": said("elsewhere"),
+}
+
+
+def reason_word(reason: str) -> str:
+    return REASON_WORDS.get(reason) or reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from reminderd.contracts import HoldState, SourceStatus
 from reminderd.holds.choose import Offer
 from reminderd.holds.port import BOUND, SOURCE_REASONS, Answer, HoldSource, HoldUnknown
+from reminderd.i18n.said import said, said_join
 
 log = logging.getLogger("reminderd")
 
@@ -84,14 +85,17 @@ class Runner:
 
 def describe(answers: Sequence[Answer]) -> list[str]:
     """One line per source for ``status``: holding what, clear, or cannot answer and why."""
-    lines = []
+    lines: list[str] = []
     for answer in answers:
         if answer.unknown is not None:
-            lines.append(f"{answer.source}: cannot answer ({answer.unknown})")
+            lines.append(
+                said("{source}: cannot answer ({why})", source=answer.source, why=answer.unknown)
+            )
         elif answer.holds:
-            lines.append(f"{answer.source}: on ({'; '.join(str(h) for h in answer.holds)})")
+            holds = said_join("; ", [h.said() for h in answer.holds])
+            lines.append(said("{source}: on ({holds})", source=answer.source, holds=holds))
         else:
-            lines.append(f"{answer.source}: off")
+            lines.append(said("{source}: off", source=answer.source))
     return lines
 
 
@@ -117,7 +121,7 @@ def status(offers: Sequence[Offer], answers: Sequence[Answer]) -> list[SourceSta
                 "used": offer.used,
                 "why": offer.why,
                 "state": state,
-                "holds": [str(h) for h in answer.holds] if answer else [],
+                "holds": [h.said() for h in answer.holds] if answer else [],
                 "unknown": answer.unknown if answer else None,
             }
         )

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 
 MAGIC = b"i3-ipc"
 GET_TREE = 4
@@ -103,9 +104,9 @@ def holds_in_tree(tree: Any, source: str = "sway") -> tuple[Hold, ...]:
             continue  # a workspace or a split, not a window
         who = _who(node)
         if node.get("focused") is True and node.get("fullscreen_mode") in (1, 2):
-            found.append(Hold("fullscreen", who, "full-screen window", source))
+            found.append(Hold("fullscreen", who, said("full-screen window"), source))
         if node.get("inhibit_idle") is True:
-            found.append(Hold("inhibited", who, "idle inhibited", source))
+            found.append(Hold("inhibited", who, said("idle inhibited"), source))
     return tuple(found)
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 
 PREFIX = "/dev/video"
 
@@ -55,7 +56,8 @@ class V4l2Camera:
             device = self._device_of(self.proc / entry)
             if device is not None:
                 who = _comm(self.proc / entry) or f"process {entry}"
-                found.append(Hold("call", who, f"camera in use ({device})", self.name))
+                detail = said("camera in use ({device})", device=device)
+                found.append(Hold("call", who, detail, self.name))
         return tuple(found)
 
     def _device_of(self, process: Path) -> str | None:

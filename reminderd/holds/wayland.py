@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reminderd.errors import IdleError
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 from reminderd.idle_wayland import _read_string, _Wire, display_path
 
 MANAGER = "zwlr_foreign_toplevel_manager_v1"
@@ -59,7 +60,12 @@ class ForeignToplevel:
         if not any(ACTIVATED in w.states for w in windows):
             active = full  # focus on none: what covers the screen still holds
         return tuple(
-            Hold("fullscreen", w.app_id or w.title or "a window", "full-screen window", self.name)
+            Hold(
+                "fullscreen",
+                w.app_id or w.title or said("a window"),
+                said("full-screen window"),
+                self.name,
+            )
             for w in active[:1]
         )
 

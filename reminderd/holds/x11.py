@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reminderd.holds.port import Hold, HoldUnknown, SourceReason
+from reminderd.i18n.said import said
 
 WM_CLASS = 67  # predefined atoms (X11 protocol, appendix B)
 ATOM = 4
@@ -232,8 +233,14 @@ class X11Fullscreen:
         pid = x.atoms(x.reply(pid_seq))
         if fullscreen_atom not in state:
             return ()
-        who = _class_name(wm_class) or (f"process {pid[0]}" if pid else f"window {window:#x}")
-        detail = f"full-screen window (pid {pid[0]})" if pid else "full-screen window"
+        who = _class_name(wm_class) or (
+            said("process {pid}", pid=pid[0]) if pid else said("window {id}", id=f"{window:#x}")
+        )
+        detail = (
+            said("full-screen window (pid {pid})", pid=pid[0])
+            if pid
+            else said("full-screen window")
+        )
         return (Hold("fullscreen", who, detail, self.name),)
 
 

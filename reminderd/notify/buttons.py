@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from reminderd.i18n.said import said
 from reminderd.paths import on_path
 
 log = logging.getLogger("reminderd")
@@ -42,8 +43,11 @@ def unreachable_buttons(server_name: str, environ: Mapping[str, str] | None = No
     program = command.split()[0] if command.split() else ""
     if program and on_path(program, env.get("PATH", "")):
         return None
-    named = program or "(none set)"
-    return f"dunst shows buttons only through its menu program {named}, which is not installed"
+    named = program or said("(none set)")
+    return said(
+        "dunst shows buttons only through its menu program {program}, which is not installed",
+        program=named,
+    )
 
 
 def _dunstrc_files(env: Mapping[str, str]) -> list[Path]:

@@ -1,5 +1,5 @@
 """Which notifier this desktop gets, and why: the one chooser, whose reason `status` and
-the log show; and what a server's buttons need (dunst's menu program)."""
+the log show."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reminderd.bus import (
-    session_bus_address,
-)
+from reminderd.bus import session_bus_address
+from reminderd.i18n.said import said, said_join
 from reminderd.notify.console import ConsoleNotifier
 from reminderd.notify.fallback import FallbackNotifier
 from reminderd.notify.freedesktop import FreedesktopNotifier
@@ -35,13 +34,11 @@ class Choice:
         return NotificationSignals(self.server.bus) if self.server else None
 
 
-# Servers that draw the default action as a button of its own (seen on xfce4-notifyd
-# 0.7.3), where the spec means a click on the notification.
 def choose(backend: str, write: Callable[[str], None], platform: str = sys.platform) -> Choice:
     """Pick the notification backend; ``auto`` takes the best one that really delivers here."""
     console = ConsoleNotifier(write)
     if backend == "console":
-        return Choice(console, "console", "asked for in the config")
+        return Choice(console, "console", said("asked for in the config"))
     candidates: dict[str, FreedesktopNotifier | PlyerNotifier] = {
         "freedesktop": FreedesktopNotifier(),
         "plyer": PlyerNotifier(platform),
@@ -49,11 +46,13 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
     if backend in candidates:
         notifier = candidates[backend]
         reason = notifier.probe()
-        detail = f"not delivering yet ({reason})" if reason else notifier.describe()
+        detail = (
+            said("not delivering yet ({reason})", reason=reason) if reason else notifier.describe()
+        )
         return Choice(
             FallbackNotifier(notifier, console),
             backend,
-            f"asked for in the config; {detail}",
+            said("asked for in the config; {detail}", detail=detail),
             notifier if isinstance(notifier, FreedesktopNotifier) else None,
         )
     order = ["plyer"] if platform in ("darwin", "win32") else ["freedesktop", "plyer"]
@@ -68,13 +67,16 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
                 found.describe(),
                 found if isinstance(found, FreedesktopNotifier) else None,
             )
-        reasons.append(f"{name}: {reason}")
+        reasons.append(said("{backend}: {reason}", backend=name, reason=reason))
     if "freedesktop" in order and session_bus_address():
         # A session bus without a notification server yet (reminderd started at login
         # before the desktop's notification daemon): use the console until one answers.
         server = candidates["freedesktop"]
         assert isinstance(server, FreedesktopNotifier)
         waiting = FallbackNotifier(server, console, failing=True)
-        reason = f"{reasons[0]}; steps go to the console until a notification server answers"
+        reason = said(
+            "{reason}; steps go to the console until a notification server answers",
+            reason=reasons[0],
+        )
         return Choice(waiting, "freedesktop", reason, server)
-    return Choice(console, "console", "; ".join(reasons))
+    return Choice(console, "console", said_join("; ", reasons))

@@ -16,6 +16,7 @@ from reminderd.bus import (
     BusError,
 )
 from reminderd.errors import NotifyError
+from reminderd.i18n.said import said
 from reminderd.markup import body as text_for
 from reminderd.markup import plain, reads_markup
 from reminderd.notify.buttons import DEFAULT_AS_BUTTON, unreachable_buttons
@@ -77,7 +78,10 @@ class FreedesktopNotifier:
         now = time.monotonic()
         if now < self._stalled_until:
             wait = self._stalled_until - now
-            msg = f"the notification server did not answer; trying again in {wait:.0f} s"
+            msg = said(
+                "the notification server did not answer; trying again in {seconds} s",
+                seconds=f"{wait:.0f}",
+            )
             raise NotifyError(msg)
         try:
             return self.bus.call(
@@ -100,7 +104,7 @@ class FreedesktopNotifier:
         try:
             if not self.bus.name_has_owner(BUS_NAME) and BUS_NAME not in self.bus.activatable():
                 self.bus.disconnect()
-                return "no notification server on the session bus"
+                return said("no notification server on the session bus")
             self._describe(self.call("GetServerInformation"))
             self.capabilities = _capabilities(self.call("GetCapabilities"))
             self.buttons_note = unreachable_buttons(self.server_name)
@@ -121,16 +125,18 @@ class FreedesktopNotifier:
         strings; anything else leaves it unnamed (and says so), never stops the start."""
         if len(info) != 4 or not all(isinstance(part, str) for part in info):
             log.warning("the notification server describes itself wrongly (%.80r)", info)
-            self.server_name, self.server = "", "unnamed"
+            self.server_name, self.server = "", said("unnamed")
             return
         name, vendor, version = (_printable(part) for part in info[:3])
         self.server_name = name
-        self.server = f"{name} {version}".strip() or vendor or "unnamed"
+        self.server = f"{name} {version}".strip() or vendor or said("unnamed")
 
     def describe(self) -> str:
-        found = f"a notification server answers on the session bus ({self.server})"
+        found = said(
+            "a notification server answers on the session bus ({server})", server=self.server
+        )
         if self.buttons_note:
-            return f"{found}; no buttons: {self.buttons_note}"
+            return said("{found}; no buttons: {why}", found=found, why=self.buttons_note)
         return found
 
     # -- Notifier -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from reminderd.errors import NotifyError
+from reminderd.i18n.said import said
 from reminderd.markup import plain
 from reminderd.notify.freedesktop import FreedesktopNotifier
 from reminderd.notify.port import APP_NAME, Note
@@ -36,24 +37,24 @@ class PlyerNotifier:
     def probe(self) -> str | None:
         """None if plyer can really deliver here; otherwise why not."""
         if not _importable("plyer"):
-            return "the plyer package is not installed"
+            return said("the plyer package is not installed")
         if self._platform in ("darwin", "win32"):
             missing = self._platform == "darwin" and not _importable("pyobjus")
-            return "plyer needs pyobjus on macOS (pip install pyobjus)" if missing else None
+            return said("plyer needs pyobjus on macOS (pip install pyobjus)") if missing else None
         if Path("/app").is_dir():
-            return "plyer would send through the Flatpak portal, which reports no failure"
+            return said("plyer would send through the Flatpak portal, which reports no failure")
         if not _importable("dbus") and not on_path("notify-send"):
-            return "plyer finds neither dbus-python nor notify-send"
+            return said("plyer finds neither dbus-python nor notify-send")
         return FreedesktopNotifier().probe()
 
     def describe(self) -> str:
-        return f"the portable backend can deliver on {self._platform}"
+        return said("the portable backend can deliver on {platform}", platform=self._platform)
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         if self._platform not in ("darwin", "win32"):
             reason = self.probe()
             if reason:
-                raise NotifyError(f"plyer cannot deliver: {reason}")
+                raise NotifyError(said("plyer cannot deliver: {reason}", reason=reason))
         from plyer import notification  # noqa: PLC0415
 
         timeout = max(1, round(note.expiry_ms / 1000))

@@ -26,6 +26,7 @@ from reminderd.bus import (
 )
 from reminderd.contracts import DaemonStatus
 from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
+from reminderd.i18n.said import said
 from reminderd.panel.icon import ICONS, pixmaps
 from reminderd.panel.menu import Item, Menu, menu
 from reminderd.panel.tooltip import state_of, tooltip
@@ -57,7 +58,7 @@ WATCHER_RULE = (
 )
 
 
-# The watcher says a panel (a StatusNotifierHost) has come or the last one has gone.
+# The watcher says a panel (a StatusNotifierHost) has come.
 HOST_RULE = f"type='signal',interface='{WATCHER}',member='StatusNotifierHostRegistered'"
 
 
@@ -144,7 +145,7 @@ class Panel:
         self.registered = False
         # What `status` says of the icon: its state (shown, not shown, waiting for a panel,
         # no panel), a colon, and why.
-        self.reason = "not shown: not started"
+        self.reason: str = said("not shown: not started")
         self.revision = 1
         self.state = "waiting"
         self._register_serial: int | None = None
@@ -171,7 +172,7 @@ class Panel:
             self.bus.subscribe(WATCHER_RULE)
             self.bus.subscribe(HOST_RULE)
         except BusError as error:
-            self.reason = f"not shown: {error}"
+            self.reason = said("not shown: {error}", error=str(error))
             return False
         self.ask_for_a_panel()
         return True
@@ -195,7 +196,7 @@ class Panel:
             self._registered(False, failed)
         elif not failed and body and body[0] == ("b", False):
             self.registered = False
-            self.reason = "waiting for a panel: the StatusNotifierWatcher has no host yet"
+            self.reason = said("waiting for a panel: the StatusNotifierWatcher has no host yet")
             log.debug("panel: %s", self.reason)
         else:
             self.register()
@@ -222,18 +223,18 @@ class Panel:
         try:
             conn.send(new_method_call(watcher, method, signature, args), serial=serial)
         except OSError as error:
-            self.reason = f"not shown: lost the session bus: {error}"
+            self.reason = said("not shown: lost the session bus: {error}", error=str(error))
         return serial
 
     def _registered(self, ok: bool, detail: str) -> None:
         self.registered = ok
         if ok:
-            self.reason = "shown: registered with the StatusNotifierWatcher"
+            self.reason = said("shown: registered with the StatusNotifierWatcher")
             log.info("panel: icon shown")
         elif no_watcher(detail):
-            self.reason = "no panel: no StatusNotifierWatcher on the session bus"
+            self.reason = said("no panel: no StatusNotifierWatcher on the session bus")
         else:
-            self.reason = f"not shown: the panel refused the icon: {detail}"
+            self.reason = said("not shown: the panel refused the icon: {detail}", detail=detail)
         log.debug("panel: %s", self.reason)
 
     def close(self) -> None:
@@ -256,7 +257,7 @@ class Panel:
             except BusError as error:
                 log.warning("panel: %s", error)
                 self.registered = False
-                self.reason = f"not shown: lost the session bus: {error}"
+                self.reason = said("not shown: lost the session bus: {error}", error=str(error))
                 return
             if not messages:
                 return
@@ -287,7 +288,7 @@ class Panel:
                 if new_owner:  # a new watcher (perhaps straight after the old one)
                     self.ask_for_a_panel()
                 else:
-                    self.reason = "not shown: the StatusNotifierWatcher left the bus"
+                    self.reason = said("not shown: the StatusNotifierWatcher left the bus")
             elif member == "StatusNotifierHostRegistered" and not self.registered:
                 # From anyone, it costs one question to the watcher, and only while unshown.
                 self.ask_for_a_panel()

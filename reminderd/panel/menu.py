@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reminderd.errors import ReminderError
+from reminderd.i18n import _
 
 log = logging.getLogger("reminderd")
 
@@ -26,8 +27,8 @@ def today(path: Path, day: date) -> str:
             (row,) = figures.daily(db, day, day)
     except (OSError, ReminderError, _sqlite_error()) as error:
         log.debug("panel: no history to count: %s", error)
-        return "Today: nothing yet"
-    return f"Today: {row.completed} of {row.offered} done"
+        return _("Today: nothing yet")
+    return _("Today: {done} of {offered} done").format(done=row.completed, offered=row.offered)
 
 
 class Item:
@@ -53,24 +54,24 @@ class Menu:
 
 def menu(routines: list[tuple[str, str]], stats: str) -> list[Item]:
     """The menu, top to bottom: what each entry says and which command it sends
-    (``routines``: the name and title of each)."""
-    run = [Item(title, {"cmd": "run", "name": name}) for name, title in routines]
+    (``routines``: the name and title of each), in the language in use."""
+    run = [Item(_(title), {"cmd": "run", "name": name}) for name, title in routines]
     return [
-        Item("Run now", children=run),
+        Item(_("Run now"), children=run),
         Item(
-            "Pause",
+            _("Pause"),
             children=[
-                Item("30 minutes", {"cmd": "pause", "seconds": 1800}),
-                Item("1 hour", {"cmd": "pause", "seconds": 3600}),
-                Item("Until tomorrow", {"cmd": "pause", "until": "tomorrow"}),
-                Item("Until resumed", {"cmd": "pause"}),
+                Item(_("30 minutes"), {"cmd": "pause", "seconds": 1800}),
+                Item(_("1 hour"), {"cmd": "pause", "seconds": 3600}),
+                Item(_("Until tomorrow"), {"cmd": "pause", "until": "tomorrow"}),
+                Item(_("Until resumed"), {"cmd": "pause"}),
             ],
         ),
-        Item("Resume", {"cmd": "resume"}),
-        Item("Snooze the next routine", {"cmd": "snooze"}),
-        Item("Skip the next routine", {"cmd": "skip"}),
+        Item(_("Resume"), {"cmd": "resume"}),
+        Item(_("Snooze the next routine"), {"cmd": "snooze"}),
+        Item(_("Skip the next routine"), {"cmd": "skip"}),
         Item(stats),
-        Item("Quit", {"cmd": "stop"}),
+        Item(_("Quit"), {"cmd": "stop"}),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from reminderd.i18n import N_, _, text
 from reminderd.statusline import clock_text
 
 if TYPE_CHECKING:
@@ -12,10 +13,10 @@ if TYPE_CHECKING:
 
 # Why a due routine waits, for the reasons the status reply does not say whole.
 WAITING = {
-    "idle": "you are away",
-    "dnd": "do not disturb is on",
-    "typing": "a pause in typing",
-    "elsewhere": "in progress on another machine",
+    "idle": N_("you are away"),
+    "dnd": N_("do not disturb is on"),
+    "typing": N_("a pause in typing"),
+    "elsewhere": N_("in progress on another machine"),
 }
 
 
@@ -31,23 +32,31 @@ def state_of(status: DaemonStatus) -> str:
 
 
 def tooltip(status: DaemonStatus, now: datetime) -> str:
-    """The tooltip's text, computed when the panel asks (so "in 12m" is never stale)."""
+    """The tooltip's text, computed when the panel asks (so "in 12m" is never stale), in
+    the language in use."""
     state = state_of(status)
     current, asking = status["current"], status["asking"]
     if current:  # numbered as the note and `status` number it ("squeeze 4 of 10")
         return f"{current['routine']}\n{current['text']}"
     if asking:
-        return f"{asking['routine']}: waiting for an answer"
+        return _("{routine}: waiting for an answer").format(routine=asking["routine"])
     if state == "paused":
         until = status["paused_until"]
-        return f"Paused until {clock_text(until, now)}" if until else "Paused until resumed"
+        when = clock_text(until, now) if until else ""
+        return _("Paused until {when}").format(when=when) if until else _("Paused until resumed")
     if state == "held":
-        first = next(r for r in status["routines"] if r["held"])
-        reason = first["held"] or ""
-        why = WAITING.get(reason) or first.get("hold") or reason
-        return f"{first['title']} is due, waiting: {why}"
+        return _held(status)
     upcoming = sorted((r for r in status["routines"] if r["next"]), key=lambda r: str(r["next"]))
     if not upcoming:
-        return "Nothing scheduled"
+        return _("Nothing scheduled")
     first = upcoming[0]
-    return f"Next: {first['title']} at {clock_text(str(first['next']), now)}"
+    when = clock_text(str(first["next"]), now)
+    return _("Next: {routine} at {when}").format(routine=_(first["title"]), when=when)
+
+
+def _held(status: DaemonStatus) -> str:
+    """The first routine held back, and why it waits."""
+    first = next(r for r in status["routines"] if r["held"])
+    reason = first["held"] or ""
+    why = _(WAITING[reason]) if reason in WAITING else text(first.get("hold") or reason)
+    return _("{routine} is due, waiting: {why}").format(routine=_(first["title"]), why=why)

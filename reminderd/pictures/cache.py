@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Iterable
 
-from reminderd.pictures.pose import STYLE, Pose
+from reminderd.pictures.pose import Pose, file_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ def cache_folder() -> Path:
     from reminderd.paths import user_dir  # noqa: PLC0415
 
     return user_dir("cache") / "pictures"
-
-
-def file_name(pose: Pose, size: int = SIZE) -> str:
-    return f"{STYLE}-{size}-{pose.key}.png"
 
 
 class Pictures:

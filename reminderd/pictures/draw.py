@@ -8,9 +8,8 @@ from collections.abc import Iterable
 
 from reminderd.exercises import expand
 from reminderd.model import Exercise, Step
-from reminderd.pictures.cache import file_name
 from reminderd.pictures.figure import paints
-from reminderd.pictures.pose import Pose
+from reminderd.pictures.pose import Pose, file_name
 from reminderd.pictures.raster import draw, png
 
 

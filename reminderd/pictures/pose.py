@@ -154,3 +154,9 @@ def pose_problems(pose: Pose, sides: tuple[str, ...]) -> list[tuple[str, str, st
             ("toward", "uses {side} but the exercise has no sides", 'write "right" or "left"')
         )
     return problems
+
+
+def file_name(pose: Pose, size: int) -> str:
+    """The file a picture of ``pose`` at ``size`` pixels is drawn into: the drawing's style
+    version, the size and the pose, so that a changed pose or drawing makes a new file."""
+    return f"{STYLE}-{size}-{pose.key}.png"

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Mapping
 
 from reminderd.errors import ReminderError
+from reminderd.i18n.said import said
 from reminderd.model import Step
 from reminderd.pictures import terminal
 from reminderd.pictures.cache import Pictures
@@ -83,7 +84,12 @@ def _open(path: str) -> None:
             start_new_session=True,
         )
     except OSError as error:
-        msg = f"cannot open {path} with {opener}: {error.strerror}; open it yourself"
+        msg = said(
+            "cannot open {path} with {opener}: {error}; open it yourself",
+            path=str(path),
+            opener=opener,
+            error=str(error.strerror),
+        )
         raise PictureError(msg) from None
 
 

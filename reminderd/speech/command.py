@@ -35,14 +35,21 @@ class CommandSpeaker:
         children: Children,
         voice: Voice | None = None,
         lengths: Lengths | None = None,
+        *,
+        suffix: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.argv = argv
+        self.suffix = suffix  # arguments after the words (SAPI's culture)
         self.voice = voice or Voice(name)
         self._children = children
         self._lengths = lengths or Lengths(None)
         self._current: subprocess.Popen[bytes] | None = None
         self.trouble: str | None = None
+
+    @property
+    def language(self) -> str:
+        return self.voice.language
 
     def seconds(self, text: str) -> float:
         measured = self._lengths.get(self.voice, text)
@@ -50,7 +57,7 @@ class CommandSpeaker:
 
     def command(self, text: str) -> list[str]:
         """The process that says ``text``."""
-        return [*self.argv, text]
+        return [*self.argv, text, *self.suffix]
 
     def say(self, text: str) -> None:
         if self.trouble or not text:

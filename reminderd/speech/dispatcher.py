@@ -8,17 +8,17 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from reminderd.children import Children
 from reminderd.speech.command import CommandSpeaker
 from reminderd.speech.timing import Lengths, Voice, estimate
+from reminderd.speech.voices import CLIENT, ssip_language
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
 
-SCRIPT = Path(__file__).with_name("ssip.py")
+SCRIPT = CLIENT  # the client each line is said through (speech-dispatcher's protocol)
 # speech-dispatcher's espeak-ng module (its default) speaks at espeak-ng's own pace: the
 # same line measured 5.91 s through it and 5.80 s from espeak-ng itself. Until the service
 # has said a line once, its length is espeak-ng's measured one with this margin.
@@ -45,7 +45,8 @@ class DispatcherSpeaker(CommandSpeaker):
     def command(self, text: str) -> list[str]:
         cache = str(self._lengths.path or "")
         voice = self.voice
-        return [*self.argv, voice.language, f"{voice.rate:g}", voice.key, cache, text]
+        tag = ssip_language(voice.language)
+        return [*self.argv, tag, f"{voice.rate:g}", voice.key, cache, text]
 
     def say(self, text: str) -> None:
         if self.trouble or not text:

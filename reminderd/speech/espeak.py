@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from reminderd.children import Children
 from reminderd.speech.command import CommandSpeaker
 from reminderd.speech.timing import Lengths, Voice
+from reminderd.speech.voices import espeak_voice
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ NORMAL_WPM = 175  # espeak-ng's own default pace, words a minute
 
 
 class EspeakSpeaker(CommandSpeaker):
-    """``espeak-ng -v LANGUAGE -s WPM LINE``, and its lengths measured ahead."""
+    """``espeak-ng -v VOICE -s WPM LINE`` (VOICE: the language's, reminderd.speech.voices),
+    and its lengths measured ahead."""
 
     def __init__(
         self,
@@ -30,7 +32,7 @@ class EspeakSpeaker(CommandSpeaker):
         rate: float = 1.0,
     ) -> None:
         wpm = max(80, min(450, round(NORMAL_WPM * rate)))
-        argv = (program, "-v", language, "-s", str(wpm))
+        argv = (program, "-v", espeak_voice(language), "-s", str(wpm))
         super().__init__(program, argv, children, Voice(program, language, rate), lengths)
 
     def prepare(self, lines: Iterable[str]) -> subprocess.Popen[bytes] | None:

@@ -1,19 +1,20 @@
-"""Words that cannot fit their step: what `check` refuses (with a voice on) or points out.
+"""Words that cannot fit their hold: what `check` refuses (with a voice on) or points out.
 
-The guide lengthens its own steps (the intro, each lead-in) to their words, but an
-exercise's steps last what their file says. A step whose words take longer than the step
-would have them cut by the next line, or run into it; a hold's words (its count) must end
-within SETTLE seconds, so that the hold is held in silence. Lengths here are the likeliest
-ones (``estimate(safe=False)``), so that only what clearly cannot fit is refused.
+With a voice, the guide lengthens every step but a hold to its words (reminderd.exercises),
+in whatever language they are said. A hold's length is its dose, and it is held in
+silence: the words said as it begins (its count, or the whole action when no lead-in comes
+before it) must end within SETTLE seconds. Lengths here are the likeliest ones
+(``estimate(safe=False)``), so that only what clearly cannot fit is refused.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from reminderd.exercises import GAP, SETTLE, routine_steps
+from reminderd.i18n import language, speaking
+from reminderd.i18n.said import said
 from reminderd.model import Exercise, Guidance, Routine, Step, Trigger
 from reminderd.speech.lines import words
 from reminderd.speech.timing import estimate
@@ -21,7 +22,8 @@ from reminderd.speech.timing import estimate
 
 @dataclass(frozen=True, slots=True)
 class Misfit:
-    """A step whose words do not fit: what is said, how long it takes, how long it may."""
+    """A hold whose opening words do not fit: what is said, how long it takes, how long it
+    may."""
 
     step: Step
     words: str
@@ -30,20 +32,17 @@ class Misfit:
 
     @property
     def message(self) -> str:
-        said = f'"{self.words}" takes about {self.spoken:.1f} s to say'
-        if self.step.kind == "hold":
-            return f"{said} as the hold begins; at most {self.room:g} s, to hold in silence"
-        return (
-            f"{said}, and the step lasts {self.step.seconds:g} s ({GAP:g} s between lines"
-            f" included, at most {self.room:g} s): the next line would cut it off"
+        return said(
+            '"{words}" takes about {spoken} s to say as the hold begins; at most {room} s,'
+            " to hold in silence",
+            words=self.words,
+            spoken=f"{self.spoken:.1f}",
+            room=f"{self.room:g}",
         )
 
     @property
     def fix(self) -> str:
-        if self.step.kind == "hold":
-            return "say less as the hold begins (say = ...): the lead-in says the rest"
-        longer = math.ceil(self.spoken + GAP)
-        return f"make the step at least {longer} s long, or say less (say = ...)"
+        return said("say less as the hold begins (say = ...): the lead-in says the rest")
 
 
 def likeliest(text: str) -> float:
@@ -51,16 +50,17 @@ def likeliest(text: str) -> float:
 
 
 def misfits(steps: tuple[Step, ...], timing: Callable[[str], float] = likeliest) -> list[Misfit]:
-    """The exercise steps of ``steps`` whose words take longer than they may."""
+    """The holds of ``steps`` whose opening words take longer than they may (every other
+    step lasts as long as its words)."""
     found = []
     for index, step in enumerate(steps):
-        if not step.exercising:
-            continue  # the guide's own steps last as long as their words
+        if step.kind != "hold":
+            continue
         said = words(steps, index)
         if not said:
             continue
         spoken = timing(said)
-        room = min(SETTLE, step.seconds - GAP) if step.kind == "hold" else step.seconds - GAP
+        room = min(SETTLE, step.seconds - GAP)
         if spoken > room + 1e-9:
             found.append(Misfit(step, said, spoken, max(0.0, room)))
     return found
@@ -75,13 +75,14 @@ def check(
     runs = [Routine(name, (name,), Trigger()) for name in exercises]  # titled by id, not title
     seen: set[tuple[str, int | None]] = set()
     found = []
-    for routine in [*runs, *routines]:
-        if any(not exercises[e].steps for e in routine.exercises):
-            continue  # an exercise with problems of its own, already reported
-        steps = routine_steps(routine, exercises, guidance)
-        for misfit in misfits(steps):
-            key = (misfit.step.exercise_id, misfit.step.spec)
-            if key not in seen:
-                seen.add(key)
-                found.append(misfit)
+    with speaking(guidance.language or language()):  # the words as the voice says them
+        for routine in [*runs, *routines]:
+            if any(not exercises[e].steps for e in routine.exercises):
+                continue  # an exercise with problems of its own, already reported
+            steps = routine_steps(routine, exercises, guidance)
+            for misfit in misfits(steps):
+                key = (misfit.step.exercise_id, misfit.step.spec)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(misfit)
     return found

@@ -7,7 +7,9 @@ of 3."; optionally "3, 2, 1" at the end of a hold; and "And release." after it.
 
 Every sentence is a whole entry of ``PHRASES`` with named placeholders, so that a
 translation can order its words as its language does; numbers are left as digits, which
-every speech engine reads aloud in its own language ("10" is "ten", "zehn", "dix").
+every speech engine reads aloud in its own language ("10" is "ten", "zehn", "dix"), with
+the language's decimal mark ("2,5" is "zwei Komma fünf"). The words are said in the
+language in use (the voice's: reminderd.exercises.shown_and_said).
 """
 
 from __future__ import annotations
@@ -15,22 +17,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from reminderd.i18n import NC_, N_plural, _, ngettext, pgettext
+from reminderd.i18n.formats import number
 from reminderd.model import Step
 from reminderd.safety import STOP_SIGNS
 
-# The English sentences; a translation supplies the same keys. A pair is (one, many).
+# The English sentences, each an entry of the catalogues. A pair is (one, many).
 PHRASES: Mapping[str, str | tuple[str, str]] = {
-    "intro": "{routine}.",
-    "exercise": "{exercise}.",
-    "side": "{side} side.",
-    "set": "Set {set} of {sets}.",
-    "count": "{count}.",
-    "hold": ("Hold {seconds} second.", "Hold {seconds} seconds."),
-    "release": "And release.",
-    "countdown": "{count}.",
-    "done": "Done. Well done.",
-    "doctor": "When to see a doctor: reminderd safety.",
+    "intro": NC_("spoken", "{routine}."),
+    "exercise": NC_("spoken", "{exercise}."),
+    "side": NC_("spoken", "{side} side."),
+    "set": NC_("spoken", "Set {set} of {sets}."),
+    "count": NC_("spoken", "{count}."),
+    "hold": N_plural("Hold {seconds} second.", "Hold {seconds} seconds."),
+    "release": NC_("spoken", "And release."),
+    "countdown": NC_("spoken, a countdown's number", "{count}."),
+    "done": NC_("spoken", "Done. Well done."),
+    "doctor": NC_("spoken", "When to see a doctor: reminderd safety."),
 }
+# The context each sentence is translated in: what is said can differ from what is
+# written ("Done. Well done." on the note and in the voice).
+CONTEXTS = {"countdown": "spoken, a countdown's number"}
+# The sides of the built-in exercises, said whole (an adjective agrees with "side").
+SIDES_SAID = {"right": NC_("spoken", "right side."), "left": NC_("spoken", "left side.")}
 # The stop rule, whole, as the intro says it: the articles' warning signs, cited there.
 STOP_RULE = STOP_SIGNS.text
 COUNTDOWN = 3  # the last seconds of a hold that are counted down, when asked for
@@ -45,20 +54,30 @@ def phrase(key: str, /, phrases: Phrases = PHRASES, **values: object) -> str:
     chooses between the forms of a pair."""
     entry = phrases[key]
     if isinstance(entry, tuple):
-        number = float(str(values.get("seconds", values.get("count", 0))))
-        entry = entry[0] if number == 1 else entry[1]
+        count = float(str(values.get("seconds", values.get("count", 0))).replace(",", "."))
+        # A whole number chooses the form by the language's rule; 2.5 takes the plural.
+        entry = ngettext(entry[0], entry[1], int(count) if count == int(count) else 2)
+    elif phrases is PHRASES:
+        entry = pgettext(CONTEXTS.get(key, "spoken"), entry)
     return entry.format(**values)
 
 
-def digits(number: float) -> str:
-    """10 -> "10", 2.5 -> "2.5": for the engine to read aloud in its language."""
-    return f"{number:g}"
+def digits(value: float) -> str:
+    """10 -> "10", 2.5 -> "2.5" ("2,5" in German): for the engine to read aloud in its
+    language."""
+    return number(value)
+
+
+ENDS = (".", "!", "?", "\u3002", "\uff01", "\uff1f")  # and the full-width stops of Chinese
 
 
 def sentence(text: str) -> str:
-    """``text`` as a sentence: ends with a full stop unless it has its own."""
+    """``text`` as a sentence: ends with a full stop unless it has its own (a Chinese
+    text with Chinese's own "。")."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?")) else f"{text}."
+    if not text or text.endswith(ENDS):
+        return text
+    return f"{text}\u3002" if "\u4e00" <= text[-1] <= "\u9fff" else f"{text}."
 
 
 def _before(steps: tuple[Step, ...], index: int) -> Step | None:
@@ -76,7 +95,9 @@ def _opening(steps: tuple[Step, ...], index: int, step: Step) -> list[str]:
     if new_exercise and step.title and step.title != routine:
         parts.append(phrase("exercise", exercise=step.title))
     if step.side and (new_exercise or before is None or before.side != step.side):
-        parts.append(phrase("side", side=step.side))
+        known = SIDES_SAID.get(step.side)
+        side = pgettext("spoken", known) if known else phrase("side", side=_(step.side))
+        parts.append(side)
     sets = step.set_of
     if sets[1] > 1 and step.rep_of[0] <= 1 and (before is None or before.set_of != sets):
         parts.append(phrase("set", set=sets[0], sets=sets[1]))
@@ -144,7 +165,7 @@ def beats(step: Step, countdown: bool) -> tuple[Beat, ...]:
 def intro_words(routine: str, point_to_safety: bool) -> str:
     """The intro: the routine's name and the whole stop rule; on the day's first routine,
     where to read when to see a doctor."""
-    parts = [phrase("intro", routine=routine), STOP_RULE]
+    parts = [phrase("intro", routine=routine), _(STOP_RULE)]
     if point_to_safety:
         parts.append(phrase("doctor"))
     return " ".join(parts)

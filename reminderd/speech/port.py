@@ -18,6 +18,11 @@ class Speaker(Protocol):
     def name(self) -> str: ...
 
     @property
+    def language(self) -> str:
+        """The language it speaks ("de"); "" for no voice. The words it is given are in
+        this language (reminderd.exercises.shown_and_said)."""
+
+    @property
     def trouble(self) -> str | None:
         """Why it has stopped speaking ("espeak-ng exited 1 at 10:31"); None while it works."""
 
@@ -42,6 +47,7 @@ class Silent:
     """No voice: the default, since a desk in an open office must not talk unasked."""
 
     name = "off"
+    language = ""
     trouble = None
 
     def seconds(self, text: str) -> float:

@@ -5,6 +5,11 @@ hundredths of a second), one process per line:
 
     ssip.py LANGUAGE RATE VOICE_KEY CACHE_FILE TEXT
 
+or once, to list the language tags of the voices the service has (speech-dispatcher
+accepts any tag in ``SET LANGUAGE``, known or not):
+
+    ssip.py --voices
+
 Unlike ``spd-say`` it can take its words back: on SIGTERM it cancels its own message (and
 no other client's, as ``spd-say --cancel`` would), so a routine that is stopped falls
 silent. It speaks at the ``message`` priority, so a line that comes while another is
@@ -164,7 +169,28 @@ def speak(language: str, rate: float, text: str) -> tuple[int, float | None]:
             return 3, None
 
 
+def voices() -> list[str]:
+    """The language tag of each voice the service has, each once."""
+    client = Client(connect(address()))
+    client.sock.settimeout(CONNECT_TIMEOUT)
+    client.command(f"SET self CLIENT_NAME {os.environ.get('USER', 'user')}:reminderd:voices", 208)
+    tags = []
+    for line in client.command("LIST SYNTHESIS_VOICES", 249)[:-1]:
+        fields = line.split("\t")
+        if len(fields) > 1 and fields[1] not in tags:
+            tags.append(fields[1])
+    client.send("QUIT")
+    return tags
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["--voices"]:
+        try:
+            print("\n".join(voices()))
+        except (OSError, RuntimeError, ValueError) as error:
+            print(f"reminderd: speech-dispatcher: {error}", file=sys.stderr)
+            return 1
+        return 0
     language, rate, voice, cache, text = argv[1:6]
     try:
         status, seconds = speak(language, float(rate), text)

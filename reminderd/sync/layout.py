@@ -22,10 +22,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from reminderd.i18n.said import said
+
 # A machine's name is part of file names on every system a sync engine serves (Windows
 # too): letters, digits, '-' and '_', no dots (they separate the parts of a name).
 MACHINE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
-MACHINE_HINT = "letters, digits, '-' and '_', at most 40, starting with a letter or digit"
+MACHINE_HINT = said("letters, digits, '-' and '_', at most 40, starting with a letter or digit")
 PRESENCE = re.compile(r"(?P<machine>[A-Za-z0-9][A-Za-z0-9_-]{0,39})\.presence\.json")
 HISTORY = re.compile(
     r"(?P<machine>[A-Za-z0-9][A-Za-z0-9_-]{0,39})\.history\.(?P<month>\d{4}-(0[1-9]|1[0-2]))\.jsonl"

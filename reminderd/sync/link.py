@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from reminderd.history import History
+from reminderd.i18n.said import said
 from reminderd.model import Event, SyncSettings
 from reminderd.sync import formats, merge
 from reminderd.sync.reader import Reader
@@ -71,7 +72,7 @@ class SyncLink:
         self.writer = Writer(settings.folder, settings.machine, history)
         self.rules = merge.Rules()
         self.watch: FolderWatch | None = None
-        self.watch_reason = "not started"
+        self.watch_reason: str = said("not started")
         self.history_days = history_days
         self._loop: Loop | None = None
 
@@ -130,7 +131,7 @@ class SyncLink:
             self._loop.remove(self.watch)
             self.watch.close()
             self.watch = None
-            self.watch_reason = "the folder went away: it is read when a routine falls due"
+            self.watch_reason = said("the folder went away: it is read when a routine falls due")
             log.warning("sync: %s", self.watch_reason)
         self.refresh(None if changes.rescan or changes.lost else changes.names)
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from reminderd.durations import format_duration
-from reminderd.plural import plural
+from reminderd.i18n.said import said_plural
 from reminderd.sync import formats, layout
 from reminderd.sync.merge import SKEW_LIMIT
 
@@ -171,10 +171,10 @@ class Reader:
         if cut:
             said.append("its last line is cut short (still arriving?)")
         if damaged:
-            said.append(plural(damaged, "{count} damaged line", "{count} damaged lines"))
+            said.append(said_plural(damaged, "{count} damaged line", "{count} damaged lines"))
         if future:
             said.append(
-                plural(
+                said_plural(
                     future,
                     "{count} event an hour or more ahead of this machine's clock",
                     "{count} events an hour or more ahead of this machine's clock",

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reminderd.errors import ConfigError, Problem
+from reminderd.i18n.said import said
 from reminderd.model import SyncSettings
 from reminderd.sync.layout import MACHINE, MACHINE_HINT, default_machine
 from reminderd.tomlmap import KeyPath
 
 if TYPE_CHECKING:
-    from reminderd.config import ConfigSource
+    from reminderd.config.discovery import ConfigSource
 
 MAX_PATH = 1024  # characters in the folder's path
 
@@ -36,27 +37,31 @@ def parse(table: Mapping[str, Any], problem: Report) -> SyncSettings | None:
     if folder is None:
         problem(
             path,
-            'missing "folder"',
-            'add folder = "~/Sync/reminderd", a folder your sync engine keeps',
+            said('missing "{key}"', key="folder"),
+            said('add folder = "~/Sync/reminderd", a folder your sync engine keeps'),
         )
         ok = False
     elif not isinstance(folder, str) or not folder.strip() or len(folder) > MAX_PATH:
         problem(
             (*path, "folder"),
-            f"expected the path of a folder, got {folder!r}",
-            'write folder = "~/Sync/reminderd"',
+            said("expected the path of a folder, got {value}", value=repr(folder)),
+            said('write folder = "~/Sync/reminderd"'),
         )
         ok = False
     elif not Path(folder.strip()).expanduser().is_absolute():
         problem(
             (*path, "folder"),
-            f'"{folder}" is a relative path',
-            'write the whole path, or start it with ~ for your home folder: "~/Sync/reminderd"',
+            said('"{folder}" is a relative path', folder=folder),
+            said(
+                'write the whole path, or start it with ~ for your home folder: "~/Sync/reminderd"'
+            ),
         )
         ok = False
     if machine is not None and (not isinstance(machine, str) or not MACHINE.fullmatch(machine)):
         problem(
-            (*path, "machine"), f"{machine!r} is not a usable machine name", f"use {MACHINE_HINT}"
+            (*path, "machine"),
+            said("{value} is not a usable machine name", value=repr(machine)),
+            said("use {hint}", hint=MACHINE_HINT),
         )
         ok = False
     if not ok or not isinstance(folder, str):
@@ -67,8 +72,8 @@ def parse(table: Mapping[str, Any], problem: Report) -> SyncSettings | None:
 def configured(source: ConfigSource) -> SyncSettings | None:
     """The ``[sync]`` settings of a config, read without checking the rest of it (for
     `stats` and `history`); mistakes in ``[sync]`` itself are a ConfigError."""
-    from reminderd.config import key_text  # noqa: PLC0415 - config imports this module
-    from reminderd.config.layers import read_layers  # noqa: PLC0415 - as above
+    from reminderd.config.layers import read_layers  # noqa: PLC0415 - config imports this module
+    from reminderd.config.reader import key_text  # noqa: PLC0415 - as above
 
     layered = read_layers(source)
     table = layered.data.get("sync")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from reminderd import figures
+from reminderd.i18n.said import said
 from reminderd.model import SyncSettings
 from reminderd.sync.layout import MACHINE
 from reminderd.sync.reader import Reader
@@ -53,9 +54,11 @@ def gather(
         db.execute("UPDATE all_events SET machine = ? WHERE machine IS NULL", (owner,))
     db.execute("CREATE INDEX all_events_day ON all_events (day, kind, machine)")
     if machine is not None and machine not in machines(db):
-        known = ", ".join(machines(db)) or "none yet"
+        known = ", ".join(machines(db)) or said("none yet")
         db.close()
-        msg = f'no history of a machine "{machine}" (machines: {known})'
+        msg = said(
+            'no history of a machine "{machine}" (machines: {known})', machine=machine, known=known
+        )
         raise LookupError(msg)
     scope(db, machine)
     return db
@@ -77,7 +80,7 @@ def scope(db: sqlite3.Connection, machine: str | None) -> None:
         db.execute("CREATE TEMP VIEW events AS SELECT * FROM all_events")
         return
     if not MACHINE.fullmatch(machine):  # also what makes it safe to write into the view
-        msg = f'"{machine}" is not a machine name'
+        msg = said('"{machine}" is not a machine name', machine=machine)
         raise LookupError(msg)
     # A view takes no parameters; the name was checked against MACHINE just above.
     view = f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE machine = '{machine}'"  # noqa: S608

@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from reminderd.i18n.said import said
+
 log = logging.getLogger("reminderd")
 
 IN_CLOSE_WRITE = 0x00000008  # a file opened for writing was closed (written in place)
@@ -61,14 +63,18 @@ class FolderWatch:
         """A watch on ``folder``, or None and why not (then the folder is read when a
         routine falls due)."""
         if not sys.platform.startswith("linux"):
-            return None, "no inotify on this system: the folder is read when a routine falls due"
+            return None, said(
+                "no inotify on this system: the folder is read when a routine falls due"
+            )
         import ctypes  # noqa: PLC0415 - loaded already for the timerfd before Python 3.13
 
         libc = ctypes.CDLL(None, use_errno=True)  # the process's own libc; no library search
         try:
             init, add = libc.inotify_init1, libc.inotify_add_watch
         except AttributeError:
-            return None, "this libc has no inotify: the folder is read when a routine falls due"
+            return None, said(
+                "this libc has no inotify: the folder is read when a routine falls due"
+            )
         add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
         fd = init(IN_NONBLOCK | IN_CLOEXEC)
         if fd < 0:
@@ -77,7 +83,7 @@ class FolderWatch:
             code = ctypes.get_errno()
             os.close(fd)
             return None, _why(code)
-        return cls(fd), "watching the folder (inotify)"
+        return cls(fd), said("watching the folder (inotify)")
 
     def fileno(self) -> int:
         return self._fd
@@ -124,5 +130,8 @@ def _why(code: int) -> str:
             " max_user_instances): the folder is read when a routine falls due"
         )
     if code == errno.ENOENT:
-        return "the folder does not exist: it is read when a routine falls due"
-    return f"cannot watch the folder ({os.strerror(code)}): it is read when a routine falls due"
+        return said("the folder does not exist: it is read when a routine falls due")
+    return said(
+        "cannot watch the folder ({error}): it is read when a routine falls due",
+        error=os.strerror(code),
+    )

@@ -26,6 +26,7 @@ from typing import Any
 
 from reminderd.errors import StateError
 from reminderd.history import History
+from reminderd.i18n.said import message, said
 from reminderd.state import write_atomic
 from reminderd.sync import formats, layout
 
@@ -82,7 +83,11 @@ class Writer:
         try:
             action()
         except (StateError, OSError) as error:
-            text = str(error) if isinstance(error, StateError) else f"cannot write {path}: {error}"
+            text = (
+                message(error)
+                if isinstance(error, StateError)
+                else said("cannot write {path}: {error}", path=str(path), error=str(error))
+            )
             if text != self.error:
                 log.warning("sync: %s; reminders go on, and it is tried again", text)
             self.error = text
