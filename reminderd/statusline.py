@@ -168,10 +168,12 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
             backend=data["backend"], reason=text(data["backend_reason"])
         ),
         _("Voice: {voice} ({reason})").format(
-            voice=_voice_name(data["voice"]), reason=text(data["voice_reason"])
+            voice=_voice_name(data["voice"]),
+            reason=_unnamed(_voice_name(data["voice"]), text(data["voice_reason"])),
         ),
         _("Sounds: {sounds} ({reason})").format(
-            sounds=_voice_name(data["sounds"]), reason=text(data["sounds_reason"])
+            sounds=_voice_name(data["sounds"]),
+            reason=_unnamed(_voice_name(data["sounds"]), text(data["sounds_reason"])),
         ),
         _("Do not disturb: {state}").format(state=_dnd_text(data)),
         _("Idle awareness: {note}").format(note=text(data["idle"]["note"])),
@@ -237,6 +239,14 @@ def status_lines(data: DaemonStatus, now: datetime) -> list[str]:
             )
         )
     return lines + _next_lines(data, now)
+
+
+def _unnamed(name: str, reason: str) -> str:
+    """``reason`` without the name it may begin with: "off (no player)" said after "off"
+    is "no player" ("Voice: off (no player)", not "Voice: off (off (no player))")."""
+    if reason.startswith(f"{name} (") and reason.endswith(")"):
+        return reason[len(name) + 2 : -1]
+    return reason
 
 
 def _voice_name(name: str) -> str:
