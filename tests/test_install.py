@@ -82,7 +82,7 @@ def test_pipx_installs_where_pip_is_refused(tmp_path: Path, short_tmp: Path) -> 
     assert "OK, 4 routines, 5 exercises." in check.stdout
     assert "pipx" in check.stdout  # the built-in config, from the installed package
     # The compiled catalogues are installed with it: German, and Chinese.
-    for language, words in (("de_DE.UTF-8", "OK, 4 Routinen"), ("zh_CN.UTF-8", "4 个例程")):
+    for language, words in (("de_DE.UTF-8", "OK, 4 Routinen"), ("zh_CN.UTF-8", "4 个训练")):
         said = subprocess.run(
             [str(command), "check"],
             env={**env, "LANG": language},
