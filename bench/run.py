@@ -30,6 +30,8 @@ from typing import Any, cast
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import pytest  # noqa: E402 - what the test helpers' waits raise
+
 from tests.buses import start_dbus  # noqa: E402 - the repository root is on the path only now
 
 SERVER = ROOT / "tests" / "notification_server.py"
@@ -264,7 +266,18 @@ def main() -> int:
 
         # 15-16. holds: one "may I start now?" check with every source, and what loading
         # the holds package costs the daemon once a routine is due
-        holds_check(bench, 20 if quick else 200)
+        try:
+            holds_check(bench, 20 if quick else 200)
+        except (Exception, pytest.fail.Exception) as error:
+            # A desktop the figure needs did not come up (an X client that never mapped
+            # its window, seen once in a while on a loaded machine): the figure is missed,
+            # the others are still measured.
+            bench.report(
+                "15. a hold check with every source",
+                f"not measured: {type(error).__name__}: {error}",
+                "under 50 ms wall, under 10 ms CPU",
+                False,
+            )
         holds_memory(bench, settle, window)
 
         # 17. a flood of panel calls: status still answered at once, no memory kept
