@@ -161,7 +161,10 @@ def test_espeak_ngs_german_voice_says_every_line_whole(
     assert any("Schlüsselbein" in line for line in lines), lines
     reference = espeak_audio(tmp_path, lines, voice="de")
     with speaking("de"):  # the lines are taken apart by their German words
-        check_heard(heard, reference, tolerance=0.15)
+        # Three recordings share CI's two cores: a German lead-in's words have begun 0.31 s
+        # after its step there. The settling time itself is pinned by the English
+        # recordings (tests/test_e2e_voice.py); this one is about German lines heard whole.
+        check_heard(heard, reference, tolerance=0.15, settle_slack=0.5)
     told = (tmp_path / "espeak-ng.args").read_text(encoding="utf-8").splitlines()
     assert told, "espeak-ng was never run"
     assert all(args.startswith("-v de ") for args in told), told

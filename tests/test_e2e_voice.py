@@ -55,14 +55,17 @@ def run_heard(
     return heard
 
 
-def check_heard(heard: Heard, reference: dict[str, float], tolerance: float) -> None:
+def check_heard(
+    heard: Heard, reference: dict[str, float], tolerance: float, settle_slack: float = 0.3
+) -> None:
     """Every line whole and ended before the next step's sound, each lead-in's words ended
     before its hold's bell with time to settle, a cue at each change, holds silent."""
     steps = heard.steps
     print("\n".join(heard.transcript(reference)))
     assert heard.cut(reference, tolerance) == []
-    # The hold's words end first, with time to settle (1.5 s at full pace), to within 0.3 s.
-    assert all(gap >= SETTLE * PACE - 0.3 for gap in heard.gaps()), heard.gaps()
+    # The hold's words end first, with time to settle (1.5 s at full pace), to within
+    # ``settle_slack`` (a line may begin that much late on a loaded machine).
+    assert all(gap >= SETTLE * PACE - settle_slack for gap in heard.gaps()), heard.gaps()
     assert len(heard.gaps()) == sum(1 for s in steps if s.kind == "lead-in")
     for index, step in enumerate(steps):
         if cue_for(steps, index):
