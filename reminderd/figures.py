@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from reminderd.i18n import _
 from reminderd.i18n.formats import month as month_name
@@ -45,17 +45,7 @@ Fate = Literal[
     "cancelled",
     "unfinished",
 ]
-# In the order of the table's columns.
-FATES: tuple[Fate, ...] = (
-    "completed",
-    "worked-through",
-    "played",
-    "snoozed",
-    "skipped",
-    "ignored",
-    "cancelled",
-    "unfinished",
-)
+FATES: tuple[Fate, ...] = get_args(Fate)  # in the order of the table's columns
 PLAYED_TO_THE_END = frozenset({"completed", "worked-through", "played"})
 PUT_OFF = frozenset({"snoozed", "skipped", "ignored"})
 # A routine on screen withdrawn by these is cancelled first, then snoozed or skipped: the

@@ -23,23 +23,11 @@ from reminderd.notify import NullNotifier
 from reminderd.presence import Presence
 from tests.test_adherence import HOLDING
 from tests.test_core import BERLIN
+from tests.test_figures import Person
 
 PICTURE = Path(__file__).parent.parent / "docs" / "adherence.svg"
 START = datetime(2026, 8, 31, 7, 0, tzinfo=BERLIN)  # a Monday; twelve weeks to 22 November
 END = datetime(2026, 11, 22, 23, 0, tzinfo=BERLIN)
-
-
-class Person:
-    """An idle source for someone who either keeps still during holds or keeps typing."""
-
-    name = "scripted"
-    finest = 0.0
-
-    def __init__(self) -> None:
-        self.typing = False
-
-    def idle_seconds(self) -> float:
-        return 0.0 if self.typing else 600.0
 
 
 def twelve_weeks(path: Path) -> None:

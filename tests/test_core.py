@@ -39,6 +39,18 @@ def routine(name: str, every: float | None = None, at: tuple[time, ...] = ()) ->
     return Routine(name, ("short",), Trigger(every=every, at=at))
 
 
+def tick_until(core: Core, clock: SimClock, moment: datetime) -> None:
+    """Sleep and tick exactly as the daemon does, until ``moment``."""
+    while True:
+        wait = core.next_wakeup()
+        if wait is None or clock.now() + timedelta(seconds=wait) > moment:
+            clock.advance_to(moment)
+            core.tick()
+            return
+        clock.advance(wait)
+        core.tick()
+
+
 class Harness:
     """A Core on a SimClock, with its events recorded."""
 
@@ -54,15 +66,7 @@ class Harness:
         )
 
     def run_until(self, moment: datetime) -> None:
-        """Sleep and tick exactly as the daemon does, until ``moment``."""
-        while True:
-            wait = self.core.next_wakeup()
-            if wait is None or self.clock.now() + timedelta(seconds=wait) > moment:
-                self.clock.advance_to(moment)
-                self.core.tick()
-                return
-            self.clock.advance(wait)
-            self.core.tick()
+        tick_until(self.core, self.clock, moment)
 
     def fired(self) -> list[tuple[str, str]]:
         return [

@@ -4,7 +4,7 @@ number read back from it checked."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from reminderd.model import Config, Routine, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier
 from reminderd.presence import Presence
 from tests.test_adherence import HOLDING
-from tests.test_core import BERLIN
+from tests.test_core import BERLIN, tick_until
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=BERLIN)
 DAY = MONDAY.date()
@@ -65,15 +65,7 @@ class Day:
 
     def until(self, hour: int, minute: int = 0, second: int = 0) -> None:
         """Sleep and tick as the daemon does, until that time of the day."""
-        moment = MONDAY.replace(hour=hour, minute=minute, second=second)
-        while True:
-            wait = self.core.next_wakeup()
-            if wait is None or self.clock.now() + timedelta(seconds=wait) > moment:
-                self.clock.advance_to(moment)
-                self.core.tick()
-                return
-            self.clock.advance(wait)
-            self.core.tick()
+        tick_until(self.core, self.clock, MONDAY.replace(hour=hour, minute=minute, second=second))
 
     def to_the_end(self) -> None:
         """Let the routine on screen play to its end."""
