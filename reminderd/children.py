@@ -18,7 +18,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,22 +33,25 @@ GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 MAX_LINGERING = 32
 
 
-@dataclass(slots=True)
 class _Child:
-    process: subprocess.Popen[bytes]
-    name: str
-    kill_at: float | None = None  # monotonic: SIGKILL the group then, if it is still there
-    exited: int | None = None  # the leader's exit status, once reaped
-    ending: bool = False  # reminderd asked it to end
-    # The leader exited by itself, and something it started lives on in its group (a
-    # helper a player forked; the speech server's modules, which spd-say starts in its
-    # group when it starts the server). Not ended between lines, since the speech server
-    # needs its modules, but at shutdown: nothing of it outlives the daemon.
-    lingering: bool = False
+    """A child process group reminderd started, and how its ending goes."""
+
+    __slots__ = ("ending", "exited", "kill_at", "lingering", "name", "process")
+
+    def __init__(self, process: subprocess.Popen[bytes], name: str) -> None:
+        self.process = process
+        self.name = name
+        self.kill_at: float | None = None  # monotonic: SIGKILL the group then, if still there
+        self.exited: int | None = None  # the leader's exit status, once reaped
+        self.ending = False  # reminderd asked it to end
+        # The leader exited by itself, and something it started lives on in its group (a
+        # helper a player forked; the speech server's modules, which spd-say starts in its
+        # group when it starts the server). Not ended between lines, since the speech
+        # server needs its modules, but at shutdown: nothing of it outlives the daemon.
+        self.lingering = False
 
 
-@dataclass(frozen=True, slots=True)
-class Ended:
+class Ended(NamedTuple):
     """A child whose leader has exited: its name, its exit status (negative: the signal
     that ended it), and whether reminderd ended it (then a non-zero status is expected)."""
 

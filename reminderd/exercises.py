@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from reminderd.errors import UnknownNameError
 from reminderd.i18n import N_, _, language, speaking
@@ -45,7 +44,7 @@ def expand(exercise: Exercise) -> tuple[Step, ...]:
                 set_of = (set_no, sets) if sets > 1 else (0, 0)
                 for index, spec in enumerate(exercise.steps):
                     step = _step(exercise, spec, side, label, index)
-                    steps.append(dataclasses.replace(step, rep_of=rep_of, set_of=set_of))
+                    steps.append(step._replace(rep_of=rep_of, set_of=set_of))
             if set_no < sets and exercise.rest:
                 text = _("Rest. Next: set {set} of {sets}").format(set=set_no + 1, sets=sets)
                 # A rest shows the starting position, where the exercise has one.
@@ -128,8 +127,7 @@ def exercise_seconds(steps: tuple[Step, ...]) -> float:
     return sum(step.seconds for step in steps if step.exercising)
 
 
-@dataclass(frozen=True, slots=True)
-class Dose:
+class Dose(NamedTuple):
     """How much of one exercise a day brings: runs, repetitions and time."""
 
     exercise: str
@@ -312,10 +310,8 @@ def shown_and_said(
     if timing is not None:
         with speaking(voice):
             lengths = _fit_words(said, timing, pace)
-        shown = tuple(
-            dataclasses.replace(s, seconds=t) for s, t in zip(shown, lengths, strict=True)
-        )
-        said = tuple(dataclasses.replace(s, seconds=t) for s, t in zip(said, lengths, strict=True))
+        shown = tuple(s._replace(seconds=t) for s, t in zip(shown, lengths, strict=True))
+        said = tuple(s._replace(seconds=t) for s, t in zip(said, lengths, strict=True))
     titles = [_(exercises[exercise_id].title) for exercise_id in routine.exercises]
     first = titles[0] if titles else ""
     count = plural(len(titles), "{count} exercise", "{count} exercises")
@@ -323,7 +319,7 @@ def shown_and_said(
     detail = _("{count}, {length}. First: {first}.").format(count=count, length=length, first=first)
     if point_to_safety:
         detail = f"{_(SAFETY_POINTER)} {detail}"
-    return (dataclasses.replace(shown[0], detail=detail), *shown[1:]), said
+    return (shown[0]._replace(detail=detail), *shown[1:]), said
 
 
 def _steps(
@@ -339,10 +335,10 @@ def _steps(
     for exercise_id in routine.exercises:
         expanded.extend(expand(exercises[exercise_id]))
     if pace != 1:
-        expanded = [dataclasses.replace(s, seconds=s.seconds * pace) for s in expanded]
+        expanded = [s._replace(seconds=s.seconds * pace) for s in expanded]
     body = with_lead_ins(tuple(expanded), plan.lead_in * pace)
     if not plan.pictures:
-        body = tuple(replace(step, pose=None, image="") for step in body)
+        body = tuple(step._replace(pose=None, image="") for step in body)
     title = _(routine.label)
     # The intro shows the first exercise's first picture: what is coming.
     opening = next((step for step in body if step.pose or step.image), None)

@@ -22,9 +22,8 @@ next completed, snoozed, skipped, ignored or cancelled closes what is open.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from reminderd.i18n import _
 from reminderd.i18n.formats import month as month_name
@@ -65,8 +64,7 @@ _KINDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(NamedTuple):
     """One routine put before the person, and its fate."""
 
     routine: str
@@ -77,8 +75,7 @@ class Offer:
     seconds: float = 0.0  # exercise time, when played to its end
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """The offers made in some days, and what was counted apart, per day."""
 
     offers: tuple[Offer, ...]
@@ -107,8 +104,10 @@ def read(db: sqlite3.Connection, first: date, last: date) -> Reading:
     return Reading(tuple(offers), kept)
 
 
-@dataclass(slots=True)
-class _Open:
+class _Open(NamedTuple):
+    """An offer read from history whose fate is not known yet: its day, its time, and
+    whether it was started by hand."""
+
     day: date
     at: float
     by_hand: bool
@@ -168,8 +167,7 @@ def _apart(reason: str | None) -> Apart:
 # -- a day's figures ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DayStats:
+class DayStats(NamedTuple):
     """One day's offers and their fates. ``reminders + by_hand`` (``offered``) equals the
     sum of the fates; ``ahead``, ``natural_breaks`` and ``missed`` are apart from both."""
 
@@ -264,7 +262,7 @@ def days_of(reading: Reading, first: date, last: date) -> list[DayStats]:
 
 def total(rows: list[DayStats]) -> DayStats:
     """The days added up (dated the last day)."""
-    names = [name for name in DayStats.__slots__ if name != "day"]
+    names = [name for name in DayStats._fields if name != "day"]
     sums = {name: sum(getattr(row, name) for row in rows) for name in names}
     return DayStats(rows[-1].day if rows else date.min, **sums)
 

@@ -6,14 +6,12 @@ late wake-up never pushes the following steps back: nothing drifts.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from reminderd.clock import Clock
 from reminderd.cues import SOUNDS, CueChoice, NoCues, cue_for
@@ -119,13 +117,13 @@ class Guide:
         self.notes = notes_for(steps, self._pictures.file)
         if first_actions:
             self.notes = (
-                dataclasses.replace(self.notes[0], actions=first_actions),
+                self.notes[0]._replace(actions=first_actions),
                 *self.notes[1:],
             )
         if last_actions and self.notes[-1].final:
             self.notes = (
                 *self.notes[:-1],
-                dataclasses.replace(self.notes[-1], actions=last_actions),
+                self.notes[-1]._replace(actions=last_actions),
             )
         self._notifier = notifier
         self._speaker = speaker or Silent()
@@ -259,9 +257,9 @@ class Guide:
         note = self.notes[self.index]
         cue = cue_for(self.steps, self.index)
         if cue and self._cues.by_server:
-            note = dataclasses.replace(note, sound=str(SOUNDS[cue]))
+            note = note._replace(sound=str(SOUNDS[cue]))
         if note.image and not self._pictures.ready(note.image):
-            note = dataclasses.replace(note, image="")  # not drawn yet: shown without it
+            note = note._replace(image="")  # not drawn yet: shown without it
         self._notify(note)
         self._speaker.say(self._words(self.index))
         if cue and not self._cues.by_server:
@@ -324,8 +322,8 @@ class Guide:
             done = now - (self.started_at + self._offsets[self.index])
             value = max(0, min(100, round(100 * done / step.seconds)))
             if note.image and not self._pictures.ready(note.image):
-                note = dataclasses.replace(note, image="")
-            self._notify(dataclasses.replace(note, value=value, refresh=True))
+                note = note._replace(image="")
+            self._notify(note._replace(value=value, refresh=True))
 
 
 TickHook = Callable[[Guide, float], None]
@@ -370,8 +368,7 @@ def run_blocking(
 BREATH = 10.0  # seconds between the end of one routine and the start of the next queued one
 
 
-@dataclass(frozen=True, slots=True)
-class Tempo:
+class Tempo(NamedTuple):
     """The pace of guidance: ``pace`` times the steps' lengths (with the voice that much
     faster), and the ``breath`` between back-to-back routines. Only the test suite changes
     them (REMINDERD_PACE, REMINDERD_BREATH), so that a routine of minutes takes seconds."""

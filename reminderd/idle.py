@@ -31,8 +31,8 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from types import ModuleType
+from typing import Any, NamedTuple, Protocol
 
 from reminderd.bus import Bus, BusError
 from reminderd.errors import IdleError
@@ -122,8 +122,7 @@ def kde_idle_inhibited(bus: Bus, timeout: float | None = None) -> bool:
     return boolean(value, "kde: HasInhibition")
 
 
-@dataclass(frozen=True, slots=True)
-class IdleReading:
+class IdleReading(NamedTuple):
     """One look at the idle source, with what it can tell beside the idle time."""
 
     idle: float  # seconds since the last input, as the source counts them
@@ -215,21 +214,19 @@ def detect(
     """The first idle source that answers here, and a sentence on what was tried.
     ``thresholds`` (seconds) are the idle times the config compares against, for the
     Wayland source, which can only say "idle for at least" one of the times it watches."""
-    from reminderd import idle_native  # noqa: PLC0415 - loads ctypes, only when asked
-
     candidates: list[Callable[[], IdleSource]]
     if platform == "win32":
-        candidates = [idle_native.WindowsIdle]
+        candidates = [lambda: _native().WindowsIdle()]
     elif platform == "darwin":
-        candidates = [idle_native.MacIdle]
+        candidates = [lambda: _native().MacIdle()]
     else:
-        candidates = [MutterIdle, ScreenSaverIdle, idle_native.X11Idle]
+        candidates = [MutterIdle, ScreenSaverIdle, _x11]
     tried: list[str] = []
     if platform not in ("win32", "darwin") and os.environ.get("WAYLAND_DISPLAY"):
         # Under Wayland, Xwayland's idle counter sees only input to X11 windows: someone
         # typing in a Wayland window would look idle, and every reminder would wait. The
         # compositor's own idle protocol comes after GNOME's and KDE's D-Bus answers.
-        candidates.remove(idle_native.X11Idle)
+        candidates.remove(_x11)
         tried.append(said("x11: not used in a Wayland session (Xwayland sees only X11 input)"))
         candidates.append(lambda: _wayland(thresholds))
     for candidate in candidates:
@@ -241,6 +238,21 @@ def detect(
             continue
         return source, said("{source} answers", source=source.name)
     return None, said("no idle source answers ({tried})", tried=said_join("; ", tried))
+
+
+def _native() -> ModuleType:
+    """The ctypes-based sources: ctypes is loaded only when one of them is tried."""
+    from reminderd import idle_native  # noqa: PLC0415 - loads ctypes, only when asked
+
+    return idle_native
+
+
+def _x11() -> IdleSource:
+    """X11's screensaver extension; with no DISPLAY, said so without loading ctypes."""
+    if not os.environ.get("DISPLAY"):
+        raise IdleError("x11: DISPLAY is not set")
+    source: IdleSource = _native().X11Idle()
+    return source
 
 
 def _wayland(thresholds: tuple[float, ...]) -> IdleSource:

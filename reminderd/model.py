@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 from reminderd.contracts import SOURCE_REASONS, EventKind, SourceReason
 from reminderd.errors import Problem
@@ -40,8 +39,7 @@ EXERCISE_KINDS = frozenset({"step", "hold", "rest"})  # what counts as time spen
 BANNER = 45
 
 
-@dataclass(frozen=True, slots=True)
-class StepSpec:
+class StepSpec(NamedTuple):
     """One step as written in an exercise file; ``seconds`` None means "use the hold time".
 
     ``text`` is the short action line (what to do, the side); ``detail`` is optional longer
@@ -59,8 +57,7 @@ class StepSpec:
     image: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Exercise:
+class Exercise(NamedTuple):
     """An exercise as written: steps plus the sides, sets, reps, hold and rest that expand them."""
 
     id: str
@@ -78,8 +75,7 @@ class Exercise:
     origin: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One timed step after expansion: what to do now and for how long.
 
     ``text`` is the action line with the side filled in; ``progress`` says where the step
@@ -149,8 +145,7 @@ def side_text(side: str) -> str:
     return _(known) if known else _("{side} side").format(side=_(side))
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
+class Trigger(NamedTuple):
     """When a routine is due: every so long (in working time) and/or at fixed times of day."""
 
     every: float | None = None
@@ -158,8 +153,7 @@ class Trigger:
     days: frozenset[int] = ALL_DAYS
 
 
-@dataclass(frozen=True, slots=True)
-class Routine:
+class Routine(NamedTuple):
     """A named list of exercises and the trigger that makes it due."""
 
     name: str
@@ -174,8 +168,7 @@ class Routine:
         return self.title or self.name.replace("-", " ").replace("_", " ").capitalize()
 
 
-@dataclass(frozen=True, slots=True)
-class WorkSchedule:
+class WorkSchedule(NamedTuple):
     """When reminders may fire at all: working hours per weekday, and idle handling."""
 
     hours: tuple[tuple[tuple[time, time], ...], ...] = (ALL_DAY,) * 7
@@ -195,8 +188,7 @@ class WorkSchedule:
         return any(day != ALL_DAY for day in self.hours)
 
 
-@dataclass(frozen=True, slots=True)
-class Guidance:
+class Guidance(NamedTuple):
     """How a routine is guided: the voice, the sound cues and the pace of the guide's own
     steps (the intro, the lead-in before each hold, how long the closing note stays). The
     intro, lead-ins and closing note are floors: with a voice they last as long as their
@@ -212,8 +204,7 @@ class Guidance:
     language: str = ""  # the notes' and the voice's language ("de"); "": the environment's
 
 
-@dataclass(frozen=True, slots=True)
-class Hook:
+class Hook(NamedTuple):
     """A command to run on an event, given the event as JSON on stdin."""
 
     event: str
@@ -221,8 +212,7 @@ class Hook:
     timeout: float = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class SyncSettings:
+class SyncSettings(NamedTuple):
     """``[sync]``: the folder a sync engine keeps between a person's machines, and this
     machine's name in it (see reminderd/sync/)."""
 
@@ -230,37 +220,33 @@ class SyncSettings:
     machine: str
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """Everything the daemon needs, validated."""
+class Config(NamedTuple):
+    """Everything the daemon needs, validated. Its ``exercises`` are read-only once
+    loaded (``config.load`` hands them over as a mapping proxy)."""
 
     routines: tuple[Routine, ...]
     exercises: Mapping[str, Exercise]
     warnings: tuple[Problem, ...] = ()  # what `check` points out without refusing it
-    schedule: WorkSchedule = field(default_factory=WorkSchedule)
+    schedule: WorkSchedule = WorkSchedule()
     backend: str = "auto"
-    guidance: Guidance = field(default_factory=Guidance)
+    guidance: Guidance = Guidance()
     history_days: int = 365
     hooks: tuple[Hook, ...] = ()
     panel_icon: bool = True  # [panel] icon: show a StatusNotifierItem where a panel hosts one
     path: Path | None = None
     sync: SyncSettings | None = None  # [sync]: history and presence shared with other machines
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "exercises", MappingProxyType(dict(self.exercises)))
-
     def routine(self, name: str) -> Routine | None:
         return next((r for r in self.routines if r.name == name), None)
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """Something that happened to a routine or to the daemon."""
 
     kind: EventKind
     at: datetime
     routine: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = MappingProxyType({})
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from reminderd import dnd
 from reminderd.children import Children
@@ -27,8 +27,7 @@ from reminderd.speech.choose import choose as choose_voice
 log = logging.getLogger("reminderd")
 
 
-@dataclass(frozen=True, slots=True)
-class Ports:
+class Ports(NamedTuple):
     """Where a routine is shown, said and sounded, and the switch asked before it starts."""
 
     backend: Choice
@@ -60,7 +59,7 @@ def choose_ports(
     if keep is not None and keep.backend.backend == config.backend and server_changed:
         server = keep.backend.server
         described = server.describe() if server else keep.backend.reason
-        backend = replace(keep.backend, reason=described)
+        backend = keep.backend._replace(reason=described)
         log.info("notifications: %s, because %s", backend.backend, backend.reason)
         watch = _dnd(backend)
     elif keep is not None and keep.backend.backend == config.backend:

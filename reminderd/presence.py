@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from reminderd.idle import IdleError, IdleSource, read
 
@@ -32,8 +32,9 @@ log = logging.getLogger("reminderd")
 MIN_SAMPLE = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(NamedTuple):
+    """One reading of the person's presence: how long idle, and whether they just came back."""
+
     idle: float  # seconds idle as "away" counts them: none while an idle inhibitor is on
     returned_after: float | None = None  # set when the person just came back: the absence
     input_idle: float | None = None  # seconds since the last key or pointer input

@@ -5,13 +5,14 @@ in the articles (a test holds them to the files)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.i18n import N_, _
 
 
-@dataclass(frozen=True, slots=True)
-class Advice:
+class Advice(NamedTuple):
+    """A line of safety advice, with the articles and phrases it rests on."""
+
     text: str  # English, a message of the catalogues: shown as ``_(advice.text)``
     sources: tuple[str, ...]  # article ids (see reminderd.sources)
     quotes: tuple[str, ...]  # phrases of those articles that the text rests on

@@ -14,8 +14,8 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reminderd.errors import ReminderError
 from reminderd.i18n.said import said
@@ -25,8 +25,7 @@ UNIT_NAME = "reminderd.service"
 AGENT_LABEL = "reminderd"
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What ``install``, ``uninstall`` or ``status`` did or found, in words."""
 
     path: Path

@@ -7,15 +7,16 @@ file name is kept as the id) or says plainly that it is reminderd's own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.i18n import N_, _
 
 OWN = "reminderd"  # the `source` of an exercise the articles do not describe
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(NamedTuple):
+    """One source article of the health content, as a reader can find it."""
+
     id: str  # the article's file name
     title: str
     publisher: str

@@ -4,7 +4,6 @@ editor process."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import stat
 from pathlib import Path
@@ -36,7 +35,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
 
 def same(config: Config) -> Config:
     """The config without the file it came from, to compare two files' configs."""
-    return dataclasses.replace(config, path=None)
+    return config._replace(path=None)
 
 
 def test_the_commented_default_names_every_key_the_reader_accepts() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -358,7 +357,7 @@ def test_a_prompt_waits_for_the_last_closing_note_and_a_breath() -> None:
     note has stayed its time (and at least a 10 s breath), then shows alone on screen."""
     asked = Routine("a", ("short",), Trigger(every=600), start="ask")
     other = Routine("b", ("short",), Trigger(every=600))
-    h = Harness(replace(make_config(other, asked), guidance=Guidance(done=30.0)))
+    h = Harness(make_config(other, asked)._replace(guidance=Guidance(done=30.0)))
     notifier = ButtonNotifier(failing=False)
     h.core.use(Outputs(notifier))
     h.run_until(MONDAY + timedelta(minutes=10, seconds=1))

@@ -3,7 +3,6 @@ snooze, the times routines come after a pause, a failed reload named in status."
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import time, timedelta
 
 import pytest
@@ -26,7 +25,7 @@ def test_show_gives_the_closing_note_its_real_length(monkeypatch: pytest.MonkeyP
 
 def test_the_closing_step_event_says_how_long_the_note_stays() -> None:
     """The closing step's event carries [guidance] done as its seconds."""
-    config = replace(make_config(routine("r", every=600)), guidance=Guidance(done=4.5))
+    config = make_config(routine("r", every=600))._replace(guidance=Guidance(done=4.5))
     h = Harness(config)
     h.core.run_now("r")
     while h.core.guide:
@@ -39,7 +38,7 @@ def test_the_closing_step_event_says_how_long_the_note_stays() -> None:
 def test_unskip_brings_back_a_skipped_occurrence() -> None:
     """`unskip` after skipping the next occurrence: it comes when it would have, and the
     skip is given back to max_skips_per_day."""
-    p = replace(routine("p", every=1200), max_skips_per_day=1)
+    p = routine("p", every=1200)._replace(max_skips_per_day=1)
     h = Harness(make_config(p))
     assert h.core.skip("p") == ("p", MONDAY + timedelta(minutes=40))
     assert h.core.skips_left("p") == 0
@@ -128,8 +127,7 @@ def holding_harness() -> Harness:
     """A routine of one movement (4 s) and one hold (10 s), with a 3 s lead-in."""
     from tests.test_adherence import HOLDING
 
-    config = replace(
-        make_config(Routine("r", ("holding",), Trigger(every=3600))),
+    config = make_config(Routine("r", ("holding",), Trigger(every=3600)))._replace(
         exercises={"holding": HOLDING},
     )
     return Harness(config)

@@ -162,15 +162,14 @@ def test_snoozes_and_skips_of_another_config_are_dropped(
 ) -> None:
     """A skip made under one config does not hold back a same-named routine of another
     config; the pause (the person's, not the config's) stays; the log says why."""
-    from dataclasses import replace
 
     clock = SimClock(START)
-    old = Core(replace(CONFIG, path=Path("/a.toml")), clock=clock, outputs=Outputs(NullNotifier()))
+    old = Core(CONFIG._replace(path=Path("/a.toml")), clock=clock, outputs=Outputs(NullNotifier()))
     old.skip("q")
     old.snooze("p", 600)
     old.pause(START + timedelta(hours=1))
     state = json.loads(json.dumps(old.export_state()))
-    new = Core(replace(CONFIG, path=Path("/b.toml")), clock=clock, outputs=Outputs(NullNotifier()))
+    new = Core(CONFIG._replace(path=Path("/b.toml")), clock=clock, outputs=Outputs(NullNotifier()))
     fresh_q = new.timers["q"].due
     with caplog.at_level(logging.INFO, logger="reminderd"):
         new.restore_state(state)

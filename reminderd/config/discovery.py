@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reminderd.errors import ConfigError, Problem
 from reminderd.i18n.said import said
@@ -35,8 +35,7 @@ def default_config_path() -> Path:
     return data_dir("config") / "default.toml"
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigSource:
+class ConfigSource(NamedTuple):
     """Which file the config comes from, and why that one."""
 
     path: Path

@@ -3,16 +3,17 @@ is for, and the file of one, for `config examples` and `config init --example NA
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reminderd.config.discovery import data_dir
 from reminderd.config.reader import did_you_mean
 from reminderd.errors import UnknownNameError
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
+    """An example config shipped with reminderd."""
+
     name: str  # the file name without .toml: "office-week"
     path: Path
     about: str  # the file's opening comment, in one line

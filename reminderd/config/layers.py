@@ -28,9 +28,8 @@ reported at the file and line where it was written, a broken system file include
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reminderd.config.discovery import ConfigSource, default_config_path
 from reminderd.config.files import read_toml
@@ -49,8 +48,7 @@ MERGED_BY_ID: dict[KeyPath, str] = {
 }  # arrays of tables that merge by a key of their own
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One config file as read: its path, why it is a layer, its data and its lines."""
 
     path: Path
@@ -59,8 +57,7 @@ class Layer:
     where: TomlMap
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """One value of the merged config, for `config path` and `check`."""
 
     key: str
@@ -83,17 +80,19 @@ def stack(
     return [*((path, SYSTEM) for path in system if path != top), (top, origin)]
 
 
-@dataclass(slots=True)
 class Layered:
     """The merged config data of several layers, and the provenance of every value."""
 
-    layers: tuple[Layer, ...]
-    data: dict[str, Any] = field(default_factory=dict)
-    # merged key path -> (layer index, the same value's key path in that layer)
-    origins: dict[KeyPath, tuple[int, KeyPath]] = field(default_factory=dict)
-    locks: dict[KeyPath, tuple[int, KeyPath]] = field(default_factory=dict)  # -> where locked
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    __slots__ = ("data", "layers", "locks", "origins", "problems", "warnings")
+
+    def __init__(self, layers: tuple[Layer, ...]) -> None:
+        self.layers = layers
+        self.data: dict[str, Any] = {}
+        # merged key path -> (layer index, the same value's key path in that layer)
+        self.origins: dict[KeyPath, tuple[int, KeyPath]] = {}
+        self.locks: dict[KeyPath, tuple[int, KeyPath]] = {}  # -> where locked
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     @property
     def top(self) -> Layer:

@@ -10,7 +10,7 @@ in; nothing reads the environment while a file is parsed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.durations import DAY
 from reminderd.i18n.said import said
@@ -42,8 +42,7 @@ MAX_ROUTINE = 3600.0  # seconds of guiding in one routine
 MIN_EVERY_ENV = "REMINDERD_MIN_EVERY"
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """The shortest ``every``, and the shortest ``pause_when_idle`` and ``natural_break``."""
 
     shortest_every: float = EVERY_BOUNDS[0]

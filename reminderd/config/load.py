@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from reminderd.config import schedule as sections
 from reminderd.config import settings
@@ -80,7 +81,7 @@ def load_config(source: ConfigSource | Path | str | None = None, limits: Limits 
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
     return Config(
         routines=routines,
-        exercises=library,
+        exercises=MappingProxyType(dict(library)),
         warnings=(*warnings, *reader.warnings),
         schedule=schedule,
         backend=backend,

@@ -12,7 +12,6 @@ sources.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -56,8 +55,7 @@ class Gate:
         if busy or asked == "now":
             return decide(moment), None
         seen = presence.observe(now)
-        moment = replace(
-            moment,
+        moment = moment._replace(
             away_idle=seen.idle if seen else None,
             input_idle=seen.input_idle if seen else None,
             pause_when_idle=presence.pause_after,
@@ -71,10 +69,9 @@ class Gate:
             dnd = outputs.dnd
             if dnd.active():
                 self._typing_since = None
-                on = replace(moment, dnd=dnd.source.name if dnd.source else "on")
+                on = moment._replace(dnd=dnd.source.name if dnd.source else "on")
                 return decide(on), seen
-        moment = replace(
-            moment,
+        moment = moment._replace(
             answers=outputs.holds.ask(),
             hold_during=self.hold_during,
             soft_start=self.soft_start,

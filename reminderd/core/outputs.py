@@ -46,6 +46,8 @@ def _no_cues() -> CueChoice:
 
 @dataclass(frozen=True, slots=True)
 class Outputs:
+    """What the engine shows, says and plays through, and what it asks before it starts."""
+
     notifier: Notifier
     speaker: Speaker = field(default_factory=Silent)
     cues: CueChoice = field(default_factory=_no_cues)

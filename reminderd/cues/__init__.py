@@ -11,9 +11,8 @@ here (``choose``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from reminderd.model import Step
 
@@ -71,8 +70,7 @@ class NoCues:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class CueChoice:
+class CueChoice(NamedTuple):
     """How cues are played and why, for the log and for ``status``."""
 
     cues: Cues

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reminderd.bus import Bus, session_bus_address, system_bus_address
 from reminderd.holds.port import SOURCE_REASONS, HoldSource, SourceReason, reason_word
@@ -18,8 +18,7 @@ from reminderd.i18n.said import Said, said, said_join
 from reminderd.paths import on_path
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(NamedTuple):
     """One source this desktop has or lacks, and the sentence that says why."""
 
     name: str
@@ -42,8 +41,7 @@ class Offer:
         return str(self.said())
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     """The sources to ask, and every source considered, used or not, with why."""
 
     sources: tuple[HoldSource, ...]

@@ -6,8 +6,7 @@ sources' answers) and acts on what this returns. ``decide``'s docstring is the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from reminderd.contracts import TYPING_PAUSE, Asked, HoldReason
 from reminderd.holds.port import SOURCE_REASONS, Answer, SourceReason, reason_word
@@ -20,8 +19,7 @@ SOFT_START = 120.0  # [schedule] soft_start when the config leaves it out: 2 min
 LOOK_AGAIN = 30.0  # seconds between checks while a routine is held (as do-not-disturb)
 
 
-@dataclass(frozen=True, slots=True)
-class Moment:
+class Moment(NamedTuple):
     """Everything the decision needs, gathered by the core when routines are due."""
 
     now: float  # monotonic seconds; only differences with ``typing_since`` matter
@@ -37,8 +35,7 @@ class Moment:
     typing_since: float | None = None  # the last Held("typing")'s, while it goes on waiting
 
 
-@dataclass(frozen=True, slots=True)
-class Fire:
+class Fire(NamedTuple):
     """Start now. ``start`` says how: at a pause in typing, at the soft start's deadline,
     or at once (no soft start: turned off, the input time unknown, asked for by hand)."""
 
@@ -49,8 +46,7 @@ class Fire:
         return self.start == "pause"
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
+class Held(NamedTuple):
     """Wait, for ``reason`` (by ``who``), and decide again in ``look_again`` seconds."""
 
     reason: HoldReason

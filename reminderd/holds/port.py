@@ -7,8 +7,7 @@ nonsense). The runner turns that into an ``Answer`` and never lets an exception 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from reminderd.contracts import SOURCE_REASONS, SourceReason
 from reminderd.errors import ReminderError
@@ -22,8 +21,7 @@ class HoldUnknown(ReminderError):
     """A hold source cannot answer now; the message says which and why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hold:
+class Hold(NamedTuple):
     """One thing that holds routines back now, as a source saw it."""
 
     reason: SourceReason
@@ -63,8 +61,7 @@ def reason_word(reason: str) -> str:
     return REASON_WORDS.get(reason) or reason
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     """What one source said at one check: its holds, or why it could not answer."""
 
     source: str

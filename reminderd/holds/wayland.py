@@ -12,7 +12,6 @@ from __future__ import annotations
 import socket
 import struct
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from reminderd.errors import IdleError
@@ -24,11 +23,15 @@ MANAGER = "zwlr_foreign_toplevel_manager_v1"
 ACTIVATED, FULLSCREEN = 2, 3  # zwlr_foreign_toplevel_handle_v1.state
 
 
-@dataclass(slots=True)
 class _Toplevel:
-    app_id: str = ""
-    title: str = ""
-    states: set[int] = field(default_factory=set)
+    """One Wayland toplevel window, as the foreign-toplevel protocol reports it."""
+
+    __slots__ = ("app_id", "states", "title")
+
+    def __init__(self) -> None:
+        self.app_id = ""
+        self.title = ""
+        self.states: set[int] = set()
 
 
 class ForeignToplevel:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import ast
 import inspect
 import string
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +62,17 @@ CLICK_UNMET = (
 )
 
 
-@dataclass(slots=True)
 class Message:
-    msgid: str
-    plural: str | None = None
-    context: str | None = None
-    places: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    """One message to translate, with where it was found."""
+
+    __slots__ = ("context", "msgid", "notes", "places", "plural")
+
+    def __init__(self, msgid: str, plural: str | None = None, context: str | None = None) -> None:
+        self.msgid = msgid
+        self.plural = plural
+        self.context = context
+        self.places: list[str] = []
+        self.notes: list[str] = []
 
 
 class Found:

@@ -8,25 +8,46 @@ the same in Poedit, Lokalize, Weblate and GNU gettext's tools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from reminderd.i18n.mo import CONTEXT
 
 
-@dataclass(slots=True)
 class Entry:
     """One message: its id (and plural and context), its translation's forms, and the
     comments around it."""
 
-    msgid: str
-    plural: str | None = None
-    context: str | None = None
-    forms: list[str] = field(default_factory=lambda: [""])
-    flags: list[str] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)  # the translator's own ("# ")
-    notes: list[str] = field(default_factory=list)  # extracted from the source ("#.")
-    places: list[str] = field(default_factory=list)  # references ("#:")
-    obsolete: str = ""  # the raw "#~" lines of an entry no longer in the sources
+    __slots__ = (
+        "comments",
+        "context",
+        "flags",
+        "forms",
+        "msgid",
+        "notes",
+        "obsolete",
+        "places",
+        "plural",
+    )
+
+    def __init__(  # noqa: PLR0917 - one argument per part of a catalogue entry
+        self,
+        msgid: str,
+        plural: str | None = None,
+        context: str | None = None,
+        forms: list[str] | None = None,
+        flags: list[str] | None = None,
+        comments: list[str] | None = None,
+        notes: list[str] | None = None,
+        places: list[str] | None = None,
+        obsolete: str = "",
+    ) -> None:
+        self.msgid = msgid
+        self.plural = plural
+        self.context = context
+        self.forms = forms if forms is not None else [""]
+        self.flags = flags if flags is not None else []
+        self.comments = comments if comments is not None else []  # the translator's ("# ")
+        self.notes = notes if notes is not None else []  # extracted from the source ("#.")
+        self.places = places if places is not None else []  # references ("#:")
+        self.obsolete = obsolete  # the raw "#~" lines of an entry no longer in the sources
 
     @property
     def key(self) -> str:

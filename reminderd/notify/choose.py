@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.bus import session_bus_address
 from reminderd.i18n.said import said, said_join
@@ -20,8 +20,7 @@ from reminderd.notify.signals import NotificationSignals
 log = logging.getLogger("reminderd")
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
+class Choice(NamedTuple):
     """The backend in use and why it was chosen, for the log and for ``status``."""
 
     notifier: Notifier

@@ -4,8 +4,7 @@ implementation, for plans and tests."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 log = logging.getLogger("reminderd")
 
@@ -16,8 +15,7 @@ APP_NAME = "reminderd"
 DONE_EXPIRY = 8.0  # seconds a closing notification stays when nothing replaces it
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(NamedTuple):
     """What one notification says, and for how long it matters."""
 
     summary: str
@@ -68,15 +66,15 @@ class Notifier(Protocol):
         """Withdraw a notification shown earlier (no error if it is already gone)."""
 
 
-@dataclass
 class NullNotifier:
     """Shows nothing, remembers everything: for ``plan`` and for tests."""
 
-    name: str = "none"
-    shown: list[Note] = field(default_factory=list)
-    closed: list[int | None] = field(default_factory=list)
-    capabilities: frozenset[str] = frozenset()
-    failing: bool = False
+    def __init__(self, name: str = "none", capabilities: frozenset[str] = frozenset()) -> None:
+        self.name = name
+        self.shown: list[Note] = []
+        self.closed: list[int | None] = []
+        self.capabilities = capabilities
+        self.failing = False
 
     def show(self, note: Note, replaces: int | None = None) -> int | None:
         self.shown.append(note)

@@ -13,7 +13,7 @@ Coordinates run from 0 to 1 across and down the picture.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from reminderd.pictures.pose import Pose
 from reminderd.pictures.raster import (
@@ -42,8 +42,7 @@ NECK_R = 0.045
 PIVOT: Point = (0.5, 0.66)  # where the neck meets the shoulders, front and back views
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     """A letter drawn at a place: the place is mirrored with the figure, the letter not."""
 
     letter: str
@@ -53,13 +52,13 @@ class Label:
 
 def paints(pose: Pose) -> list[Paint]:
     """Everything to draw for ``pose``, back to front."""
-    right = replace(pose, toward="right") if pose.mirrored else pose
+    right = pose._replace(toward="right") if pose.mirrored else pose
     figure = _view(right)
     label = _label(right)
     if pose.mirrored:
-        figure = [replace(p, shape=p.shape.mirror()) for p in figure]
+        figure = [p._replace(shape=p.shape.mirror()) for p in figure]
         if label:
-            label = replace(label, letter="L", x=1 - label.x)
+            label = label._replace(letter="L", x=1 - label.x)
     return [Paint(_card(), CARD, part="card"), *figure, *(_letter(label) if label else [])]
 
 
@@ -86,8 +85,9 @@ def _rotate(point: Point, centre: Point, degrees: float) -> Point:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Head:
+class _Head(NamedTuple):
+    """Where the head is drawn and how it is turned."""
+
     centre: Point
     neck_top: Point
     nose: int = 0  # a nose seen in profile, pointing to the picture's left (-1) or right (1)
@@ -222,11 +222,11 @@ def _front_or_back(pose: Pose) -> list[Paint]:
     paints: list[Paint] = []
     moved_from = pose.from_
     if moved_from:
-        before = replace(pose, from_="")
+        before = pose._replace(from_="")
         if moved_from in ("tilt", "turn", "chin-down"):
-            before = replace(before, head=moved_from)
+            before = before._replace(head=moved_from)
         elif moved_from in ("raised", "squeeze"):
-            before = replace(before, shoulders=moved_from)
+            before = before._replace(shoulders=moved_from)
         if moved_from != "squeeze":
             paints += _person(before, GHOST, "ghost")
     paints += _person(pose)
@@ -363,9 +363,9 @@ def _side(pose: Pose) -> list[Paint]:
     paints = [Paint(Stroke(((0.22, 0.5), (0.25, 0.97)), 0.025), THING, part="chair")]
     eye = (0.5, 0.35)
     if pose.from_ in ("slouch", "forward"):
-        before = replace(pose, from_="", body="slouch" if pose.from_ == "slouch" else pose.body)
+        before = pose._replace(from_="", body="slouch" if pose.from_ == "slouch" else pose.body)
         if pose.from_ == "forward":
-            before = replace(before, head="forward")
+            before = before._replace(head="forward")
         paints += _side_person(before, GHOST, "ghost")
     if pose.screen:
         paints += [

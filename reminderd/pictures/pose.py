@@ -8,8 +8,7 @@ Light on purpose: the daemon reads poses with the config, and draws nothing itse
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 # The drawing's version: part of every picture's file name, so that a change to the drawing
 # (reminderd/pictures/figure.py) makes new files instead of showing the old ones.
@@ -45,8 +44,7 @@ SIDED = frozenset({"tilt", "turn", "chin-down"})  # head movements made towards 
 FIELD = {"from": "from_"}  # TOML key -> attribute, where they differ
 
 
-@dataclass(frozen=True, slots=True)
-class Pose:
+class Pose(NamedTuple):
     """What the figure of one step does; every field is one of CHOICES."""
 
     view: str = "front"
@@ -61,7 +59,7 @@ class Pose:
 
     def for_side(self, side: str | None) -> Pose:
         """The pose with ``{side}`` filled in."""
-        return replace(self, toward=side or "") if self.toward == "{side}" else self
+        return self._replace(toward=side or "") if self.toward == "{side}" else self
 
     @property
     def mirrored(self) -> bool:
@@ -73,10 +71,9 @@ class Pose:
         """The pose as a short, file-name-safe text ("view-front_head-tilt_toward-left"):
         the same pose always gives the same text, and any change gives another."""
         parts = []
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if value != CHOICES[_key(item.name)][0] or item.name == "view":
-                parts.append(f"{_key(item.name)}-{value}")
+        for name, value in zip(self._fields, self, strict=True):
+            if value != CHOICES[_key(name)][0] or name == "view":
+                parts.append(f"{_key(name)}-{value}")
         return "_".join(parts)
 
     @classmethod

@@ -13,7 +13,7 @@ import math
 import struct
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 Point = tuple[float, float]
 Colour = tuple[int, int, int]
@@ -30,8 +30,9 @@ def _segment(px: float, py: float, a: Point, b: Point) -> float:
     return math.sqrt(ex * ex + ey * ey)
 
 
-@dataclass(frozen=True, slots=True)
-class Disc:
+class Disc(NamedTuple):
+    """A filled circle."""
+
     x: float
     y: float
     r: float
@@ -46,8 +47,9 @@ class Disc:
         return Disc(1 - self.x, self.y, self.r)
 
 
-@dataclass(frozen=True, slots=True)
-class Ellipse:
+class Ellipse(NamedTuple):
+    """A filled ellipse."""
+
     x: float
     y: float
     rx: float
@@ -65,8 +67,7 @@ class Ellipse:
         return Ellipse(1 - self.x, self.y, self.rx, self.ry)
 
 
-@dataclass(frozen=True, slots=True)
-class Stroke:
+class Stroke(NamedTuple):
     """A line through ``points`` with round ends and joins, ``r`` thick on each side."""
 
     points: tuple[Point, ...]
@@ -87,8 +88,9 @@ class Stroke:
         return Stroke(tuple((1 - x, y) for x, y in self.points), self.r)
 
 
-@dataclass(frozen=True, slots=True)
-class Polygon:
+class Polygon(NamedTuple):
+    """A filled polygon."""
+
     points: tuple[Point, ...]
 
     def box(self) -> Bounds:
@@ -112,8 +114,7 @@ class Polygon:
         return Polygon(tuple((1 - x, y) for x, y in self.points))
 
 
-@dataclass(frozen=True, slots=True)
-class Union:
+class Union(NamedTuple):
     """Several shapes drawn as one: where they overlap, nothing is drawn twice."""
 
     shapes: tuple[Shape, ...]
@@ -136,8 +137,7 @@ class Union:
         return Union(tuple(shape.mirror() for shape in self.shapes), self.grow)
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
+class Box(NamedTuple):
     """A rectangle with rounded corners of radius ``r``."""
 
     x0: float
@@ -163,8 +163,7 @@ class Box:
 Shape = Disc | Ellipse | Stroke | Polygon | Union | Box
 
 
-@dataclass(frozen=True, slots=True)
-class Paint:
+class Paint(NamedTuple):
     """One shape in one colour, at an opacity; ``part`` names what it is, for tests."""
 
     shape: Shape

@@ -10,7 +10,7 @@ before it) must end within SETTLE seconds. Lengths here are the likeliest ones
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.exercises import GAP, SETTLE, routine_steps
 from reminderd.i18n import language, speaking
@@ -20,8 +20,7 @@ from reminderd.speech.lines import words
 from reminderd.speech.timing import estimate
 
 
-@dataclass(frozen=True, slots=True)
-class Misfit:
+class Misfit(NamedTuple):
     """A hold whose opening words do not fit: what is said, how long it takes, how long it
     may."""
 

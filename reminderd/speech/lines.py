@@ -15,7 +15,7 @@ language in use (the voice's: reminderd.exercises.shown_and_said).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminderd.i18n import NC_, N_plural, _, ngettext, pgettext
 from reminderd.i18n.formats import number
@@ -143,8 +143,7 @@ def _count(step: Step) -> str:
     return phrase("count", count=step.rep_of[0]) if step.rep_of[1] > 1 else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Beat:
+class Beat(NamedTuple):
     """Something said during a step, ``after`` seconds into it: a countdown's number."""
 
     after: float

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -63,8 +62,7 @@ class Silent:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class VoiceChoice:
+class VoiceChoice(NamedTuple):
     """The speaker in use and why, for the log and for ``status``."""
 
     speaker: Speaker

@@ -16,8 +16,8 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 log = logging.getLogger("reminderd")
 
@@ -58,8 +58,7 @@ def estimate(text: str, rate: float = 1.0, *, safe: bool = True) -> float:
     return MARGIN * spoken + FLOOR if safe else spoken
 
 
-@dataclass(frozen=True, slots=True)
-class Voice:
+class Voice(NamedTuple):
     """One engine speaking one language at one pace: what a measured length belongs to."""
 
     engine: str

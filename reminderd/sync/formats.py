@@ -33,9 +33,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from reminderd.history import OUTCOMES
 from reminderd.model import EVENT_NAMES
@@ -54,8 +54,7 @@ class FormatError(ValueError):
     """A file, or a line of one, that is not what reminderd writes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Running:
+class Running(NamedTuple):
     """A routine being guided on a machine, and by when it will surely be over."""
 
     routine: str
@@ -63,8 +62,7 @@ class Running:
     until: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Statement:
+class Statement(NamedTuple):
     """``pause --everywhere`` (until a time, or forever) or the resume that ends it."""
 
     at: datetime  # when it was said
@@ -76,14 +74,13 @@ class Statement:
         return self.until is None and not self.forever
 
 
-@dataclass(frozen=True, slots=True)
-class Presence:
+class Presence(NamedTuple):
     """One machine's presence file."""
 
     machine: str
     written: datetime
     active: datetime | None = None
-    done: Mapping[str, datetime] = field(default_factory=dict)
+    done: Mapping[str, datetime] = MappingProxyType({})
     running: Running | None = None
     pause: Statement | None = None
     dropped: int = 0  # entries read but not usable (bad names, times)

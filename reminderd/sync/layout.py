@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from reminderd.i18n.said import said
 
@@ -37,8 +36,7 @@ _CONFLICT = ("sync-conflict", "conflicted copy", "conflict copy")
 Kind = Literal["presence", "history", "partial", "conflict", "other"]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """What a file name in the folder is: a machine's presence or history, a sync engine's
     partial download or conflict copy, or something that is not reminderd's."""
 

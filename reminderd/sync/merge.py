@@ -17,8 +17,8 @@ against this machine's clock:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from reminderd.durations import format_duration
 from reminderd.sync.formats import Presence, Statement
@@ -26,8 +26,7 @@ from reminderd.sync.formats import Presence, Statement
 SKEW_LIMIT = 3600.0  # seconds ahead of this machine's clock from which a time is not believed
 
 
-@dataclass(frozen=True, slots=True)
-class Done:
+class Done(NamedTuple):
     """``routine`` was done on ``machine`` at ``at`` (never later than now here)."""
 
     routine: str
@@ -35,8 +34,7 @@ class Done:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Busy:
+class Busy(NamedTuple):
     """``routine`` is in progress on ``machine`` until ``until``; None: no longer."""
 
     routine: str
@@ -44,16 +42,14 @@ class Busy:
     until: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Pause:
+class Pause(NamedTuple):
     """``pause --everywhere`` on ``machine``: until ``until`` (None: until resumed)."""
 
     machine: str
     until: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Resume:
+class Resume(NamedTuple):
     """The shared pause was ended on ``machine``."""
 
     machine: str

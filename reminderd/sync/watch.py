@@ -23,8 +23,8 @@ import logging
 import os
 import struct
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reminderd.i18n.said import said
 
@@ -43,8 +43,7 @@ MASK = IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR
 _HEADER = struct.Struct("iIII")  # wd, mask, cookie, len; then len bytes of NUL-padded name
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
+class Changes(NamedTuple):
     """What a read of the watch found."""
 
     names: tuple[str, ...]  # files written or renamed into the folder

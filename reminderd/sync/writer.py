@@ -18,7 +18,6 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -59,7 +58,7 @@ class Writer:
         pause stay known to the others), write it anew, and export the history since."""
         if previous is None:
             previous = formats.Presence(self.machine, now)
-        self.presence = replace(previous, written=now, running=None, dropped=0)
+        self.presence = previous._replace(written=now, running=None, dropped=0)
         self.write_presence(now)
         self._find_mark()
         self.export()
@@ -67,14 +66,14 @@ class Writer:
     def change(self, now: datetime, **fields: Any) -> None:
         """Change some fields of the presence file and write it, if they did change."""
         assert self.presence is not None
-        changed = replace(self.presence, **fields)
+        changed = self.presence._replace(**fields)
         if changed != self.presence:
             self.presence = changed
             self.write_presence(now)
 
     def write_presence(self, now: datetime) -> bool:
         assert self.presence is not None
-        self.presence = replace(self.presence, written=now)
+        self.presence = self.presence._replace(written=now)
         text = formats.dump_presence(self.presence)
         return self._write(self.presence_path, partial(write_atomic, self.presence_path, text))
 
