@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
@@ -48,8 +47,7 @@ SPENDING = frozenset({"cli", "action"})
 Listener = Callable[[Event], None]
 
 
-@dataclass(frozen=True, slots=True)
-class RunOutcome:
+class RunOutcome(NamedTuple):
     """What ``run_now`` did: the prompt waiting for the routine was answered, or it waits
     behind ``ahead`` others (0: it starts now)."""
 

@@ -5,8 +5,7 @@ when it is made, and swapped whole (``Core.use``) when a reload chooses new ones
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from reminderd.cues import CueChoice, NoCues
 from reminderd.dnd import Watch as DndWatch
@@ -40,16 +39,13 @@ class NoHolds:
         return []
 
 
-def _no_cues() -> CueChoice:
-    return CueChoice(NoCues(), False, "off")
-
-
-@dataclass(frozen=True, slots=True)
-class Outputs:
-    """What the engine shows, says and plays through, and what it asks before it starts."""
+class Outputs(NamedTuple):
+    """What the engine shows, says and plays through, and what it asks before it starts.
+    The defaults keep no state (a watch of no source never reads one), so every
+    ``Outputs`` can share them."""
 
     notifier: Notifier
-    speaker: Speaker = field(default_factory=Silent)
-    cues: CueChoice = field(default_factory=_no_cues)
-    dnd: DndWatch = field(default_factory=lambda: DndWatch(None))
-    holds: HoldCheck = field(default_factory=NoHolds)
+    speaker: Speaker = Silent()
+    cues: CueChoice = CueChoice(NoCues(), False, "off")
+    dnd: DndWatch = DndWatch(None)
+    holds: HoldCheck = NoHolds()

@@ -4,15 +4,14 @@ it (never while idle)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 AWAY_POLL = 30.0  # seconds between idle reads while the person is away
 DND_POLL = 60.0  # seconds between do-not-disturb reads while a reminder is held
 POLL_ENV = "REMINDERD_POLL"
 
 
-@dataclass(frozen=True, slots=True)
-class Polls:
+class Polls(NamedTuple):
     """A person away, and a do-not-disturb state that is only read (not announced)."""
 
     away: float = AWAY_POLL

@@ -3,8 +3,8 @@ on its notifications."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from reminderd.exercises import SAFETY_LINE
 from reminderd.i18n import N_, _, language
@@ -23,8 +23,7 @@ ACTION_SNOOZE = 600.0  # seconds: the Snooze button's
 ASK_TIMEOUT = 60.0  # seconds a "Start?" prompt waits (and holds others) before it counts as ignored
 
 
-@dataclass(frozen=True, slots=True)
-class Ask:
+class Ask(NamedTuple):
     """A routine waiting for the person to press Start."""
 
     name: str

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from reminderd.clock import Clock, local_iso
 from reminderd.contracts import Asking, CurrentStep
@@ -40,8 +39,7 @@ log = logging.getLogger("reminderd")
 Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """A button pressed on a routine's notification that changes its schedule."""
 
     action: str  # "snooze" or "skip"

@@ -8,8 +8,8 @@ The engine decides what happens and reports it; these timers only keep the arith
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
+from typing import NamedTuple
 
 from reminderd import scheduler
 from reminderd.clock import local_iso
@@ -20,8 +20,7 @@ ON_TIME = 60.0  # a firing this close to its due time counts from the due time (
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
 
 
-@dataclass(frozen=True, slots=True)
-class Undo:
+class Undo(NamedTuple):
     """A routine's schedule before a skip."""
 
     counted_from: datetime
@@ -30,29 +29,51 @@ class Undo:
     running: bool  # it was on screen or queued: undone, it comes again at once
 
 
-@dataclass(slots=True)
 class Timer:
     """The schedule state of one routine."""
 
-    routine: Routine
-    counted_from: datetime  # the interval counts working time from here
-    at_after: datetime  # ``at`` times up to here are used up (fired, skipped or missed)
-    due: datetime | None = None
-    snoozed_until: datetime | None = None
-    skipped_through: datetime | None = None  # a skipped future occurrence, kept across restarts
-    held: HoldReason | None = None  # due, but waiting (the person is away, do not disturb...)
-    hold_text: str | None = None  # what holds it, as said: "call: microphone in use by zoom"
-    # What it waited for before it fires, the soft start aside ("dnd": it fires "dnd-over").
-    waited: HoldReason | None = None
-    missed: bool = False  # due while the machine slept (or the clock jumped): said so
-    # Other machines (the sync folder): done there, the interval counting from then; and
-    # in progress there until a time, meanwhile not started here (held "elsewhere").
-    done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
-    busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
-    # What a skip or a snooze changed, so that `unskip` and `snooze NAME 0` can undo it
-    # (kept in memory only: after a restart, the skip or snooze stays).
-    before_skip: Undo | None = None
-    before_snooze: datetime | None = None  # the time it was due when first snoozed
+    __slots__ = (
+        "at_after",
+        "before_skip",
+        "before_snooze",
+        "busy_elsewhere",
+        "counted_from",
+        "done_elsewhere",
+        "due",
+        "held",
+        "hold_text",
+        "missed",
+        "routine",
+        "skipped_through",
+        "snoozed_until",
+        "waited",
+    )
+
+    def __init__(self, routine: Routine, counted_from: datetime, at_after: datetime) -> None:
+        self.routine = routine
+        self.counted_from = counted_from  # the interval counts working time from here
+        self.at_after = at_after  # ``at`` times up to here are used up (fired, skipped, missed)
+        self.due: datetime | None = None
+        self.snoozed_until: datetime | None = None
+        self.skipped_through: datetime | None = None  # a skipped future one, kept on restart
+        self.held: HoldReason | None = None  # due, but waiting (away, do not disturb...)
+        self.hold_text: str | None = None  # what holds it, said: "call: microphone in use"
+        # What it waited for before it fires, the soft start aside ("dnd": it fires
+        # "dnd-over").
+        self.waited: HoldReason | None = None
+        self.missed = False  # due while the machine slept (or the clock jumped): said so
+        # Other machines (the sync folder): done there, the interval counting from then;
+        # and in progress there until a time, meanwhile not started here (held
+        # "elsewhere").
+        self.done_elsewhere: tuple[str, datetime] | None = None  # (machine, when)
+        self.busy_elsewhere: tuple[str, datetime] | None = None  # (machine, until)
+        # What a skip or a snooze changed, so that `unskip` and `snooze NAME 0` can undo it
+        # (kept in memory only: after a restart, the skip or snooze stays).
+        self.before_skip: Undo | None = None
+        self.before_snooze: datetime | None = None  # when it was due when first snoozed
+
+    def __repr__(self) -> str:
+        return f"Timer({self.routine.name!r}, due={self.due}, held={self.held})"
 
 
 class Timers:
