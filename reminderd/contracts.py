@@ -165,17 +165,10 @@ class ReloadFailure(TypedDict):
     problems: int  # how many there were
 
 
-class DaemonStatus(CoreStatus):
-    """The whole status reply: the core's, and how the daemon is wired."""
+class PortsStatus(TypedDict):
+    """How a routine is shown, said and sounded, and in which language, as ``status``
+    says it: each choice with its reason."""
 
-    version: int
-    running: bool
-    pid: int
-    reminderd: str
-    started: str
-    uptime: int
-    config: str
-    config_origin: str
     backend: str
     backend_reason: str
     voice: str
@@ -185,14 +178,27 @@ class DaemonStatus(CoreStatus):
     dnd: str | None
     dnd_reason: str
     dnd_on: bool | None  # at the last read (when a routine was due); None: not known
+    language: str  # the notes' and the voice's language ("de"); "en" for English
+    language_reason: str  # why: "[guidance] language", "LANGUAGE=de:en"
+
+
+class DaemonStatus(CoreStatus, PortsStatus):
+    """The whole status reply: the core's, the ports', and how the daemon is wired."""
+
+    version: int
+    running: bool
+    pid: int
+    reminderd: str
+    started: str
+    uptime: int
+    config: str
+    config_origin: str
     holds: list[SourceStatus]  # every hold source considered, with its last answer
     panel: bool
     panel_reason: str
     other_breaks: str | None
     sync: SyncStatus | None
     reload_failed: ReloadFailure | None  # since the last reload that worked
-    language: str  # the notes' and the voice's language ("de"); "en" for English
-    language_reason: str  # why: "[guidance] language", "LANGUAGE=de:en"
 
 
 class SavedState(TypedDict, total=False):

@@ -11,12 +11,16 @@ session: a setting a person changes by hand, not something to poll.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
 from collections.abc import Mapping
 
 from reminderd.i18n.said import said
 from reminderd.paths import on_path
+
+log = logging.getLogger("reminderd")
 
 SCHEMA = "org.gnome.desktop.break-reminders"
 TIMEOUT = 2.0  # seconds for the gsettings command
@@ -45,6 +49,15 @@ def gnome_breaks(environ: Mapping[str, str] | None = None) -> list[str]:
     if done.returncode != 0:  # "No such schema": GNOME before 48, or not GNOME
         return []
     return re.findall(r"'([^']*)'", done.stdout)
+
+
+def look_again(before: str | None) -> str | None:
+    """What to say of other break reminders now (None: nothing), at start and at each
+    reload; logged when it differs from ``before``, what was said last time."""
+    found = advice(gnome_breaks()) if sys.platform.startswith("linux") else None
+    if found and found != before:
+        log.warning("%s", found)
+    return found
 
 
 def advice(breaks: list[str]) -> str | None:

@@ -28,7 +28,7 @@ from reminderd.i18n.said import message, said
 
 if TYPE_CHECKING:
     from reminderd.control.server import Client
-    from reminderd.daemon import Daemon
+    from reminderd.daemon.service import Daemon
 
 log = logging.getLogger("reminderd")
 
@@ -51,10 +51,11 @@ class Commands:
         if (
             result is not None
             and command in ("pause", "resume", "snooze", "skip", "unskip")
-            and self.daemon.store.last_error
+            and self.daemon.kept.store.last_error
         ):
             result["warning"] = said(
-                "{problem}; it will not survive a restart", problem=self.daemon.store.last_error
+                "{problem}; it will not survive a restart",
+                problem=self.daemon.kept.store.last_error,
             )
         return result
 
