@@ -3,10 +3,11 @@
 The item has its own session-bus connection; the daemon's loop watches its socket and calls
 ``Panel.readable`` when a message arrives, so nothing polls. Menu actions are control
 requests handed to the same handler the CLI reaches. One file per job: ``item`` (the item
-and its menu on the bus), ``menu`` (the entries), ``tooltip`` (the state and the words),
+and its menu on the bus), ``entries`` (the menu's entries), ``words`` (the state and the tooltip),
 ``icon`` (reminderd's own pixels).
 """
 
+from reminderd.panel.entries import Item, menu, today
 from reminderd.panel.icon import COLOURS, pixmap, pixmaps
 from reminderd.panel.item import (
     ITEM_IFACE,
@@ -20,8 +21,7 @@ from reminderd.panel.item import (
     Panel,
     no_watcher,
 )
-from reminderd.panel.menu import Item, menu, today
-from reminderd.panel.tooltip import state_of, tooltip
+from reminderd.panel.words import state_of, tooltip
 
 __all__ = [
     "COLOURS",

@@ -27,9 +27,9 @@ from reminderd.bus import (
 from reminderd.contracts import DaemonStatus
 from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
 from reminderd.i18n.said import said
+from reminderd.panel.entries import Item, Menu, menu
 from reminderd.panel.icon import ICONS, pixmaps
-from reminderd.panel.menu import Item, Menu, menu
-from reminderd.panel.tooltip import state_of, tooltip
+from reminderd.panel.words import state_of, tooltip
 
 log = logging.getLogger("reminderd")
 
