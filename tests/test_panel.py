@@ -416,9 +416,9 @@ def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.M
     """The watcher's name passes straight to a new owner (one NameOwnerChanged, old to new):
     the icon no longer counts as shown, and the new watcher is asked for its panel."""
     item = unconnected_panel()
-    item.registered = True
+    item.watcher.registered = True
     asked: list[str] = []
-    monkeypatch.setattr(item, "ask_for_a_panel", lambda: asked.append("asked"))
+    monkeypatch.setattr(item.watcher, "ask_for_a_panel", lambda: asked.append("asked"))
     bus = DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus")
     owner = new_signal(bus, "NameOwnerChanged", "sss", (panel.WATCHER, ":1.5", ":1.9"))
     owner.header.fields[HeaderFields.sender] = "org.freedesktop.DBus"  # as the bus sends it

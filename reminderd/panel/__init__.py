@@ -2,14 +2,18 @@
 
 The item has its own session-bus connection; the daemon's loop watches its socket and calls
 ``Panel.readable`` when a message arrives, so nothing polls. Menu actions are control
-requests handed to the same handler the CLI reaches. One file per job: ``item`` (the item
-and its menu on the bus), ``entries`` (the menu's entries), ``words`` (the state and the tooltip),
-``icon`` (reminderd's own pixels).
+requests handed to the same handler the CLI reaches. One file per job: ``item`` (the
+connection, which routes each message), ``watcher`` (the registration with the
+StatusNotifierWatcher), ``exported`` (the item's two objects behind one checked router),
+``status_item`` (the StatusNotifierItem's properties), ``dbusmenu`` (the menu on the bus),
+``entries`` (the menu's entries), ``words`` (the state and the tooltip), ``icon``
+(reminderd's own pixels), ``names`` (the D-Bus names they share).
 """
 
 from reminderd.panel.entries import Item, menu, today
 from reminderd.panel.icon import COLOURS, pixmap, pixmaps
-from reminderd.panel.item import (
+from reminderd.panel.item import Panel
+from reminderd.panel.names import (
     ITEM_IFACE,
     ITEM_METHODS,
     ITEM_PATH,
@@ -18,9 +22,8 @@ from reminderd.panel.item import (
     MENU_PATH,
     PROPS,
     WATCHER,
-    Panel,
-    no_watcher,
 )
+from reminderd.panel.watcher import no_watcher
 from reminderd.panel.words import state_of, tooltip
 
 __all__ = [
