@@ -1,7 +1,7 @@
 """The item's two objects on the bus, the StatusNotifierItem and its dbusmenu, behind one
 router: every method call is checked before it is used (CallError(InvalidArgs) if not what
 the method takes) and handed to its object; and the signals that tell a panel to read them
-again."""
+again. Loaded at the first call, so a daemon that no panel asks holds none of it."""
 
 from __future__ import annotations
 

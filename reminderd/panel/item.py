@@ -1,7 +1,9 @@
 """The panel item's own session-bus connection: it takes the item's name, reads what
 arrives a bounded number of messages at a time, and hands each message to the part whose
-job it is: method calls to the exported item and menu (``exported``, one guard answering
-them all), signals and replies to the watcher registration (``watcher``)."""
+job it is: method calls to the exported item and menu (``exported``, loaded at the first
+call, one guard answering them all), signals and replies to the watcher registration
+(``watcher``). An idle daemon whose panel never asks holds this and the registration only:
+none of the icon's pixels, the menu or the tooltip."""
 
 from __future__ import annotations
 
@@ -10,13 +12,15 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.bus import Bus, BusError, guarded
 from reminderd.control import PER_WAKE, SHARE  # one peer's share of a wake-up
-from reminderd.panel.exported import Exported
 from reminderd.panel.names import HOST_RULE, WATCHER_RULE, Act, Look, Reply
 from reminderd.panel.watcher import WatcherLink
+
+if TYPE_CHECKING:
+    from reminderd.panel.exported import Exported
 
 log = logging.getLogger("reminderd")
 
@@ -41,7 +45,7 @@ class Panel:
         self.name = f"org.kde.StatusNotifierItem-{os.getpid()}-1"
         self.watcher = WatcherLink(self.bus, self.name)
         self.backlog = False  # more messages may be waiting than one wake-up handles
-        self.exported = Exported(act, look, stats=stats, now=now)
+        self._exported: Exported | None = None
 
     @property
     def registered(self) -> bool:
@@ -110,15 +114,24 @@ class Panel:
 
     def changed(self) -> None:
         """State changed: tell the panel to read the icon, tooltip and menu again."""
-        self.exported.menu.forget()
+        if self._exported is not None:
+            self._exported.menu.forget()
         if not self.registered or self.bus.conn is None:
             return
-        signals = self.exported.changed()
+        signals = self.exported().changed()
         try:
             for signal in signals:
                 self.bus.conn.send(signal)
         except OSError as error:
             log.warning("panel: %s", error)
 
+    def exported(self) -> Exported:
+        """The item and its menu as a panel reads them, made at the first call."""
+        if self._exported is None:
+            from reminderd.panel.exported import Exported  # noqa: PLC0415 - once a panel asks
+
+            self._exported = Exported(self.act, self.look, stats=self.stats, now=self.now)
+        return self._exported
+
     def _dispatch(self, message: Any) -> Reply:
-        return self.exported.dispatch(message)
+        return self.exported().dispatch(message)
