@@ -4,6 +4,7 @@ StatusNotifierWatcher that registers it, and clicks checked against `reminderd s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -416,9 +417,9 @@ def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.M
     """The watcher's name passes straight to a new owner (one NameOwnerChanged, old to new):
     the icon no longer counts as shown, and the new watcher is asked for its panel."""
     item = unconnected_panel()
-    item.registered = True
+    item.watcher.registered = True
     asked: list[str] = []
-    monkeypatch.setattr(item, "ask_for_a_panel", lambda: asked.append("asked"))
+    monkeypatch.setattr(item.watcher, "ask_for_a_panel", lambda: asked.append("asked"))
     bus = DBusAddress("/org/freedesktop/DBus", interface="org.freedesktop.DBus")
     owner = new_signal(bus, "NameOwnerChanged", "sss", (panel.WATCHER, ":1.5", ":1.9"))
     owner.header.fields[HeaderFields.sender] = "org.freedesktop.DBus"  # as the bus sends it
@@ -430,3 +431,41 @@ def test_a_watcher_that_takes_over_the_name_is_asked_again(monkeypatch: pytest.M
     item.readable()
     assert asked == ["asked"]
     assert item.registered is False
+
+
+# Run in a process of its own, so that no other test has imported the panel's modules: an
+# item on a bus with no watcher, left until it has the watcher's answer, then asked once.
+WITHOUT_A_PANEL = """
+import select, sys
+from datetime import datetime, timezone
+from reminderd import panel
+
+def loaded():
+    return sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("reminderd.panel."))
+
+item = panel.Panel(lambda _r: {}, lambda: {}, stats=str, now=lambda: datetime.now(timezone.utc))
+assert item.start()
+for _ in range(100):
+    if item.reason.startswith("no panel"):
+        break
+    select.select([item.fileno()], [], [], 5)
+    item.readable()
+print(item.reason)
+print(*loaded())
+"""
+
+
+def test_an_item_that_no_panel_asks_holds_no_menu_tooltip_or_pixels(private_bus: Bus) -> None:
+    """With no StatusNotifierWatcher on the bus, the item takes its name and says why it is
+    not shown, and has imported only its connection, the registration and the names: the
+    exported objects, the menu, the tooltip's words and the pixels wait for a panel's call."""
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_A_PANEL],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DBUS_SESSION_BUS_ADDRESS": private_bus.address},
+    )
+    reason, modules = done.stdout.splitlines()
+    assert reason == "no panel: no StatusNotifierWatcher on the session bus"
+    assert modules.split() == ["item", "names", "watcher"]

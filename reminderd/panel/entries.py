@@ -1,5 +1,5 @@
-"""The panel's menu: its items (each a control request, as the CLI sends), and today's line
-from the history."""
+"""The panel menu's entries: what each says and the control request it sends (as the CLI
+sends them), and today's line from the history."""
 
 from __future__ import annotations
 
