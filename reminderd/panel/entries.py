@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reminderd.errors import ReminderError
 from reminderd.i18n import _
@@ -43,8 +42,7 @@ class Item:
         self.id = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Menu:
+class Menu(NamedTuple):
     """The menu built on ``day``: its root, and every entry by id."""
 
     day: date
