@@ -21,8 +21,7 @@ from reminderd.i18n.said import said
 from reminderd.model import Config
 from reminderd.notify import Choice, choose
 from reminderd.presence import Presence
-from reminderd.speech import VoiceChoice
-from reminderd.speech.choose import choose as choose_voice
+from reminderd.speech.port import VoiceChoice, voice_off
 
 log = logging.getLogger("reminderd")
 
@@ -69,7 +68,12 @@ def choose_ports(
         log.info("notifications: %s, because %s", backend.backend, backend.reason)
         watch = _dnd(backend)
     wanted = True if voice else config.guidance.voice
-    spoken = choose_voice(wanted, children, language=language(), rate=rate)
+    if wanted is False:
+        spoken = voice_off()  # and the services' chooser is not loaded
+    else:
+        from reminderd.speech.choose import choose as choose_voice  # noqa: PLC0415
+
+        spoken = choose_voice(wanted, children, language=language(), rate=rate)
     log.info("voice: %s, because %s", spoken.speaker.name, spoken.reason)
     server = backend.server
     capabilities = server.capabilities if server else frozenset()

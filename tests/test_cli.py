@@ -278,7 +278,7 @@ def test_times_read_as_people_read_them() -> None:
     """Seconds under a minute, a weekday within a week, a date beyond it."""
     from datetime import datetime, timedelta, timezone
 
-    from reminderd.statusline import when_text
+    from reminderd.when import when_text
 
     now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
     assert when_text(now + timedelta(seconds=11), now) == "10:00 (in 11s)"

@@ -351,7 +351,7 @@ def test_status_in_another_language_loads_neither_typing_nor_gettext(
     # What was loaded before reminderd does not count (a coverage run loads typing itself).
     probe = (
         "import sys; before = set(sys.modules); from reminderd import i18n;"
-        " from reminderd.statusline import when_text;"
+        " import reminderd.statusline; from reminderd.when import when_text;"
         " from datetime import datetime, timedelta; i18n.use('de'); n = datetime.now().astimezone();"
         " print(when_text(n + timedelta(minutes=12), n));"
         " print(*(name in sys.modules and name not in before for name in ('typing', 'gettext')))"

@@ -11,7 +11,7 @@ from reminderd.cli.base import ask, duration_arg
 from reminderd.durations import parse_clock, parse_duration
 from reminderd.errors import DurationError
 from reminderd.i18n import _, text
-from reminderd.statusline import clock_text
+from reminderd.when import clock_text
 
 
 @click.command()

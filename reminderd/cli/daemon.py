@@ -19,8 +19,8 @@ from reminderd.errors import ReminderError
 from reminderd.i18n import _
 from reminderd.lock import is_locked, read_pid
 from reminderd.paths import private_log, user_paths
-from reminderd.statusline import first_reminder
 from reminderd.statusline import status as print_status
+from reminderd.when import first_reminder
 
 
 @click.command()

@@ -34,7 +34,8 @@ from reminderd.pictures.cache import Pictures
 from reminderd.pictures.show import open_pictures, step_pictures
 from reminderd.plural import plural
 from reminderd.sources import describe
-from reminderd.statusline import elsewhere_text, when_text
+from reminderd.statusline import elsewhere_text
+from reminderd.when import when_text
 
 
 @click.command(name="list")

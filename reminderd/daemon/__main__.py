@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
-from reminderd.config import Limits, find_config
+from reminderd.config.apart import read_apart
+from reminderd.config.discovery import find_config
+from reminderd.config.limits import Limits
 from reminderd.core import Polls
 from reminderd.daemon import Daemon
 from reminderd.daemon.logs import configure_logging
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             limits=Limits.from_env(os.environ),
             polls=Polls.from_env(os.environ),
             tempo=Tempo.from_env(os.environ),
+            # The config is read in a process of its own, at start and at each reload: the
+            # daemon keeps the config, not the reader (reminderd/config/apart.py).
+            read=read_apart,
         )
     except ConfigError as error:
         print("\n".join(error.report()), file=sys.stderr)

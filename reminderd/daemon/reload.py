@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from reminderd.config import ConfigSource, Limits, find_config, load_config
+from reminderd.config.apart import Read
+from reminderd.config.discovery import ConfigSource, find_config
+from reminderd.config.limits import Limits
 from reminderd.errors import ConfigError
 from reminderd.i18n.said import said, said_join
 from reminderd.model import Config
@@ -15,12 +17,12 @@ from reminderd.notify import Note
 log = logging.getLogger("reminderd")
 
 
-def read_again(source: ConfigSource, limits: Limits) -> tuple[ConfigSource, Config]:
+def read_again(source: ConfigSource, limits: Limits, read: Read) -> tuple[ConfigSource, Config]:
     """The config read again: from the same file where it was named (``--config``,
     ``REMINDERD_CONFIG``), else from wherever the search finds one now."""
     explicit = source.path if source.origin in ("--config", "REMINDERD_CONFIG") else None
     found = ConfigSource(explicit, source.origin) if explicit else find_config(None, {})
-    return found, load_config(found, limits)
+    return found, read(found, limits)
 
 
 class Refusal:

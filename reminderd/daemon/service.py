@@ -16,7 +16,9 @@ from reminderd import peers
 from reminderd.alerts import Alerts
 from reminderd.children import Children
 from reminderd.clock import Clock, SystemClock
-from reminderd.config import STRICT, ConfigSource, Limits, find_config, load_config
+from reminderd.config.apart import Read, read_here
+from reminderd.config.discovery import ConfigSource, find_config
+from reminderd.config.limits import STRICT, Limits
 from reminderd.contracts import DaemonStatus, ReloadFailure
 from reminderd.control.server import Client
 from reminderd.core import Core, Outputs, Polls
@@ -41,8 +43,8 @@ from reminderd.model import Config, Event
 from reminderd.paths import Paths, user_paths
 from reminderd.ports import Ports, choose_presence
 from reminderd.safety_notice import SafetyNotice
-from reminderd.statusline import first_reminder
 from reminderd.wake import WallAlarm
+from reminderd.when import first_reminder
 
 if TYPE_CHECKING:
     from reminderd.sync.link import SyncLink
@@ -74,16 +76,17 @@ class Daemon:
         limits: Limits = STRICT,
         polls: Polls | None = None,
         tempo: Tempo | None = None,
+        read: Read = read_here,
     ) -> None:
-        # The bounds it was started with hold for every reload too.
-        self.source, self.limits = source or find_config(), limits
+        # The bounds it was started with, and its way of reading, hold for every reload too.
+        self.source, self.limits, self.read = source or find_config(), limits, read
         self.clock = clock or SystemClock()
         self.write = write
         self.paths = paths or user_paths()
         self.lock = PidLock(self.paths.lock)
         self.lock.acquire()
         try:
-            config = load_config(self.source, limits)
+            config = read(self.source, limits)
         except ReminderError:
             self.lock.release()
             raise
@@ -318,7 +321,7 @@ class Daemon:
     def reload(self) -> dict[str, Any]:
         """Re-read the config; a broken one leaves the running config in place and says why."""
         try:
-            source, config = read_again(self.source, self.limits)
+            source, config = read_again(self.source, self.limits, self.read)
         except Exception as error:  # whatever it is, the running config must survive it
             refused = Refusal(error)
             self._reload_failed(refused.first, refused.count)

@@ -16,8 +16,9 @@ costs nothing, and a daemon whose panel never asks holds only ``item``, ``watche
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reminderd.lazy import exports
 
 if TYPE_CHECKING:
     from reminderd.panel.entries import Item, menu, today
@@ -82,13 +83,4 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # mypy reads the imports above, and still finds a misspelt name
-
-    def __getattr__(name: str) -> Any:
-        """A public name, imported from its module the first time it is asked for."""
-        home = _HOMES.get(name)
-        if home is None:
-            msg = f"module {__name__!r} has no attribute {name!r}"
-            raise AttributeError(msg)
-        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-        globals()[name] = value
-        return value
+    __getattr__ = exports(__name__, _HOMES)

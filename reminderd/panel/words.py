@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reminderd.i18n import N_, _, text
-from reminderd.statusline import clock_text
+from reminderd.when import clock_text
 
 if TYPE_CHECKING:
     from reminderd.contracts import DaemonStatus

@@ -16,7 +16,7 @@ from reminderd.i18n.languages import SOURCE, native_name
 from reminderd.i18n.said import Said, said
 from reminderd.paths import on_path
 from reminderd.speech import voices
-from reminderd.speech.port import Silent, VoiceChoice
+from reminderd.speech.port import Silent, VoiceChoice, voice_off
 from reminderd.speech.timing import Lengths, Voice, cache_file
 
 # Windows' SAPI voice through PowerShell: the words and the culture are arguments (never
@@ -46,10 +46,10 @@ def choose(
     speech-dispatcher (the desktop's service, shared with screen readers), else espeak-ng
     or espeak themselves; each speaking ``language`` if it has a voice for it, else
     English. ``run``: how a service is asked for its voices (a stand-in in tests)."""
+    if voice is False:
+        return voice_off()
     from reminderd.speech.command import CommandSpeaker  # noqa: PLC0415
 
-    if voice is False:
-        return VoiceChoice(Silent(), said("off ([guidance] voice = false)"))
     if isinstance(voice, tuple):
         # Its pace is not known: its lines are estimated at espeak-ng's (times ``rate``).
         own = CommandSpeaker(voice[0], voice, children, Voice(voice[0], language, rate))

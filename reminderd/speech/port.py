@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
+from reminderd.i18n.said import said
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import subprocess
@@ -60,6 +62,11 @@ class Silent:
 
     def prepare(self, lines: Iterable[str]) -> subprocess.Popen[bytes] | None:
         return None
+
+
+def voice_off() -> VoiceChoice:
+    """No voice, as the config asks."""
+    return VoiceChoice(Silent(), said("off ([guidance] voice = false)"))
 
 
 class VoiceChoice(NamedTuple):
