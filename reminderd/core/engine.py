@@ -24,14 +24,14 @@ from reminderd.core.elsewhere import Elsewhere
 from reminderd.core.gate import Gate
 from reminderd.core.outputs import Outputs
 from reminderd.core.polls import Polls
-from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
-from reminderd.core.skips import SkipBudget
+from reminderd.core.postpone import Postpone
+from reminderd.core.prompt import ACTION_SNOOZE, Ask
+from reminderd.core.skips import SkipBudget, today
 from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
-from reminderd.errors import NothingToUndoError, SkipBudgetError
+from reminderd.errors import SkipBudgetError
 from reminderd.guide import Guide, Tempo
-from reminderd.i18n.said import said
 from reminderd.model import Config, Event
 from reminderd.presence import Observation, Presence
 
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("reminderd")
 
 JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic clocks
-# Skips that spend the budget: the person's own, not natural breaks nor forced ones.
-SPENDING = frozenset({"cli", "action"})
 
 Listener = Callable[[Event], None]
 
@@ -91,6 +89,9 @@ class Core:
             tempo=tempo or Tempo(),
         )
         self._elsewhere = Elsewhere(self._timers, self._stage, self.emit, clock.now, self.iso)
+        self._postpone = Postpone(
+            self._timers, self._stage, self._skips, clock=clock, emit=self.emit, iso=self.iso
+        )
         self._last_wall, self._last_mono = now, clock.monotonic()
         self._plan_presence_check(now)
 
@@ -418,113 +419,36 @@ class Core:
         return True
 
     def target(self, name: str | None) -> str:
-        """The routine a snooze or skip applies to: the named one, else the one on screen,
-        else the next queued, else the next due. LookupError if there is none."""
-        stage = self._stage
-        if name:
-            if name not in self._timers and stage.on_screen() != name:
-                raise LookupError(name)
-            return name
-        if (current := stage.on_screen()) is not None:
-            return current
-        if stage.queue:
-            return stage.queue[0]
-        upcoming = self._timers.upcoming()
-        if upcoming is None:
-            raise LookupError("")
-        return upcoming.routine.name
+        """See ``Postpone.target``."""
+        return self._postpone.target(name)
 
     def snooze(
         self, name: str | None, seconds: float, reason: str = "cli"
     ) -> tuple[str, datetime | None]:
-        """Postpone a reminder: the one on screen or queued by ``seconds`` from now, a future
-        one by ``seconds`` from its due time. Return the routine and its new due time."""
-        name = self.target(name)
-        now = self._clock.now()
-        delay = timedelta(seconds=seconds)  # raises before anything is withdrawn
-        active = self._stage.withdraw(name, "snoozed")
-        timer = self._timers.get(name)
-        if timer is None:
-            return name, None
-        base = now if active or not timer.due else max(now, timer.due)
-        self._timers.snooze(timer, base + delay, running=now if active else None)
-        self.emit(
-            "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds
-        )
-        return name, timer.due
+        """See ``Postpone.snooze``."""
+        return self._postpone.snooze(name, seconds, reason)
 
-    def _today(self) -> str:
-        return self._clock.now().astimezone(self._clock.zone()).date().isoformat()
-
-    def skips_left(self, name: str) -> int | None:
-        """How many more times ``name`` may be skipped today; None: no limit."""
-        timer = self._timers.get(name)
-        budget = timer.routine.max_skips_per_day if timer else None
-        return self._skips.left(name, budget, self._today())
-
-    def buttons(self, name: str) -> tuple[tuple[str, str], ...]:
-        """Start, Snooze and Skip; no Skip once the day's skips are used up."""
-        return NO_SKIP if self.skips_left(name) == 0 else ACTIONS
+    def unsnooze(self, name: str) -> datetime | None:
+        """See ``Postpone.unsnooze``."""
+        return self._postpone.unsnooze(name)
 
     def skip(
         self, name: str | None, reason: str = "cli", force: bool = False
     ) -> tuple[str, datetime | None]:
-        """Skip the routine on screen, or the next occurrence of one. Return the routine and
-        when it is due next. SkipBudgetError once the day's skips are used up, unless
-        ``force`` (then recorded with the reason "forced")."""
-        name = self.target(name)
-        if reason in SPENDING:
-            if force:
-                reason = "forced"
-            elif self.skips_left(name) == 0:
-                budget = self._timers[name].routine.max_skips_per_day
-                msg = said(
-                    "{name}: no skips left today ({budget} a day, max_skips_per_day);"
-                    " snooze it, or skip --force",
-                    name=name,
-                    budget=budget,
-                )
-                raise SkipBudgetError(msg)
-            else:
-                self._skips.spend(name, self._today())
-        now = self._clock.now()
-        active = self._stage.withdraw(name, "skipped")
-        timer = self._timers.get(name)
-        if timer is None:
-            return name, None
-        self._timers.skip(timer, now, running=active)
-        self.emit("routine.skipped", name, reason=reason, next=self.iso(timer.due))
-        return name, timer.due
+        """See ``Postpone.skip``."""
+        return self._postpone.skip(name, reason, force)
 
     def unskip(self, name: str) -> datetime | None:
-        """Undo the last skip of ``name`` (its skip is given back): it comes when it would
-        have, at once if it was skipped on screen. Return when it is due. LookupError for
-        an unknown routine; NothingToUndoError when it has no skip to undo."""
-        timer = self._timers.get(name)
-        if timer is None:
-            raise LookupError(name)
-        if not self._timers.unskip(timer, self._clock.now()):
-            msg = said(
-                "{name} has no skip to undo (a skip can be undone until it comes round again)",
-                name=name,
-            )
-            raise NothingToUndoError(msg)
-        self._skips.refund(name, self._today())
-        self.emit("routine.unskipped", name, next=self.iso(timer.due))
-        return timer.due
+        """See ``Postpone.unskip``."""
+        return self._postpone.unskip(name)
 
-    def unsnooze(self, name: str) -> datetime | None:
-        """Undo the snooze of ``name``: it comes when it would have, at once if that time has
-        passed. Return when it is due. LookupError for an unknown routine;
-        NothingToUndoError when it is not snoozed."""
-        timer = self._timers.get(name)
-        if timer is None:
-            raise LookupError(name)
-        if not self._timers.unsnooze(timer, self._clock.now()):
-            msg = said("{name} is not snoozed", name=name)
-            raise NothingToUndoError(msg)
-        self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
-        return timer.due
+    def skips_left(self, name: str) -> int | None:
+        """See ``Postpone.skips_left``."""
+        return self._postpone.skips_left(name)
+
+    def buttons(self, name: str) -> tuple[tuple[str, str], ...]:
+        """See ``Postpone.buttons``."""
+        return self._postpone.buttons(name)
 
     def reload(self, config: Config) -> None:
         """Use a new config; routines whose trigger is unchanged keep their schedule."""
@@ -548,7 +472,7 @@ class Core:
         now = self._clock.now()
         path = self._config.path
         paused, dropped = saved.restore(
-            state, self._timers, self._skips, config=path, now=now, today=self._today()
+            state, self._timers, self._skips, config=path, now=now, today=today(self._clock)
         )
         self._paused_until = paused
         return dropped
