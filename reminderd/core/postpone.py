@@ -1,6 +1,6 @@
-"""Snooze and skip, and their undoing: a person moving one routine's next time. Which
-routine a bare ``snooze`` or ``skip`` means, the skip budget a person's own skips spend,
-and the buttons that follow from it.
+"""Snooze and skip, and their undoing: a person moving one routine's next time, by a
+command or a button. Which routine a bare ``snooze`` or ``skip`` means, the skip budget a
+person's own skips spend, and the buttons that follow from it.
 
 Acts on the timers and the stage, and reports each change through ``emit``; the engine
 passes its commands on.
@@ -8,17 +8,20 @@ passes its commands on.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from reminderd.clock import Clock
 from reminderd.core.outputs import Emit
-from reminderd.core.prompt import ACTIONS, NO_SKIP
+from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP
 from reminderd.core.skips import SkipBudget, today
-from reminderd.core.stage import Stage
+from reminderd.core.stage import Request, Stage
 from reminderd.core.timers import Timers
 from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.i18n.said import said
+
+log = logging.getLogger("reminderd")
 
 # Skips that spend the budget: the person's own, not natural breaks nor forced ones.
 SPENDING = frozenset({"cli", "action"})
@@ -60,6 +63,16 @@ class Postpone:
         if upcoming is None:
             raise LookupError("")
         return upcoming.routine.name
+
+    def obey(self, request: Request) -> None:
+        """A Snooze or Skip button was pressed on a routine's notification."""
+        if request.action == "snooze":
+            self.snooze(request.routine, ACTION_SNOOZE, reason="action")
+        elif request.action == "skip":
+            try:
+                self.skip(request.routine, reason="action")
+            except SkipBudgetError as error:
+                log.info("%s", error)
 
     def snooze(
         self, name: str | None, seconds: float, reason: str = "cli"
