@@ -4,11 +4,13 @@ what every command does to that.
 ``Core`` (``engine``) is driven from outside: the daemon drives it with real sockets and the
 system clock; ``simulate`` drives it with a SimClock to plan a day; tests drive it both
 ways. Its parts, one job each: ``timers`` (the schedule's arithmetic), ``stage`` (what is on
-screen and queued), ``prompt`` (the "Start?" prompt and the buttons), ``closing`` (closing
-notes), ``adherence`` (was it done?), ``skips`` (the skip budget), ``gate`` (may a due
-routine start now?), ``waiting`` and ``held`` (routines held back, and why), ``elsewhere``
-(what other machines did), ``saved`` (the state that survives a restart), ``outputs``
-and ``polls`` (what it is given).
+screen and queued), ``starter`` (what comes on as a routine starts), ``firing`` (due
+routines fire, or are held) with ``gate`` (may a due routine start now?), ``waiting`` and
+``held`` (routines held back, and why), ``absences`` (returns and natural breaks),
+``jumps`` (suspend, resume, clock changes), ``pause``, ``postpone`` (snooze and skip) with
+``skips`` (the skip budget), ``prompt`` (the "Start?" prompt and the buttons), ``closing``
+(closing notes), ``adherence`` (was it done?), ``elsewhere`` (what other machines did),
+``saved`` (the state that survives a restart), ``outputs`` and ``polls`` (what it is given).
 """
 
 from reminderd.core.adherence import HOLD_GRACE, adherence, judged_kinds

@@ -2,58 +2,46 @@
 
 ``Core`` is driven from outside: call ``tick()`` whenever ``next_wakeup()`` seconds have
 passed (or something happened), and the command methods when a person asks. It owns small
-parts, each with one job: the timers (the schedule's arithmetic), the stage (what is on
-screen and queued), the gate (may a due routine start now?), the waiting and held
-routines, the skip budget, and what other machines did; they report back only through
-the ``emit`` it hands them, and it reports everything that happens as ``Event``s to its
-listeners.
+parts, each with one job, none of which calls back into it: the timers (the schedule's
+arithmetic), the stage (what is on screen and queued), the firing (due routines fire, or
+are held: the gate decides), the waiting and held routines, the absences (returns and
+natural breaks), the clock jumps (suspend, resume, clock changes), the snoozes and skips,
+and what other machines did. They report back only through the ``emit`` it hands them,
+and it reports everything that happens as ``Event``s to its listeners.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
-from reminderd import scheduler
 from reminderd.clock import Clock, local_iso
-from reminderd.contracts import SOURCE_REASONS, Asked, CoreStatus, EventKind, SavedState
+from reminderd.contracts import CoreStatus, EventKind, SavedState
 from reminderd.core import saved
+from reminderd.core.absences import Absences
 from reminderd.core.elsewhere import Elsewhere
-from reminderd.core.gate import Gate
+from reminderd.core.firing import Firing, RunOutcome
+from reminderd.core.jumps import Jumps
 from reminderd.core.outputs import Outputs
+from reminderd.core.pause import Pause
 from reminderd.core.polls import Polls
-from reminderd.core.prompt import ACTION_SNOOZE, ACTIONS, NO_SKIP, Ask
-from reminderd.core.skips import SkipBudget
-from reminderd.core.stage import Request, Stage
+from reminderd.core.postpone import Postpone
+from reminderd.core.prompt import Ask
+from reminderd.core.skips import SkipBudget, today
+from reminderd.core.stage import Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
-from reminderd.errors import NothingToUndoError, SkipBudgetError
 from reminderd.guide import Guide, Tempo
-from reminderd.i18n.said import said
 from reminderd.model import Config, Event
-from reminderd.presence import Observation, Presence
-
-if TYPE_CHECKING:
-    from reminderd.holds.decide import Fire, Held, Start
+from reminderd.presence import Presence
 
 log = logging.getLogger("reminderd")
 
-JUMP_THRESHOLD = 30.0  # seconds of disagreement between wall and monotonic clocks
-# Skips that spend the budget: the person's own, not natural breaks nor forced ones.
-SPENDING = frozenset({"cli", "action"})
-
 Listener = Callable[[Event], None]
 
-
-class RunOutcome(NamedTuple):
-    """What ``run_now`` did: the prompt waiting for the routine was answered, or it waits
-    behind ``ahead`` others (0: it starts now)."""
-
-    answered: bool
-    ahead: int
-    held: str | None = None  # what holds it back ("call: microphone in use by zoom")
+__all__ = ["Core", "Listener", "RunOutcome"]  # RunOutcome is made in core/firing.py
 
 
 class Core:
@@ -72,27 +60,54 @@ class Core:
     ) -> None:
         self._config = config
         self._clock = clock
-        self._polls = polls or Polls()
         self._listeners: list[Listener] = list(listeners)
-        self._presence = presence or Presence(None, None, None, "off")
         self._skips = SkipBudget()
-        self._paused_until: datetime | None = None  # FOREVER: until resumed
-        self._gate = Gate(clock.monotonic, config.schedule.hold_during, config.schedule.soft_start)
         now = clock.now()
         self._timers = Timers(config, clock.zone, now)
-        self._waiting = Waiting(self._timers, self.emit, self._polls)
+        polls = polls or Polls()
+        self._waiting = Waiting(self._timers, self.emit, polls)
+        self._absences = Absences(
+            presence or Presence(None, None, None, "off"),
+            self._timers,
+            self._waiting,
+            emit=self.emit,
+            polls=polls,
+            zone=clock.zone,
+        )
         self._stage = Stage(
             config,
             clock,
             outputs,
             emit=self.emit,
             buttons=self.buttons,
-            idle=lambda: self._presence.source,
+            idle=lambda: self._absences.presence.source,
             tempo=tempo or Tempo(),
         )
         self._elsewhere = Elsewhere(self._timers, self._stage, self.emit, clock.now, self.iso)
-        self._last_wall, self._last_mono = now, clock.monotonic()
-        self._plan_presence_check(now)
+        self._firing = Firing(
+            self._timers,
+            self._stage,
+            self._waiting,
+            self._elsewhere,
+            self._absences,
+            clock=clock,
+            emit=self.emit,
+            iso=self.iso,
+        )
+        self._postpone = Postpone(
+            self._timers, self._stage, self._skips, clock=clock, emit=self.emit, iso=self.iso
+        )
+        self._pause = Pause(
+            clock,
+            self._timers,
+            self._stage,
+            self._waiting,
+            self._absences,
+            emit=self.emit,
+            iso=self.iso,
+        )
+        self._jumps = Jumps(clock, self._timers, self._stage, self._absences, now)
+        self._absences.plan(now)
 
     # -- what observers may read ------------------------------------------------------------
 
@@ -106,7 +121,7 @@ class Core:
 
     @property
     def presence(self) -> Presence:
-        return self._presence
+        return self._absences.presence
 
     @property
     def timers(self) -> Mapping[str, Timer]:
@@ -122,12 +137,12 @@ class Core:
 
     @property
     def paused(self) -> bool:
-        return self._paused_until is not None
+        return self._pause.until is not None
 
     @property
     def paused_until(self) -> datetime | None:
         """When the pause ends (FOREVER: until resumed); None when not paused."""
-        return self._paused_until
+        return self._pause.until
 
     def next_times(self) -> dict[str, datetime | None]:
         """Each routine's next due time."""
@@ -152,26 +167,24 @@ class Core:
         finishes with the ones it started with."""
         self._stage.outputs = outputs
         if presence is not None:
-            self._presence = presence
-            self._plan_presence_check(self._clock.now())
+            self._absences.use(presence, self._clock.now())
 
     # -- time -------------------------------------------------------------------------------
 
     def tick(self) -> None:
         """Do everything that is due now."""
         now = self._clock.now()
-        self._check_clock(now)
-        if self._paused_until and now >= self._paused_until:
+        if (gap := self._jumps.moved(now)) is not None:
+            self.clock_jumped(gap)
+        if self._pause.over(now):
             self.resume(reason="timer")
         stage = self._stage
         if stage.step_due() and self.outputs.dnd.active():
-            self._hold_on_screen(now)
+            self._firing.hold_on_screen(now)
         stage.advance(now)
-        if not self._paused_until:
-            presence = self._presence
-            if presence.next_check and now >= presence.next_check:
-                self._seen(now, presence.observe(now))
-            self._fire_due(now)
+        if not self.paused:
+            self._absences.look(now)
+            self._firing.due(now)
         stage.start_next()
 
     def next_wakeup(self) -> float | None:
@@ -181,106 +194,22 @@ class Core:
         waits = [deadline - mono for deadline in self._stage.next_deadlines()]
         if self._stage.asking:
             waits.append((self._stage.asking.deadline - now).total_seconds())
-        if self._paused_until:
-            if self._paused_until != FOREVER:
-                waits.append((self._paused_until - now).total_seconds())
+        if (until := self._pause.until) is not None:
+            if until != FOREVER:
+                waits.append((until - now).total_seconds())
         else:
             moments = [self._timers.next_moment(), *self._timers.busy_until(now)]
             if self._waiting.recheck and self._waiting.any:
                 moments.append(self._waiting.recheck)
-            moments.append(self._presence.next_check)
+            moments.append(self._absences.presence.next_check)
             waits += [(moment - now).total_seconds() for moment in moments if moment]
         return max(0.0, min(waits)) if waits else None
-
-    # -- may a due routine start? -----------------------------------------------------------
-
-    def _fire_due(self, now: datetime) -> None:
-        """Fire what is due, and what was asked for by hand, unless something holds it back:
-        the gate samples what is known now and decides; this acts."""
-        due = [t for t in self._timers.due(now) if not self._elsewhere.busy(t, now)]
-        if not (due or self._waiting.requested):
-            self._waiting.released()  # nothing waits: no look again
-            return
-        from reminderd.holds.decide import Held  # noqa: PLC0415 - only when one is due
-
-        if self._waiting.requested:
-            verdict = self._check("by-hand", now)
-            if isinstance(verdict, Held):
-                self._waiting.still_held(verdict, now)
-            else:
-                for name, reason in self._waiting.let_in().items():
-                    self._stage.enqueue(name, reason)
-        if not due:
-            return
-        verdict = self._check("schedule", now)
-        if isinstance(verdict, Held):
-            self._hold(due, verdict, now)
-            return
-        self._waiting.released()
-        for timer in due:
-            why = (
-                f"{timer.waited}-over" if timer.waited else "missed" if timer.missed else "schedule"
-            )
-            self._fire(timer, now, reason=why, start=verdict.start)
-
-    def _check(self, asked: Asked, now: datetime) -> Fire | Held:
-        """The gate's decision; a return from an absence seen on the way is acted on."""
-        verdict, seen = self._gate.check(
-            asked, busy=self._stage.busy, now=now, presence=self._presence, outputs=self.outputs
-        )
-        if seen is not None:
-            self._seen(now, seen)
-        return verdict
-
-    def _hold(self, due: list[Timer], held: Held, now: datetime) -> None:
-        working = scheduler.is_working(self._config.schedule, now, self._clock.zone())
-        self._waiting.hold(due, held, now, working=working)
-
-    def _hold_on_screen(self, now: datetime) -> None:
-        """Do-not-disturb began during a routine: withdraw it (it is not done) and hold it,
-        to run again once do-not-disturb ends."""
-        from reminderd.holds.decide import Held  # noqa: PLC0415 - a routine is on screen
-
-        name = self._stage.take_off("dnd")
-        timer = self._timers.get(name) if name else None
-        if timer is not None:
-            timer.due = now
-            dnd = self.outputs.dnd.source
-            self._hold([timer], Held("dnd", dnd.name if dnd else "", "do not disturb"), now)
 
     def look_again(self) -> None:
         """Something changed that may release held reminders (do-not-disturb turned off, as
         the server announced): look at them on the next tick rather than at the next poll."""
         if self._timers.held():
             self._waiting.recheck = self._clock.now()
-
-    # -- presence: absences and natural breaks ----------------------------------------------
-
-    def _seen(self, now: datetime, seen: Observation | None) -> None:
-        """Act on an idle observation: a return, perhaps a natural break; plan the next look."""
-        presence = self._presence
-        if seen and seen.returned_after is not None:
-            self.emit("presence.back", None, away=round(seen.returned_after))
-            # Time held by a call, a screen share or a film was not a break from the screen.
-            watching = any(t.held in SOURCE_REASONS for t in self._timers.held())
-            long_enough = presence.break_after and seen.returned_after >= presence.break_after
-            if long_enough and not watching:
-                self._natural_break(now, seen.returned_after)
-        self._plan_presence_check(now)
-
-    def _natural_break(self, now: datetime, seconds: float) -> None:
-        """An absence long enough to count as a break: intervals restart, waiting reminders go."""
-        self.emit("break.natural", None, seconds=round(seconds))
-        self._waiting.released()  # those asked for by hand still wait for their hold to end
-        for timer in self._timers.held():
-            self.emit("routine.skipped", timer.routine.name, reason="natural-break")
-        self._timers.restart(now)
-
-    def _plan_presence_check(self, now: datetime) -> None:
-        schedule, zone = self._config.schedule, self._clock.zone()
-        self._presence.plan_check(
-            now, self._polls.away, lambda soon: scheduler.next_working(schedule, soon, zone)
-        )
 
     # -- other machines (the sync folder, see reminderd/sync/) -------------------------------
 
@@ -294,35 +223,9 @@ class Core:
 
     # -- suspend, resume and clock changes --------------------------------------------------
 
-    def _check_clock(self, now: datetime) -> None:
-        """Notice a suspend/resume or a clock change: the wall clock moved by more than the
-        monotonic one (which stands still while the machine sleeps)."""
-        mono = self._clock.monotonic()
-        expected = self._last_wall + timedelta(seconds=mono - self._last_mono)
-        self._last_wall, self._last_mono = now, mono
-        gap = (now - expected).total_seconds()
-        if abs(gap) >= JUMP_THRESHOLD:
-            self.clock_jumped(gap)
-
     def clock_jumped(self, gap: float) -> None:
-        """After a suspend or clock change: abandon the routine being guided, restart every
-        interval, and let each routine that fell due meanwhile come once, through the gate
-        like any due routine (not over a call, nor through do-not-disturb)."""
-        now = self._clock.now()
-        log.info("the clock moved %+.0f s (suspend, resume or clock change)", gap)
-        self._stage.drop("suspend")
-        natural = self._config.schedule.natural_break
-        was_break = gap > 0 and natural is not None and gap >= natural
-        working = scheduler.is_working(self._config.schedule, now, self._clock.zone())
-        missed = []
-        if not self._paused_until and not was_break and working:
-            missed = [t for t in self._timers.values() if t.due and t.due <= now]
-        self._timers.restart(now, use_up_times=gap > 0)
-        for timer in missed:  # due now, once: the tick's _fire_due decides
-            timer.due, timer.missed = now, True
-        self._presence.forget_absence()
-        self._plan_presence_check(now)
-        self._stage.start_next()
+        """After a suspend or clock change: see ``Jumps.catch_up``."""
+        self._jumps.catch_up(gap, paused=self.paused)
 
     def going_to_sleep(self) -> None:
         """The machine is about to suspend: withdraw the routine on screen; it is not replayed."""
@@ -332,39 +235,13 @@ class Core:
         """The daemon is stopping: withdraw the routine on screen."""
         self._stage.drop(why)
 
-    # -- firing -----------------------------------------------------------------------------
-
-    def _fire(
-        self, timer: Timer, now: datetime, reason: str = "schedule", start: Start = "at-once"
-    ) -> None:
-        """``start``: whether it came at a pause in typing, at the soft start's deadline, or
-        at once (recorded in the history with the firing)."""
-        name = timer.routine.name
-        self._timers.fired(timer, now)
-        if self._stage.waiting(name):
-            # Due again while it is on screen or waiting: the person is at it already.
-            log.debug("%s is due again while it runs; counted as done", name)
-            return
-        self.emit("routine.fired", name, reason=reason, next=self.iso(timer.due), start=start)
-        self._stage.enqueue(name, reason)
-
     # -- what the person does on a notification ---------------------------------------------
 
     def on_action(self, notification_id: int, key: str) -> None:
         """A button on one of our notifications was pressed ("default": the body clicked)."""
         request = self._stage.on_action(notification_id, key)
-        if request is None:
-            return
-        self._obey(request)
-
-    def _obey(self, request: Request) -> None:
-        if request.action == "snooze":
-            self.snooze(request.routine, ACTION_SNOOZE, reason="action")
-        elif request.action == "skip":
-            try:
-                self.skip(request.routine, reason="action")
-            except SkipBudgetError as error:
-                log.info("%s", error)
+        if request is not None:
+            self._postpone.obey(request)
 
     def on_closed(self, notification_id: int, reason: int) -> None:
         """A notification went away; a "Start?" prompt dismissed by the person is ignored."""
@@ -373,164 +250,49 @@ class Core:
     # -- commands ---------------------------------------------------------------------------
 
     def run_now(self, name: str, reason: str = "cli", *, now: bool = False) -> RunOutcome:
-        """Guide routine or exercise ``name`` as soon as the current one is done; a "Start?"
-        prompt waiting for ``name`` is answered: it starts now, in the prompt's place. A
-        call, a screen share, a film (a hold source) holds it until that ends, unless
-        ``now`` (``run --now``), which overrides every hold."""
-        from reminderd.holds.decide import Held  # noqa: PLC0415 - a person asked for one
-
-        stage = self._stage
-        if stage.guide is None and stage.answer_start(name):
-            return RunOutcome(answered=True, ahead=0)
-        moment = self._clock.now()
-        verdict = self._check("now" if now else "by-hand", moment)
-        if isinstance(verdict, Held):
-            self._waiting.request(name, reason, verdict, moment)
-            return RunOutcome(answered=False, ahead=0, held=str(verdict))
-        self._waiting.forget(name)
-        ahead = len(stage.queue) + stage.busy
-        stage.enqueue(name, reason)
-        stage.start_next()
-        return RunOutcome(answered=False, ahead=ahead)
+        """See ``Firing.run_now``."""
+        return self._firing.run_now(name, reason, now=now)
 
     def pause(self, until: datetime | None = None, reason: str = "cli") -> str | None:
-        """Fire nothing until ``until`` (None: until resumed); the routine on screen waits at
-        its step for the resume (at most core/held.py's HOLD_LIMIT, then it is cancelled).
-        Return when it ends, as written in events (None: until resumed)."""
-        self._paused_until = until or FOREVER
-        self._stage.hold("paused")
-        self.emit("daemon.paused", None, until=self.iso(until), reason=reason)
-        return self.iso(until)
+        """See ``Pause.pause``."""
+        return self._pause.pause(until, reason)
 
     def resume(self, reason: str = "cli") -> bool:
-        """Start again; intervals restart now, so no burst of reminders missed while paused.
-        False if it was not paused."""
-        if not self._paused_until:
-            return False
-        now = self._clock.now()
-        self._paused_until = None
-        self._timers.drop_expired_snoozes(now)
-        self._timers.restart(now)
-        self._waiting.released()
-        self._plan_presence_check(now)
-        self.emit("daemon.resumed", None, reason=reason)
-        self._stage.carry_on()  # a routine held at its step goes on
-        return True
-
-    def target(self, name: str | None) -> str:
-        """The routine a snooze or skip applies to: the named one, else the one on screen,
-        else the next queued, else the next due. LookupError if there is none."""
-        stage = self._stage
-        if name:
-            if name not in self._timers and stage.on_screen() != name:
-                raise LookupError(name)
-            return name
-        if (current := stage.on_screen()) is not None:
-            return current
-        if stage.queue:
-            return stage.queue[0]
-        upcoming = self._timers.upcoming()
-        if upcoming is None:
-            raise LookupError("")
-        return upcoming.routine.name
+        """See ``Pause.resume``."""
+        return self._pause.resume(reason)
 
     def snooze(
         self, name: str | None, seconds: float, reason: str = "cli"
     ) -> tuple[str, datetime | None]:
-        """Postpone a reminder: the one on screen or queued by ``seconds`` from now, a future
-        one by ``seconds`` from its due time. Return the routine and its new due time."""
-        name = self.target(name)
-        now = self._clock.now()
-        delay = timedelta(seconds=seconds)  # raises before anything is withdrawn
-        active = self._stage.withdraw(name, "snoozed")
-        timer = self._timers.get(name)
-        if timer is None:
-            return name, None
-        base = now if active or not timer.due else max(now, timer.due)
-        self._timers.snooze(timer, base + delay, running=now if active else None)
-        self.emit(
-            "routine.snoozed", name, reason=reason, until=self.iso(timer.due), seconds=seconds
-        )
-        return name, timer.due
+        """See ``Postpone.snooze``."""
+        return self._postpone.snooze(name, seconds, reason)
 
-    def _today(self) -> str:
-        return self._clock.now().astimezone(self._clock.zone()).date().isoformat()
-
-    def skips_left(self, name: str) -> int | None:
-        """How many more times ``name`` may be skipped today; None: no limit."""
-        timer = self._timers.get(name)
-        budget = timer.routine.max_skips_per_day if timer else None
-        return self._skips.left(name, budget, self._today())
-
-    def buttons(self, name: str) -> tuple[tuple[str, str], ...]:
-        """Start, Snooze and Skip; no Skip once the day's skips are used up."""
-        return NO_SKIP if self.skips_left(name) == 0 else ACTIONS
+    def unsnooze(self, name: str) -> datetime | None:
+        """See ``Postpone.unsnooze``."""
+        return self._postpone.unsnooze(name)
 
     def skip(
         self, name: str | None, reason: str = "cli", force: bool = False
     ) -> tuple[str, datetime | None]:
-        """Skip the routine on screen, or the next occurrence of one. Return the routine and
-        when it is due next. SkipBudgetError once the day's skips are used up, unless
-        ``force`` (then recorded with the reason "forced")."""
-        name = self.target(name)
-        if reason in SPENDING:
-            if force:
-                reason = "forced"
-            elif self.skips_left(name) == 0:
-                budget = self._timers[name].routine.max_skips_per_day
-                msg = said(
-                    "{name}: no skips left today ({budget} a day, max_skips_per_day);"
-                    " snooze it, or skip --force",
-                    name=name,
-                    budget=budget,
-                )
-                raise SkipBudgetError(msg)
-            else:
-                self._skips.spend(name, self._today())
-        now = self._clock.now()
-        active = self._stage.withdraw(name, "skipped")
-        timer = self._timers.get(name)
-        if timer is None:
-            return name, None
-        self._timers.skip(timer, now, running=active)
-        self.emit("routine.skipped", name, reason=reason, next=self.iso(timer.due))
-        return name, timer.due
+        """See ``Postpone.skip``."""
+        return self._postpone.skip(name, reason, force)
 
     def unskip(self, name: str) -> datetime | None:
-        """Undo the last skip of ``name`` (its skip is given back): it comes when it would
-        have, at once if it was skipped on screen. Return when it is due. LookupError for
-        an unknown routine; NothingToUndoError when it has no skip to undo."""
-        timer = self._timers.get(name)
-        if timer is None:
-            raise LookupError(name)
-        if not self._timers.unskip(timer, self._clock.now()):
-            msg = said(
-                "{name} has no skip to undo (a skip can be undone until it comes round again)",
-                name=name,
-            )
-            raise NothingToUndoError(msg)
-        self._skips.refund(name, self._today())
-        self.emit("routine.unskipped", name, next=self.iso(timer.due))
-        return timer.due
+        """See ``Postpone.unskip``."""
+        return self._postpone.unskip(name)
 
-    def unsnooze(self, name: str) -> datetime | None:
-        """Undo the snooze of ``name``: it comes when it would have, at once if that time has
-        passed. Return when it is due. LookupError for an unknown routine;
-        NothingToUndoError when it is not snoozed."""
-        timer = self._timers.get(name)
-        if timer is None:
-            raise LookupError(name)
-        if not self._timers.unsnooze(timer, self._clock.now()):
-            msg = said("{name} is not snoozed", name=name)
-            raise NothingToUndoError(msg)
-        self.emit("routine.unsnoozed", name, next=self.iso(timer.due))
-        return timer.due
+    def skips_left(self, name: str) -> int | None:
+        """See ``Postpone.skips_left``."""
+        return self._postpone.skips_left(name)
+
+    def buttons(self, name: str) -> tuple[tuple[str, str], ...]:
+        """See ``Postpone.buttons``."""
+        return self._postpone.buttons(name)
 
     def reload(self, config: Config) -> None:
         """Use a new config; routines whose trigger is unchanged keep their schedule."""
         self._config = config
-        self._gate.hold_during = config.schedule.hold_during
-        self._gate.soft_start = config.schedule.soft_start
+        self._firing.reload(config.schedule)
         self._timers.reload(config, self._clock.now())
         self._stage.reload(config)
         self.emit("daemon.reloaded", None, routines=[r.name for r in config.routines])
@@ -540,7 +302,7 @@ class Core:
     def export_state(self) -> SavedState:
         """What must survive a restart: the pause, snoozes and skipped occurrences."""
         now = self._clock.now()
-        return saved.export(self._timers, self._skips, self._paused_until, self._config.path, now)
+        return saved.export(self._timers, self._skips, self._pause.until, self._config.path, now)
 
     def restore_state(self, state: Mapping[str, object]) -> list[str]:
         """Apply a saved state; entries that are unreadable or already past are ignored,
@@ -548,9 +310,9 @@ class Core:
         now = self._clock.now()
         path = self._config.path
         paused, dropped = saved.restore(
-            state, self._timers, self._skips, config=path, now=now, today=self._today()
+            state, self._timers, self._skips, config=path, now=now, today=today(self._clock)
         )
-        self._paused_until = paused
+        self._pause.until = paused
         return dropped
 
     # -- what it says -----------------------------------------------------------------------
@@ -567,25 +329,16 @@ class Core:
         """Local time with its UTC offset, for people and status bars alike."""
         return local_iso(moment, self._clock.zone()) if moment else None
 
-    def _pause_end(self) -> datetime | None:
-        """While paused, when the pause ends (until resumed: now, as if resumed now); None
-        when not paused."""
-        if self._paused_until is None:
-            return None
-        now = self._clock.now()
-        return now if self._paused_until == FOREVER else max(now, self._paused_until)
-
     def status(self) -> CoreStatus:
         """What the core is doing, as plain data (the daemon adds process details)."""
-        paused = self._paused_until is not None
-        until = None if self._paused_until in (None, FOREVER) else self.iso(self._paused_until)
+        until = None if self._pause.until in (None, FOREVER) else self.iso(self._pause.until)
         return {
-            "paused": paused,
+            "paused": self.paused,
             "paused_until": until,
             "current": self._stage.current(),
             "asking": self._stage.prompt(),
             "queue": list(self._stage.queue),
             "requested": self._waiting.status(),
-            "idle": self._presence.status(),
-            "routines": self._timers.rows(self._pause_end(), self._clock.zone()),
+            "idle": self._absences.presence.status(),
+            "routines": self._timers.rows(self._pause.end(), self._clock.zone()),
         }

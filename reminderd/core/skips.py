@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reminderd.clock import Clock
+
+
+def today(clock: Clock) -> str:
+    """The local day the budget counts in, as written in the saved state."""
+    return clock.now().astimezone(clock.zone()).date().isoformat()
+
 
 class SkipBudget:
     """Skips spent per routine on one local day."""

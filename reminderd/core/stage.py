@@ -2,41 +2,32 @@
 prompt asking for it), the queue behind it, and the closing notes of routines just ended.
 
 One routine at a time: a routine due while another runs waits in the queue. The stage
-shows, advances and withdraws; it never decides when a routine is due (the engine does),
-and reports what happens through ``emit``. A button that asks for a snooze or a skip is
-handed back to the engine as a ``Request``, since those change the schedule.
+shows (``starter`` makes what comes on), advances and withdraws; it never decides when a
+routine is due (the engine does), and reports what happens through ``emit``. A button that
+asks for a snooze or a skip is handed back to the engine as a ``Request``, since those
+change the schedule.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import NamedTuple
 
 from reminderd.clock import Clock, local_iso
 from reminderd.contracts import Asking, CurrentStep
-from reminderd.core.adherence import Judge
 from reminderd.core.closing import ClosingNotes
 from reminderd.core.held import HOLD_LIMIT, held_note
 from reminderd.core.outputs import Emit, Outputs
-from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note, said_buttons
-from reminderd.errors import NotifyError, UnknownNameError
-from reminderd.exercises import (
-    closing_seconds,
-    routine_for,
-    shown_and_said,
-    total_seconds,
-)
+from reminderd.core.prompt import Ask
+from reminderd.core.starter import Buttons, Starter
+from reminderd.errors import NotifyError
 from reminderd.guide import Guide, Tempo
-from reminderd.i18n import language, speaking
-from reminderd.i18n.formats import duration
 from reminderd.idle import IdleSource
-from reminderd.model import GUIDE_EVENTS, Config, Routine
+from reminderd.model import Config, Routine
 
 log = logging.getLogger("reminderd")
-
-Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
 
 
 class Request(NamedTuple):
@@ -60,21 +51,17 @@ class Stage:
         idle: Callable[[], IdleSource | None],
         tempo: Tempo,
     ) -> None:
-        self.config = config
         self.tempo = tempo
+        self._starter = Starter(config, clock, emit=emit, buttons=buttons, idle=idle, tempo=tempo)
         self._rest_until: float | None = None  # monotonic: the next routine waits till then
         self.outputs = outputs
         self._clock = clock
         self._emit = emit
-        self._buttons = buttons
-        self._idle = idle
         self._queue: list[tuple[str, str]] = []  # (routine name, why it runs)
         self.guide: Guide | None = None
         self.reason = ""  # why the routine on screen runs
-        self._judge: Judge | None = None
         self.asking: Ask | None = None
         self._closing = ClosingNotes()
-        self._safety_day: date | None = None  # the day the intro last said where to look
         self._held_until: float | None = None  # a routine held at its step: until when
 
     # -- what is there ----------------------------------------------------------------------
@@ -165,7 +152,7 @@ class Stage:
             return  # a breath after the last routine, its closing words said whole
         while self.on_screen() is None and self._queue:
             name, reason = self._queue.pop(0)
-            routine = self._routine(name)
+            routine = self._starter.routine(name)
             if routine is None:
                 continue
             failing = self.outputs.notifier.failing
@@ -174,57 +161,14 @@ class Stage:
                 return
             self._guide(routine, reason)
 
-    def _routine(self, name: str) -> Routine | None:
-        """A routine of the config, or a single exercise run on request as a routine of its
-        own (None if unknown)."""
-        try:
-            return routine_for(name, self.config.routines, self.config.exercises)
-        except UnknownNameError:
-            return None
-
-    def _actions(self) -> bool:
-        """Whether buttons can be offered: the server has them, and it is answering now."""
-        notifier = self.outputs.notifier
-        return not notifier.failing and "actions" in notifier.capabilities
-
     def _guide(self, routine: Routine, reason: str, replaces: int | None = None) -> None:
         # A closing note still on screen goes first: the new routine gets a banner of its
         # own at once, instead of waiting behind it in the server's queue.
         self._close_all_closing()
-        today = self._clock.now().astimezone(self._clock.zone()).date()
-        first_today, self._safety_day = self._safety_day != today, today
-        guidance, speaker = self.config.guidance, self.outputs.speaker
-        timing = speaker.seconds
-        steps, said = shown_and_said(
-            routine,
-            self.config.exercises,
-            guidance,
-            voice=speaker.language,
-            point_to_safety=first_today,
-            timing=timing,
-            pace=self.tempo.pace,
-        )
+        guide = self._starter.guide(routine, self.outputs, replaces)
         self.reason = reason
-        self._judge = Judge(steps, self._clock.monotonic, self._idle())
-        actions = said_buttons(self._buttons(routine.name)) if self._actions() else ()
-        with speaking(speaker.language or language()):
-            linger = closing_seconds(said, guidance, timing, self.tempo.pace)
-        self.guide = Guide(
-            routine.name,
-            steps,
-            self.outputs.notifier,
-            self._clock,
-            on_event=self._guide_event(routine.name),
-            first_actions=actions,
-            last_actions=said_buttons(DONE) if actions else (),
-            replaces=replaces,
-            speaker=speaker,
-            cues=self.outputs.cues,
-            countdown=guidance.countdown,
-            linger=linger,
-            said=said,
-        )
-        self.guide.start()
+        self.guide = guide
+        guide.start()
         self._after_guide()
 
     def _after_guide(self) -> None:
@@ -247,45 +191,18 @@ class Stage:
         for notification_id in self._closing.due(None):
             self.outputs.notifier.close(notification_id)
 
-    def _guide_event(self, name: str) -> Callable[[str, dict[str, Any]], None]:
-        def forward(kind: str, data: dict[str, Any]) -> None:
-            judge = self._judge
-            if judge is not None and kind == "step":
-                judge.step_began(str(data.get("kind")))
-            if judge is not None and kind == "completed":
-                data = {**data, "outcome": judge.outcome()}
-            if kind == "step" and data.get("kind") == "done" and self.guide is not None:
-                # The closing note stays its linger (its words said whole), though the
-                # routine ends as it appears: its length as a person sees it.
-                data = {**data, "seconds": round(self.guide.linger, 1)}
-            self._emit(GUIDE_EVENTS[kind], name, **data)
-
-        return forward
-
     def _ask(self, routine: Routine, reason: str) -> None:
         """Show a "Start?" prompt and wait a minute for an answer."""
         # As before a routine: a closing note still up goes, so that the prompt is the one
         # notification on screen (not queued behind it, nor a click away under it).
         self._close_all_closing()
-        config, speaker = self.config, self.outputs.speaker
-        steps, _said = shown_and_said(
-            routine,
-            config.exercises,
-            config.guidance,
-            voice=speaker.language,
-            timing=speaker.seconds,
-        )
-        buttons = self._buttons(routine.name) if self._actions() else ()
-        note = prompt_note(routine, duration(total_seconds(steps)), buttons)
         try:
-            notification_id = self.outputs.notifier.show(note)
+            self.asking = self._starter.ask(routine, reason, self.outputs)
         except NotifyError as error:
             log.warning("%s: cannot ask (%s); starting it", routine.name, error)
             self._guide(routine, reason)
             return
-        deadline = self._clock.now() + timedelta(seconds=ASK_TIMEOUT)
-        self.asking = Ask(routine.name, reason, notification_id, deadline)
-        until = local_iso(deadline, self._clock.zone())
+        until = local_iso(self.asking.deadline, self._clock.zone())
         self._emit("routine.asked", routine.name, reason=reason, until=until)
 
     def _ignored(self, why: str) -> None:
@@ -303,7 +220,7 @@ class Stage:
         if not (self.asking and self.asking.name == name):
             return False
         asking, self.asking = self.asking, None
-        routine = self._routine(asking.name)
+        routine = self._starter.routine(asking.name)
         if routine:
             self._guide(routine, asking.reason, replaces=asking.notification_id)
         else:
@@ -410,8 +327,8 @@ class Stage:
 
     def reload(self, config: Config) -> None:
         """A new config: queued routines it no longer has are dropped."""
-        self.config = config
-        kept = [(n, r) for n, r in self._queue if self._routine(n) is not None]
+        self._starter.config = config
+        kept = [(n, r) for n, r in self._queue if self._starter.routine(n) is not None]
         for name, _reason in self._queue:
             if (name, _reason) not in kept:
                 self._emit("routine.cancelled", name, reason="reloaded")

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from reminderd import scheduler
 from reminderd.clock import local_iso
 from reminderd.contracts import HoldReason, RoutineStatus
-from reminderd.model import Config, Routine
+from reminderd.model import Config, Routine, WorkSchedule
 
 ON_TIME = 60.0  # a firing this close to its due time counts from the due time (no drift)
 FOREVER = datetime.max.replace(tzinfo=timezone.utc)
@@ -105,6 +105,12 @@ class Timers:
 
     def values(self) -> Iterator[Timer]:
         return iter(self._by_name.values())
+
+    @property
+    def schedule(self) -> WorkSchedule:
+        """The working schedule of the config last loaded (the engine's parts read it here,
+        so that a reload reaches them all)."""
+        return self._config.schedule
 
     def order(self, name: str) -> int:
         """The routine's place in the config: routines due at once run in that order."""
