@@ -681,7 +681,7 @@ def sync_stats(bench: Bench, config: Path, synced: Path) -> None:
     from reminderd import history
     from reminderd.clock import local_zone
     from reminderd.config import load_config
-    from reminderd.core import simulate
+    from reminderd.core.simulate import simulate
     from reminderd.sync.writer import Writer
 
     bench.reminderd("stop")
@@ -806,7 +806,7 @@ def simulate_month(bench: Bench, config: Path, days: int) -> None:
     sys.path.insert(0, str(ROOT))
     from reminderd.clock import local_zone
     from reminderd.config import load_config
-    from reminderd.core import simulate
+    from reminderd.core.simulate import simulate
 
     loaded = load_config(config)
     zone = local_zone()

@@ -19,7 +19,7 @@ from reminderd.dnd import Watch as DndWatch
 from reminderd.i18n import language
 from reminderd.i18n.said import said
 from reminderd.model import Config
-from reminderd.notify import Choice, choose
+from reminderd.notify.choose import Choice, choose
 from reminderd.presence import Presence
 from reminderd.speech.port import VoiceChoice, voice_off
 

@@ -11,7 +11,8 @@ import pytest
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import ACTIONS, NO_SKIP, Core, Outputs, adherence
+from reminderd.core import ACTIONS, NO_SKIP, Core, Outputs
+from reminderd.core.adherence import adherence
 from reminderd.errors import ConfigError, SkipBudgetError
 from reminderd.model import Config, Event, Exercise, Routine, StepSpec, Trigger, WorkSchedule
 from reminderd.notify import NullNotifier

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from reminderd.clock import SimClock
 from reminderd.config import load_library
-from reminderd.core import Core, Outputs, Polls, simulate
+from reminderd.core import Core, Outputs, Polls
+from reminderd.core.simulate import simulate
 from reminderd.model import (
     Config,
     Event,

@@ -22,8 +22,8 @@ from reminderd.notify import (
     FreedesktopNotifier,
     Note,
     PlyerNotifier,
-    choose,
 )
+from reminderd.notify.choose import choose
 from tests.conftest import Bus, Recorder, wait_for
 
 

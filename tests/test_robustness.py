@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reminderd.config import MAX_STEPS, load_config
-from reminderd.core import simulate
+from reminderd.core.simulate import simulate
 from reminderd.errors import ConfigError
 from reminderd.exercises import routine_steps
 from reminderd.model import EVENT_NAMES, Config

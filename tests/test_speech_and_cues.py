@@ -17,9 +17,10 @@ from reminderd.config import load_library
 from reminderd.core import Core, Outputs
 from reminderd.cues import SOUNDS, Cue, CueChoice, cue_for
 from reminderd.exercises import SETTLE, closing_seconds, routine_for, routine_steps
-from reminderd.guide import Guide, Tempo
+from reminderd.guide import Guide
 from reminderd.model import Config, Guidance, Routine, Step, Trigger
 from reminderd.notify import Note, NullNotifier
+from reminderd.pace import Tempo
 from reminderd.speech import Silent, words
 from reminderd.speech.choose import choose as choose_voice
 from reminderd.speech.command import CommandSpeaker

@@ -11,7 +11,8 @@ import time_machine
 
 from reminderd.clock import SimClock
 from reminderd.config import load_config
-from reminderd.core import Core, Outputs, plan_day, simulate
+from reminderd.core import Core, Outputs
+from reminderd.core.simulate import plan_day, simulate
 from reminderd.dnd import DndSource
 from reminderd.dnd import Watch as DndWatch
 from reminderd.model import Config, Event

@@ -28,13 +28,14 @@ from reminderd.exercises import (
     total_seconds,
     with_lead_ins,
 )
-from reminderd.guide import Guide, Tempo, run_blocking
+from reminderd.guide import Guide, run_blocking
 from reminderd.history import History
 from reminderd.i18n import _, language, speaking, text
 from reminderd.i18n.formats import duration, width
 from reminderd.lock import is_locked
 from reminderd.model import GUIDE_EVENTS, Config, Event, Routine, Step
 from reminderd.notify import NullNotifier
+from reminderd.pace import Tempo
 from reminderd.paths import user_paths
 from reminderd.pictures import show
 from reminderd.pictures.cache import Pictures

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.clock import Clock, local_iso
 from reminderd.contracts import CoreStatus, EventKind, SavedState
@@ -33,9 +33,12 @@ from reminderd.core.skips import SkipBudget, today
 from reminderd.core.stage import Stage
 from reminderd.core.timers import FOREVER, Timer, Timers
 from reminderd.core.waiting import Waiting
-from reminderd.guide import Guide, Tempo
 from reminderd.model import Config, Event
+from reminderd.pace import Tempo
 from reminderd.presence import Presence
+
+if TYPE_CHECKING:
+    from reminderd.guide import Guide
 
 log = logging.getLogger("reminderd")
 

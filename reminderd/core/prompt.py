@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from reminderd.exercises import SAFETY_LINE
 from reminderd.i18n import N_, _, language
 from reminderd.i18n.languages import SOURCE
 from reminderd.model import Routine
@@ -36,6 +35,8 @@ def prompt_note(routine: Routine, length: str, buttons: tuple[tuple[str, str], .
     """The prompt: Start, Snooze and Skip buttons where the server's buttons can be pressed,
     otherwise the commands that answer it (``reminderd run`` and ``skip``, which work on any
     desktop)."""
+    from reminderd.exercises import SAFETY_LINE  # noqa: PLC0415 - when a routine is due
+
     title = _(routine.label)
     # English says "Time for neck stretches"; a language that keeps a title's capitals
     # (German nouns) gets it as it is.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from reminderd.clock import Clock, local_iso
 from reminderd.contracts import Asking, CurrentStep
@@ -23,9 +23,12 @@ from reminderd.core.outputs import Emit, Outputs
 from reminderd.core.prompt import Ask
 from reminderd.core.starter import Buttons, Starter
 from reminderd.errors import NotifyError
-from reminderd.guide import Guide, Tempo
 from reminderd.idle import IdleSource
 from reminderd.model import Config, Routine
+from reminderd.pace import Tempo
+
+if TYPE_CHECKING:
+    from reminderd.guide import Guide
 
 log = logging.getLogger("reminderd")
 

@@ -3,26 +3,29 @@ buttons, how long the closing note stays, the judge of whether it was done), or 
 prompt that asks first; and the routine behind a name.
 
 It makes and shows, and keeps only the day the intro last said where to look; the stage
-decides when a routine comes on, and keeps what is on screen.
+decides when a routine comes on, and keeps what is on screen. The guide, the exercises'
+expansion and their words are loaded when a routine first starts, not while the daemon
+idles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.clock import Clock
 from reminderd.core.adherence import Judge
 from reminderd.core.outputs import Emit, Outputs
 from reminderd.core.prompt import ASK_TIMEOUT, DONE, Ask, prompt_note, said_buttons
 from reminderd.errors import UnknownNameError
-from reminderd.exercises import closing_seconds, routine_for, shown_and_said, total_seconds
-from reminderd.guide import Guide, Tempo
 from reminderd.i18n import language, speaking
-from reminderd.i18n.formats import duration
 from reminderd.idle import IdleSource
 from reminderd.model import GUIDE_EVENTS, Config, Routine
+from reminderd.pace import Tempo
+
+if TYPE_CHECKING:
+    from reminderd.guide import Guide
 
 Buttons = Callable[[str], tuple[tuple[str, str], ...]]  # a routine's Start/Snooze/Skip
 
@@ -51,6 +54,8 @@ class Starter:
     def routine(self, name: str) -> Routine | None:
         """A routine of the config, or a single exercise run on request as a routine of its
         own (None if unknown)."""
+        from reminderd.exercises import routine_for  # noqa: PLC0415 - when first asked
+
         try:
             return routine_for(name, self.config.routines, self.config.exercises)
         except UnknownNameError:
@@ -65,6 +70,9 @@ class Starter:
     def guide(self, routine: Routine, outputs: Outputs, replaces: int | None = None) -> Guide:
         """The guide of ``routine``, not started yet; its events are reported through
         ``emit``, with the judge's outcome on completion."""
+        from reminderd.exercises import closing_seconds, shown_and_said  # noqa: PLC0415
+        from reminderd.guide import Guide  # noqa: PLC0415 - when a routine first starts
+
         today = self._clock.now().astimezone(self._clock.zone()).date()
         first_today, self._safety_day = self._safety_day != today, today
         guidance, speaker = self.config.guidance, outputs.speaker
@@ -119,6 +127,9 @@ class Starter:
     def ask(self, routine: Routine, reason: str, outputs: Outputs) -> Ask:
         """Show the "Start?" prompt of ``routine``, waiting a minute for an answer.
         NotifyError if it cannot be shown."""
+        from reminderd.exercises import shown_and_said, total_seconds  # noqa: PLC0415
+        from reminderd.i18n.formats import duration  # noqa: PLC0415
+
         config, speaker = self.config, outputs.speaker
         steps, _said = shown_and_said(
             routine,

@@ -19,7 +19,7 @@ from reminderd.core import Polls
 from reminderd.daemon import Daemon
 from reminderd.daemon.logs import configure_logging
 from reminderd.errors import ConfigError, ReminderError
-from reminderd.guide import Tempo
+from reminderd.pace import Tempo
 
 
 def parse(argv: list[str]) -> dict[str, str]:

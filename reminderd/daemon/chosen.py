@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 from reminderd.children import Children
 from reminderd.contracts import PortsStatus
-from reminderd.guide import Tempo
 from reminderd.i18n import use
 from reminderd.i18n.languages import for_guidance
 from reminderd.i18n.said import said
 from reminderd.model import Config
 from reminderd.notify import FallbackNotifier
+from reminderd.pace import Tempo
 from reminderd.ports import Ports, choose_ports
 
 log = logging.getLogger("reminderd")

@@ -23,7 +23,6 @@ from reminderd.errors import (
     ReminderError,
     SkipBudgetError,
 )
-from reminderd.exercises import routine_for, unknown_name
 from reminderd.i18n.said import message, said
 
 if TYPE_CHECKING:
@@ -111,6 +110,8 @@ class Commands:
 
     def _target_error(self, name: str | None) -> ControlError:
         if name:
+            from reminderd.exercises import unknown_name  # noqa: PLC0415 - a mistyped name
+
             return ControlError(unknown_name(name, list(self.daemon.core.timers)))
         return ControlError(said("nothing to act on: no routine is on screen, queued or due"))
 
@@ -179,6 +180,8 @@ class Commands:
         if self.daemon.core.paused:
             msg = said("reminderd is paused: `reminderd resume` first, or run it here with --here")
             raise ControlError(msg)
+        from reminderd.exercises import routine_for  # noqa: PLC0415 - a routine is started
+
         config = self.daemon.core.config
         try:
             routine_for(name, config.routines, config.exercises)

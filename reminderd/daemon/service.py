@@ -35,11 +35,11 @@ from reminderd.daemon.reload import Refusal, read_again
 from reminderd.daemon.server_signals import ServerSignals
 from reminderd.daemon.sleep import SleepListener
 from reminderd.errors import ControlError, ReminderError
-from reminderd.guide import Tempo
 from reminderd.history import History
 from reminderd.hooks import Hooks
 from reminderd.lock import PidLock
 from reminderd.model import Config, Event
+from reminderd.pace import Tempo
 from reminderd.paths import Paths, user_paths
 from reminderd.ports import Ports, choose_presence
 from reminderd.safety_notice import SafetyNotice

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from reminderd.bus import session_bus_address
 from reminderd.i18n.said import said, said_join
@@ -14,8 +14,10 @@ from reminderd.notify.console import ConsoleNotifier
 from reminderd.notify.fallback import FallbackNotifier
 from reminderd.notify.freedesktop import FreedesktopNotifier
 from reminderd.notify.port import Notifier
-from reminderd.notify.portable import PlyerNotifier
 from reminderd.notify.signals import NotificationSignals
+
+if TYPE_CHECKING:
+    from reminderd.notify.portable import PlyerNotifier
 
 log = logging.getLogger("reminderd")
 
@@ -38,11 +40,8 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
     console = ConsoleNotifier(write)
     if backend == "console":
         return Choice(console, "console", said("asked for in the config"))
-    candidates: dict[str, FreedesktopNotifier | PlyerNotifier] = {
-        "freedesktop": FreedesktopNotifier(),
-        "plyer": PlyerNotifier(platform),
-    }
-    if backend in candidates:
+    candidates = _Candidates(platform)
+    if backend in ("freedesktop", "plyer"):
         notifier = candidates[backend]
         reason = notifier.probe()
         detail = (
@@ -70,8 +69,7 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
     if "freedesktop" in order and session_bus_address():
         # A session bus without a notification server yet (reminderd started at login
         # before the desktop's notification daemon): use the console until one answers.
-        server = candidates["freedesktop"]
-        assert isinstance(server, FreedesktopNotifier)
+        server = candidates.freedesktop
         waiting = FallbackNotifier(server, console, failing=True)
         reason = said(
             "{reason}; steps go to the console until a notification server answers",
@@ -79,3 +77,22 @@ def choose(backend: str, write: Callable[[str], None], platform: str = sys.platf
         )
         return Choice(waiting, "freedesktop", reason, server)
     return Choice(console, "console", said_join("; ", reasons))
+
+
+class _Candidates:
+    """The backends ``auto`` may take, each made when first tried: plyer's (and what it
+    imports) only where the desktop's own server does not answer."""
+
+    def __init__(self, platform: str) -> None:
+        self._platform = platform
+        self.freedesktop = FreedesktopNotifier()
+        self._plyer: PlyerNotifier | None = None
+
+    def __getitem__(self, name: str) -> FreedesktopNotifier | PlyerNotifier:
+        if name == "freedesktop":
+            return self.freedesktop
+        if self._plyer is None:
+            from reminderd.notify.portable import PlyerNotifier  # noqa: PLC0415
+
+            self._plyer = PlyerNotifier(self._platform)
+        return self._plyer
