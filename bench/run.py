@@ -129,6 +129,13 @@ class Bench:
         self.wait(lambda: self.reminderd("status").returncode == 0, 20)
         return int(json.loads(self.reminderd("status", "--json").stdout)["pid"])
 
+    def modules(self) -> list[str]:
+        """The modules the running daemon has loaded, asked over its control socket."""
+        from reminderd import control
+
+        socket = Path(self.env["XDG_RUNTIME_DIR"]) / "reminderd" / "control.sock"
+        return list(control.request(socket, "modules", timeout=5.0)["modules"])
+
     def report(self, name: str, value: str, target: str, ok: bool) -> None:
         self.results.append((name, ok))
         print(f"{name}: {value} (target: {target}) {'OK' if ok else 'MISSED'}", flush=True)
@@ -210,11 +217,14 @@ def main() -> int:
         rss, pss = memory(pid)
         bare_rss, bare_pss = memory(bare.pid)
         ratio = rss / bare_rss
+        modules = bench.modules()
+        ours = sum(1 for name in modules if name.split(".")[0] == "reminderd")
         bench.report(
             "1. idle memory",
             f"reminderd RSS {rss:.1f} MB, PSS {pss:.1f} MB; bare python RSS "
             f"{bare_rss:.1f} MB, PSS {bare_pss:.1f} MB; "
-            f"ratio RSS {ratio:.2f}x, PSS {pss / bare_pss:.2f}x",
+            f"ratio RSS {ratio:.2f}x, PSS {pss / bare_pss:.2f}x; "
+            f"{len(modules)} modules loaded, {ours} of them reminderd's",
             "RSS at most 2x",
             ratio <= 2.0,
         )

@@ -45,6 +45,7 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
         )
     load(config_path)  # a broken config is reported here, with exit 2
     show_safety_once()
+    _name_the_time_zone_path()
     # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
     # it happens to be started from (a clone of the repository, say).
     safe = ["-P"] if sys.version_info >= (3, 11) else []
@@ -66,6 +67,17 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     from reminderd.daemon.__main__ import main  # noqa: PLC0415 - where exec is not there
 
     sys.exit(main(argv[argv.index("reminderd.daemon") + 1 :]))
+
+
+def _name_the_time_zone_path() -> None:
+    """Name the time-zone search path for the daemon (PYTHONTZPATH), as zoneinfo finds it
+    here: without it, the daemon's zoneinfo reads it from the interpreter's build variables,
+    about a thousand of them, kept in memory for the daemon's life (0.3 MB). The path is
+    the same either way; one already named is left as it is."""
+    if "PYTHONTZPATH" not in os.environ:
+        import zoneinfo  # noqa: PLC0415 - only to hand its search path on
+
+        os.environ["PYTHONTZPATH"] = os.pathsep.join(zoneinfo.TZPATH)
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:

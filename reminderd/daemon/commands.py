@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -206,6 +207,11 @@ class Commands:
         client.subscribed = True
         log.debug("control: a client follows the events")
         return {"subscribed": True}
+
+    def cmd_modules(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
+        """The modules this process has loaded, by name: what an idle daemon holds, for the
+        tests and the benchmark (loading nothing itself)."""
+        return {"modules": sorted(sys.modules)}
 
     def cmd_stop(self, _request: dict[str, Any], _client: Client) -> dict[str, Any]:
         log.info("stopping (asked over the control socket)")
