@@ -387,8 +387,8 @@ def test_malformed_control_messages_get_error_replies(daemon: RunningDaemon) -> 
     assert [r.get("error") for r in replies[:-1]] == [
         "not a JSON object",
         'expected {"v": 1, "cmd": "..."}',
-        'unknown command "fly" (known: events, pause, reload, resume, run, skip, snooze, status,'
-        " stop, unskip)",
+        'unknown command "fly" (known: events, modules, pause, reload, resume, run, skip, snooze,'
+        " status, stop, unskip)",
         "protocol version 9 is not 1",
         PAUSE_LIMIT,
         PAUSE_LIMIT,
