@@ -4,6 +4,7 @@ problems, as reading it here; a reader that fails leaves a clear error, never a 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from reminderd.config import STRICT, ConfigSource, Limits, default_config_path, find_config
-from reminderd.config.apart import decode, encode, read_apart, read_here
+from reminderd.config.apart import (
+    decode,
+    encode,
+    first_then_apart,
+    hand_over,
+    read_apart,
+    read_here,
+    taken_over,
+)
 from reminderd.config.examples import examples
 from reminderd.errors import ConfigError, ReminderError
 from reminderd.i18n import text, use
@@ -128,3 +137,32 @@ def test_the_reader_answers_only_with_a_config_or_problems() -> None:
     for forged in (["record", "Popen", []], ["code", "x"], {"a": 1}, ["tuple"]):
         with pytest.raises(ValueError, match=r"not a config value|not a record"):
             decode(forged)
+
+
+def test_start_hands_its_config_over_and_the_daemon_reads_only_its_reloads(
+    tmp_path: Path,
+) -> None:
+    """What `start` read is handed to the daemon on a descriptor (read once, then closed),
+    used at start; the next read, a reload, is read apart and sees the file as it is now;
+    a descriptor that holds anything else is refused."""
+    source = find_config(default_config_path())
+    config = read_here(source, STRICT)
+    fd = hand_over(config)
+    read = first_then_apart(taken_over(fd))
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        os.fstat(fd)  # closed once read
+    path = tmp_path / "config.toml"
+    path.write_text(default_config_path().read_text(encoding="utf-8"), encoding="utf-8")
+    assert read(source, STRICT) == config
+    path.write_text(
+        '[notifications]\nbackend = "console"\n\n[[routines]]\nname = "posture"\n'
+        'exercises = ["posture-check"]\nevery = "45m"\n',
+        encoding="utf-8",
+    )
+    reloaded = read(ConfigSource(path, "--config"), STRICT)
+    assert reloaded.backend == "console"
+    forged = os.open(tmp_path / "forged.json", os.O_RDWR | os.O_CREAT)
+    os.write(forged, b'["record", "Limits", [1, 1]]')
+    os.lseek(forged, 0, os.SEEK_SET)
+    with pytest.raises(ReminderError, match="not a config"):
+        taken_over(forged)

@@ -15,6 +15,7 @@ import click
 from reminderd import control
 from reminderd.cli.base import config_option, load, log_options
 from reminderd.cli.health import show_safety_once
+from reminderd.config.apart import hand_over
 from reminderd.errors import ReminderError
 from reminderd.i18n import _
 from reminderd.lock import is_locked, read_pid
@@ -43,7 +44,7 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
                 pid=pid
             )
         )
-    load(config_path)  # a broken config is reported here, with exit 2
+    config = load(config_path)  # a broken config is reported here, with exit 2
     show_safety_once()
     _name_the_time_zone_path()
     # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
@@ -52,8 +53,11 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     argv = [sys.executable, *safe, "-m", "reminderd.daemon", "--log-level", log_level]
     if config_path:
         argv += ["--config", str(config_path.resolve())]
+    # The config as read here, for the daemon: it need not read it again at start.
+    handed = hand_over(config)
+    argv += ["--config-fd", str(handed)]
     if detach:
-        _start_detached(argv, Path(log_file) if log_file else paths.log_file, paths.socket)
+        _start_detached(argv, Path(log_file) if log_file else paths.log_file, paths.socket, handed)
         return
     if log_file:
         argv += ["--log-file", log_file]
@@ -80,7 +84,7 @@ def _name_the_time_zone_path() -> None:
         os.environ["PYTHONTZPATH"] = os.pathsep.join(zoneinfo.TZPATH)
 
 
-def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
+def _start_detached(argv: list[str], log_path: Path, socket_path: Path, handed: int) -> None:
     log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with private_log(str(log_path)) as log:
         offset = log.tell()
@@ -91,7 +95,9 @@ def _start_detached(argv: list[str], log_path: Path, socket_path: Path) -> None:
             stderr=log,
             start_new_session=True,
             close_fds=True,
+            pass_fds=(handed,),
         )
+        os.close(handed)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if child.poll() is not None:

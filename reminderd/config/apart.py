@@ -16,6 +16,7 @@ control socket): each record as its class's name and fields, each class one of
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -171,6 +172,46 @@ def read_apart(source: ConfigSource, limits: Limits, timeout: float = TIMEOUT) -
     if kind != "config" or not isinstance(result, Config):
         raise ReminderError(said("the config reader failed: {error}", error="no config"))
     return result._replace(exercises=MappingProxyType(dict(result.exercises)))
+
+
+def hand_over(config: Config) -> int:
+    """``config`` in an unnamed file, its descriptor open and inheritable: what `start`
+    read, handed to the daemon it becomes or starts (``--config-fd``), so that the
+    daemon need not read it again."""
+    import tempfile  # noqa: PLC0415 - the command line's, never the daemon's
+
+    handed = tempfile.TemporaryFile()  # noqa: SIM115 - its descriptor outlives this call
+    handed.write(json.dumps(encode(config)).encode())
+    handed.flush()
+    fd = os.dup(handed.fileno())
+    handed.close()
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.set_inheritable(fd, True)
+    return fd
+
+
+def taken_over(fd: int) -> Config:
+    """The config `start` handed over on ``fd`` (closed once read); ReminderError if it is
+    not one."""
+    with os.fdopen(fd, "rb") as handed:
+        data = handed.read()
+    try:
+        config = decode(json.loads(data))
+    except ValueError:
+        config = None
+    if not isinstance(config, Config):
+        raise ReminderError(said("the config handed over by `start` is not a config"))
+    return config._replace(exercises=MappingProxyType(dict(config.exercises)))
+
+
+def first_then_apart(first: Config) -> Read:
+    """A daemon's way of reading: ``first`` at start, then each reload apart."""
+    pending = [first]
+
+    def read(source: ConfigSource, limits: Limits) -> Config:
+        return pending.pop() if pending else read_apart(source, limits)
+
+    return read
 
 
 def main() -> int:

@@ -1,10 +1,11 @@
 """The daemon's own process: ``python -m reminderd.daemon [--config PATH] [--log-level L]
-[--log-file F]``.
+[--log-file F] [--config-fd N]``.
 
 `reminderd start` checks its options and the config with the full command line, then
 replaces itself with this lean entry (same process id), so that the daemon that stays in
-memory for hours carries neither click nor the rest of the command line. Its options are
-an internal interface, always written by `reminderd start`.
+memory for hours carries neither click nor the rest of the command line; the config it
+read comes along on descriptor N, so the daemon reads only its reloads (in a process
+apart). Its options are an internal interface, always written by `reminderd start`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from reminderd.config.apart import read_apart
+from reminderd.config.apart import first_then_apart, read_apart, taken_over
 from reminderd.config.discovery import find_config
 from reminderd.config.limits import Limits
 from reminderd.core import Polls
@@ -23,7 +24,7 @@ from reminderd.pace import Tempo
 
 
 def parse(argv: list[str]) -> dict[str, str]:
-    options = {"--config": "", "--log-level": "info", "--log-file": ""}
+    options = {"--config": "", "--log-level": "info", "--log-file": "", "--config-fd": ""}
     pairs = iter(argv)
     for name in pairs:
         if name not in options:
@@ -38,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         configure_logging(options["--log-level"], options["--log-file"] or None)
+        # What `start` read and handed over, used at start; each reload is read apart.
+        fd = options["--config-fd"]
+        read = first_then_apart(taken_over(int(fd))) if fd.isdigit() else read_apart
         daemon = Daemon(
             find_config(options["--config"] or None),
             write=lambda line: print(line, flush=True),
@@ -46,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
             limits=Limits.from_env(os.environ),
             polls=Polls.from_env(os.environ),
             tempo=Tempo.from_env(os.environ),
-            # The config is read in a process of its own, at start and at each reload: the
+            # The config is read in a process of its own (or by `start`, before): the
             # daemon keeps the config, not the reader (reminderd/config/apart.py).
-            read=read_apart,
+            read=read,
         )
     except ConfigError as error:
         print("\n".join(error.report()), file=sys.stderr)
