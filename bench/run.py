@@ -590,7 +590,7 @@ def panel_flood(bench: Bench, config: Path, calls: int) -> None:
     # The menu asked once and answered first, as a panel does when it shows the icon: the
     # panel's code is loaded on its first call, and the figure is what the flood keeps.
     with open_dbus_connection(address) as conn:
-        conn.send_and_get_reply(new_method_call(menu, "GetLayout", "iias", (0, -1, [])), 10)
+        conn.send_and_get_reply(new_method_call(menu, "GetLayout", "iias", (0, -1, [])), timeout=10)
     time.sleep(1)
     before, _ = memory(pid)
     done = threading.Event()

@@ -226,12 +226,13 @@ def load_rows(lines: list[bytes]) -> tuple[list[Row], int]:
         records = None
     rows: list[Row] = []
     damaged = 0
+    days: set[str] = set()
     for index, line in enumerate(lines):
         try:
             if records is None or len(line) > MAX_LINE:
                 rows.append(load_row(line))
             else:
-                rows.append(_row(records[index]))
+                rows.append(_row(records[index], days))
         except FormatError:
             damaged += 1
     return rows, damaged
@@ -248,28 +249,40 @@ def load_row(line: bytes) -> Row:
     return _row(record)
 
 
-def _row(record: object) -> Row:
-    if not isinstance(record, dict):
+def _row(record: object, days: set[str] | None = None) -> Row:
+    """One record checked field by field. ``days``: the day texts already found good (a
+    year of lines has a few hundred of them), so that each is matched once."""
+    if type(record) is not dict:
         raise FormatError("not a JSON object")
-    ident, ts, day, kind = record.get("id"), record.get("ts"), record.get("day"), record.get("kind")
-    routine, reason = record.get("routine"), record.get("reason")
-    seconds, outcome, data = record.get("seconds"), record.get("outcome"), record.get("data", "{}")
-    if not (isinstance(ident, int) and not isinstance(ident, bool) and ident > 0):
+    get = record.get
+    ident, ts, day, kind = get("id"), get("ts"), get("day"), get("kind")
+    routine, reason = get("routine"), get("reason")
+    seconds, outcome, data = get("seconds"), get("outcome"), get("data", "{}")
+    # ``type(...) is`` rather than isinstance: JSON makes exact ints, floats and strings,
+    # and a bool (an int) is refused with it.
+    if not (type(ident) is int and ident > 0):
         raise FormatError("id")
-    if not (isinstance(ts, (int, float)) and not isinstance(ts, bool) and math.isfinite(ts)):
+    if not ((type(ts) is float or type(ts) is int) and math.isfinite(ts)):
         raise FormatError("ts")
-    if not (isinstance(day, str) and _DAY.fullmatch(day)) or kind not in _KINDS:
+    if kind not in _KINDS or type(day) is not str:
         raise FormatError("day or kind")
-    if routine is not None and not (isinstance(routine, str) and len(routine) <= 80):
+    if days is None or day not in days:
+        if not _DAY.fullmatch(day):
+            raise FormatError("day or kind")
+        if days is not None:
+            days.add(day)
+    if routine is not None and not (type(routine) is str and len(routine) <= 80):
         raise FormatError("routine")
-    if reason is not None and not (isinstance(reason, str) and len(reason) <= 40):
+    if reason is not None and not (type(reason) is str and len(reason) <= 40):
         raise FormatError("reason")
     if seconds is not None and not (
-        isinstance(seconds, (int, float)) and math.isfinite(seconds) and 0 <= seconds <= 86400
+        (type(seconds) is float or type(seconds) is int)
+        and math.isfinite(seconds)
+        and 0 <= seconds <= 86400
     ):
         raise FormatError("seconds")
     if outcome is not None and outcome not in OUTCOMES:
         raise FormatError("outcome")
-    if not (isinstance(data, str) and data.startswith("{") and len(data) <= MAX_LINE):
+    if not (type(data) is str and data.startswith("{") and len(data) <= MAX_LINE):
         raise FormatError("data")
     return (ident, float(ts), day, str(kind), routine, reason, seconds, data, outcome)

@@ -47,11 +47,9 @@ def gather(
         if owner == me:
             continue  # this machine's rows come from its own history, which has them all
         db.executemany(
-            "INSERT INTO all_events (id, ts, day, kind, routine, reason, seconds, data, outcome)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            list(reader.history(path, now)),
+            "INSERT INTO all_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row, owner) for row in reader.history(path, now)],
         )
-        db.execute("UPDATE all_events SET machine = ? WHERE machine IS NULL", (owner,))
     db.execute("CREATE INDEX all_events_day ON all_events (day, kind, machine)")
     if machine is not None and machine not in machines(db):
         known = ", ".join(machines(db)) or said("none yet")
