@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reminderd import scheduler
 from reminderd.control import MAX_STREAMS
@@ -27,10 +27,29 @@ from reminderd.errors import (
 from reminderd.i18n.said import message, said
 
 if TYPE_CHECKING:
-    from reminderd.control.server import Client
-    from reminderd.daemon.service import Daemon
+    from reminderd.clock import Clock
+    from reminderd.contracts import DaemonStatus
+    from reminderd.control.server import Client, Server
+    from reminderd.core import Core
+    from reminderd.daemon.kept import Kept
+    from reminderd.sync.link import SyncLink
 
 log = logging.getLogger("reminderd")
+
+
+class Daemon(Protocol):
+    """What the commands reach of the daemon (``service.Daemon``)."""
+
+    core: Core
+    sync: SyncLink | None
+    kept: Kept
+    server: Server | None
+    clock: Clock
+    stopping: bool
+
+    def status(self) -> DaemonStatus: ...
+
+    def reload(self) -> dict[str, Any]: ...
 
 
 class Commands:
