@@ -182,5 +182,8 @@ class SyncedRecording:
         lost 0.3 to 0.5 s in 55 s on a busy 2-core machine, evenly), so the recording is
         mapped onto the monotonic clock by both clicks, not by its start alone."""
         scale = (last_heard - first_heard) / (self.clicked_last - self.clicked)
-        assert abs(scale - 1) < 0.02, f"the recording ran {scale:.3f} times as fast as time"
+        # A clock a few per cent off is what load does, and the mapping corrects it (two
+        # suites on the same two cores gave 1.038); a click found in the wrong place
+        # gives a scale far from 1.
+        assert abs(scale - 1) < 0.06, f"the recording ran {scale:.3f} times as fast as time"
         return lambda moment: first_heard + (moment - self.clicked - PLAYER_START) * scale
