@@ -106,6 +106,18 @@ def stop_bus(bus: Bus) -> None:
     bus.process.wait(5)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The run caches compiled modules (in ``__pycache__``, which git ignores) even where
+    the environment sets PYTHONDONTWRITEBYTECODE, as some images do: the suite starts the
+    daemon, the CLI and their helpers as new processes hundreds of times, and each test
+    process rewrites every test module: without the cache each of them compiles the
+    package again, a sixth of the suite's CPU time (188 s against 158 s on two cores).
+    Set here, before the test processes start, so that they and every subprocess inherit
+    it."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each worker's share starts with end-to-end tests: they wait on real time (steps,
