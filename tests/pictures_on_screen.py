@@ -39,8 +39,12 @@ class Screen:
             width, height = int(header[1]), int(header[2])
             assert header[3] == b"255", "take 8-bit screenshots (import -depth 8)"
             rgb = data[at : at + width * height * 3]
-            rgba = b"".join(rgb[i : i + 3] + b"\xff" for i in range(0, len(rgb), 3))
-            return cls(width, height, rgba)
+            # Each channel copied at once by a slice (a loop over the pixels took a quarter
+            # of a second of CPU per screenshot, and the pictures' tests take dozens).
+            rgba = bytearray(b"\xff") * (width * height * 4)
+            for channel in range(3):
+                rgba[channel::4] = rgb[channel::3]
+            return cls(width, height, bytes(rgba))
         return cls(*read_png(data))
 
     def pixel(self, x: int, y: int) -> tuple[int, int, int]:

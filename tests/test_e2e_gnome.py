@@ -22,7 +22,8 @@ from tests.conftest import EXERCISES_ONLY, wait_for
 from tests.gnome import GnomeShell, missing
 from tests.test_e2e_control import RunningDaemon
 
-pytestmark = pytest.mark.e2e
+# One worker runs them all, so that GNOME Shell starts once (see tests/conftest.py).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("gnome-shell")]
 
 
 @pytest.fixture(scope="module")
