@@ -53,7 +53,20 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
 STATUS = cast(
     "DaemonStatus",
     {
-        "routines": [{"name": "neck", "title": "Neck", "next": "2026-03-02T11:00:00+00:00"}],
+        # A routine as the daemon's status gives it, every field there.
+        "routines": [
+            {
+                "name": "neck",
+                "title": "Neck",
+                "next": "2026-03-02T11:00:00+00:00",
+                "after_pause": None,
+                "snoozed_until": None,
+                "held": None,
+                "hold": None,
+                "done_elsewhere": None,
+                "running_elsewhere": None,
+            }
+        ],
         "current": None,
         "asking": None,
         "paused": False,
