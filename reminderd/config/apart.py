@@ -60,7 +60,7 @@ RECORDS: dict[str, type[Any]] = {
         WorkSchedule,
     )
 }
-TIMEOUT = 60.0  # seconds for the reader; a config is read in well under one
+TIMEOUT = 15.0  # seconds for the reader (the daemon waits): a config is read in a tenth of one
 
 
 def encode(value: object) -> object:  # noqa: PLR0911 - one return per kind of value
