@@ -123,8 +123,8 @@ def _decode(data: object) -> Any:  # noqa: PLR0911 - one return per kind of valu
     if kind in ("tuple", "list", "frozenset"):
         items = [_decode(item) for item in rest[0]]
         return tuple(items) if kind == "tuple" else items if kind == "list" else frozenset(items)
-    if kind == "mapping":
-        return {_decode(k): _decode(v) for k, v in rest[0]}
+    if kind == "mapping":  # read-only, as the loader hands a config's exercises over
+        return MappingProxyType({_decode(k): _decode(v) for k, v in rest[0]})
     if kind == "time":
         hour, minute, second, micro = (int(part) for part in rest)
         return time(hour, minute, second, micro)
@@ -171,7 +171,7 @@ def read_apart(source: ConfigSource, limits: Limits, timeout: float = TIMEOUT) -
         raise ConfigError(result)
     if kind != "config" or not isinstance(result, Config):
         raise ReminderError(said("the config reader failed: {error}", error="no config"))
-    return result._replace(exercises=MappingProxyType(dict(result.exercises)))
+    return result
 
 
 def hand_over(config: Config) -> int:
@@ -201,7 +201,7 @@ def taken_over(fd: int) -> Config:
         config = None
     if not isinstance(config, Config):
         raise ReminderError(said("the config handed over by `start` is not a config"))
-    return config._replace(exercises=MappingProxyType(dict(config.exercises)))
+    return config
 
 
 def first_then_apart(first: Config) -> Read:

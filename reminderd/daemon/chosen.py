@@ -58,12 +58,7 @@ class Chosen:
 
     def status(self) -> PortsStatus:
         """Each choice and why, as ``status`` says it; whether the backend delivers now."""
-        backend, dnd, voice, sounds = (
-            self.ports.backend,
-            self.ports.dnd,
-            self.ports.voice,
-            self.ports.sounds,
-        )
+        backend, dnd, voice, sounds = self.ports
         reason = backend.reason
         if backend.notifier.failing:
             reason = said("{reason}; not delivering now, steps go to the console", reason=reason)
