@@ -19,39 +19,59 @@ from typing import Any
 import pytest
 
 from reminderd import control, safety
+from reminderd.cli.daemon import daemon_command, time_zone_path
+from reminderd.config import Limits, load_config
+from reminderd.config.apart import hand_over
+from reminderd.config.discovery import find_config
 from reminderd.errors import ReminderError
+from reminderd.model import Config
 from tests.conftest import ROOT, TEST_EXERCISES, Recorder, reminderd, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 class RunningDaemon:
-    """`reminderd start` as a subprocess, and the CLI pointed at it."""
+    """The daemon as a subprocess, and the CLI pointed at it.
 
-    def __init__(self, env: dict[str, str], config: Path) -> None:
+    It starts as `reminderd start` starts it: the config read as `start` reads it (in this
+    process, in the daemon's environment), handed over on a descriptor, and the daemon's
+    own command line from ``daemon_command``. A `start` process per daemon would cost a
+    tenth of a second of CPU more each time, a hundred times in the suite; ``through_start``
+    runs the real `reminderd start` instead, for the tests of what it prints (the safety
+    note), and ``test_start_and_the_harness_start_the_same_daemon`` checks that both start
+    the same daemon."""
+
+    def __init__(self, env: dict[str, str], config: Path, *, through_start: bool = False) -> None:
         self.env = env
         self.config = config
+        self.through_start = through_start
         self.process: subprocess.Popen[str] | None = None
         self.log = Path(env["HOME"]) / "daemon.log"
 
     def start(self) -> None:
         with self.log.open("a") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "reminderd",
-                    "start",
-                    "--config",
-                    str(self.config),
-                    "--log-level",
-                    "debug",
-                ],
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                text=True,
-            )
+            if self.through_start:
+                argv = [sys.executable, "-m", "reminderd", "start", "--config", str(self.config)]
+                self.process = subprocess.Popen(
+                    [*argv, "--log-level", "debug"],
+                    env=self.env,
+                    stdout=log,
+                    stderr=log,
+                    text=True,
+                )
+            else:
+                handed = hand_over(read_as_start_does(self.config, self.env))
+                try:
+                    self.process = subprocess.Popen(
+                        daemon_command(self.config, "debug", handed),
+                        env={"PYTHONTZPATH": time_zone_path(), **self.env},
+                        stdout=log,
+                        stderr=log,
+                        text=True,
+                        pass_fds=(handed,),
+                    )
+                finally:
+                    os.close(handed)
         wait_for(self.answers, timeout=15)
 
     def answers(self) -> bool:
@@ -83,6 +103,25 @@ class RunningDaemon:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+
+
+def read_as_start_does(config: Path, env: dict[str, str]) -> Config:
+    """The config as `reminderd start --config config` reads it with ``env`` for its
+    environment: its bounds from env, and the system-wide layers from env's XDG folders
+    (read from this process's environment, set to env's for the read)."""
+    keys = ("HOME", "XDG_CONFIG_HOME", "XDG_CONFIG_DIRS")
+    saved = {key: os.environ.get(key) for key in keys}
+    try:
+        for key in keys:
+            os.environ.pop(key, None)
+            if key in env:
+                os.environ[key] = env[key]
+        return load_config(find_config(config), Limits.from_env(env))
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
 
 
 def write_config(path: Path, routines: str) -> Path:
@@ -171,6 +210,46 @@ def test_status_json_has_every_documented_field(daemon: RunningDaemon) -> None:
     assert isinstance(status["uptime"], int)
     text = daemon.cli("status")
     assert text.stdout.startswith(f"reminderd 0.1.0 is running (pid {daemon.process.pid}, up ")
+
+
+def test_start_and_the_harness_start_the_same_daemon(
+    bus_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The suite's way of starting the daemon (RunningDaemon) and `reminderd start` start
+    the same daemon: the same command line and environment, the same config (with the
+    test's lowered bounds and a system-wide layer from the test's XDG folders), the same
+    modules loaded."""
+    system = Path(bus_env["XDG_CONFIG_DIRS"]) / "reminderd"
+    system.mkdir(parents=True)
+    (system / "config.toml").write_text('[guidance]\nlanguage = "de"\n')
+    config = write_config(tmp_path / "config.toml", QUICK.replace("3s", "10s") + SLOW)
+    seen = []
+    for through_start in (True, False):
+        daemon = RunningDaemon(bus_env, config, through_start=through_start)
+        daemon.start()
+        try:
+            assert daemon.process is not None
+            status = daemon.status()
+            assert status["pid"] == daemon.process.pid
+            modules = control.request(daemon.socket, "modules", timeout=5.0)["modules"]
+            with open(f"/proc/{daemon.process.pid}/cmdline", "rb") as cmdline:
+                argv = cmdline.read().split(b"\0")
+            with open(f"/proc/{daemon.process.pid}/environ", "rb") as environ:
+                names = sorted(environ.read().split(b"\0"))
+        finally:
+            daemon.stop()
+        for key in ("pid", "uptime", "started"):
+            del status[key]
+        for routine in status["routines"]:
+            for key in [key for key in routine if key.startswith("next")]:
+                del routine[key]
+        fd = argv.index(b"--config-fd") + 1
+        argv[fd] = b"N"  # whichever descriptor was free
+        seen.append((status, sorted(modules), argv, names))
+    assert seen[0] == seen[1]
+    status = seen[0][0]
+    assert (status["language"], status["language_reason"]) == ("de", "[guidance] language")
+    assert [r["name"] for r in status["routines"]] == ["quick", "slow"]  # every 10s: lowered
 
 
 def test_pause_holds_reminders_and_they_come_back(

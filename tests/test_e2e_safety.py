@@ -41,7 +41,9 @@ def test_the_first_start_shows_the_note_with_a_button_that_shows_it_all(
     button that shows every warning sign in its place. Then it is recorded, and the next
     start shows nothing."""
     state = unread(bus_env)
-    daemon = RunningDaemon(bus_env, write_config(tmp_path / "config.toml", SLOW))
+    daemon = RunningDaemon(
+        bus_env, write_config(tmp_path / "config.toml", SLOW), through_start=True
+    )
     daemon.start()
     try:
         (note,) = wait_for(lambda: safety_notes(notification_server), timeout=10)
@@ -96,7 +98,7 @@ def test_with_no_notification_server_at_start_it_waits_for_one(
     is not counted as read; once a server answers, the next routine brings the note."""
     state = unread(user_env)
     env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
-    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOW))
+    daemon = RunningDaemon(env, write_config(tmp_path / "config.toml", SLOW), through_start=True)
     daemon.start()
     server = Recorder(private_bus, tmp_path / "late.jsonl", "body,actions,persistence")
     try:

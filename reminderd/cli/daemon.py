@@ -46,16 +46,11 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
         )
     config = load(config_path)  # a broken config is reported here, with exit 2
     show_safety_once()
-    _name_the_time_zone_path()
-    # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
-    # it happens to be started from (a clone of the repository, say).
-    safe = ["-P"] if sys.version_info >= (3, 11) else []
-    argv = [sys.executable, *safe, "-m", "reminderd.daemon", "--log-level", log_level]
-    if config_path:
-        argv += ["--config", str(config_path.resolve())]
+    if "PYTHONTZPATH" not in os.environ:
+        os.environ["PYTHONTZPATH"] = time_zone_path()
     # The config as read here, for the daemon: it need not read it again at start.
     handed = hand_over(config)
-    argv += ["--config-fd", str(handed)]
+    argv = daemon_command(config_path, log_level, handed)
     if detach:
         _start_detached(argv, Path(log_file) if log_file else paths.log_file, paths.socket, handed)
         return
@@ -73,15 +68,26 @@ def start(config_path: Path | None, detach: bool, log_level: str, log_file: str 
     sys.exit(main(argv[argv.index("reminderd.daemon") + 1 :]))
 
 
-def _name_the_time_zone_path() -> None:
-    """Name the time-zone search path for the daemon (PYTHONTZPATH), as zoneinfo finds it
-    here: without it, the daemon's zoneinfo reads it from the interpreter's build variables,
-    about a thousand of them, kept in memory for the daemon's life (0.3 MB). The path is
-    the same either way; one already named is left as it is."""
-    if "PYTHONTZPATH" not in os.environ:
-        import zoneinfo  # noqa: PLC0415 - only to hand its search path on
+def daemon_command(config_path: Path | None, log_level: str, handed: int) -> list[str]:
+    """The daemon's own command line, as `start` runs it: its config file, if one was
+    named, and the config already read, on descriptor ``handed``."""
+    # -P (3.11+): the daemon imports reminderd as installed, never a copy in the folder
+    # it happens to be started from (a clone of the repository, say).
+    safe = ["-P"] if sys.version_info >= (3, 11) else []
+    argv = [sys.executable, *safe, "-m", "reminderd.daemon", "--log-level", log_level]
+    if config_path:
+        argv += ["--config", str(config_path.resolve())]
+    return [*argv, "--config-fd", str(handed)]
 
-        os.environ["PYTHONTZPATH"] = os.pathsep.join(zoneinfo.TZPATH)
+
+def time_zone_path() -> str:
+    """The time-zone search path as zoneinfo finds it here, for the daemon's PYTHONTZPATH
+    (set by `start` unless one is named already): without it, the daemon's zoneinfo reads
+    it from the interpreter's build variables, about a thousand of them, kept in memory
+    for the daemon's life (0.3 MB). The path is the same either way."""
+    import zoneinfo  # noqa: PLC0415 - only to hand its search path on
+
+    return os.pathsep.join(zoneinfo.TZPATH)
 
 
 def _start_detached(argv: list[str], log_path: Path, socket_path: Path, handed: int) -> None:
