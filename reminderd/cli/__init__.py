@@ -6,9 +6,9 @@ a person for a mistake they made.
 
 One module per family of commands, each loaded only when one of its commands runs:
 ``daemon`` (start, stop, status), ``control`` (pause, resume, snooze, skip, unskip, reload),
-``run``, ``routines`` (list, show, plan, check), ``health`` (safety, tips), ``configfile``
-(config path, config init), ``history`` (stats, history, events) and ``service``; ``base``
-holds what they share.
+``run`` (and ``here``, its guiding in the terminal), ``routines`` (list, show, plan,
+check), ``health`` (safety, tips), ``configfile`` (config path, config init), ``history``
+(stats, history, events) and ``service``; ``base`` holds what they share.
 """
 
 from __future__ import annotations
