@@ -125,7 +125,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     fill in behind them, instead of one long test starting last and the rest waiting for
     it. `--dist worksteal` first hands each worker one run of consecutive tests (the n-th
     of n), so the order is n such runs, each with about an n-th of the end-to-end tests
-    (the ``long`` ones first), then unit tests up to the run's length. End-to-end tests
+    (the ``long`` ones first), then unit tests up to the run's length, in order (see
+    below). End-to-end tests
     marked with one ``xdist_group`` go into one run together, so that the server they share
     (a module-scoped fixture: GNOME Shell takes seconds of CPU to start) starts once rather
     than on every worker; worksteal takes work from the end of a run, so they stay
@@ -148,9 +149,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for n in range(workers):
         lengths.append(left // (workers - n))
         left -= lengths[-1]
+    # Unit tests fill the runs in their order, each run up to its length: a module's tests
+    # stay together on one worker, so that what they compute once (functools.cache, a
+    # module's fixtures: the message template, a simulated year) is computed on one
+    # worker, not on every one.
+    n = 0
     for item in items:
         if not item.get_closest_marker("e2e"):
-            n = max(range(workers), key=lambda n: lengths[n] - len(runs[n]))
+            while n < workers - 1 and len(runs[n]) >= lengths[n]:
+                n += 1
             runs[n].append(item)
     items[:] = [item for run in runs for item in run]
 
@@ -170,14 +177,19 @@ def short_tmp() -> Iterator[Path]:
 def _private_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Every test, in-process ones included, reads and writes only inside folders of its
     own: the XDG folders point into a temporary home, and no session bus or config from
-    the environment of whoever runs the tests is reached."""
+    the environment of whoever runs the tests is reached. The cache (the step pictures,
+    drawn the same by whoever draws them, each written whole under its name) is one for
+    the whole run, shared by the test processes: each would otherwise draw the built-in
+    routines' pictures again, a drawing process of half a second each time."""
     home = tmp_path_factory.mktemp("home")
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     runtime = Path(tempfile.mkdtemp(prefix="rd-", dir="/tmp"))
     values = {
         "XDG_CONFIG_HOME": home / ".config",
         "XDG_STATE_HOME": home / ".local" / "state",
         "XDG_DATA_HOME": home / ".local" / "share",
-        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_CACHE_HOME": run / "cache",
         "XDG_RUNTIME_DIR": runtime,
         # No system-wide config of the machine running the tests (/etc/xdg/reminderd).
         "XDG_CONFIG_DIRS": home / "etc-xdg",
