@@ -76,16 +76,24 @@ TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 
 
-def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.02) -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+def wait_for(predicate: Any, timeout: float = 20.0, interval: float | None = None) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``.
+
+    Quickly at first (most waits end within a few hundredths of a second), then every
+    tenth of a second: a dozen test processes each polling fifty times a second for
+    seconds at a time take CPU from the daemons and servers under test. A fixed
+    ``interval`` polls at that, for a state that lasts only a moment."""
     deadline = time.monotonic() + timeout
+    pause = interval or 0.01
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {predicate}")
-        time.sleep(interval)
+        time.sleep(pause)
+        if interval is None:
+            pause = min(0.1, pause * 1.5)
 
 
 @dataclass
