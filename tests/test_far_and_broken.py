@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_EXERCISES, Recorder, reminderd, slack, wait_for
+from tests.conftest import TEST_EXERCISES, Bus, Recorder, reminderd, slack, wait_for
 from tests.test_e2e_control import RunningDaemon
 
 pytestmark = pytest.mark.e2e
@@ -286,7 +286,7 @@ def test_stop_ends_four_running_hooks_at_once(user_env: dict[str, str], tmp_path
 
 
 def test_a_frozen_notification_server_does_not_stall_status(
-    notification_server: Recorder, user_env: dict[str, str], tmp_path: Path
+    private_bus: Bus, user_env: dict[str, str], tmp_path: Path
 ) -> None:
     """With the notification server stopped (SIGSTOP) mid-routine, the daemon stops waiting
     for it: `status` answers within 100 ms, and notifications come back after SIGCONT."""
@@ -301,7 +301,11 @@ def test_a_frozen_notification_server_does_not_stall_status(
         '[[exercises]]\nid = "tock"\ntitle = "Tock"\nreps = 60\n'
         '[[exercises.steps]]\ntext = "Tock."\nseconds = 1\n'
     )
-    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": notification_server.bus.address}
+    notification_server = Recorder(
+        private_bus, tmp_path / "notifications.jsonl", "body,actions,persistence", apart=True
+    )
+    notification_server.start()
+    env = {**user_env, "DBUS_SESSION_BUS_ADDRESS": private_bus.address}
     daemon = RunningDaemon(env, config)
     daemon.start()
     server = notification_server.process
@@ -327,6 +331,7 @@ def test_a_frozen_notification_server_does_not_stall_status(
     finally:
         server.send_signal(signal.SIGCONT)
         daemon.stop()
+        notification_server.stop()
     assert "Traceback" not in daemon.log.read_text()
 
 
