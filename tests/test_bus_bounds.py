@@ -99,7 +99,7 @@ def test_a_message_too_large_is_answered_unread_and_the_stream_goes_on(
     name = bus.unique_name
     assert name is not None
     target = DBusAddress("/x", bus_name=name, interface="org.example.X")
-    big = new_method_call(target, "Eat", "ai", ([7] * 1_000_000,))
+    big = new_method_call(target, "Eat", "ay", (b"\x07" * 4_000_001,))
     client.send(big, serial=1000)
     emit(client, "/x", "org.example.X", "Big", "ay", (b"x" * (MAX_MESSAGE * 3),), destination=name)
     client.send(new_method_call(target, "Small", "s", ("after",)), serial=1001)
