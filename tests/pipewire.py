@@ -66,7 +66,17 @@ class PipeWire:
         wait_for((self.runtime / "pipewire-0").exists, timeout=10)
         self.processes.append(self._spawn(["wireplumber"], log))
         self.processes.append(self._spawn(["pipewire-pulse"], log))
-        wait_for(lambda: self.pactl("info").returncode == 0, timeout=15, interval=0.1)
+        try:
+            wait_for(lambda: self.pactl("info").returncode == 0, timeout=15, interval=0.1)
+        except pytest.fail.Exception:
+            log.flush()
+            said = (self.folder / "pipewire.log").read_text(errors="replace")[-3000:]
+            info = self.pactl("info")
+            running = [p.args for p in self.processes if p.poll() is None]
+            pytest.fail(
+                f"pipewire-pulse did not answer in 15 s; running: {running};"
+                f" pactl info: {info.returncode} {info.stderr.strip()}; the servers' log:\n{said}"
+            )
         loaded = self.pactl("load-module", "module-null-sink", f"sink_name={SINK}")
         assert loaded.returncode == 0, loaded.stderr
         self.pactl("set-default-sink", SINK)
