@@ -314,6 +314,7 @@ class Recorder:
         self.process: subprocess.Popen[bytes] | None = None
         self.thread: threading.Thread | None = None
         self.conn: Any = None
+        self.stopping = False
 
     def start(self) -> None:
         ready = sum(1 for entry in self.entries() if entry["method"] == "ready")
@@ -333,6 +334,7 @@ class Recorder:
         else:
             from tests.notification_server import NAME, Server
 
+            self.stopping = False
             self.conn = own(self.bus.address, NAME)
             server = Server(self.conn, self.record, [c for c in self.capabilities.split(",") if c])
             server.log({"method": "ready"})
@@ -343,16 +345,22 @@ class Recorder:
     def _serve(self, server: Any) -> None:
         try:
             serve(self.conn, server.handle, lambda: server.running)
-        except (OSError, EOFError, ValueError):
-            pass  # the connection was shut down: the server stops, as its process would
+        except Exception:
+            if not self.stopping:  # a fault of the server's own: said, as its process would
+                raise
         finally:
             server.log.file.close()
+            # However it ended (stopped, told to quit, or a fault), its name goes, as it
+            # would with its process.
+            with contextlib.suppress(OSError):
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(5)
         if self.thread is not None:
+            self.stopping = True
             # Shut down, not only closed: that wakes the thread where it waits to read.
             with contextlib.suppress(OSError):
                 self.conn.sock.shutdown(socket.SHUT_RDWR)

@@ -335,6 +335,9 @@ def png(width: int, height: int, rgba: bytes) -> bytes:
     """A PNG file of 8-bit RGBA pixels (each row filtered by the one above, which suits
     flat drawings: most rows repeat the previous one)."""
     stride = width * 4
+    if len(rgba) != stride * height:
+        msg = f"{len(rgba)} bytes of pixels for {width}x{height}"
+        raise ValueError(msg)
     rows = bytearray()
     # Each byte minus the one above it, modulo 256, a whole row at once: as integers of
     # a row's bytes, with each byte's top bit set aside so that no borrow crosses a byte.
