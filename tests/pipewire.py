@@ -65,6 +65,10 @@ class PipeWire:
         self.processes.append(self._spawn(["pipewire"], log))
         wait_for((self.runtime / "pipewire-0").exists, timeout=10)
         self.processes.append(self._spawn(["wireplumber"], log))
+        # pipewire-pulse makes its folder unless it is there (stat, then mkdir), and gives
+        # up if another makes it in between: the first `pactl info` below, whose client
+        # library makes the same folder. Made here first, nobody races for it.
+        (self.runtime / "pulse").mkdir(mode=0o700)
         self.processes.append(self._spawn(["pipewire-pulse"], log))
         try:
             wait_for(lambda: self.pactl("info").returncode == 0, timeout=15, interval=0.1)
