@@ -1,11 +1,11 @@
 """Shapes drawn as anti-aliased pixels, and PNG files written with zlib: plain Python.
 
 Every shape knows its signed distance from a point (negative inside), in units of the
-picture's width; a pixel is covered by as much of a shape as that distance says (half a
-pixel either side of the edge), which gives edges as smooth as a vector renderer's at any
-size. Only the pixels in a shape's bounding box are visited. ``measure`` gives a shape's
-distance as a function with what it needs worked out once (a stroke's segments, say),
-for the thousands of pixels a shape is asked about: the same numbers, sooner.
+picture's width: ``measure`` gives it as a function, with what it needs worked out once
+(a stroke's segments, say) for the thousands of pixels a shape is asked about. A pixel is
+covered by as much of a shape as that distance says (half a pixel either side of the
+edge), which gives edges as smooth as a vector renderer's at any size. Only the pixels in
+a shape's bounding box are visited.
 """
 
 from __future__ import annotations
@@ -24,18 +24,8 @@ Colour = tuple[int, int, int]
 Bounds = tuple[float, float, float, float]
 
 
-def _segment(px: float, py: float, a: Point, b: Point) -> float:
-    """Distance from (px, py) to the segment a-b."""
-    ax, ay = a
-    dx, dy = b[0] - ax, b[1] - ay
-    length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
-    ex, ey = px - ax - t * dx, py - ay - t * dy
-    return math.sqrt(ex * ex + ey * ey)
-
-
 def _segments(points: Iterable[tuple[Point, Point]]) -> list[Segment]:
-    """Each segment a-b as ``_segment`` works it out: a, b - a, and its squared length."""
+    """Each segment a-b as ``_nearest`` takes it: a, b - a, and its squared length."""
     out = []
     for (ax, ay), b in points:
         dx, dy = b[0] - ax, b[1] - ay
@@ -44,8 +34,9 @@ def _segments(points: Iterable[tuple[Point, Point]]) -> list[Segment]:
 
 
 def _nearest(px: float, py: float, segments: list[Segment]) -> float:
-    """The distance from (px, py) to the nearest of ``segments``: ``_segment``'s numbers,
-    with one square root for all (the smallest root is the root of the smallest)."""
+    """The distance from (px, py) to the nearest of ``segments``: each point's nearest on
+    a segment, and one square root for all (the smallest root is the root of the
+    smallest)."""
     best = math.inf
     for ax, ay, dx, dy, length in segments:
         t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
@@ -65,9 +56,6 @@ class Disc(NamedTuple):
 
     def box(self) -> Bounds:
         return (self.x - self.r, self.y - self.r, self.x + self.r, self.y + self.r)
-
-    def distance(self, px: float, py: float) -> float:
-        return math.hypot(px - self.x, py - self.y) - self.r
 
     def measure(self) -> Measure:
         x, y, r = self
@@ -89,12 +77,8 @@ class Ellipse(NamedTuple):
     def box(self) -> Bounds:
         return (self.x - self.rx, self.y - self.ry, self.x + self.rx, self.y + self.ry)
 
-    def distance(self, px: float, py: float) -> float:
-        # Not exact away from the edge, but exact on it, which is where it counts.
-        scale = math.hypot((px - self.x) / self.rx, (py - self.y) / self.ry)
-        return (scale - 1) * min(self.rx, self.ry)
-
     def measure(self) -> Measure:
+        # Not exact away from the edge, but exact on it, which is where it counts.
         x, y, rx, ry = self
         least = min(rx, ry)
         hypot = math.hypot
@@ -114,12 +98,6 @@ class Stroke(NamedTuple):
         xs = [p[0] for p in self.points]
         ys = [p[1] for p in self.points]
         return (min(xs) - self.r, min(ys) - self.r, max(xs) + self.r, max(ys) + self.r)
-
-    def distance(self, px: float, py: float) -> float:
-        points = self.points
-        if len(points) == 1:
-            return math.hypot(px - points[0][0], py - points[0][1]) - self.r
-        return min(_segment(px, py, a, b) for a, b in itertools.pairwise(points)) - self.r
 
     def measure(self) -> Measure:
         points, r = self.points, self.r
@@ -142,18 +120,6 @@ class Polygon(NamedTuple):
         xs = [p[0] for p in self.points]
         ys = [p[1] for p in self.points]
         return (min(xs), min(ys), max(xs), max(ys))
-
-    def distance(self, px: float, py: float) -> float:
-        points = self.points
-        inside = False
-        nearest = math.inf
-        for a, b in zip(points, points[1:] + points[:1], strict=True):
-            nearest = min(nearest, _segment(px, py, a, b))
-            if (a[1] > py) != (b[1] > py):
-                cross = a[0] + (py - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
-                if px < cross:
-                    inside = not inside
-        return -nearest if inside else nearest
 
     def measure(self) -> Measure:
         points = self.points
@@ -191,9 +157,6 @@ class Union(NamedTuple):
             max(b[3] for b in boxes) + g,
         )
 
-    def distance(self, px: float, py: float) -> float:
-        return min(shape.distance(px, py) for shape in self.shapes) - self.grow
-
     def measure(self) -> Measure:
         measures = [shape.measure() for shape in self.shapes]
         grow = self.grow
@@ -218,13 +181,6 @@ class Box(NamedTuple):
 
     def box(self) -> Bounds:
         return (self.x0, self.y0, self.x1, self.y1)
-
-    def distance(self, px: float, py: float) -> float:
-        half_w, half_h = (self.x1 - self.x0) / 2, (self.y1 - self.y0) / 2
-        qx = abs(px - self.x0 - half_w) - half_w + self.r
-        qy = abs(py - self.y0 - half_h) - half_h + self.r
-        outside = math.hypot(max(qx, 0.0), max(qy, 0.0))
-        return outside + min(max(qx, qy), 0.0) - self.r
 
     def measure(self) -> Measure:
         x0, y0, x1, y1, r = self
