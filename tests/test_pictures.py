@@ -274,7 +274,7 @@ def test_the_guide_shows_a_picture_once_it_is_drawn(tmp_path: Path) -> None:
     guide = Guide("neck", steps, notifier, clock, pictures=pictures)
     guide.start()
     assert notifier.shown[-1].image == ""
-    pictures.draw_now(steps)
+    pictures.draw_now(steps[1:2])  # the next step's picture is drawn, the rest are not
     clock.advance(guide.next_deadline() - clock.monotonic())  # type: ignore[operator]
     guide.advance()
     shown = notifier.shown[-1]
@@ -354,6 +354,7 @@ def test_run_here_shows_pictures_in_a_terminal_that_can(
     real = show.in_terminal
     monkeypatch.setattr(show, "in_terminal", lambda p, env, _tty: real(p, env, True))
     monkeypatch.setenv("REMINDERD_TERMINAL_IMAGES", "kitty")
+    monkeypatch.setenv("REMINDERD_PACE", "0.2")  # the suite's pace: the same steps, shorter
     kitty = runner.invoke(cli, ["run", "mine", "--here", "--config", str(path)])
     assert kitty.exit_code == 0, kitty.output
     # Once per picture: the intro shows the right hold's, which its lead-in and the hold
