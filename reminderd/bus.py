@@ -187,6 +187,11 @@ class Bus:
         """The connection's socket, for the daemon's loop; None while not connected."""
         return int(self.conn.sock.fileno()) if self.conn is not None else None
 
+    def sock(self) -> socket.socket | None:
+        """The connection's socket itself (None while not connected): a connection made
+        again is a new socket even where the kernel gave it the old one's number."""
+        return self.conn.sock if self.conn is not None else None
+
     def call(
         self,
         destination: str,

@@ -33,11 +33,15 @@ class Loop:
         self._previous: dict[int, Any] = {}
 
     def watch(self, fileobj: Any, handler: Handler, write: bool = False) -> None:
+        """Call ``handler`` when ``fileobj`` is readable (and writable, with ``write``).
+
+        Registered afresh each time, never changed in place: a connection closed before it
+        was removed (a bus call that failed) leaves its number in the selector, the kernel
+        gives that number to the next file opened, and changing the old entry would leave
+        the new file out of the kernel's list, never woken for."""
         events = selectors.EVENT_READ | (selectors.EVENT_WRITE if write else 0)
-        try:
-            self.selector.modify(fileobj, events, handler)
-        except KeyError:
-            self.selector.register(fileobj, events, handler)
+        self.remove(fileobj)
+        self.selector.register(fileobj, events, handler)
 
     def remove(self, fileobj: Any) -> None:
         with contextlib.suppress(KeyError, ValueError):

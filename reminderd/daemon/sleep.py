@@ -117,6 +117,12 @@ class SleepWatch:
                 log.debug("ignored %s from %s: %s", member, sender, why)
         return found
 
+    @property
+    def connected(self) -> bool:
+        """False once the connection closed: following logind's name asks the bus (AddMatch,
+        RemoveMatch), and a bus gone meanwhile fails that call, which closes it."""
+        return self.bus.fileno() is not None
+
     def close(self) -> None:
         self.bus.disconnect()
 
@@ -161,11 +167,7 @@ class SleepListener:
         try:
             signals = self.watch.signals()
         except BusError as error:
-            log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
-            watch, self.watch = self.watch, None
-            self._loop.remove(watch)
-            watch.close()
-            self._retry = (self._monotonic() + 1.0, 1.0)
+            self._lost(error)
             return
         for going in signals:
             if going:
@@ -173,6 +175,17 @@ class SleepListener:
                 self._going_to_sleep()
             else:
                 log.info("the machine woke up")
+        if not self.watch.connected:
+            self._lost(BusError("the bus connection closed during a call"))
+
+    def _lost(self, error: BusError) -> None:
+        """The system bus went away: out of the loop, looked for again in a second."""
+        assert self.watch is not None
+        log.warning("lost the system bus (%s); suspend is still noticed from the clocks", error)
+        watch, self.watch = self.watch, None
+        self._loop.remove(watch)
+        watch.close()
+        self._retry = (self._monotonic() + 1.0, 1.0)
 
     def catch_up(self) -> None:
         """Messages left over from the last wake-up; the lost bus looked for when due."""

@@ -4,7 +4,7 @@ changed), taken only from the unique name that owns the server's name."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminderd.bus import (
     DBUS,
@@ -17,6 +17,9 @@ from reminderd.bus import (
 )
 from reminderd.control import PER_WAKE  # one peer's share of a wake-up
 from reminderd.notify.freedesktop import BUS_NAME, OBJECT_PATH
+
+if TYPE_CHECKING:
+    import socket
 
 log = logging.getLogger("reminderd")
 
@@ -93,9 +96,9 @@ class NotificationSignals:
         except BusError as error:
             log.debug("notification server signals: %s", error)
 
-    def fileno(self) -> int | None:
+    def sock(self) -> socket.socket | None:
         """The connection's socket, for the daemon's loop; None while not connected."""
-        return self.bus.fileno()
+        return self.bus.sock()
 
     def take(self) -> list[tuple[str, tuple[Any, ...]]]:
         """The server's signals that have arrived, as (member, body), at most PER_WAKE
