@@ -151,6 +151,31 @@ def pytest_configure(config: pytest.Config) -> None:
         compileall.compile_dir(str(ROOT / "reminderd"), quiet=1)
 
 
+def _daemon_logs(item: pytest.Item) -> list[Path]:
+    """The logs of the daemons a test used: ``daemon.log`` in the HOME of each environment
+    among its fixtures, and each fixture's own ``log`` (a RunningDaemon of a module)."""
+    found: list[Path] = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, dict) and isinstance(value.get("HOME"), str):
+            found.append(Path(value["HOME"]) / "daemon.log")
+        elif isinstance(getattr(value, "log", None), Path):
+            found.append(value.log)
+    return [path for path in dict.fromkeys(found) if path.is_file()]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report ends with the last lines of each daemon log it used: what the
+    daemon did while a wait timed out is what tells a slow machine from a fault."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if not report.failed:
+        return
+    for path in _daemon_logs(item):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        report.sections.append((f"{path} (its last 80 lines)", "\n".join(lines[-80:])))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each worker's share starts with end-to-end tests: they wait on real time (steps,

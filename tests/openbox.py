@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -20,21 +22,38 @@ PROGRAMS = ("Xvfb", "openbox", "wmctrl", "xclock")
 class Openbox:
     """openbox on a virtual screen; ``open`` starts a client and waits for its window."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, folder: Path) -> None:
         self.display = display
+        self.folder = folder  # what each program says, for ``what_happened``
         self.env = {**os.environ, "DISPLAY": display}
         self.env.pop("WAYLAND_DISPLAY", None)
         self.processes: list[subprocess.Popen[bytes]] = []
 
     def start(self) -> None:
-        self.processes.append(self._spawn(["openbox", "--sm-disable"]))
+        self._spawn(["openbox", "--sm-disable"])
         # openbox is ready once it has announced itself as the EWMH window manager.
-        wait_for(lambda: self.wmctrl("-m").returncode == 0, interval=0.05)
+        try:
+            wait_for(lambda: self.wmctrl("-m").returncode == 0, interval=0.05)
+        except pytest.fail.Exception:
+            pytest.fail(f"openbox did not start within 20 s\n{self.what_happened()}")
 
     def _spawn(self, argv: list[str]) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            argv, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        """``argv`` on this screen, what it says kept in a file for ``what_happened``."""
+        with self._said(len(self.processes)).open("wb") as said:
+            process = subprocess.Popen(argv, env=self.env, stdout=said, stderr=said)
+        self.processes.append(process)
+        return process
+
+    def _said(self, number: int) -> Path:
+        return self.folder / f"{number}.log"
+
+    def what_happened(self) -> str:
+        """For a failed wait: each program, whether it still runs, and what it said."""
+        lines = [f"wmctrl -l: {self.wmctrl('-l').stdout!r}"]
+        for number, process in enumerate(self.processes):
+            said = self._said(number).read_text(errors="replace")[-2000:]
+            lines.append(f"{process.args!r}: exit {process.poll()}, said {said!r}")
+        return "\n".join(lines)
 
     def wmctrl(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -44,8 +63,10 @@ class Openbox:
     def open(self, argv: list[str], title: str) -> subprocess.Popen[bytes]:
         """Start a client and wait until openbox manages a window of that title."""
         process = self._spawn(argv)
-        self.processes.append(process)
-        wait_for(lambda: title in self.wmctrl("-l").stdout, interval=0.05)
+        try:
+            wait_for(lambda: title in self.wmctrl("-l").stdout, interval=0.05)
+        except pytest.fail.Exception:
+            pytest.fail(f"no window {title!r} within 20 s\n{self.what_happened()}")
         return process
 
     def fullscreen(self, title: str, on: bool = True) -> None:
@@ -73,8 +94,11 @@ def openbox_desktop() -> Iterator[Openbox]:
         )
     # -noreset: an X server resets when its last client leaves, and a window manager that
     # connects during that reset (after a wmctrl's question) is turned away.
-    with virtual_screen("1024x768x24", "-noreset") as display:
-        desktop = Openbox(display)
+    with (
+        virtual_screen("1024x768x24", "-noreset") as display,
+        tempfile.TemporaryDirectory(prefix="openbox-") as folder,
+    ):
+        desktop = Openbox(display, Path(folder))
         try:
             desktop.start()
             yield desktop
