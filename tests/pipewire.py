@@ -102,13 +102,28 @@ class PipeWire:
         """Start recording ``target`` (by default what the speakers play) into a 16-bit WAV
         file; stop it with ``stop_recording``. While it runs it is also a microphone in use."""
         argv = ["pw-record", "--target", target, "--rate", str(rate), "--channels", str(channels)]
-        process = subprocess.Popen(
-            [*argv, str(path)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: path.exists() and path.stat().st_size > 44, timeout=10)
+        return self._recording([*argv, str(path)], path)
+
+    def _recording(self, argv: list[str], path: Path) -> subprocess.Popen[bytes]:
+        """``argv`` started, once its file has sound in it (more than a WAV header); if none
+        comes in 15 s, a failure that says what the recorder and the servers said."""
+        said = path.with_suffix(".log")
+        with said.open("wb") as out:
+            process = subprocess.Popen(argv, env=self.env, stdout=out, stderr=out)
+        try:
+            wait_for(lambda: path.exists() and path.stat().st_size > 44, timeout=15)
+        except pytest.fail.Exception:
+            assert self._log is not None
+            self._log.flush()
+            servers = (self.folder / "pipewire.log").read_text(errors="replace")[-3000:]
+            process.terminate()
+            process.wait(5)
+            pytest.fail(
+                f"{argv[0]} recorded nothing in 15 s (exit {process.returncode}, file"
+                f" {path.stat().st_size if path.exists() else 'missing'}); it said:"
+                f" {said.read_text(errors='replace')[-2000:]!r}; sinks:"
+                f" {self.pactl('list', 'short', 'sinks').stdout!r}; the servers' log:\n{servers}"
+            )
         return process
 
     def record_synced(self, path: Path, click: Path, rate: int = 16000) -> SyncedRecording:
@@ -120,13 +135,7 @@ class PipeWire:
         # (1.8 s in 50), while parec's server-side buffer kept it to within 12 ms.
         argv = ["parec", "--device", f"{SINK}.monitor", "--rate", str(rate), "--channels", "1"]
         argv += ["--format", "s16le", "--file-format=wav", "--latency-msec", "200", str(path)]
-        process = subprocess.Popen(
-            argv,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: path.exists() and path.stat().st_size > 44, timeout=10)
+        process = self._recording(argv, path)
         time.sleep(0.3)  # the recorder's stream settles: its first buffers come late
         began = time.monotonic()
         subprocess.run(["pw-play", str(click)], env=self.env, check=True, timeout=10)

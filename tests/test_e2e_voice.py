@@ -187,5 +187,8 @@ def test_speech_dispatcher_lets_a_late_line_wait_and_falls_silent_when_stopped(
     assert first[-1][1] >= began + told - 0.45  # said whole, to its end,
     late = speech[len(first)]
     assert late[0] > first[-1][1]  # then the late line, after it and not over it
-    assert abs((late[1] - late[0]) - short) < 0.45
+    # Whole: as long as the engine's measure, less the silence it counts at the ends (0.37 s
+    # here, 0.81 measured against 0.44 heard; the measure runs longer on a loaded machine,
+    # 0.92 once), and no longer.
+    assert short - 0.6 < late[1] - late[0] < short + 0.1
     assert speech[-1][1] < at(stopped) + 0.4  # and silence within moments of the stop
