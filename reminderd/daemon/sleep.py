@@ -44,6 +44,7 @@ class SleepWatch:
         self.bus = bus
         # The socket, kept: the loop removes it by number after the connection is gone.
         self._fd = bus.fileno()
+        self._sock = bus.sock()
         self.owner: str | None = None  # logind's unique name
         self._rule: str | None = None
         self._more = False  # more messages may be waiting than one wake-up handles
@@ -119,9 +120,10 @@ class SleepWatch:
 
     @property
     def connected(self) -> bool:
-        """False once the connection closed: following logind's name asks the bus (AddMatch,
-        RemoveMatch), and a bus gone meanwhile fails that call, which closes it."""
-        return self.bus.fileno() is not None
+        """False once the connection the loop watches closed: following logind's name asks
+        the bus (AddMatch, RemoveMatch), and a bus gone meanwhile fails that call, which
+        closes it (and a call after it would connect again, on a socket nobody watches)."""
+        return self._sock is not None and self.bus.sock() is self._sock
 
     def close(self) -> None:
         self.bus.disconnect()
