@@ -57,7 +57,7 @@ class Openbox:
 
     def wmctrl(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["wmctrl", *args], env=self.env, capture_output=True, text=True, check=False
+            ["wmctrl", *args], env=self.env, capture_output=True, text=True, check=False, timeout=10
         )
 
     def open(self, argv: list[str], title: str) -> subprocess.Popen[bytes]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,33 +24,50 @@ def ready(loop: Loop) -> list[object]:
     return [key.fileobj for key, _mask in loop.selector.select(0)]
 
 
-def made_again(old: socket.socket) -> tuple[socket.socket, socket.socket]:
-    """``old`` closed, and a new connection with its number (the kernel's lowest free one,
-    given here for certain); the new socket and its peer."""
-    number = old.fileno()
-    other, peer = socket.socketpair()
-    old.close()
-    os.dup2(other.fileno(), number)
-    new = socket.socket(fileno=number)
-    other.close()
-    return new, peer
+@pytest.fixture
+def loop() -> Iterator[Loop]:
+    loop = Loop()
+    yield loop
+    loop.close()
 
 
-def test_a_socket_closed_before_it_was_removed_hides_no_new_one_of_its_number() -> None:
+@pytest.fixture
+def connection() -> Iterator[Connection]:
+    """A connection (a socket pair), to be made again under the same number."""
+    made = Connection()
+    yield made
+    for sock in made.ends:
+        sock.close()
+
+
+class Connection:
+    def __init__(self) -> None:
+        self.sock, peer = socket.socketpair()
+        self.ends = [peer]
+
+    def made_again(self) -> tuple[socket.socket, socket.socket]:
+        """The socket closed, and a new connection with its number (the kernel's lowest
+        free one, given here for certain); the new socket and its peer."""
+        number = self.sock.fileno()
+        other, peer = socket.socketpair()
+        self.sock.close()
+        os.dup2(other.fileno(), number)
+        new = socket.socket(fileno=number)
+        other.close()
+        self.ends += [new, peer]
+        return new, peer
+
+
+def test_a_socket_closed_before_it_was_removed_hides_no_new_one_of_its_number(
+    loop: Loop, connection: Connection
+) -> None:
     """The old socket was in the loop when it was closed (a bus call failed); a new socket
     with its number is watched, and wakes the loop."""
-    old, old_peer = socket.socketpair()
-    loop = Loop()
-    loop.watch(old, lambda _mask: None)
-    new, peer = made_again(old)
-    try:
-        loop.watch(new, lambda _mask: None)
-        peer.send(b"x")
-        assert ready(loop) == [new]
-    finally:
-        for sock in (new, peer, old_peer):
-            sock.close()
-        loop.close()
+    loop.watch(connection.sock, lambda _mask: None)
+    new, peer = connection.made_again()
+    loop.watch(new, lambda _mask: None)
+    peer.send(b"x")
+    assert ready(loop) == [new]
 
 
 class Signals:
@@ -62,11 +80,11 @@ class Signals:
         return self.socket
 
 
-def test_the_servers_signals_are_watched_on_a_new_connection_of_the_old_number() -> None:
+def test_the_servers_signals_are_watched_on_a_new_connection_of_the_old_number(
+    loop: Loop, connection: Connection
+) -> None:
     """The session-bus connection was made again after a failed call, and has the old
     one's number: the loop watches the new socket, so that a button pressed wakes it."""
-    old, old_peer = socket.socketpair()
-    loop = Loop()
     signals = ServerSignals(
         loop,
         action=lambda _id, _key: None,
@@ -74,22 +92,20 @@ def test_the_servers_signals_are_watched_on_a_new_connection_of_the_old_number()
         look_again=lambda: None,
         server_changed=lambda: None,
     )
-    signals.signals = Signals(old)  # type: ignore[assignment]
+    signals.signals = Signals(connection.sock)  # type: ignore[assignment]
     signals.watch()
-    new, peer = made_again(old)
-    try:
-        signals.signals = Signals(new)  # type: ignore[assignment]
-        signals.watch()
-        peer.send(b"x")
-        assert ready(loop) == [new]
-    finally:
-        for sock in (new, peer, old_peer):
-            sock.close()
-        loop.close()
+    new, peer = connection.made_again()
+    signals.signals = Signals(new)  # type: ignore[assignment]
+    signals.watch()
+    peer.send(b"x")
+    assert ready(loop) == [new]
 
 
 def test_a_system_bus_gone_during_a_call_is_lost_and_looked_for_again(
-    short_tmp: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    loop: Loop,
+    short_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """logind leaves the system bus (a private bus standing in for it), and the bus goes
     away before the daemon has followed logind's name (RemoveMatch, a call): the call
@@ -98,7 +114,6 @@ def test_a_system_bus_gone_during_a_call_is_lost_and_looked_for_again(
     system = start_bus(short_tmp, "system-bus")
     logind = Service(system.address, (LOGIND,), lambda *_: None)
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", system.address)
-    loop = Loop()
     listener = SleepListener(loop, lambda: 100.0, lambda: None, most=8.0)
     try:
         watch = listener.watch
@@ -120,6 +135,5 @@ def test_a_system_bus_gone_during_a_call_is_lost_and_looked_for_again(
         assert "lost the system bus" in caplog.text
     finally:
         listener.close()
-        loop.close()
         if system.process.poll() is None:
             stop_bus(system)

@@ -42,9 +42,7 @@ class SleepWatch:
 
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
-        # The socket, kept: the loop removes it by number after the connection is gone.
-        self._fd = bus.fileno()
-        self._sock = bus.sock()
+        self._sock = bus.sock()  # the connection the loop watches
         self.owner: str | None = None  # logind's unique name
         self._rule: str | None = None
         self._more = False  # more messages may be waiting than one wake-up handles
@@ -85,9 +83,11 @@ class SleepWatch:
         return self._more or self.bus.holding
 
     def fileno(self) -> int:
-        if self._fd is None:
+        """The watched socket's number; -1 once it is closed, so that the loop removes this
+        watch found as itself, not whatever file has its old number by then."""
+        if self._sock is None:
             raise BusError("not connected")
-        return self._fd
+        return self._sock.fileno()
 
     def signals(self) -> list[bool]:
         """The PrepareForSleep values that arrived (True: going to sleep, False: awake), at
